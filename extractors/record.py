@@ -1,0 +1,43 @@
+"""The record an extractor emits: one statistic found in a text.
+
+Field names and meanings follow ``spec/records.md`` (the contract). The
+pipeline adds ``doc_id``, ``source`` and ``record_id`` when it stores records;
+everything here is known from the text alone.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Optional
+
+
+@dataclass(frozen=True)
+class Record:
+    type: str                 # case | count | amount | percentage
+    value: float              # normalised number (万/亿 multiplied out, 万元 -> 元 ...)
+    unit: str                 # 件, 人次, 元, 平方米, % ...
+    qualifier: str            # exact | over | under | approx
+    direction: Optional[str]  # increase | decrease | None (percent changes only)
+    subject: Optional[str]    # what is counted or measured, in the report's words
+    category: str             # taxonomy of subjects (rules/categories.toml)
+    text: str                 # surface string of the quantity, number to unit
+    start: int                # offset of ``text`` in the cleaned text
+    end: int                  # end offset (exclusive)
+    sentence: str             # the sentence holding the quantity
+    section: str              # section path, e.g. "一 > (三) > 二是"
+    rule: str                 # name of the rule that produced the record
+    extractor: str = "rules"  # which extractor: rules | ner
+    ruleset: str = ""         # rule-set version (hash of rule files + code version)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class DocumentMeta:
+    org: Optional[str] = None
+    report_year: Optional[int] = None
+    published: Optional[str] = None  # ISO YYYY-MM-DD
+    title: Optional[str] = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
