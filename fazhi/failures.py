@@ -1,0 +1,22 @@
+"""Rows of the ``failures`` table: a document that failed a stage, and why."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from .ids import doc_id as make_doc_id
+
+STAGES = ("ingest", "clean", "extract", "load")
+
+
+def failure_row(run_id: str, stage: str, source: str, exc: BaseException) -> dict:
+    if stage not in STAGES:
+        raise ValueError(f"unknown stage {stage!r}")
+    return {
+        "run_id": run_id,
+        "stage": stage,
+        "source": source,
+        "doc_id": make_doc_id(source),
+        "error_class": type(exc).__name__,
+        "message": str(exc)[:2000],
+        "time": datetime.now(timezone.utc),
+    }

@@ -1,0 +1,45 @@
+"""The ``fazhi run`` flow: ingest -> clean -> extract for each source, then one load.
+
+A document that fails a stage becomes a ``failures`` row and the run goes on
+with the others. Load runs once per run so that each table file is rewritten
+once (atomically), not once per document.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from prefect import flow
+from prefect.runtime import flow_run
+
+from fazhi.failures import failure_row
+from fazhi.load import LoadReport
+
+from .tasks import clean_task, expand_sources_task, extract_task, ingest_task, load_task
+
+
+@dataclass
+class RunResult:
+    run_id: str
+    sources: list[str]
+    report: LoadReport
+    failures: list[dict]
+
+
+@flow(name="fazhi-run")
+def run_pipeline(sources: list[str], lake: str) -> RunResult:
+    run_id = str(flow_run.get_id() or uuid.uuid4())
+    expanded = expand_sources_task(sources)
+    extracted, failures = [], []
+    for source in expanded:
+        stage = "ingest"
+        try:
+            ingested = ingest_task(source, lake)
+            stage = "clean"
+            cleaned = clean_task(ingested)
+            stage = "extract"
+            extracted.append(extract_task(cleaned))
+        except Exception as exc:  # the document is a failure row; the run goes on
+            failures.append(failure_row(run_id, stage, source, exc))
+    report = load_task(lake, extracted, failures)
+    return RunResult(run_id=run_id, sources=expanded, report=report, failures=failures)

@@ -1,0 +1,153 @@
+"""The Arrow schema and key of each lake table.
+
+``records`` is derived from the fields of :class:`extractors.record.Record`
+plus the pipeline's own columns, so a field added to ``Record`` becomes a
+column without touching this file (a type outside ``_PY_TO_ARROW`` needs one
+line there).
+"""
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+from extractors.record import Record
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A table: its name, Arrow schema and the columns that identify a row."""
+
+    name: str
+    schema: pa.Schema
+    key: tuple[str, ...]
+    doc: str = ""
+
+
+_PY_TO_ARROW: dict[type, pa.DataType] = {
+    str: pa.string(),
+    float: pa.float64(),
+    int: pa.int64(),
+    bool: pa.bool_(),
+}
+
+UTC_TS = pa.timestamp("us", tz="UTC")
+
+
+def _arrow_field(name: str, hint: typing.Any) -> pa.Field:
+    """Map one dataclass type hint (``str``, ``Optional[float]``...) to an Arrow field.
+
+    Every Record column is nullable in the table: the extractor contract is
+    enforced by the extractors' tests, and a stray ``None`` must not make the
+    whole load fail. ``Optional`` only tells the type here.
+    """
+    origin = typing.get_origin(hint)
+    if origin is typing.Union or origin is types.UnionType:
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        if len(args) != 1:
+            raise TypeError(f"Record.{name}: unsupported union type {hint!r}")
+        hint = args[0]
+    try:
+        return pa.field(name, _PY_TO_ARROW[hint], nullable=True)
+    except KeyError:
+        raise TypeError(f"Record.{name}: no Arrow type for {hint!r}; add it to _PY_TO_ARROW") from None
+
+
+def record_fields() -> list[pa.Field]:
+    """Arrow fields for every field of ``Record``, in declaration order."""
+    hints = typing.get_type_hints(Record)
+    return [_arrow_field(f.name, hints[f.name]) for f in dataclasses.fields(Record)]
+
+
+DOCUMENTS = TableSpec(
+    name="documents",
+    key=("doc_id", "content_sha256"),
+    doc="one row per document version (a source and the content it had)",
+    schema=pa.schema([
+        pa.field("doc_id", pa.string(), nullable=False),
+        pa.field("source", pa.string(), nullable=False),
+        pa.field("name", pa.string()),            # basename of the source
+        pa.field("title", pa.string()),
+        pa.field("org", pa.string()),
+        pa.field("report_year", pa.int32()),
+        pa.field("published", pa.date32()),
+        pa.field("content_sha256", pa.string(), nullable=False),  # of the raw bytes
+        pa.field("n_bytes", pa.int64()),
+        pa.field("n_chars", pa.int64()),           # of the clean text
+        pa.field("encoding", pa.string()),
+        pa.field("content_type", pa.string()),
+        pa.field("http_status", pa.int32()),
+        pa.field("final_url", pa.string()),
+        pa.field("raw_path", pa.string()),         # relative to the lake
+        pa.field("fetched_at", UTC_TS),            # first fetch of this version
+        pa.field("cleaner", pa.string()),
+        pa.field("ruleset", pa.string()),
+    ]),
+)
+
+TEXTS = TableSpec(
+    name="texts",
+    key=("doc_id", "content_sha256"),
+    doc="the clean text of each document version; record offsets point into it",
+    schema=pa.schema([
+        pa.field("doc_id", pa.string(), nullable=False),
+        pa.field("content_sha256", pa.string(), nullable=False),
+        pa.field("clean_text", pa.string(), nullable=False),
+        pa.field("cleaner", pa.string(), nullable=False),
+    ]),
+)
+
+RECORDS = TableSpec(
+    name="records",
+    key=("record_id",),
+    doc="one row per extracted statistic, current rule set only",
+    schema=pa.schema(
+        [
+            pa.field("record_id", pa.string(), nullable=False),
+            pa.field("doc_id", pa.string(), nullable=False),
+            pa.field("source", pa.string(), nullable=False),
+            pa.field("content_sha256", pa.string(), nullable=False),
+        ]
+        + record_fields()
+    ),
+)
+
+ENTITIES = TableSpec(
+    name="entities",
+    key=("doc_id", "start", "end", "label"),
+    doc="named entities found in the clean text (empty until the NER stage exists)",
+    schema=pa.schema([
+        pa.field("doc_id", pa.string(), nullable=False),
+        pa.field("content_sha256", pa.string()),
+        pa.field("label", pa.string(), nullable=False),
+        pa.field("text", pa.string(), nullable=False),
+        pa.field("start", pa.int64(), nullable=False),
+        pa.field("end", pa.int64(), nullable=False),
+        pa.field("sentence", pa.string()),
+        pa.field("model", pa.string()),
+    ]),
+)
+
+FAILURES = TableSpec(
+    name="failures",
+    key=("run_id", "stage", "source"),
+    doc="a log of documents that failed a stage; the run went on without them",
+    schema=pa.schema([
+        pa.field("run_id", pa.string(), nullable=False),
+        pa.field("stage", pa.string(), nullable=False),   # ingest | clean | extract | load
+        pa.field("source", pa.string(), nullable=False),
+        pa.field("doc_id", pa.string()),
+        pa.field("error_class", pa.string(), nullable=False),
+        pa.field("message", pa.string()),
+        pa.field("time", UTC_TS, nullable=False),
+    ]),
+)
+
+TABLES: dict[str, TableSpec] = {t.name: t for t in (DOCUMENTS, TEXTS, RECORDS, ENTITIES, FAILURES)}
+
+
+def table_spec(name: str) -> TableSpec:
+    return TABLES[name]
