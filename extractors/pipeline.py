@@ -1,34 +1,132 @@
-"""Temporary minimal extractor (replaced by the full rule extractor)."""
+"""``extract(text)``: every statistic of a report, as records.
+
+The steps, each in its own module:
+
+1. ``layout``      sentences, section paths, protected spans (《》, “” slogans)
+2. ``scanner``     numbers with units, in one regex pass
+3. ``filters``     drop what is not a statistic (spec §3)
+4. ``qualifiers``  余/约/以上 and 上升/下降
+5. ``subjects``    what is counted, from the clause
+6. ``categories``  the taxonomy
+"""
+from __future__ import annotations
+
 import re
+from functools import lru_cache
+from pathlib import Path
 
-from .record import DocumentMeta, Record
+from . import filters, qualifiers
+from .categories import categorise
+from .layout import Layout, SpanSet, protected_spans
+from .meta import document_meta
+from .record import Record
+from .ruleset import RuleSet, load_rules
+from .scanner import Mention, scan, scan_bare_rates, scan_people
+from .subjects import finder
 
-RULESET = "dev-0"
+__all__ = ["extract", "document_meta", "RULESET", "explain"]
 
-_NUM = re.compile(r"(\d+(?:\.\d+)?)(余|多)?(%|件|宗|起|人次|人|次|条|份|个|项|万元|元)")
-
-
-def extract(text: str) -> list[Record]:
-    out = []
-    for m in _NUM.finditer(text):
-        unit = m.group(3)
-        value = float(m.group(1))
-        typ = "count"
-        if unit == "%":
-            typ = "percentage"
-        elif unit in ("件", "宗", "起"):
-            typ = "case"
-        elif unit.endswith("元"):
-            typ = "amount"
-            if unit == "万元":
-                value *= 10000
-            unit = "元"
-        out.append(Record(type=typ, value=value, unit=unit, qualifier="over" if m.group(2) else "exact",
-                          direction=None, subject=None, category="其他", text=m.group(0),
-                          start=m.start(), end=m.end(), sentence="", section="", rule="stub",
-                          ruleset=RULESET))
-    return out
+RULESET = load_rules().version
 
 
-def document_meta(text: str) -> DocumentMeta:
-    return DocumentMeta()
+@lru_cache(maxsize=8)
+def _phrases_rx(rules: RuleSet) -> re.Pattern | None:
+    phrases = rules.exclusions["slogans"]["phrases"]
+    if not phrases:
+        return None
+    return re.compile("|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True)))
+
+
+def _protected(text: str, rules: RuleSet) -> SpanSet:
+    sp = rules.exclusions["spans"]
+    return SpanSet(protected_spans(text, sp["names"], sp["quotes"], sp["max_quote_chars"], _phrases_rx(rules)))
+
+
+def extract(text: str, rules: RuleSet | str | Path | None = None) -> list[Record]:
+    """All statistic records of ``text``, in text order.
+
+    ``rules``: a loaded ``RuleSet`` or a folder of rule files; default the
+    bundled rules.
+    """
+    return [r for r, _ in _run(text, _rules(rules)) if r is not None]
+
+
+def explain(text: str, rules: RuleSet | str | Path | None = None) -> list[tuple[str, str]]:
+    """Every quantity the scanner saw, with the reason it was dropped (or 'record')."""
+    return [(text[m.start:m.end], "record" if r is not None else why) for r, (m, why) in _run(text, _rules(rules), keep_rejected=True)]
+
+
+def _rules(rules) -> RuleSet:
+    if isinstance(rules, RuleSet):
+        return rules
+    return load_rules(rules)
+
+
+def _run(text: str, rules: RuleSet, keep_rejected: bool = False):
+    layout = Layout(text)
+    protected = _protected(text, rules)
+    sf = finder(rules)
+    mentions = scan(text, rules)
+    taken = [(m.start, m.end) for m in mentions]
+    mentions += scan_bare_rates(text, rules, taken) + scan_people(text, rules, taken)
+    mentions.sort(key=lambda m: m.start)
+
+    prev_end_in_sentence = -1
+    prev_subject: str | None = None
+    prev_sentence = (-1, -1)
+    for m in mentions:
+        s_start, s_end = layout.sentence_span(m.start)
+        if (s_start, s_end) != prev_sentence:
+            prev_sentence, prev_end_in_sentence, prev_subject = (s_start, s_end), s_start, None
+        pre_q, q_start = qualifiers.prefix_qualifier(text, m.start, rules)
+        floor = max(s_start, prev_end_in_sentence)
+        c_start = sf.clause_start(text, q_start, floor) if q_start > floor else floor
+        why = filters.reject(text, m, rules, protected, c_start)
+        if why:
+            if keep_rejected:
+                yield None, (m, why)
+            continue
+        suf_q, after = qualifiers.suffix_qualifier(text, m.end, rules)
+        qual = qualifiers.qualifier(pre_q, m.inner, suf_q, rules)
+        typ, unit = m.unit.type, m.unit.unit
+        direction = qualifiers.direction(text, q_start, rules) if typ == "percentage" else None
+
+        raw_prefix = text[c_start:q_start]
+        subjects = sf.coordinated(raw_prefix, typ == "percentage") or [sf.trim(raw_prefix)]
+        if len(subjects) == 1:
+            following = sf.following(text, after, s_end) if m.kind != "bare_rate" else ""
+            subj = sf.choose(subjects[0], following, typ)
+            if not subj and prev_subject and typ == "percentage":
+                subj = prev_subject  # 发现数1507.9宗,同比上升453.3%
+            subjects = [subj]
+
+        section = layout.section(m.start)
+        sentence = text[s_start:s_end]
+        for subj in subjects:
+            t = typ
+            if t == "case" and unit == "件" and _is_object(subj, rules):
+                t = "count"
+            rec = Record(
+                type=t, value=_round(m.value), unit=unit, qualifier=qual, direction=direction,
+                subject=subj or None,
+                category=categorise(subj, sentence, section.headings, rules),
+                text=text[m.start:m.end], start=m.start, end=m.end,
+                sentence=sentence, section=section.path, rule=f"{m.kind}:{m.unit.written}",
+                ruleset=rules.version,
+            )
+            yield rec, (m, "")
+        prev_end_in_sentence = after
+        prev_subject = subjects[-1] or prev_subject
+
+
+def _is_object(subject: str | None, rules: RuleSet) -> bool:
+    if not subject:
+        return False
+    if any(c in subject for c in rules.case_as_count_not):
+        return False
+    return any(c in subject for c in rules.case_as_count_cues)
+
+
+def _round(v: float) -> float:
+    """Values like 0.1 * 3 come out as 0.30000000000000004; keep 10 significant digits."""
+    return float(f"{v:.10g}")

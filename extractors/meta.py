@@ -1,0 +1,149 @@
+"""Document metadata from the text: title, reporting body, year, date.
+
+These reports vary: a title line or none; the date under the title, under the
+signature, or at the top; the body named in the title, in the opening
+sentence, or only in the signature. The rules look in that order.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from .numbers import parse_chinese
+from .record import DocumentMeta
+
+_CN_DIGIT = "〇○零一二三四五六七八九十"
+_DATE = re.compile(
+    rf"(?P<y>(?:19|20)[0-9]{{2}}|[二][{_CN_DIGIT}]{{3}})\s*(?:年|[.．/\-])\s*"
+    rf"(?P<m>[0-9]{{1,2}}|[{_CN_DIGIT}]{{1,3}})\s*(?:月|[.．/\-])\s*"
+    rf"(?P<d>[0-9]{{1,2}}|[{_CN_DIGIT}]{{1,3}})\s*日?"
+)
+_YEAR = re.compile(r"((?:19|20)[0-9]{2})\s*年")
+_TITLE_WORDS = ("报告", "情况", "总结", "工作要点")
+_ORG_SUFFIX = r"(?:街道办事处|街道|镇|乡|景区|开发区|高新区|新区|管委会|区|县|市|局|委员会)"
+_ORG_IN_TITLE = re.compile(rf"([\u4e00-\u9fff]{{2,12}}?{_ORG_SUFFIX})")
+_SIGN_TRAIL = re.compile(r"(?:党工委|党委|管委会|人民政府|政府|办公室)(?:[、，,]\s*(?:党工委|党委|管委会|人民政府|政府|办公室))*$")
+_TOWN = re.compile(r"[\u4e00-\u9fff]{1,4}?(?:镇|乡|街道|景区|开发区)")
+
+
+def _num(s: str) -> int:
+    return int(s) if s.isdigit() else int(parse_chinese(s.replace("○", "〇")))
+
+
+def parse_date(s: str) -> str | None:
+    m = _DATE.search(s)
+    if not m:
+        return None
+    try:
+        y, mo, d = _num(m.group("y")), _num(m.group("m")), _num(m.group("d"))
+    except ValueError:
+        return None
+    if not (1 <= mo <= 12 and 1 <= d <= 31 and 1949 <= y <= 2100):
+        return None
+    return f"{y:04d}-{mo:02d}-{d:02d}"
+
+
+def _lines(text: str) -> list[str]:
+    return [ln.strip(" \u3000\t") for ln in text.split("\n") if ln.strip(" \u3000\t")]
+
+
+def _title(lines: list[str]) -> str | None:
+    for ln in lines[:3]:
+        if len(ln) <= 60 and ln.endswith(_TITLE_WORDS) and not re.search(r"[，,。；;]", ln):
+            return ln
+    return None
+
+
+def _published(lines: list[str]) -> str | None:
+    """A date standing on a line of its own (or with the signer in brackets) in
+    the first or last lines: the signing or publication date."""
+    candidates = lines[:4] + lines[-4:]
+    for ln in candidates:
+        if len(ln) > 30:
+            continue
+        date = parse_date(ln)
+        if date and not re.search(r"[，,。；;]", ln):
+            return date
+    return None
+
+
+def _org(title: str | None, lines: list[str], text: str) -> str | None:
+    if title:
+        t = re.sub(r"^(?:关于)?(?:(?:19|20)[0-9]{2}年度?)", "", title)
+        m = _ORG_IN_TITLE.match(t)
+        if m and "法治" not in m.group(1):
+            return re.sub(r"(?:19|20)[0-9]{2}年度?", "", m.group(1))
+    # the body reporting most often: a town, district, scenic area …
+    counts = _stable_names(text)
+    if counts:
+        return counts
+    # a signer line at the top or bottom: 徂汶景区党工委、管委会
+    for ln in lines[:3] + lines[-3:]:
+        if len(ln) <= 25 and not re.search(r"[，,。；;：:]", ln) and _SIGN_TRAIL.search(ln):
+            return _SIGN_TRAIL.sub("", ln) or None
+    return None
+
+
+def _stable_names(text: str) -> str | None:
+    """The most frequent place name ending in 镇/乡/街道/景区 …, extended to the
+    left as long as every occurrence agrees (音堂镇 -> 观音堂镇)."""
+    counts = Counter()
+    for m in re.finditer(r"(?:镇|乡|街道|景区|开发区)", text):
+        s = m.start()
+        for k in (2, 3, 4):
+            if s - k < 0:
+                break
+            name = text[s - k:m.end()]
+            if not all("\u4e00" <= ch <= "\u9fff" for ch in name):
+                break
+            counts[name] += 1
+    if not counts:
+        return None
+    best, n = None, 0
+    for name, c in counts.items():
+        if len(name) == len(name) and c >= 2:
+            core = name
+            if c > n or (c == n and len(core) > len(best or "")):
+                best, n = core, c
+    if best is None:
+        return None
+    # extend while the longer form keeps (nearly) all occurrences
+    while True:
+        longer = [(nm, c) for nm, c in counts.items() if nm.endswith(best) and len(nm) == len(best) + 1]
+        if not longer:
+            break
+        nm, c = max(longer, key=lambda x: x[1])
+        if c < n * 0.8:
+            break
+        best, n = nm, c
+    # shrink while a shorter form is much more frequent (bare 镇 names)
+    return best if not re.match(r"^[我全本该各乡镇村区县市]", best) else best[1:]
+
+
+def _report_year(title: str | None, lines: list[str], published: str | None) -> int | None:
+    if title:
+        m = _YEAR.search(title)
+        if m:
+            return int(m.group(1))
+    body = [ln for ln in lines[:6] if len(ln) > 30]
+    for ln in body[:2]:
+        m = _YEAR.search(ln[:40])
+        if m:
+            return int(m.group(1))
+    if published:
+        y, mo = int(published[:4]), int(published[5:7])
+        return y if mo >= 7 else y - 1
+    years = Counter(int(y) for y in _YEAR.findall("\n".join(lines)))
+    return years.most_common(1)[0][0] if years else None
+
+
+def document_meta(text: str) -> DocumentMeta:
+    lines = _lines(text)
+    title = _title(lines)
+    published = _published(lines)
+    return DocumentMeta(
+        org=_org(title, lines, text),
+        report_year=_report_year(title, lines, published),
+        published=published,
+        title=title,
+    )

@@ -1,0 +1,61 @@
+"""Qualifiers (约, 余, 以上 …) and directions (上升, 下降 …) of a quantity."""
+from __future__ import annotations
+
+from .ruleset import RuleSet
+
+# 上 is a qualifier only in 上百, 上千, 上万 (not in 线上5件).
+_SHANG_OK = set("百千万亿")
+
+
+def prefix_qualifier(text: str, start: int, rules: RuleSet) -> tuple[str | None, int]:
+    """The qualifier written right before the number, and where it begins."""
+    head = text[max(0, start - 4):start]
+    for word, label in rules.prefix_quals:
+        if head.endswith(word):
+            if word == "上" and text[start:start + 1] not in _SHANG_OK:
+                continue
+            if word in ("超", "近") and head.endswith(("最近", "接近", "将近", "临近", "附近")) and word == "近":
+                continue
+            return label, start - len(word)
+    return None, start
+
+
+def suffix_qualifier(text: str, end: int, rules: RuleSet) -> tuple[str | None, int]:
+    """The qualifier written right after the unit (100人以上), and where it ends."""
+    tail = text[end:end + 3]
+    for word, label in rules.suffix_quals:
+        if tail.startswith(word):
+            if word == "多" :
+                continue  # 多 after a unit starts another word (多元, 多方)
+            return label, end + len(word)
+    return None, end
+
+
+def qualifier(prefix: str | None, inner: str | None, suffix: str | None, rules: RuleSet) -> str:
+    if prefix:
+        return prefix
+    if inner:
+        return rules.inner_quals.get(inner, "over")
+    if suffix:
+        return suffix
+    return "exact"
+
+
+def direction(text: str, start: int, rules: RuleSet) -> str | None:
+    """increase / decrease for a change (同比上升453.3%); None for a level
+    (提高到66.2%, 降至7.5%) or a percentage that is not a change."""
+    head = text[max(0, start - 10):start].rstrip(" \u3000")
+    level = tuple(rules.qualifiers["direction"]["level_markers"])
+    # 增长了5%, 增幅达15%: step over particles that do not make a level
+    for particle in ("了", "达", "为"):
+        if head.endswith(particle):
+            stripped = head[: -len(particle)]
+            if stripped.endswith(("增幅", "降幅", "增速", "涨幅", "跌幅")) or particle == "了":
+                head = stripped
+            break
+    if head.endswith(level):
+        return None
+    for word, label in rules.directions:
+        if head.endswith(word):
+            return label
+    return None

@@ -1,0 +1,178 @@
+"""What a quantity counts: the subject, in the report's own words.
+
+Two places hold it. Before the number, in the same clause (合格率100%,
+调解纠纷800余件, 审计资金共计301,383万元); or after the classifier, when the
+number comes first (举办一期领导干部法治专题培训班, 聘请了9名专职调解员).
+The clause before is trimmed of time words, pronouns, adverbs and linking
+verbs (lists in ``rules/subjects.toml``).
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .ruleset import RuleSet
+
+_YEARISH = re.compile(
+    r"^(?:[0-9]{4}年度?|[0-9]{4}(?:年)?(?:以来|至今)|[一二三四五六七八九十0-9]{1,3}月份?(?:[0-9一二三四五六七八九十]{1,3}日)?(?:以来|至今)?|[上下]半年|年底|年初|年末)"
+)
+_QUOTES = "“”\"‘’「」『』"
+_NOT_SUBJECT_START = tuple("得被已可均全都获")
+_RATE_HEADS = ("率", "度", "比例", "占比", "比重")
+
+
+class SubjectFinder:
+    """Subject lookups for one rule set (lists compiled once)."""
+
+    def __init__(self, rules: RuleSet):
+        s = rules.subjects
+        self.delims = set(s["clause_delimiters"])
+        self.leading = tuple(sorted(s["leading"], key=len, reverse=True))
+        self.trailing = tuple(sorted(s["trailing"], key=len, reverse=True))
+        self.empty = set(s["empty_words"])
+        self.joiners = sorted(s["coordination_joiners"], key=len, reverse=True)
+        self.coord_markers = tuple(sorted(s["coordination_markers"], key=len, reverse=True))
+        self._joiner_rx = re.compile("(" + "|".join(map(re.escape, self.joiners)) + ")")
+        self.directions = tuple(w for w, _ in rules.directions)
+
+    def clause_start(self, text: str, pos: int, floor: int) -> int:
+        """Start of the clause ending at ``pos`` (never before ``floor``)."""
+        i = pos - 1
+        depth = 0
+        while i >= floor:
+            ch = text[i]
+            if ch in ")）":
+                depth += 1
+            elif ch in "(（":
+                if depth == 0:
+                    return i + 1
+                depth -= 1
+            elif ch in self.delims and depth == 0:
+                return i + 1
+            i -= 1
+        return floor
+
+    def trim(self, phrase: str) -> str:
+        """Drop time words, pronouns, adverbs and linking words at both ends."""
+        prev = None
+        while phrase != prev:
+            prev = phrase
+            phrase = phrase.strip(" \u3000\t")
+            m = _YEARISH.match(phrase)
+            if m:
+                phrase = phrase[m.end():]
+            for w in self.leading:
+                if phrase.startswith(w) and len(phrase) >= len(w) + 2:
+                    phrase = phrase[len(w):]
+                    break
+            for w in self.trailing:
+                if phrase.endswith(w):
+                    phrase = phrase[: -len(w)]
+                    break
+            phrase = _strip_unbalanced(phrase)
+        if phrase in self.empty or phrase.endswith(self.directions) and _only_direction(phrase, self.directions):
+            return ""
+        return phrase
+
+    def coordinated(self, raw_prefix: str, rate: bool) -> list[str] | None:
+        """参考率和合格率均为 -> [参考率, 合格率]; None when not coordinated.
+
+        Needs 均/都 before the number, or, for a percentage, every part being
+        a rate (企业开通率和信息完善率达到100%)."""
+        p = raw_prefix.rstrip(" \u3000")
+        body = None
+        for marker in self.coord_markers:
+            if p.endswith(marker):
+                body = p[: -len(marker)]
+                break
+        if body is None:
+            if not rate:
+                return None
+            body = p
+        parts = [self.trim(q) for q in self._split(body)]
+        parts = [q for q in parts if q]
+        if len(parts) < 2:
+            return None
+        if rate and not all(q.endswith(_RATE_HEADS) for q in parts):
+            return None
+        return parts
+
+    def _split(self, body: str) -> list[str]:
+        """Split on joiners, re-attaching pieces too short to be a subject
+        (参与率和通过率 must not split at the 与 inside 参与)."""
+        pieces = self._joiner_rx.split(body)
+        out: list[str] = []
+        glue = ""
+        for i, piece in enumerate(pieces):
+            if i % 2:  # a joiner
+                glue = piece
+                continue
+            if out and (len(out[-1]) < 2 or len(piece) < 2):
+                out[-1] = out[-1] + glue + piece
+            else:
+                out.append(piece)
+        return out
+
+    def following(self, text: str, end: int, stop: int) -> str:
+        """The noun phrase right after a classifier, up to the clause end."""
+        i = end
+        depth = 0
+        limit = min(stop, end + 24)
+        while i < limit:
+            ch = text[i]
+            if ch in "(（":
+                depth += 1
+            elif ch in ")）":
+                if depth == 0:
+                    break
+                depth -= 1
+            elif ch in self.delims and depth == 0:
+                break
+            elif ch.isdigit():
+                break
+            i += 1
+        phrase = text[end:i].strip(" \u3000")
+        phrase = re.sub(r"(?:和|及|与|以及|、|等|共|的)$", "", phrase)
+        if len(phrase) < 2 or not ("\u4e00" <= phrase[0] <= "\u9fff" or phrase[0] in _QUOTES):
+            return ""
+        return _strip_unbalanced(phrase)
+
+    def choose(self, prefix: str, following: str, type_: str) -> str:
+        if type_ == "percentage":
+            return prefix or following
+        if following and not following.startswith(_NOT_SUBJECT_START):
+            if not prefix or type_ != "amount":
+                return following
+        return prefix or following
+
+
+def _only_direction(phrase: str, directions: tuple[str, ...]) -> bool:
+    for w in directions:
+        if phrase.endswith(w):
+            rest = phrase[: -len(w)]
+            return rest in ("", "同比", "比上年", "比去年", "较上年", "较去年", "环比")
+    return False
+
+
+def _strip_unbalanced(phrase: str) -> str:
+    """Remove quote marks and brackets left unpaired at either end."""
+    pairs = {"“": "”", "(": ")", "（": "）", "‘": "’", "「": "」", "《": "》"}
+    changed = True
+    while changed and phrase:
+        changed = False
+        first, last = phrase[0], phrase[-1]
+        if first in pairs and pairs[first] not in phrase[1:]:
+            phrase, changed = phrase[1:], True
+        elif last in pairs.values() and not any(k in phrase[:-1] for k, v in pairs.items() if v == last):
+            phrase, changed = phrase[:-1], True
+        elif first in pairs and last == pairs[first] and phrase.count(first) == 1:
+            inner = phrase[1:-1]
+            phrase, changed = inner, True
+        elif first in "\"'" or last in "\"'":
+            phrase, changed = phrase.strip("\"'"), True
+    return phrase
+
+
+@lru_cache(maxsize=8)
+def finder(rules: RuleSet) -> SubjectFinder:
+    return SubjectFinder(rules)
