@@ -87,7 +87,9 @@ def sql(
     elif format is Format.csv:
         sys.stdout.write(sqlmod.to_csv(columns, rows))
     else:
-        table = Table(*columns, show_lines=False)
+        table = Table(show_lines=False)
+        for column in columns:
+            table.add_column(column, overflow="fold")  # wrap, never cut a value
         for row in rows:
             table.add_row(*["" if v is None else str(sqlmod.jsonable(v)) for v in row])
         out.print(table)
