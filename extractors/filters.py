@@ -14,6 +14,7 @@ from .ruleset import RuleSet
 from .scanner import Mention
 
 _CN_NUMERAL = re.compile(r"[零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟萬億兩]")
+_SMALL_NUMERAL = re.compile(r"[一二两三四五六七八九十]")
 _BARE_MULTIPLIER = set("十百千万亿拾佰仟萬億")
 _CLAUSE_END = re.compile(r"[，,。；;！!？?\n]")
 _CLAUSE_OR_COLON = re.compile(r"[，,。；;！!？?\n：:]")
@@ -48,7 +49,7 @@ def reject(text: str, m: Mention, rules: RuleSet, protected: SpanSet, clause_sta
 def _chinese_count(text: str, m: Mention, rules: RuleSet, clause_start: int) -> str | None:
     """Chinese numerals are often words, not figures (一批, 两个维护, 千家万户)."""
     ex = rules.exclusions["small_chinese"]
-    if m.number in _BARE_MULTIPLIER and not m.inner:
+    if all(ch in _BARE_MULTIPLIER for ch in m.number) and not m.inner:
         prev = text[m.start - 1:m.start]
         if prev not in ("上", "近", "数", "逾", "超"):
             return "word"
@@ -59,8 +60,9 @@ def _chinese_count(text: str, m: Mention, rules: RuleSet, clause_start: int) -> 
     after = text[m.end:m.end + 6]
     if after.startswith(tuple(ex["structure_nouns"])):
         return "structure"
-    # 一X一Y, 一庭两所, 四议两公开: a numeral again right after the unit
-    if _CN_NUMERAL.match(text[m.end + 1:m.end + 2] or " ") or _CN_NUMERAL.match(text[m.end:m.end + 1] or " "):
+    # 一X一Y, 一庭两所, 四议两公开, 两个市场两种资源: a small numeral again
+    # right after the unit
+    if _SMALL_NUMERAL.search(text[m.end:m.end + 3]):
         return "slogan"
     if m.number in ("一", "壹") and not m.inner:
         before = text[clause_start:m.start]

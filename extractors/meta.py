@@ -19,7 +19,8 @@ _DATE = re.compile(
     rf"(?P<d>[0-9]{{1,2}}|[{_CN_DIGIT}]{{1,3}})\s*日?"
 )
 _YEAR = re.compile(r"((?:19|20)[0-9]{2})\s*年")
-_TITLE_WORDS = ("报告", "情况", "总结", "工作要点")
+_TITLE_WORDS = ("报告", "总结")
+_SECTION_START = re.compile(r"^[一二三四五六七八九十]+、|^[（(][一二三四五六七八九十]+[)）]|^[0-9]+[.．、]")
 _ORG_SUFFIX = r"(?:街道办事处|街道|镇|乡|景区|开发区|高新区|新区|管委会|区|县|市|局|委员会)"
 _ORG_IN_TITLE = re.compile(rf"([\u4e00-\u9fff]{{2,12}}?{_ORG_SUFFIX})")
 _SIGN_TRAIL = re.compile(r"(?:党工委|党委|管委会|人民政府|政府|办公室)(?:[、，,]\s*(?:党工委|党委|管委会|人民政府|政府|办公室))*$")
@@ -49,7 +50,8 @@ def _lines(text: str) -> list[str]:
 
 def _title(lines: list[str]) -> str | None:
     for ln in lines[:3]:
-        if len(ln) <= 60 and ln.endswith(_TITLE_WORDS) and not re.search(r"[，,。；;]", ln):
+        if (len(ln) <= 60 and ln.endswith(_TITLE_WORDS) and not re.search(r"[，,。；;]", ln)
+                and not _SECTION_START.match(ln)):
             return ln
     return None
 
@@ -84,30 +86,27 @@ def _org(title: str | None, lines: list[str], text: str) -> str | None:
     return None
 
 
+# 依法治镇, 全镇, 乡镇 …: words ending in a place suffix that are not names.
+_NOT_NAME_BEFORE = set("治强全本我该乡城村各两市小集建兴区县省镇街每")
+
+
 def _stable_names(text: str) -> str | None:
     """The most frequent place name ending in 镇/乡/街道/景区 …, extended to the
-    left as long as every occurrence agrees (音堂镇 -> 观音堂镇)."""
-    counts = Counter()
+    left as long as (nearly) every occurrence agrees (音堂镇 -> 观音堂镇)."""
+    counts: Counter = Counter()
     for m in re.finditer(r"(?:镇|乡|街道|景区|开发区)", text):
         s = m.start()
+        if s == 0 or text[s - 1] in _NOT_NAME_BEFORE:
+            continue
         for k in (2, 3, 4):
-            if s - k < 0:
-                break
-            name = text[s - k:m.end()]
-            if not all("\u4e00" <= ch <= "\u9fff" for ch in name):
+            name = text[max(0, s - k):m.end()]
+            if len(name) < k + (m.end() - s) or not all("\u4e00" <= ch <= "\u9fff" for ch in name):
                 break
             counts[name] += 1
-    if not counts:
+    base = [(nm, c) for nm, c in counts.items() if len(nm) - _suffix_len(nm) == 2 and c >= 2]
+    if not base:
         return None
-    best, n = None, 0
-    for name, c in counts.items():
-        if len(name) == len(name) and c >= 2:
-            core = name
-            if c > n or (c == n and len(core) > len(best or "")):
-                best, n = core, c
-    if best is None:
-        return None
-    # extend while the longer form keeps (nearly) all occurrences
+    best, n = max(base, key=lambda x: x[1])
     while True:
         longer = [(nm, c) for nm, c in counts.items() if nm.endswith(best) and len(nm) == len(best) + 1]
         if not longer:
@@ -116,8 +115,14 @@ def _stable_names(text: str) -> str | None:
         if c < n * 0.8:
             break
         best, n = nm, c
-    # shrink while a shorter form is much more frequent (bare 镇 names)
-    return best if not re.match(r"^[我全本该各乡镇村区县市]", best) else best[1:]
+    return best
+
+
+def _suffix_len(name: str) -> int:
+    for suf in ("开发区", "街道", "景区", "镇", "乡"):
+        if name.endswith(suf):
+            return len(suf)
+    return 1
 
 
 def _report_year(title: str | None, lines: list[str], published: str | None) -> int | None:

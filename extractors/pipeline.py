@@ -64,6 +64,7 @@ def _rules(rules) -> RuleSet:
 
 def _run(text: str, rules: RuleSet, keep_rejected: bool = False):
     layout = Layout(text)
+    org = document_meta(text).org
     protected = _protected(text, rules)
     sf = finder(rules)
     mentions = scan(text, rules)
@@ -95,11 +96,14 @@ def _run(text: str, rules: RuleSet, keep_rejected: bool = False):
         subjects = sf.coordinated(raw_prefix, typ == "percentage") or [sf.trim(raw_prefix)]
         if len(subjects) == 1:
             following = sf.following(text, after, s_end) if m.kind != "bare_rate" else ""
-            subj = sf.choose(subjects[0], following, typ)
-            if not subj and prev_subject and typ == "percentage":
-                subj = prev_subject  # 发现数1507.9宗,同比上升453.3%
+            subj = sf.choose(sf.without_org(subjects[0], org), following, typ)
+            if not subj and prev_subject:
+                # elliptical: 推送微信72期214条, 发现数1507.9宗,同比上升453.3%
+                subj = prev_subject
             subjects = [subj]
 
+        if direction:
+            subjects = [sf.indicator(s) for s in subjects]
         section = layout.section(m.start)
         sentence = text[s_start:s_end]
         for subj in subjects:

@@ -14,12 +14,15 @@ from functools import lru_cache
 from .numbers import parse_fraction, parse_number
 from .ruleset import RuleSet, UnitInfo
 
-AR = r"[0-9０-９]+(?:,[0-9]{3}(?![0-9]))*(?:[.．][0-9０-９]+)?"
+# 301,383 · ２７，２０３，３１９ (full-width digits with full-width commas) · 94.88
+AR = (r"(?:[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])|[０-９]{1,3}(?:[，,][０-９]{3})+(?![０-９])|[0-9０-９]+)"
+      r"(?:[.．][0-9０-９]+)?")
 CN_DIGITS = "零〇○一二两三四五六七八九壹贰叁肆伍陆柒捌玖兩貳參陸"
 CN_UNITS = "十百千万亿拾佰仟萬億"
 CN = rf"[{CN_DIGITS}{CN_UNITS}]+(?:[点點][{CN_DIGITS}]+)?"
 MULT = r"[十百千万亿萬億]{1,2}"
 SP = r"[ \u3000]?"
+_FRAGMENT = re.compile(r"^[0０][0-9０-９]")
 
 
 @dataclass
@@ -102,6 +105,8 @@ def _with_unit(text: str, m: re.Match, units: dict[str, UnitInfo]) -> Mention | 
     if m.group("ar") is not None:
         number = m.group("ar") + (m.group("mult") or "")
         chinese = False
+        if _FRAGMENT.match(m.group("ar")):
+            return None  # 000元: the tail of a number split by a separator we did not join
     else:
         number = m.group("cn")
         chinese = True

@@ -14,10 +14,12 @@ from functools import lru_cache
 from .ruleset import RuleSet
 
 _YEARISH = re.compile(
-    r"^(?:[0-9]{4}年度?|[0-9]{4}(?:年)?(?:以来|至今)|[一二三四五六七八九十0-9]{1,3}月份?(?:[0-9一二三四五六七八九十]{1,3}日)?(?:以来|至今)?|[上下]半年|年底|年初|年末)"
+    r"^(?:[0-9０-９]{4}年度?|[0-9０-９]{4}(?:年)?(?:以来|至今)|[一二三四五六七八九〇○零]{4}年度?|[一二三四五六七八九十0-9]{1,3}月份?(?:[0-9一二三四五六七八九十]{1,3}日)?(?:以来|至今)?|[上下]半年|年底|年初|年末)"
 )
 _QUOTES = "“”\"‘’「」『』"
 _NOT_SUBJECT_START = tuple("得被已可均全都获")
+_TITLE = re.compile(r"《[^》]{0,60}》")
+_FILLER = re.compile(r"各类|各种|各项")
 _RATE_HEADS = ("率", "度", "比例", "占比", "比重")
 
 
@@ -72,6 +74,17 @@ class SubjectFinder:
             phrase = _strip_unbalanced(phrase)
         if phrase in self.empty or phrase.endswith(self.directions) and _only_direction(phrase, self.directions):
             return ""
+        return self.tidy(phrase)
+
+    def tidy(self, phrase: str) -> str:
+        """Shorten a long subject to its head: drop 《titles》 and fillers
+        (各类), and keep what follows 等 (A、B等事项 -> 事项)."""
+        phrase = _TITLE.sub("", phrase)
+        phrase = _FILLER.sub("", phrase)
+        if "等" in phrase:
+            tail = phrase[phrase.rindex("等") + 1:]
+            if len(tail) >= 2:
+                phrase = tail
         return phrase
 
     def coordinated(self, raw_prefix: str, rate: bool) -> list[str] | None:
@@ -135,7 +148,23 @@ class SubjectFinder:
         phrase = re.sub(r"(?:和|及|与|以及|、|等|共|的)$", "", phrase)
         if len(phrase) < 2 or not ("\u4e00" <= phrase[0] <= "\u9fff" or phrase[0] in _QUOTES):
             return ""
-        return _strip_unbalanced(phrase)
+        return self.tidy(_strip_unbalanced(phrase))
+
+    def indicator(self, phrase: str) -> str:
+        """技术合同成交额增长 -> 技术合同成交额: for a change, the indicator."""
+        phrase = re.sub(r"(?:同比|环比|比上年|比去年|较上年|较去年|比[0-9０-９一二三四五六七八九〇○]{4}年)$", "", phrase)
+        for w in self.directions:
+            if phrase.endswith(w) and len(phrase) > len(w) + 1:
+                phrase = phrase[: -len(w)]
+                break
+        phrase = re.sub(r"(?:同比|环比|比上年|比去年|较上年|较去年|比[0-9０-９一二三四五六七八九〇○]{4}年|比上年同期|比去年同期)$", "", phrase)
+        return phrase
+
+    def without_org(self, phrase: str, org: str | None) -> str:
+        """观音堂镇投资 -> 投资: the reporting body is not part of a subject."""
+        if org and phrase.startswith(org) and len(phrase) >= len(org) + 2:
+            return phrase[len(org):]
+        return phrase
 
     def choose(self, prefix: str, following: str, type_: str) -> str:
         if type_ == "percentage":
