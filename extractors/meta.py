@@ -11,6 +11,7 @@ from collections import Counter
 
 from .numbers import parse_chinese
 from .record import DocumentMeta
+from .script import to_simplified
 
 _CN_DIGIT = "〇○零一二三四五六七八九十"
 _DATE = re.compile(
@@ -143,6 +144,7 @@ def _report_year(title: str | None, lines: list[str], published: str | None) -> 
 
 
 def document_meta(text: str) -> DocumentMeta:
+    text = to_simplified(text)
     lines = _lines(text)
     title = _title(lines)
     published = _published(lines)

@@ -21,7 +21,8 @@ from .layout import Layout, SpanSet, protected_spans
 from .meta import document_meta
 from .record import Record
 from .ruleset import RuleSet, load_rules
-from .scanner import Mention, scan, scan_bare_rates, scan_people
+from .scanner import scan, scan_bare_rates, scan_people
+from .script import to_simplified
 from .subjects import finder
 
 __all__ = ["extract", "document_meta", "RULESET", "explain"]
@@ -53,7 +54,8 @@ def extract(text: str, rules: RuleSet | str | Path | None = None) -> list[Record
 
 def explain(text: str, rules: RuleSet | str | Path | None = None) -> list[tuple[str, str]]:
     """Every quantity the scanner saw, with the reason it was dropped (or 'record')."""
-    return [(text[m.start:m.end], "record" if r is not None else why) for r, (m, why) in _run(text, _rules(rules), keep_rejected=True)]
+    return [(text[m.start:m.end], "record" if r is not None else why)
+            for r, (m, why) in _run(text, _rules(rules), keep_rejected=True)]
 
 
 def _rules(rules) -> RuleSet:
@@ -62,7 +64,10 @@ def _rules(rules) -> RuleSet:
     return load_rules(rules)
 
 
-def _run(text: str, rules: RuleSet, keep_rejected: bool = False):
+def _run(original: str, rules: RuleSet, keep_rejected: bool = False):
+    # Work on a simplified copy with the same offsets; report surface strings
+    # (text, sentence) from the original.
+    text = to_simplified(original)
     layout = Layout(text)
     org = document_meta(text).org
     protected = _protected(text, rules)
@@ -105,7 +110,7 @@ def _run(text: str, rules: RuleSet, keep_rejected: bool = False):
         if direction:
             subjects = [sf.indicator(s) for s in subjects]
         section = layout.section(m.start)
-        sentence = text[s_start:s_end]
+        sentence = original[s_start:s_end]
         for subj in subjects:
             t = typ
             if t == "case" and unit == "件" and _is_object(subj, rules):
@@ -114,7 +119,7 @@ def _run(text: str, rules: RuleSet, keep_rejected: bool = False):
                 type=t, value=_round(m.value), unit=unit, qualifier=qual, direction=direction,
                 subject=subj or None,
                 category=categorise(subj, sentence, section.headings, rules),
-                text=text[m.start:m.end], start=m.start, end=m.end,
+                text=original[m.start:m.end], start=m.start, end=m.end,
                 sentence=sentence, section=section.path, rule=f"{m.kind}:{m.unit.written}",
                 ruleset=rules.version,
             )

@@ -20,6 +20,7 @@ _QUOTES = "“”\"‘’「」『』"
 _NOT_SUBJECT_START = tuple("得被已可均全都获")
 _TITLE = re.compile(r"《[^》]{0,60}》")
 _FILLER = re.compile(r"各类|各种|各项")
+_ENDS_QUOTED = re.compile(r"[“\"]([^“”\"]{2,})[”\"]$")
 _RATE_HEADS = ("率", "度", "比例", "占比", "比重")
 
 
@@ -167,7 +168,14 @@ class SubjectFinder:
         return phrase
 
     def choose(self, prefix: str, following: str, type_: str) -> str:
+        m = _ENDS_QUOTED.search(prefix)
+        if m:
+            prefix = m.group(1)  # 以“综合查一次”4次 -> 综合查一次
         if type_ == "percentage":
+            if "的" in prefix:
+                tail = prefix[prefix.rindex("的") + 1:]
+                if len(tail) >= 2:
+                    prefix = tail  # 机关干部的通过率 -> 通过率
             return prefix or following
         if following and not following.startswith(_NOT_SUBJECT_START):
             if not prefix or type_ != "amount":

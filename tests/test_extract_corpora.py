@@ -1,0 +1,31 @@
+"""Robustness on the 72 government work reports 1954–2025 (traditional
+characters, all-Chinese numerals, full-width digits, wiki line breaks)."""
+import json
+from pathlib import Path
+
+import pytest
+
+from extractors import extract
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared/corpora/government_work_reports.jsonl"
+
+
+@pytest.mark.skipif(not CORPUS.exists(), reason="needs ../shared/corpora")
+def test_every_report_extracts_and_offsets_hold():
+    rows = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(rows) == 72
+    for row in rows:
+        text = row["content"]
+        recs = extract(text)
+        for r in recs:
+            assert text[r.start:r.end] == r.text
+            assert r.type in ("case", "count", "amount", "percentage")
+            assert r.qualifier in ("exact", "over", "under", "approx")
+        if row["year"] is not None:  # a report, not a resolution on it
+            assert recs, row["title"]
+
+
+def test_traditional_report_sentence():
+    recs = extract("一九五五年鋼產量達到二百八十五萬噸，比上年增長百分之三十六點九。")
+    got = [(r.type, r.value, r.unit, r.direction) for r in recs]
+    assert ("percentage", 36.9, "%", "increase") in got
