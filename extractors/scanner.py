@@ -128,7 +128,7 @@ def scan_bare_rates(text: str, rules: RuleSet, taken: list[tuple[int, int]]) -> 
     if rx is None:
         words = "|".join(map(re.escape, rules.subjects["rate_words"]))
         verbs = "|".join(map(re.escape, sorted(rules.subjects["rate_verbs"], key=len, reverse=True)))
-        rx = re.compile(rf"(?:{words})(?:{verbs})?{SP}(?P<n>{AR})(?=[ \u3000]*(?:[，,。；;！!\n]|\[image|$))")
+        rx = re.compile(rf"(?:{words})(?:{verbs})?{SP}(?P<n>{AR})(?=[ \u3000\"”’]*(?:[，,。；;！!\n]|\[image|$))")
         _RATE_CACHE[key] = rx
     out = []
     for m in rx.finditer(text):
