@@ -79,11 +79,13 @@ def _run(original: str, rules: RuleSet, keep_rejected: bool = False):
 
     prev_end_in_sentence = -1
     prev_subject: str | None = None
+    prev_object = False
     prev_sentence = (-1, -1)
     for m in mentions:
         s_start, s_end = layout.sentence_span(m.start)
         if (s_start, s_end) != prev_sentence:
             prev_sentence, prev_end_in_sentence, prev_subject = (s_start, s_end), s_start, None
+            prev_object = False
         pre_q, q_start = qualifiers.prefix_qualifier(text, m.start, rules)
         floor = max(s_start, prev_end_in_sentence)
         c_start = sf.clause_start(text, q_start, floor) if q_start > floor else floor
@@ -111,10 +113,12 @@ def _run(original: str, rules: RuleSet, keep_rejected: bool = False):
             subjects = [sf.indicator(s) for s in subjects]
         section = layout.section(m.start)
         sentence = original[s_start:s_end]
+        # 件 on objects or publications is a count; a clause that goes on
+        # counting them (清理规范性文件23件，废止5件) stays a count
+        objects = typ == "case" and unit == "件" and (
+            _is_object(subjects[0], rules) or (prev_object and not _is_matter(subjects[0], rules)))
         for subj in subjects:
-            t = typ
-            if t == "case" and unit == "件" and _is_object(subj, rules):
-                t = "count"
+            t = "count" if objects else typ
             rec = Record(
                 type=t, value=_round(m.value), unit=unit, qualifier=qual, direction=direction,
                 subject=subj or None,
@@ -126,12 +130,15 @@ def _run(original: str, rules: RuleSet, keep_rejected: bool = False):
             yield rec, (m, "")
         prev_end_in_sentence = after
         prev_subject = subjects[-1] or prev_subject
+        prev_object = objects
+
+
+def _is_matter(subject: str | None, rules: RuleSet) -> bool:
+    return bool(subject) and any(c in subject for c in rules.case_as_count_not)
 
 
 def _is_object(subject: str | None, rules: RuleSet) -> bool:
-    if not subject:
-        return False
-    if any(c in subject for c in rules.case_as_count_not):
+    if not subject or _is_matter(subject, rules):
         return False
     return any(c in subject for c in rules.case_as_count_cues)
 

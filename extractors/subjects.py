@@ -14,7 +14,7 @@ from functools import lru_cache
 from .ruleset import RuleSet
 
 _YEARISH = re.compile(
-    r"^(?:[0-9０-９]{4}年度?|[0-9０-９]{4}(?:年)?(?:以来|至今)|[一二三四五六七八九〇○零]{4}年度?|[一二三四五六七八九十0-9]{1,3}月份?(?:[0-9一二三四五六七八九十]{1,3}日)?(?:以来|至今)?|[上下]半年|年底|年初|年末)"
+    r"^(?:[0-9０-９]{4}年度?|[0-9０-９]{4}(?:年)?(?:以来|至今)|[一二三四五六七八九〇○零]{4}年度?|[一二三四五六七八九十0-9]{1,3}月份?(?:[0-9一二三四五六七八九十]{1,3}日)?(?:以来|至今)?|[上下]半年|年底|年初|年末|第?[一二三四1-4]季度|前[一二三四五六七八九十0-9]{1,2}(?:个月|季度))"
 )
 _QUOTES = "“”\"‘’「」『』"
 _NOT_SUBJECT_START = tuple("得被已可均全都获")
@@ -159,7 +159,7 @@ class SubjectFinder:
                 phrase = phrase[: -len(w)]
                 break
         phrase = re.sub(r"(?:同比|环比|比上年|比去年|较上年|较去年|比[0-9０-９一二三四五六七八九〇○]{4}年|比上年同期|比去年同期)$", "", phrase)
-        return phrase
+        return self.trim(phrase) or phrase
 
     def without_org(self, phrase: str, org: str | None) -> str:
         """观音堂镇投资 -> 投资: the reporting body is not part of a subject."""
