@@ -15,7 +15,6 @@ lake can be moved and queried from any working directory.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 import duckdb
@@ -24,6 +23,8 @@ import pyarrow.parquet as pq
 
 from schemas import TABLES, table_spec, views_sql
 from schemas.views import table_relpath
+
+from .atomic import replacing
 
 DB_NAME = "lake.duckdb"
 
@@ -54,16 +55,8 @@ class Lake:
     def write(self, name: str, table: pa.Table) -> None:
         """Replace the table atomically with ``table`` (cast to the schema)."""
         table = conform(table, table_spec(name).schema)
-        path = self.table_path(name)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{name}-", suffix=".parquet.tmp")
-        os.close(fd)
-        try:
+        with replacing(self.table_path(name)) as tmp:
             pq.write_table(table, tmp, compression="zstd")
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
 
     def ensure_tables(self) -> None:
         """Write an empty Parquet file for every table that has none, so every view works."""
@@ -75,21 +68,17 @@ class Lake:
     def refresh_views(self) -> None:
         """Rebuild ``lake.duckdb`` from the schemas (temp file, then ``os.replace``)."""
         self.ensure_tables()
-        fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".lake-", suffix=".duckdb.tmp")
-        os.close(fd)
-        os.unlink(tmp)  # DuckDB wants to create the file itself
-        try:
-            con = duckdb.connect(tmp, config={"file_search_path": str(self.root)})
+        with replacing(self.db_path, create_file=False) as tmp:
             try:
-                for statement in views_sql():
-                    con.execute(statement)
-                con.execute("CHECKPOINT")
+                con = duckdb.connect(tmp, config={"file_search_path": str(self.root)})
+                try:
+                    for statement in views_sql():
+                        con.execute(statement)
+                    con.execute("CHECKPOINT")
+                finally:
+                    con.close()
             finally:
-                con.close()
-            os.replace(tmp, self.db_path)
-        finally:
-            Path(tmp).unlink(missing_ok=True)
-            Path(tmp + ".wal").unlink(missing_ok=True)
+                Path(tmp + ".wal").unlink(missing_ok=True)
 
     def connect(self, read_only: bool = True) -> duckdb.DuckDBPyConnection:
         """A DuckDB connection to the views, read-only unless asked otherwise."""

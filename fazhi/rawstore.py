@@ -6,10 +6,9 @@ can be rebuilt from here.
 """
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
+from .atomic import write_bytes
 from .ids import sha256_hex
 
 
@@ -23,17 +22,7 @@ def store_raw(lake: Path, data: bytes) -> tuple[str, str]:
     rel = raw_relpath(sha)
     path = lake / rel
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_bytes(path, data)
     return sha, rel
 
 

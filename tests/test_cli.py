@@ -101,3 +101,12 @@ def test_run_command_exits_nonzero_on_failures(prefect_server, tmp_path):
     assert result.exit_code == 1
     assert "failures: 1" in result.output
     assert Lake(lake).read("failures").num_rows == 1
+
+
+def test_sql_on_a_moved_lake(sample_run, tmp_path):
+    import shutil
+
+    moved = tmp_path / "elsewhere" / "lake"
+    shutil.copytree(sample_run[0], moved)
+    proc = fazhi("sql", "SELECT count(*) AS n FROM documents", "--lake", str(moved), "--format", "json", cwd=tmp_path)
+    assert json.loads(proc.stdout) == [{"n": len(SAMPLE_NAMES)}]

@@ -46,6 +46,8 @@ def test_documents_carry_versions_and_raw_bytes(sample_run):
         assert doc["encoding"] == "utf-8"
         assert doc["cleaner"] and doc["ruleset"] and doc["fetched_at"] is not None
         assert doc["source"].endswith(doc["name"])
+    leftovers = [p.name for p in lake.root.rglob(".*")]
+    assert leftovers == [], "temp files left behind by atomic writes"
 
 
 def test_views_have_the_schema_columns(sample_run):
