@@ -25,7 +25,7 @@ _SECTION_START = re.compile(r"^[一二三四五六七八九十]+、|^[（(][一�
 _ORG_SUFFIX = r"(?:街道办事处|街道|镇|乡|景区|开发区|高新区|新区|管委会|区|县|市|局|委员会)"
 _ORG_IN_TITLE = re.compile(rf"([\u4e00-\u9fff]{{2,12}}?{_ORG_SUFFIX})")
 _SIGN_TRAIL = re.compile(r"(?:党工委|党委|管委会|人民政府|政府|办公室)(?:[、，,]\s*(?:党工委|党委|管委会|人民政府|政府|办公室))*$")
-_TOWN = re.compile(r"[\u4e00-\u9fff]{1,4}?(?:镇|乡|街道|景区|开发区)")
+_SPEAKER = re.compile(r"我代表([\u4e00-\u9fff]{0,10}?(?:国务院|人民政府))")
 
 
 def _num(s: str) -> int:
@@ -60,9 +60,10 @@ def _title(lines: list[str]) -> str | None:
 def _published(lines: list[str]) -> str | None:
     """A date standing on a line of its own (or with the signer in brackets) in
     the first or last lines: the signing or publication date."""
-    candidates = lines[:4] + lines[-4:]
+    candidates = lines[:6] + lines[-4:]
     for ln in candidates:
-        if len(ln) > 30:
+        # a date line, or a delivery line: ——2024年3月5日在第十四届全国人民代表大会…上
+        if len(ln) > 30 and not (ln.startswith(("——", "—", "-")) and len(ln) <= 60):
             continue
         date = parse_date(ln)
         if date and not re.search(r"[，,。；;]", ln):
@@ -76,6 +77,10 @@ def _org(title: str | None, lines: list[str], text: str) -> str | None:
         m = _ORG_IN_TITLE.match(t)
         if m and "法治" not in m.group(1):
             return re.sub(r"(?:19|20)[0-9]{2}年度?", "", m.group(1))
+    # 我代表国务院 / 我代表区人民政府: the body speaking
+    m = _SPEAKER.search(text[:3000])
+    if m:
+        return m.group(1)
     # the body reporting most often: a town, district, scenic area …
     counts = _stable_names(text)
     if counts:
@@ -131,14 +136,15 @@ def _report_year(title: str | None, lines: list[str], published: str | None) -> 
         m = _YEAR.search(title)
         if m:
             return int(m.group(1))
+    if published:
+        # signed early in a year: the report covers the year before
+        y, mo = int(published[:4]), int(published[5:7])
+        return y if mo >= 7 else y - 1
     body = [ln for ln in lines[:6] if len(ln) > 30]
     for ln in body[:2]:
         m = _YEAR.search(ln[:40])
         if m:
             return int(m.group(1))
-    if published:
-        y, mo = int(published[:4]), int(published[5:7])
-        return y if mo >= 7 else y - 1
     years = Counter(int(y) for y in _YEAR.findall("\n".join(lines)))
     return years.most_common(1)[0][0] if years else None
 
