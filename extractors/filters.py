@@ -53,16 +53,16 @@ def _chinese_count(text: str, m: Mention, rules: RuleSet, clause_start: int) -> 
         prev = text[m.start - 1:m.start]
         if prev not in ("上", "近", "数", "逾", "超"):
             return "word"
-    if m.unit.arabic_only:
-        return "structure"
     if m.value > ex["max_value"] or m.unit.type == "percentage":
         return None
+    if m.unit.arabic_only:
+        return "structure"
     after = text[m.end:m.end + 6]
     if after.startswith(tuple(ex["structure_nouns"])):
         return "structure"
     # 一X一Y, 一庭两所, 四议两公开, 两个市场两种资源: a small numeral again
     # right after the unit
-    if _SMALL_NUMERAL.search(text[m.end:m.end + 3]):
+    if _SMALL_NUMERAL.search(text[m.end:m.end + 4]):
         return "slogan"
     if m.number in ("一", "壹") and not m.inner:
         before = text[clause_start:m.start]
@@ -77,6 +77,18 @@ def _chinese_count(text: str, m: Mention, rules: RuleSet, clause_start: int) -> 
     return None
 
 
+def _list_items(seg: str) -> int:
+    """How many short items, separated by 、 和 及, end ``seg``
+    (在广东、福建两省的深圳、珠海、汕头、厦门 -> 4)."""
+    pieces = re.split(r"、|和|及", seg[:-1] if seg.endswith("等") else seg)
+    n = 0
+    for piece in reversed(pieces):
+        n += 1
+        if len(piece) > 8 or re.search(r"[的在把将对等为]", piece):
+            break
+    return n
+
+
 def _announces_list(text: str, m: Mention, clause_start: int) -> bool:
     """A small count that only restates an enumeration just given (预防、受理、
     办理、维护秩序、监督问责信访五个法治化建设) or announces one (以下三个方面：)."""
@@ -89,9 +101,8 @@ def _announces_list(text: str, m: Mention, clause_start: int) -> bool:
     seg = text[sent_start:m.start]
     if re.search(r"[0-9０-９]", seg):
         return False  # a list of counts (团伙12个、犯罪集团2个), not of names
-    seps = len(re.findall(r"、|和|及", seg))
-    if seps:
-        items = seps + 1
+    items = _list_items(seg)
+    if items > 1:
         if seg.endswith("等"):
             if items <= n <= items + 1 and n <= 6:
                 return True

@@ -108,6 +108,7 @@ def parse_number(s: str) -> float:
     s = to_halfwidth(s.strip()).replace(" ", "")
     if not s:
         raise ValueError("empty number")
+    # 三十多万 reaches here as 三十万 (the caller removed the qualifier)
     m = re.match(r"^(\d+(?:,\d{3})*(?:\.\d+)?)([十百千万亿萬億拾佰仟]*)$", s)
     if m:
         value = parse_arabic(m.group(1))

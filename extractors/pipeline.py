@@ -22,7 +22,7 @@ from .meta import document_meta
 from .record import Record
 from .ruleset import RuleSet, load_rules
 from .scanner import scan, scan_bare_rates, scan_people
-from .script import to_simplified
+from .script import back_to_original, to_simplified
 from .subjects import finder
 
 __all__ = ["extract", "document_meta", "RULESET", "explain"]
@@ -68,6 +68,7 @@ def _run(original: str, rules: RuleSet, keep_rejected: bool = False):
     # Work on a simplified copy with the same offsets; report surface strings
     # (text, sentence) from the original.
     text = to_simplified(original)
+    as_written = back_to_original(original, text)
     layout = Layout(text)
     org = document_meta(text).org
     protected = _protected(text, rules)
@@ -100,7 +101,8 @@ def _run(original: str, rules: RuleSet, keep_rejected: bool = False):
         direction = qualifiers.direction(text, q_start, rules) if typ == "percentage" else None
 
         raw_prefix = text[c_start:q_start]
-        subjects = sf.coordinated(raw_prefix, typ == "percentage") or [sf.trim(raw_prefix)]
+        wide = text[sf.clause_start(text, q_start, floor, across_lists=True):q_start] if q_start > floor else ""
+        subjects = sf.coordinated(wide, typ == "percentage") or [sf.trim(raw_prefix)]
         if len(subjects) == 1:
             following = sf.following(text, after, s_end) if m.kind != "bare_rate" else ""
             subj = sf.choose(sf.without_org(subjects[0], org), following, typ)
@@ -120,8 +122,9 @@ def _run(original: str, rules: RuleSet, keep_rejected: bool = False):
         for subj in subjects:
             t = "count" if objects else typ
             rec = Record(
-                type=t, value=_round(m.value), unit=unit, qualifier=qual, direction=direction,
-                subject=subj or None,
+                type=t, value=_round(m.value), unit=as_written(unit) if t in ("case", "count") else unit,
+                qualifier=qual, direction=direction,
+                subject=as_written(subj) or None,
                 category=categorise(subj, sentence, section.headings, rules),
                 text=original[m.start:m.end], start=m.start, end=m.end,
                 sentence=sentence, section=section.path, rule=f"{m.kind}:{m.unit.written}",

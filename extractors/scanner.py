@@ -15,8 +15,9 @@ from .numbers import parse_fraction, parse_number
 from .ruleset import RuleSet, UnitInfo
 
 # 301,383 · ２７，２０３，３１９ (full-width digits with full-width commas) · 94.88
-AR = (r"(?:[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])|[０-９]{1,3}(?:[，,][０-９]{3})+(?![０-９])|[0-9０-９]+)"
-      r"(?:[.．][0-9０-９]+)?")
+# Digits spaced out by a wiki export (1 9 9 7, 8 ．8 ％) are read too.
+AR = (r"(?:[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])|[０-９]{1,3}(?:[，,][０-９]{3})+(?![０-９])"
+      r"|[0-9０-９](?: ?[0-9０-９])*)(?: ?[.．] ?[0-9０-９](?: ?[0-9０-９])*)?")
 CN_DIGITS = "零〇○一二两三四五六七八九壹贰叁肆伍陆柒捌玖兩貳參陸"
 CN_UNITS = "十百千万亿拾佰仟萬億"
 CN = rf"[{CN_DIGITS}{CN_UNITS}]+(?:[点點][{CN_DIGITS}]+)?"
@@ -48,7 +49,8 @@ def _pattern(units: tuple[str, ...]) -> re.Pattern:
         # 三分之一, 1/4 (fractions as percentages)
         rf"|(?P<fr>(?:{CN}|{AR})分之(?:{CN}|{AR})|(?<![0-9/.])[0-9]{{1,2}}/[0-9]{{1,3}}(?![0-9/]))"
         # 1200多万元, 13万余人, 400 余人次, 三万五千多条, 99.4%
-        rf"|(?P<num>(?P<ar>{AR})(?:{SP}(?P<q1>余|多))?(?P<mult>{MULT})?|(?P<cn>{CN}))"
+        rf"|(?P<num>(?P<ar>{AR})(?:{SP}(?P<q1>余|多))?(?:{SP}(?P<mult>{MULT}))?"
+        rf"|(?P<cn>{CN})(?:(?P<q3>余|多)(?P<cmult>[万亿萬億]))?)"
         rf"{SP}(?P<q2>余|多|几|餘|来)?{SP}(?P<unit>{unit_alt})"
     )
 
@@ -99,7 +101,7 @@ def _with_unit(text: str, m: re.Match, units: dict[str, UnitInfo]) -> Mention | 
     # 3个月, 一起来: the "unit" is the start of another word; try a shorter unit.
     if info.stop_after and end < len(text) and text[end] in info.stop_after:
         return None
-    inner = m.group("q1") or m.group("q2")
+    inner = m.group("q1") or m.group("q3") or m.group("q2")
     if m.group("q2") == "来" and info.type != "count":
         return None
     if m.group("ar") is not None:
@@ -108,7 +110,7 @@ def _with_unit(text: str, m: re.Match, units: dict[str, UnitInfo]) -> Mention | 
         if _FRAGMENT.match(m.group("ar")):
             return None  # 000元: the tail of a number split by a separator we did not join
     else:
-        number = m.group("cn")
+        number = m.group("cn") + (m.group("cmult") or "")  # 三十多万人
         chinese = True
     try:
         value = parse_number(number)

@@ -30,3 +30,17 @@ def to_simplified(text: str) -> str:
         c = conv.convert(ch)
         chars.append(c if len(c) == 1 else ch)
     return "".join(chars)
+
+
+def back_to_original(original: str, simplified: str):
+    """A function turning strings of ``simplified`` back into the script of
+    ``original`` (subjects and classifiers are kept in the report's own words).
+    Identity when the text was simplified already."""
+    if original == simplified:
+        return lambda s: s
+    table: dict[str, str] = {}
+    for a, b in zip(simplified, original):
+        if a != b and a not in table:
+            table[a] = b
+    trans = str.maketrans(table)
+    return lambda s: s.translate(trans) if s else s

@@ -38,8 +38,9 @@ class SubjectFinder:
         self._joiner_rx = re.compile("(" + "|".join(map(re.escape, self.joiners)) + ")")
         self.directions = tuple(w for w, _ in rules.directions)
 
-    def clause_start(self, text: str, pos: int, floor: int) -> int:
-        """Start of the clause ending at ``pos`` (never before ``floor``)."""
+    def clause_start(self, text: str, pos: int, floor: int, across_lists: bool = False) -> int:
+        """Start of the clause ending at ``pos`` (never before ``floor``);
+        ``across_lists``: do not stop at 、 (for coordinated subjects)."""
         i = pos - 1
         depth = 0
         while i >= floor:
@@ -50,7 +51,7 @@ class SubjectFinder:
                 if depth == 0:
                     return i + 1
                 depth -= 1
-            elif ch in self.delims and depth == 0:
+            elif ch in self.delims and depth == 0 and not (across_lists and ch == "、"):
                 return i + 1
             i -= 1
         return floor
@@ -94,20 +95,25 @@ class SubjectFinder:
         Needs 均/都 before the number, or, for a percentage, every part being
         a rate (企业开通率和信息完善率达到100%)."""
         p = raw_prefix.rstrip(" \u3000")
+        for w in self.directions:  # 烤烟、桑蚕茧等都增长百分之五十
+            if p.endswith(w) and len(p) > len(w) + 2:
+                p = p[: -len(w)]
+                break
         body = None
         for marker in self.coord_markers:
             if p.endswith(marker):
                 body = p[: -len(marker)]
                 break
-        if body is None:
+        by_marker = body is not None
+        if not by_marker:
             if not rate:
                 return None
             body = p
-        parts = [self.trim(q) for q in self._split(body)]
+        parts = [self.trim(q) for q in self._split(re.sub(r"等$", "", body))]
         parts = [q for q in parts if q]
         if len(parts) < 2:
             return None
-        if rate and not all(q.endswith(_RATE_HEADS) for q in parts):
+        if not by_marker and not all(q.endswith(_RATE_HEADS) for q in parts):
             return None
         return parts
 
