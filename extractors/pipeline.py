@@ -109,6 +109,11 @@ def _run(original: str, rules: RuleSet, keep_rejected: bool = False):
             if not subj and prev_subject:
                 # elliptical: 推送微信72期214条, 发现数1507.9宗,同比上升453.3%
                 subj = prev_subject
+            if not subj and c_start - 1 > s_start:
+                # the indicator in the clause before: 平均消费水平，由175元提高到…
+                before = text[sf.clause_start(text, c_start - 1, s_start):c_start - 1]
+                if not re.search(r"[0-9０-９]", before):
+                    subj = sf.trim(before)
             subjects = [subj]
 
         if direction:

@@ -13,6 +13,8 @@ from functools import lru_cache
 
 from .ruleset import RuleSet
 
+_YEAR_END = re.compile(r"(?:[0-9０-９]{4}|[一二三四五六七八九〇○零]{4})年(?:底|末)?$")
+_LEVEL_END = re.compile(r"(?:到|至|为|成)$")
 _YEARISH = re.compile(
     r"^(?:[0-9０-９]{4}年度?|[0-9０-９]{4}(?:年)?(?:以来|至今)|[一二三四五六七八九〇○零]{4}年度?|[一二三四五六七八九十0-9]{1,3}月份?(?:[0-9一二三四五六七八九十]{1,3}日)?(?:以来|至今)?|[上下]半年|年底|年初|年末|第?[一二三四1-4]季度|前[一二三四五六七八九十0-9]{1,2}(?:个月|季度))"
 )
@@ -73,7 +75,11 @@ class SubjectFinder:
                 if phrase.endswith(w):
                     phrase = phrase[: -len(w)]
                     break
+            phrase = _YEAR_END.sub("", phrase)  # 增加到一九八五年(的)
             phrase = _strip_unbalanced(phrase)
+        bare = _LEVEL_END.sub("", phrase)  # 增加到, 提高到: a level of the indicator before
+        if bare != phrase and _only_direction(bare, self.directions):
+            return ""
         if phrase in self.empty or phrase.endswith(self.directions) and _only_direction(phrase, self.directions):
             return ""
         return self.tidy(phrase)
@@ -183,6 +189,8 @@ class SubjectFinder:
                 if len(tail) >= 2:
                     prefix = tail  # 机关干部的通过率 -> 通过率
             return prefix or following
+        if following.startswith(self.directions):
+            following = ""  # 由175元提高到240元: no noun after the number
         if following and not following.startswith(_NOT_SUBJECT_START):
             if not prefix or type_ != "amount":
                 return following
