@@ -28,6 +28,8 @@ def reject(text: str, m: Mention, rules: RuleSet, protected: SpanSet, clause_sta
         return "name"
     if m.unit.written in rules.never_units:
         return "rank"
+    if text.startswith(tuple(ex["after"]["durations"]), m.end):
+        return "duration"
     before = text[max(0, m.start - 4):m.start]
     if before.endswith(tuple(ex["before"]["ordinal"])):
         return "ordinal"
@@ -43,7 +45,19 @@ def reject(text: str, m: Mention, rules: RuleSet, protected: SpanSet, clause_sta
             return reason
     if m.kind == "unit" and m.unit.type == "count" and _announces_list(text, m, clause_start):
         return "list"
+    if m.unit.unit == "人" and _describes_country(text, m.end, ex["rhetoric"]["scale_words"]):
+        return "rhetoric"
     return None
+
+
+def _describes_country(text: str, end: int, scale_words: list[str]) -> bool:
+    """近14亿人口的发展中大国, 14亿人民的…: a description of the country, not a result."""
+    stop = _CLAUSE_END.search(text, end)
+    after = text[end:stop.start() if stop else len(text)][:12]
+    if "的" not in after:
+        return False
+    tail = after[after.index("的") + 1:]
+    return tail.startswith(tuple(scale_words)) or tail.startswith(("发展中", "人口大国"))
 
 
 def _chinese_count(text: str, m: Mention, rules: RuleSet, clause_start: int) -> str | None:
