@@ -28,7 +28,7 @@ def test_every_sample_is_a_document(sample_run):
 def test_records_exist_and_point_into_the_stored_text(sample_run):
     lake = Lake(sample_run[0])
     records = lake.read("records")
-    assert records.num_rows > 0
+    assert records.num_rows >= 150  # issue 2: the five samples give at least 150 records
     assert set(records.column("type").to_pylist()) <= {"case", "count", "amount", "percentage"}
     texts = {r["doc_id"]: r["clean_text"] for r in lake.read("texts").to_pylist()}
     docs = lake.read("documents")
