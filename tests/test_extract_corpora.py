@@ -29,3 +29,20 @@ def test_traditional_report_sentence():
     recs = extract("一九五五年鋼產量達到二百八十五萬噸，比上年增長百分之三十六點九。")
     got = [(r.type, r.value, r.unit, r.direction) for r in recs]
     assert ("percentage", 36.9, "%", "increase") in got
+
+
+def test_arbitrary_text_never_raises_and_offsets_hold():
+    """Pages are messy: any mix of digits, numerals, units and punctuation must
+    come back as records whose offsets hold, never as an exception."""
+    import random
+
+    from extractors import document_meta
+
+    alphabet = ("0123456789０１２３４５６７８９,，.．%％‰一二三四五六七八九十百千万亿两零〇点點余多约近"
+                "超过以上左右件宗起人次个元万元亩吨公里平方米/分之“”《》()（）、，。；：\n 率达为同比上升下降到至每第年月日")
+    rng = random.Random(20261121)
+    for _ in range(3000):
+        s = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 40)))
+        for r in extract(s):
+            assert s[r.start:r.end] == r.text
+        document_meta(s)
