@@ -2,8 +2,8 @@
 
 A source is a file path or an http(s) URL. Arguments may also be folders
 (every regular, non-hidden file below, sorted) or a *sources file*: a small
-text file whose every non-blank line (``#`` starts a comment) is a URL or an
-existing path (relative paths are taken relative to the sources file).
+text file whose every non-blank line (a line starting with ``#`` is a
+comment) is a URL or an existing path (relative paths are taken relative to the sources file).
 Anything else is passed on as is and fails at ingest, where it becomes a
 ``failures`` row.
 """
@@ -29,8 +29,8 @@ def _sources_file_lines(path: Path) -> list[str] | None:
         return None
     entries = []
     for raw in text.splitlines():
-        line = raw.split("#", 1)[0].strip() if not raw.lstrip().startswith("http") else raw.strip()
-        if not line:
+        line = raw.strip()
+        if not line or line.startswith("#"):
             continue
         if is_url(line):
             entries.append(line)
