@@ -1,0 +1,270 @@
+"""Rule-based entities for rule-of-law reports: LAW, DATE, GPE, ORG.
+
+Two matchers, chosen by what each entity depends on:
+
+* Character level (regular expressions over ``doc.text``), for entities whose
+  edges are marked by characters, not words: LAW (the title inside 《》), DATE
+  (2019年12月2日, 2021.12.18, 二〇一九年…), GPE gazetteer phrases, and the
+  office part of ORG (司法所, 综合行政执法局, 调解对接工作站 …). pkuseg often
+  cuts these differently from the entity: 《 | 桥头镇 | 2019年 | …,
+  律师 | 事务所, 综合 | 行政 | 执法局, 桥头 | 镇委, so token patterns would
+  miss them or depend on the segmenter's mood.
+* Token level (spaCy's ``entity_ruler``, patterns in the same JSONL file), for
+  GPE: a word of two or more name characters plus a division suffix
+  (静观镇, 西青区, 观音堂镇). Here segmentation is what helps: the segmenter
+  decides where the place name starts, which a character regex cannot
+  (围绕静观镇 would give 绕静观镇).
+
+ORG then joins the two: an office match is extended leftwards over an
+adjacent GPE entity, an abbreviated level (区司法局, 镇政府, 市委) and one
+proper-name word (石水口工作站: a word the segmenter's dictionary does not
+know, or the stem of a place named in the same document, 桥头法庭 from
+桥头镇). Adjacent ORG matches merge (东莞市司法局桥头分局).
+
+Entity edges that fall inside a token are made token edges by splitting the
+token (``doc.retokenize().split``), so ``doc.ents`` holds exactly the
+character spans found; the number of such splits is recorded in
+``doc.user_data["fazhi_entities"]``.
+"""
+from __future__ import annotations
+
+import bisect
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Optional
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+PATTERNS = Path(__file__).resolve().parent / "patterns" / "entities.jsonl"
+HAN = re.compile(r"^[\u4e00-\u9fff]+$")
+
+# Higher wins when two candidates overlap and have the same length.
+PRIORITY = {"LAW": 4, "DATE": 3, "ORG": 2, "GPE": 1, "PERSON": 1}
+
+
+def read_patterns(path: Path | str = PATTERNS) -> list[dict]:
+    out = []
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            line = line.strip()
+            if not line or line.startswith("//"):
+                continue
+            try:
+                out.append(json.loads(line))
+            except json.JSONDecodeError as e:
+                raise ValueError(f"{path}:{n}: {e}") from None
+    return out
+
+
+def ruler_patterns(patterns: Iterable[dict]) -> list[dict]:
+    """Token patterns for spaCy's entity_ruler (kind "token")."""
+    return [{"label": p["label"], "id": p["id"], "pattern": p["pattern"]}
+            for p in patterns if p.get("kind") == "token"]
+
+
+@dataclass
+class Cand:
+    start: int
+    end: int
+    label: str
+    id: str
+
+
+def _alt(terms: Iterable[str]) -> str:
+    return "|".join(re.escape(t) for t in sorted(set(terms), key=lambda t: (-len(t), t)))
+
+
+class FazhiEntities:
+    def __init__(self, nlp: Language, name: str = "fazhi_entities",
+                 patterns_path: Optional[str] = None):
+        self.name = name
+        self.patterns_path = patterns_path or str(PATTERNS)
+        pats = read_patterns(self.patterns_path)
+        self.regexes = [(re.compile(p["regex"]), p["label"], p["id"])
+                        for p in pats if p.get("kind") == "regex"]
+        phrases = [p for p in pats if p.get("kind") == "phrase"]
+        self.phrase_re = None
+        self.phrase_label = {}
+        if phrases:
+            self.phrase_re = re.compile(_alt(p["phrase"] for p in phrases))
+            self.phrase_label = {p["phrase"]: (p["label"], p["id"]) for p in phrases}
+        terms = {p["id"]: p["terms"] for p in pats if p.get("kind") == "terms"}
+        self.levels = set(terms.get("org_level", []))
+        strong = terms.get("org_suffix_strong", [])
+        weak = terms.get("org_suffix_weak", [])
+        place = terms.get("org_suffix_place", [])
+        self.strong, self.weak, self.place_only = set(strong), set(weak), set(place)
+        self.name_stop = tuple(terms.get("org_name_stop", []))
+        self.org_stop = set(terms.get("org_stop", []))
+        law_stop = next((p for p in pats if p.get("id") == "law_stop"), {})
+        self.law_stop = set(law_stop.get("terms", []))
+        self.law_stop_endings = tuple(law_stop.get("endings", []))
+        # levels after which a proper name may stand (徂汶|景区, 桥头|镇委), not 中央/省/市
+        self.name_levels = {"区", "县", "镇", "乡", "村", "街道", "社区", "景区"}
+        self.office_endings = tuple(sorted(self.strong | self.weak | self.place_only | self.levels))
+        body = terms.get("org_body", [])
+        self.org_re = None
+        if strong or weak or place:
+            self.org_re = re.compile(
+                (f"(?P<level>{_alt(self.levels)})?" if self.levels else "")
+                + (f"(?P<body>(?:{_alt(body)})*)" if body else "(?P<body>)")
+                + f"(?P<suffix>{_alt(strong + weak + place)})")
+        # the segmenter's dictionary, set by ner.pipeline.load_nlp for pkuseg: a word it
+        # does not know before an office (石水口 in 石水口工作站) is taken as a name
+        self.dictionary: Optional[set] = None
+        self.gpe_suffix = re.compile(
+            r"(?:省|市|自治区|自治州|地区|盟|区|县|旗|镇|乡|街道|村|社区|景区)$")
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc.text
+        starts = {t.idx for t in doc}
+        ends = {t.idx + len(t.text) for t in doc}
+        tok_at_end = {t.idx + len(t.text): t for t in doc}
+        unigram = self.dictionary
+
+        cands: list[Cand] = []
+        # entities already set upstream (entity_ruler: GPE tokens)
+        for e in doc.ents:
+            cands.append(Cand(e.start_char, e.end_char, e.label_, e.id_ or "upstream"))
+        for rx, label, pid in self.regexes:
+            for m in rx.finditer(text):
+                g = "ent" if "ent" in rx.groupindex else 0
+                s, e = m.span(g)
+                if e > s:
+                    if label == "LAW":
+                        title = text[s:e]
+                        if title in self.law_stop or title.endswith(self.law_stop_endings):
+                            continue
+                    cands.append(Cand(s, e, label, pid))
+        if self.phrase_re is not None:
+            for m in self.phrase_re.finditer(text):
+                label, pid = self.phrase_label[m.group(0)]
+                cands.append(Cand(m.start(), m.end(), label, pid))
+
+        gpe = [c for c in cands if c.label == "GPE"]
+        gpe_by_end = {}
+        for c in gpe:
+            if c.end not in gpe_by_end or gpe_by_end[c.end].start > c.start:
+                gpe_by_end[c.end] = c
+        stems = set()
+        for c in gpe:
+            stem = self.gpe_suffix.sub("", text[c.start:c.end])
+            if len(stem) >= 2:
+                stems.add(stem)
+
+        orgs = []
+        if self.org_re is not None:
+            for m in self.org_re.finditer(text):
+                s = m.start()
+                level = m.group("level") if self.levels else None
+                if level and s not in starts:
+                    s = m.start("body")          # 全区司法局: 区 belongs to 全区
+                    level = None
+                body, suffix = m.group("body"), m.group("suffix")
+                if not body and s == m.start("suffix") and s not in starts:
+                    continue                     # suffix inside a word (全局, 大局)
+                has_place = bool(level)
+                has_name = has_gpe = False
+                # extend leftwards: GPE chain, level word, one proper-name word
+                for _ in range(6):
+                    if s in gpe_by_end:
+                        s = gpe_by_end[s].start
+                        has_place = has_gpe = True
+                        continue
+                    t = tok_at_end.get(s)
+                    if t is None:
+                        break
+                    w = t.text
+                    if w in self.levels and not has_place and not has_name:
+                        s = t.idx
+                        has_place = True
+                        level = w
+                        continue
+                    if (not has_place and not has_name and len(w) >= 2 and w[-1] in self.levels
+                            and HAN.match(w)):
+                        # 设置镇|综合|行政|执法队, 全区|司法局: the level ends a mis-cut word
+                        s = s - 1
+                        has_place = True
+                        level = w[-1]
+                        break
+                    if (not has_name and not has_gpe and 2 <= len(w) <= 4 and HAN.match(w)
+                            and (not level or level in self.name_levels)
+                            and not w.startswith(self.name_stop)
+                            and not w.endswith(self.office_endings)
+                            and (w in stems or (unigram is not None and w not in unigram))):
+                        s = t.idx
+                        has_name = True
+                        continue
+                    break
+                if suffix in self.place_only and not has_place:
+                    continue
+                if len(suffix) == 1 and m.end() not in ends:
+                    continue                     # 中央财政|科学, 县处级: the office char starts a word
+                if text[s:m.end()] in self.org_stop or text[m.start("suffix") - 1:m.end()] in self.org_stop:
+                    continue
+                if suffix in self.weak and not (has_place or has_name or body):
+                    continue
+                orgs.append(Cand(s, m.end(), "ORG", "org"))
+        # merge adjacent ORGs (市委 + 全面依法治市工作委员会, 司法局 + 桥头分局)
+        merged: list[Cand] = []
+        for c in sorted(orgs, key=lambda c: (c.start, -c.end)):
+            if merged and c.start <= merged[-1].end and c.start >= merged[-1].start:
+                merged[-1].end = max(merged[-1].end, c.end)
+            else:
+                merged.append(c)
+        cands.extend(merged)
+
+        # resolve overlaps: longest first, then label priority, then leftmost
+        cands.sort(key=lambda c: (-(c.end - c.start), -PRIORITY.get(c.label, 0), c.start))
+        taken: list[Cand] = []
+        occupied = bytearray(len(text) + 1)
+        for c in cands:
+            if c.end <= c.start or any(occupied[c.start:c.end]):
+                continue
+            taken.append(c)
+            occupied[c.start:c.end] = b"\x01" * (c.end - c.start)
+        taken.sort(key=lambda c: c.start)
+
+        # make entity edges token edges
+        cuts = {x for c in taken for x in (c.start, c.end)}
+        inner = sorted(x for x in cuts if x not in starts and x not in ends)
+        splits = 0
+        if inner:
+            doc.ents = []
+            splits = _split_at(doc, inner)
+        ents = []
+        for c in taken:
+            span = doc.char_span(c.start, c.end, label=c.label, span_id=c.id)
+            if span is not None:
+                ents.append(span)
+        doc.ents = ents
+        doc.user_data.setdefault("fazhi_entities", {})["splits"] = splits
+        return doc
+
+
+def _split_at(doc: Doc, offsets: list[int]) -> int:
+    """Split tokens so that every offset is a token boundary. Returns the number of cuts."""
+    by_token: dict[int, list[int]] = {}
+    idxs = [t.idx for t in doc]
+    for off in offsets:
+        i = bisect.bisect_right(idxs, off) - 1
+        if i >= 0:
+            by_token.setdefault(i, []).append(off)
+    with doc.retokenize() as retok:
+        for i, offs in by_token.items():
+            t = doc[i]
+            bounds = [t.idx] + sorted(set(offs)) + [t.idx + len(t.text)]
+            orths = [t.text[a - t.idx:b - t.idx] for a, b in zip(bounds, bounds[1:])]
+            orths = [o for o in orths if o]
+            if len(orths) < 2:
+                continue
+            retok.split(t, orths, heads=[(t, 0)] * len(orths))
+    return sum(len(v) for v in by_token.values())
+
+
+@Language.factory("fazhi_entities", default_config={"patterns_path": None})
+def make_fazhi_entities(nlp: Language, name: str, patterns_path: Optional[str]):
+    return FazhiEntities(nlp, name, patterns_path)

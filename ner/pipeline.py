@@ -1,0 +1,202 @@
+"""spaCy pipelines for the NER extractors, all loaded offline.
+
+    nlp = load_nlp()                      # zh + pkuseg (models/pkuseg_compact or _default)
+    nlp = load_nlp("blank-char")          # zh, one token per character, no model files
+    nlp = load_nlp("zh_core_web_sm")      # an installed spaCy pipeline package, labels mapped
+
+``blank-*`` pipelines are a blank ``zh`` language with the chosen segmenter, an
+``entity_ruler`` holding the token patterns of ``ner/patterns/entities.jsonl``
+(GPE words) and the ``fazhi_entities`` component for the character-level
+patterns (LAW, DATE, ORG, GPE gazetteer); see ``ner/entities.py`` for why the
+split. Nothing is downloaded: the pkuseg model is a directory made at install
+time by ``scripts/fetch_pkuseg_model.py`` (and ``python -m ner.pkuseg_compact``).
+
+A trained pipeline package (zh_core_web_sm/md/lg/trf) must be installed by
+the user; its labels are mapped onto ours by the ``fazhi_label_map`` component
+and, unless ``patterns=False``, our patterns run after its ``ner``: the model's
+entities and the patterns' compete, the longer span winning an overlap.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Optional, Union
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from . import entities as _entities  # registers the fazhi_entities factory
+from .entities import PATTERNS, read_patterns, ruler_patterns
+
+ROOT = Path(__file__).resolve().parent.parent
+MODELS = ROOT / "models"
+PKUSEG_DIRS = (MODELS / "pkuseg_compact", MODELS / "pkuseg_default")
+LABELS = ("LAW", "ORG", "GPE", "DATE", "PERSON")
+TRAINED = ("zh_core_web_sm", "zh_core_web_md", "zh_core_web_lg", "zh_core_web_trf")
+
+# OntoNotes labels of zh_core_web_* -> ours; None drops the entity.
+LABEL_MAP = {
+    "PERSON": "PERSON", "ORG": "ORG", "GPE": "GPE", "DATE": "DATE", "LAW": "LAW",
+    "LOC": "GPE",          # places that are not divisions (rivers, regions): nearest
+    "FAC": "ORG",          # buildings and facilities: 服务中心, 法庭 are often tagged FAC
+    "WORK_OF_ART": None,   # -> LAW when it is a regulation title, see _map_label
+    "NORP": None, "EVENT": None, "TIME": None, "MONEY": None, "PERCENT": None,
+    "QUANTITY": None, "CARDINAL": None, "ORDINAL": None, "PRODUCT": None, "LANGUAGE": None,
+}
+_LAW_ENDINGS = ("法", "条例", "办法", "规定", "规则", "细则", "决定", "意见", "纲要", "方案",
+                "规划", "要点", "通知", "制度", "标准", "实施纲要")
+
+
+class ModelNotInstalledError(ImportError):
+    pass
+
+
+def find_pkuseg_dir(pkuseg_dir: Union[str, Path, None] = None) -> Path:
+    """The pkuseg model directory: argument, $FAZHI_PKUSEG_DIR, then models/pkuseg_{compact,default}."""
+    cands = [Path(pkuseg_dir)] if pkuseg_dir else []
+    if not pkuseg_dir and os.environ.get("FAZHI_PKUSEG_DIR"):
+        cands.append(Path(os.environ["FAZHI_PKUSEG_DIR"]))
+    if not cands:
+        cands = list(PKUSEG_DIRS)
+    for d in cands:
+        if (d / "weights.npz").is_file() and any(
+                (d / f).is_file() for f in ("features.msgpack", "features.pkl")):
+            return d
+    raise FileNotFoundError(
+        "no pkuseg model in " + ", ".join(str(d) for d in cands) + ". Build it with "
+        "`python scripts/fetch_pkuseg_model.py && python -m ner.pkuseg_compact` (make model); "
+        "nothing is downloaded at run time.")
+
+
+def _blank(segmenter: str, pkuseg_dir) -> Language:
+    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": segmenter}}})
+    if segmenter == "pkuseg":
+        nlp.tokenizer.initialize(pkuseg_model=str(find_pkuseg_dir(pkuseg_dir)))
+    return nlp
+
+
+def _add_patterns(nlp: Language, patterns_path, after: Optional[str] = None) -> None:
+    pats = read_patterns(patterns_path or PATTERNS)
+    tok = ruler_patterns(pats)
+    where = {"after": after} if after else {}
+    if tok:
+        ruler = nlp.add_pipe("entity_ruler", name="fazhi_ruler",
+                             config={"overwrite_ents": False, "validate": True}, **where)
+        ruler.add_patterns(tok)
+        where = {"after": "fazhi_ruler"}
+    comp = nlp.add_pipe("fazhi_entities", config={"patterns_path": str(patterns_path) if patterns_path else None},
+                        **where)
+    seg = getattr(nlp.tokenizer, "pkuseg_seg", None)
+    if seg is not None:
+        comp.dictionary = seg.feature_extractor.unigram
+
+
+def load_nlp(model: str = "blank-pkuseg", pkuseg_dir: Union[str, Path, None] = None,
+             patterns: bool = True, patterns_path: Union[str, Path, None] = None) -> Language:
+    """Build or load the NER pipeline.
+
+    model: "blank-pkuseg" (default), "blank-jieba" (needs the jieba package),
+    "blank-char", an installed pipeline package name (zh_core_web_sm ...) or
+    a path to a pipeline saved with nlp.to_disk.
+    """
+    if model.startswith("blank-"):
+        segmenter = model[len("blank-"):]
+        if segmenter not in ("pkuseg", "jieba", "char"):
+            raise ValueError(f"unknown segmenter in {model!r}: use blank-pkuseg, blank-jieba or blank-char")
+        nlp = _blank(segmenter, pkuseg_dir)
+        if patterns:
+            _add_patterns(nlp, patterns_path)
+        return nlp
+
+    if Path(model).is_dir():
+        nlp = spacy.load(model)
+    else:
+        if not spacy.util.is_package(model):
+            raise ModelNotInstalledError(
+                f"spaCy pipeline package {model!r} is not installed. "
+                f"It is distributed by Explosion on GitHub, not on PyPI: "
+                f"`python -m spacy download {model}` where GitHub is reachable, or "
+                f"`pip install /path/to/{model}-<version>-py3-none-any.whl` with a wheel from "
+                f"https://github.com/explosion/spacy-models/releases (for spaCy {spacy.__version__}: "
+                f"a 3.8.x model). Do not `pip install {model.replace('_', '-')}` from PyPI: that "
+                f"name is a squatted placeholder, not the model. Or use load_nlp('blank-pkuseg').")
+        try:
+            nlp = spacy.load(model)
+        except Exception as e:  # e.g. the PyPI placeholder installed under the model's name
+            raise ModelNotInstalledError(
+                f"package {model!r} is installed but is not a loadable spaCy pipeline ({e}). "
+                f"If it came from PyPI it is the squatted placeholder: `pip uninstall "
+                f"{model.replace('_', '-')}` and install the real wheel from "
+                f"https://github.com/explosion/spacy-models/releases.") from e
+        if nlp.lang != "zh" or "ner" not in nlp.pipe_names:
+            raise ModelNotInstalledError(
+                f"{model!r} loaded, but it is not a Chinese pipeline with an ner component "
+                f"(lang={nlp.lang!r}, pipes={nlp.pipe_names}).")
+    if "ner" in nlp.pipe_names and "fazhi_label_map" not in nlp.pipe_names:
+        nlp.add_pipe("fazhi_label_map", after="ner")
+    if patterns and "fazhi_entities" not in nlp.pipe_names:
+        _add_patterns(nlp, patterns_path, after="fazhi_label_map" if "ner" in nlp.pipe_names else None)
+    elif "fazhi_entities" in nlp.pipe_names:
+        seg = getattr(nlp.tokenizer, "pkuseg_seg", None)
+        if seg is not None:
+            nlp.get_pipe("fazhi_entities").dictionary = seg.feature_extractor.unigram
+    return nlp
+
+
+def _map_label(ent: Span) -> Optional[str]:
+    if ent.label_ == "WORK_OF_ART":
+        t = ent.text.strip("《》")
+        return "LAW" if ent.text.startswith("《") or t.endswith(_LAW_ENDINGS) else None
+    return LABEL_MAP.get(ent.label_)
+
+
+@Language.component("fazhi_label_map")
+def fazhi_label_map(doc: Doc) -> Doc:
+    """Map a trained pipeline's OntoNotes labels onto LAW/ORG/GPE/DATE/PERSON."""
+    out = []
+    for e in doc.ents:
+        label = _map_label(e)
+        if label:
+            if e.text.startswith("《") and e.text.endswith("》") and len(e) > 2:
+                e = doc.char_span(e.start_char + 1, e.end_char - 1, alignment_mode="contract") or e
+            out.append(Span(doc, e.start, e.end, label=label, span_id=e.id_ or "model"))
+    doc.ents = out
+    return doc
+
+
+def entities(doc: Doc) -> list[dict]:
+    """Rows for the entities table: label, text, character offsets, source pattern."""
+    return [{"label": e.label_, "text": e.text, "start": e.start_char, "end": e.end_char,
+             "source": e.id_} for e in doc.ents]
+
+
+def main(argv=None) -> int:
+    import argparse
+    import collections
+    import json
+    import sys
+    ap = argparse.ArgumentParser(description="Print the entities found in text files.")
+    ap.add_argument("files", nargs="+")
+    ap.add_argument("--model", default="blank-pkuseg")
+    ap.add_argument("--pkuseg-dir")
+    ap.add_argument("--jsonl", action="store_true", help="one JSON line per entity")
+    args = ap.parse_args(argv)
+    nlp = load_nlp(args.model, pkuseg_dir=args.pkuseg_dir)
+    total = collections.Counter()
+    for f in args.files:
+        doc = nlp(Path(f).read_text(encoding="utf-8"))
+        rows = entities(doc)
+        total.update(r["label"] for r in rows)
+        if args.jsonl:
+            for r in rows:
+                print(json.dumps({"file": f, **r}, ensure_ascii=False))
+        else:
+            c = collections.Counter(r["label"] for r in rows)
+            print(f, dict(sorted(c.items())), "splits", doc.user_data["fazhi_entities"]["splits"])
+    print("total", dict(sorted(total.items())), file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
