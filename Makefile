@@ -1,6 +1,7 @@
 # make run   - install into .venv (if needed), run the pipeline on data/samples, write data/lake
 # make test  - install into .venv (if needed), run pytest
 # make bench - benchmarks (placeholder)
+# make model - the offline pkuseg segmentation model in models/ (fetched from PyPI, compacted)
 
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV   := .venv
@@ -9,9 +10,9 @@ STAMP  := $(VENV)/.fazhi-installed
 LAKE   ?= data/lake
 TRY_SQL := SELECT type, count(*) AS n FROM records GROUP BY 1 ORDER BY 2 DESC
 
-.PHONY: run test bench install clean-lake
+.PHONY: run test bench install model clean-lake
 
-install: $(STAMP)
+install: $(STAMP) model
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +22,19 @@ $(BIN)/python:
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --disable-pip-version-check -q -e '.[test]'
 	@touch $(STAMP)
+
+# The pkuseg model for the NER stage: scripts/fetch_pkuseg_model.py takes the
+# model files out of the pinned pkuseg 0.0.25 wheel on PyPI (hash-checked),
+# ner.pkuseg_compact derives the 27 MB model the pipeline loads. Both are
+# idempotent; when COMPACT.json is newer than the two scripts this does nothing.
+# models/ is git-ignored: the model is rebuilt at install, never committed.
+MODEL_STAMP := models/pkuseg_compact/COMPACT.json
+
+model: $(MODEL_STAMP)
+
+$(MODEL_STAMP): scripts/fetch_pkuseg_model.py ner/pkuseg_compact.py | $(STAMP)
+	$(BIN)/python scripts/fetch_pkuseg_model.py
+	$(BIN)/python -m ner.pkuseg_compact
 
 run: install
 	$(BIN)/fazhi run --lake $(LAKE)
