@@ -14,6 +14,9 @@ from .ruleset import RuleSet
 from .scanner import Mention
 
 _CN_NUMERAL = re.compile(r"[零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟萬億兩]")
+_NEGATED = re.compile(r"(?:没有|未|无|不|杜绝)[\u4e00-\u9fff]{0,4}$")
+_COORDINATED_COUNT = re.compile(r"[和及、][二两三四五六七八九十0-9]")
+_DIGIT = re.compile(r"[0-9０-９]")
 _SMALL_NUMERAL = re.compile(r"[一二两三四五六七八九十]")
 _BARE_MULTIPLIER = set("十百千万亿拾佰仟萬億")
 _CLAUSE_END = re.compile(r"[，,。；;！!？?\n]")
@@ -80,13 +83,13 @@ def _chinese_count(text: str, m: Mention, rules: RuleSet, clause_start: int) -> 
         return "slogan"
     if m.number in ("一", "壹") and not m.inner:
         before = text[clause_start:m.start]
-        if re.search(r"(?:没有|未|无|不|杜绝)[\u4e00-\u9fff]{0,4}$", before):
+        if _NEGATED.search(before):
             return "negation"  # 没有发生一起…事件
         if not before.endswith(tuple(ex["one_needs_before"])):
             # coordinated with another count in the clause (一期…和两期…)
             clause_end = _CLAUSE_END.search(text, m.end)
             rest = text[m.end:clause_end.start() if clause_end else len(text)]
-            if not re.search(r"[和及、][二两三四五六七八九十0-9]", rest):
+            if not _COORDINATED_COUNT.search(rest):
                 return "word"
     return None
 
@@ -113,7 +116,7 @@ def _announces_list(text: str, m: Mention, clause_start: int) -> bool:
     # look back across them within the sentence)
     sent_start = max(text.rfind(ch, 0, m.start) for ch in "，,。；;\n") + 1
     seg = text[sent_start:m.start]
-    if re.search(r"[0-9０-９]", seg):
+    if _DIGIT.search(seg):
         return False  # a list of counts (团伙12个、犯罪集团2个), not of names
     items = _list_items(seg)
     if items > 1:

@@ -150,7 +150,11 @@ def _report_year(title: str | None, lines: list[str], published: str | None) -> 
 
 
 def document_meta(text: str) -> DocumentMeta:
-    text = to_simplified(text)
+    """Title, reporting body, covered year and date of one report."""
+    return meta_of_simplified(to_simplified(text))
+
+
+def meta_of_simplified(text: str) -> DocumentMeta:
     lines = _lines(text)
     title = _title(lines)
     published = _published(lines)

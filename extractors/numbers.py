@@ -27,6 +27,7 @@ POINT = {"点", "點"}
 CN_CHARS = "".join(DIGITS) + "".join(SMALL_UNITS) + "".join(BIG_UNITS) + "".join(POINT)
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．，", "0123456789.,")
+_WITH_MULTIPLIER = re.compile(r"^(\d+(?:,\d{3})*(?:\.\d+)?)([十百千万亿萬億拾佰仟]*)$")
 _ARABIC = re.compile(r"^\d+(?:,\d{3})*(?:\.\d+)?$|^\d+(?:\.\d+)?$")
 
 
@@ -109,7 +110,7 @@ def parse_number(s: str) -> float:
     if not s:
         raise ValueError("empty number")
     # 三十多万 reaches here as 三十万 (the caller removed the qualifier)
-    m = re.match(r"^(\d+(?:,\d{3})*(?:\.\d+)?)([十百千万亿萬億拾佰仟]*)$", s)
+    m = _WITH_MULTIPLIER.match(s)
     if m:
         value = parse_arabic(m.group(1))
         for ch in m.group(2):

@@ -18,7 +18,7 @@ from pathlib import Path
 from . import filters, qualifiers
 from .categories import categorise
 from .layout import Layout, SpanSet, protected_spans
-from .meta import document_meta
+from .meta import document_meta, meta_of_simplified
 from .record import Record
 from .ruleset import RuleSet, load_rules
 from .scanner import scan, scan_bare_rates, scan_people
@@ -28,6 +28,7 @@ from .subjects import finder
 __all__ = ["extract", "document_meta", "RULESET", "explain"]
 
 RULESET = load_rules().version
+_DIGIT = re.compile(r"[0-9０-９]")
 
 
 @lru_cache(maxsize=8)
@@ -70,11 +71,11 @@ def _run(original: str, rules: RuleSet, keep_rejected: bool = False):
     text = to_simplified(original)
     as_written = back_to_original(original, text)
     layout = Layout(text)
-    org = document_meta(text).org
+    org = meta_of_simplified(text).org
     protected = _protected(text, rules)
     sf = finder(rules)
     mentions = scan(text, rules)
-    taken = [(m.start, m.end) for m in mentions]
+    taken = SpanSet([(m.start, m.end) for m in mentions])
     mentions += scan_bare_rates(text, rules, taken) + scan_people(text, rules, taken)
     mentions.sort(key=lambda m: m.start)
 
@@ -112,7 +113,7 @@ def _run(original: str, rules: RuleSet, keep_rejected: bool = False):
             if not subj and c_start - 1 > s_start:
                 # the indicator in the clause before: 平均消费水平，由175元提高到…
                 before = text[sf.clause_start(text, c_start - 1, s_start):c_start - 1]
-                if not re.search(r"[0-9０-９]", before):
+                if not _DIGIT.search(before):
                     subj = sf.trim(before)
             subjects = [subj]
 

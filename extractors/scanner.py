@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .layout import SpanSet
 from .numbers import parse_fraction, parse_number
 from .ruleset import RuleSet, UnitInfo
 
@@ -119,23 +120,20 @@ def _with_unit(text: str, m: re.Match, units: dict[str, UnitInfo]) -> Mention | 
     return Mention(m.start(), end, number, value * info.factor, info, inner, chinese)
 
 
-_RATE_CACHE: dict[str, re.Pattern] = {}
+@lru_cache(maxsize=8)
+def _rate_rx(rules: RuleSet) -> re.Pattern:
+    words = "|".join(map(re.escape, rules.subjects["rate_words"]))
+    verbs = "|".join(map(re.escape, sorted(rules.subjects["rate_verbs"], key=len, reverse=True)))
+    return re.compile(rf"(?:{words})(?:{verbs})?{SP}(?P<n>{AR})(?=[ \u3000\"”’]*(?:[，,。；;！!\n]|\[image|$))")
 
 
-def scan_bare_rates(text: str, rules: RuleSet, taken: list[tuple[int, int]]) -> list[Mention]:
+def scan_bare_rates(text: str, rules: RuleSet, taken: SpanSet) -> list[Mention]:
     """A rate whose % sign was lost (通过率达到了100): a bare number of at most
     100 right after a rate word and verb, followed by punctuation or a line end."""
-    key = rules.version
-    rx = _RATE_CACHE.get(key)
-    if rx is None:
-        words = "|".join(map(re.escape, rules.subjects["rate_words"]))
-        verbs = "|".join(map(re.escape, sorted(rules.subjects["rate_verbs"], key=len, reverse=True)))
-        rx = re.compile(rf"(?:{words})(?:{verbs})?{SP}(?P<n>{AR})(?=[ \u3000\"”’]*(?:[，,。；;！!\n]|\[image|$))")
-        _RATE_CACHE[key] = rx
     out = []
-    for m in rx.finditer(text):
+    for m in _rate_rx(rules).finditer(text):
         s, e = m.span("n")
-        if any(a < e and s < b for a, b in taken):
+        if taken.covers(s, e):
             continue
         v = parse_number(m.group("n"))
         if v <= 100:
@@ -143,16 +141,20 @@ def scan_bare_rates(text: str, rules: RuleSet, taken: list[tuple[int, int]]) -> 
     return out
 
 
-def scan_people(text: str, rules: RuleSet, taken: list[tuple[int, int]]) -> list[Mention]:
+@lru_cache(maxsize=8)
+def _people_rx(rules: RuleSet) -> re.Pattern:
+    nouns = "|".join(map(re.escape, sorted(rules.subjects["people_nouns"], key=len, reverse=True)))
+    return re.compile(rf"(?P<ar>{AR})(?P<q>余|多)?(?P<mult>[万亿萬億]{{1,2}})(?P<q2>余|多)?(?={nouns})")
+
+
+def scan_people(text: str, rules: RuleSet, taken: SpanSet) -> list[Mention]:
     """People counted with no classifier: 6600多万纳税人 -> 人. Only numbers with
     a 万/亿 multiplier, where a bare count of people is the usual style."""
-    nouns = "|".join(map(re.escape, sorted(rules.subjects["people_nouns"], key=len, reverse=True)))
-    rx = re.compile(rf"(?P<ar>{AR})(?P<q>余|多)?(?P<mult>[万亿萬億]{{1,2}})(?P<q2>余|多)?(?={nouns})")
     out = []
     person = UnitInfo("人", "count", "人")
-    for m in rx.finditer(text):
+    for m in _people_rx(rules).finditer(text):
         s, e = m.span()
-        if any(a < e and s < b for a, b in taken):
+        if taken.covers(s, e):
             continue
         value = parse_number(m.group("ar") + m.group("mult"))
         out.append(Mention(s, e, m.group(0), value, person, m.group("q") or m.group("q2"), False, kind="people"))

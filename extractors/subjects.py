@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from .ruleset import RuleSet
 
+_TRAILING_LINK = re.compile(r"(?:和|及|与|以及|、|等|共|的)$")
 _YEAR_END = re.compile(r"(?:[0-9０-９]{4}|[一二三四五六七八九〇○零]{4})年(?:底|末)?$")
 _LEVEL_END = re.compile(r"(?:到|至|为|成)$")
 _YEARISH = re.compile(
@@ -26,14 +27,37 @@ _ENDS_QUOTED = re.compile(r"[“\"]([^“”\"]{2,})[”\"]$")
 _RATE_HEADS = ("率", "度", "比例", "占比", "比重")
 
 
+class Affixes:
+    """Longest-first prefix/suffix lookup in a word list, by set membership
+    per length (a loop of startswith over ~100 words was the hot spot)."""
+
+    def __init__(self, words):
+        self._by_len: dict[int, set[str]] = {}
+        for w in words:
+            self._by_len.setdefault(len(w), set()).add(w)
+        self._lengths = sorted(self._by_len, reverse=True)
+
+    def prefix(self, phrase: str, min_rest: int = 0) -> str:
+        for n in self._lengths:
+            if len(phrase) >= n + min_rest and phrase[:n] in self._by_len[n]:
+                return phrase[:n]
+        return ""
+
+    def suffix(self, phrase: str) -> str:
+        for n in self._lengths:
+            if len(phrase) >= n and phrase[-n:] in self._by_len[n]:
+                return phrase[-n:]
+        return ""
+
+
 class SubjectFinder:
     """Subject lookups for one rule set (lists compiled once)."""
 
     def __init__(self, rules: RuleSet):
         s = rules.subjects
         self.delims = set(s["clause_delimiters"])
-        self.leading = tuple(sorted(s["leading"], key=len, reverse=True))
-        self.trailing = tuple(sorted(s["trailing"], key=len, reverse=True))
+        self._leading = Affixes(s["leading"])
+        self._trailing = Affixes(s["trailing"])
         self.empty = set(s["empty_words"])
         self.joiners = sorted(s["coordination_joiners"], key=len, reverse=True)
         self.coord_markers = tuple(sorted(s["coordination_markers"], key=len, reverse=True))
@@ -67,14 +91,12 @@ class SubjectFinder:
             m = _YEARISH.match(phrase)
             if m:
                 phrase = phrase[m.end():]
-            for w in self.leading:
-                if phrase.startswith(w) and len(phrase) >= len(w) + 2:
-                    phrase = phrase[len(w):]
-                    break
-            for w in self.trailing:
-                if phrase.endswith(w):
-                    phrase = phrase[: -len(w)]
-                    break
+            w = self._leading.prefix(phrase, min_rest=2)
+            if w:
+                phrase = phrase[len(w):]
+            w = self._trailing.suffix(phrase)
+            if w:
+                phrase = phrase[: -len(w)]
             phrase = _YEAR_END.sub("", phrase)  # 增加到一九八五年(的)
             phrase = _strip_unbalanced(phrase)
         bare = _LEVEL_END.sub("", phrase)  # 增加到, 提高到: a level of the indicator before
@@ -101,6 +123,8 @@ class SubjectFinder:
         Needs 均/都 before the number, or, for a percentage, every part being
         a rate (企业开通率和信息完善率达到100%)."""
         p = raw_prefix.rstrip(" \u3000")
+        if not self._joiner_rx.search(p):
+            return None  # nothing coordinated (the common case, checked first)
         for w in self.directions:  # 烤烟、桑蚕茧等都增长百分之五十
             if p.endswith(w) and len(p) > len(w) + 2:
                 p = p[: -len(w)]
@@ -158,7 +182,7 @@ class SubjectFinder:
                 break
             i += 1
         phrase = text[end:i].strip(" \u3000")
-        phrase = re.sub(r"(?:和|及|与|以及|、|等|共|的)$", "", phrase)
+        phrase = _TRAILING_LINK.sub("", phrase)
         if len(phrase) < 2 or not ("\u4e00" <= phrase[0] <= "\u9fff" or phrase[0] in _QUOTES):
             return ""
         return self.tidy(_strip_unbalanced(phrase))
