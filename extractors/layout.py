@@ -19,6 +19,7 @@ _HEADINGS = [
     (3, re.compile(r"[ \u3000\t]*(\d{1,2})[.．、](?!\d)")),
     (4, re.compile(r"[ \u3000\t]*[（(](\d{1,2})[)）]")),
 ]
+_HEADING_FIRST = set(_CN + "0123456789（(")
 _LABEL = {1: "{}", 2: "({})", 3: "{}.", 4: "({})"}
 # Inline list markers inside a paragraph: 一是…二是…, 第一，…
 _INLINE = re.compile(rf"(?:^|(?<=[。；;：:\n]))[ \u3000]*([{_CN}]是)")
@@ -72,7 +73,8 @@ class Layout:
         for line in text.split("\n"):
             line_start = pos
             pos += len(line) + 1
-            for level, rx in _HEADINGS:
+            first = line.lstrip(" \u3000\t")[:1]
+            for level, rx in (_HEADINGS if first and first in _HEADING_FIRST else ()):
                 m = rx.match(line)
                 if m:
                     stack = [s for s in stack if s[0] < level]
@@ -83,7 +85,7 @@ class Layout:
                     break
             # inline markers live under the current heading, one at a time
             base = [s for s in stack if s[0] < 9]
-            for m in _INLINE.finditer(line):
+            for m in (_INLINE.finditer(line) if "是" in line else ()):
                 clause = line[m.end(1):m.end(1) + 40]
                 clause = re.split(r"[。；;，,]", clause, maxsplit=1)[0]
                 stack = base + [(9, m.group(1), clause)]

@@ -45,6 +45,8 @@ class Mention:
 def _pattern(units: tuple[str, ...]) -> re.Pattern:
     unit_alt = "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True))
     return re.compile(
+        # one cheap test first: most positions hold no numeral at all
+        rf"(?=[0-9０-９{CN_DIGITS}{CN_UNITS}])(?:"
         # 百分之三十六點九, 千分之五
         rf"(?P<pw>[百千]分之(?P<pwn>{AR}|{CN}))(?P<pwq>余|多)?"
         # 三分之一, 1/4 (fractions as percentages)
@@ -52,7 +54,7 @@ def _pattern(units: tuple[str, ...]) -> re.Pattern:
         # 1200多万元, 13万余人, 400 余人次, 三万五千多条, 99.4%
         rf"|(?P<num>(?P<ar>{AR})(?:{SP}(?P<q1>余|多))?(?:{SP}(?P<mult>{MULT}))?"
         rf"|(?P<cn>{CN})(?:(?P<q3>余|多)(?P<cmult>[万亿萬億]))?)"
-        rf"{SP}(?P<q2>余|多|几|餘|来)?{SP}(?P<unit>{unit_alt})"
+        rf"{SP}(?P<q2>余|多|几|餘|来)?{SP}(?P<unit>{unit_alt}))"
     )
 
 
