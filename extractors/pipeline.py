@@ -29,6 +29,7 @@ __all__ = ["extract", "document_meta", "RULESET", "explain"]
 
 RULESET = load_rules().version
 _DIGIT = re.compile(r"[0-9０-９]")
+_BARE_SHARE = {"占比", "比例", "比重", "占"}
 
 
 @lru_cache(maxsize=8)
@@ -107,6 +108,8 @@ def _run(original: str, rules: RuleSet, keep_rejected: bool = False):
         if len(subjects) == 1:
             following = sf.following(text, after, s_end) if m.kind != "bare_rate" else ""
             subj = sf.choose(sf.without_org(subjects[0], org), following, typ)
+            if subj in _BARE_SHARE and prev_subject:
+                subj = prev_subject + subj  # 成功调处229起，占比达到85% -> 成功调处占比
             if not subj and prev_subject:
                 # elliptical: 推送微信72期214条, 发现数1507.9宗,同比上升453.3%
                 subj = prev_subject
