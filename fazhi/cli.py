@@ -37,13 +37,23 @@ def run(
         None, help="Files, folders, http(s) URLs, or a sources file (one source per line). "
                    "None: the bundled samples."),
     lake: Optional[Path] = LakeOption,
+    workers: int = typer.Option(0, "--workers", "-w", min=0,
+                                help="Run on Dask: a local cluster of N worker processes (0: sequential)."),
+    dask_address: Optional[str] = typer.Option(None, "--dask-address",
+                                               help="Run on the existing Dask scheduler at this address (tcp://host:8786)."),
+    batch_size: int = typer.Option(16, "--batch-size", min=1, help="Documents per Dask task (with --workers or --dask-address)."),
 ) -> None:
     """Ingest, clean, extract and load SOURCES into the lake."""
     from flows.pipeline import run_pipeline
 
     root = lake_dir(lake)
     chosen = list(sources) if sources else [str(samples_dir())]
-    result = run_pipeline(sources=chosen, lake=str(root))
+    if workers or dask_address:
+        from flows.runners import run_parallel
+
+        result = run_parallel(chosen, str(root), workers=workers, address=dask_address, batch_size=batch_size)
+    else:
+        result = run_pipeline(sources=chosen, lake=str(root))
     _print_summary(root, result)
     if result.failures:
         raise typer.Exit(code=1)
