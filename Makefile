@@ -1,6 +1,6 @@
 # make run   - install into .venv (if needed), run the pipeline on data/samples, write data/lake
 # make test  - install into .venv (if needed), run pytest
-# make bench - benchmarks (placeholder)
+# make bench - benchmarks (bench/README.md): installs the [bench] extra, prints the tables (a few minutes)
 # make model - the offline pkuseg segmentation model in models/ (fetched from PyPI, compacted)
 
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
@@ -45,8 +45,15 @@ run: install
 test: install
 	$(BIN)/python -m pytest -q
 
-bench: install
-	@echo "No benchmarks yet: see bench/README.md"
+BENCH_STAMP := $(VENV)/.fazhi-bench-installed
+
+$(BENCH_STAMP): pyproject.toml | $(STAMP)
+	$(BIN)/python -m pip install --disable-pip-version-check -q -e '.[test,bench]'
+	@touch $(BENCH_STAMP)
+
+# BENCH_ARGS=--quick: only the corpora file (no 50 MB corpus, no 10M-record lake)
+bench: install $(BENCH_STAMP)
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean-lake:
 	rm -rf $(LAKE)

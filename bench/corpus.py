@@ -1,0 +1,93 @@
+"""The bench corpora, as folders of UTF-8 files under ``bench/.cache/`` (git-ignored).
+
+- ``reports``: the 72 Government Work Reports of ``../shared/corpora`` (or,
+  without ``../shared``, the bundled samples), one file each.
+- ``rep-5mb`` / ``rep-50mb``: real documents repeated until the folder holds
+  about 5 or 50 MB, each copy a distinct source (its own file, so its own
+  ``doc_id``) and a distinct version (a first line naming the copy). Written
+  one file at a time, never held in memory.
+
+Folders are made once and reused (a ``.done`` marker says complete).
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Iterator
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = Path(__file__).resolve().parent / ".cache"
+REPORTS = ROOT.parent / "shared" / "corpora" / "government_work_reports.jsonl"
+SAMPLES = ROOT / "data" / "samples"
+
+MB = 1_000_000
+
+
+def source_name() -> str:
+    return str(REPORTS) if REPORTS.is_file() else str(SAMPLES)
+
+
+def real_docs() -> list[tuple[str, str]]:
+    """(name, raw text) of the real documents the corpora are made of."""
+    if REPORTS.is_file():
+        out = []
+        with open(REPORTS, encoding="utf-8") as f:
+            for i, line in enumerate(f):
+                row = json.loads(line)
+                out.append((f"gwr_{i:03d}_{row.get('year') or 'na'}", row["content"]))
+        return out
+    return [(p.stem, p.read_text(encoding="utf-8")) for p in sorted(SAMPLES.iterdir()) if p.is_file()]
+
+
+def _fresh(path: Path) -> bool:
+    return (path / ".done").is_file()
+
+
+def reports_dir() -> Path:
+    dest = CACHE / "reports"
+    if not _fresh(dest):
+        shutil.rmtree(dest, ignore_errors=True)
+        dest.mkdir(parents=True)
+        for name, text in real_docs():
+            (dest / f"{name}.txt").write_text(text, encoding="utf-8")
+        (dest / ".done").write_text(source_name())
+    return dest
+
+
+def repeated_dir(megabytes: int) -> Path:
+    """A folder of about ``megabytes`` MB: the real documents repeated as distinct sources."""
+    dest = CACHE / f"rep-{megabytes}mb"
+    if _fresh(dest):
+        return dest
+    shutil.rmtree(dest, ignore_errors=True)
+    dest.mkdir(parents=True)
+    docs = real_docs()
+    target, written, i = megabytes * MB, 0, 0
+    while written < target:
+        name, text = docs[i % len(docs)]
+        data = f"副本{i:06d}\n{text}".encode("utf-8")
+        sub = dest / f"{i // 1000:03d}"  # at most 1,000 files per folder
+        sub.mkdir(exist_ok=True)
+        (sub / f"c{i:06d}_{name}.txt").write_bytes(data)
+        written += len(data)
+        i += 1
+    (dest / ".done").write_text(json.dumps({"files": i, "bytes": written}))
+    return dest
+
+
+def files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
+
+
+def iter_texts(folder: Path, max_chars: int | None = None) -> Iterator[str]:
+    """The documents of ``folder`` one at a time (cut at ``max_chars`` characters in total)."""
+    left = max_chars
+    for p in files(folder):
+        text = p.read_text(encoding="utf-8")
+        if left is not None:
+            if left <= 0:
+                return
+            text = text[:left]
+            left -= len(text)
+        yield text

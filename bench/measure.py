@@ -1,0 +1,203 @@
+"""One measurement in this process, printed as one JSON line.
+
+    python -m bench.measure STAGE FOLDER [--max-chars N] [--workers N]
+
+Run once per measurement (``bench/run.py`` does): the peak RSS reported is the
+process's ``ru_maxrss``, so measurements must not share a process. Only the
+stage's own calls are timed; reading files (and, for stages that need clean
+text, cleaning) is not. Documents are read one at a time.
+
+STAGE: digits, scan (the floors), clean, rules, ner, recognizers, jionlp,
+load, e2e, e2e-dask.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from . import corpus
+
+CANDIDATE = r"[\d０-９]+(?:[.,][\d０-９]+)*|[零〇一二两三四五六七八九十百千万亿萬億兩]+"
+
+
+class Skip(Exception):
+    """The stage cannot run here (a missing optional dependency or model)."""
+
+
+def _timed(texts, fn, clean_first=False):
+    """Apply ``fn`` to each text, timing only ``fn``; returns (docs, chars, seconds, items)."""
+    if clean_first:
+        from fazhi.clean import clean_text
+    docs = chars = items = 0
+    spent = 0.0
+    for text in texts:
+        if clean_first:
+            text = clean_text(text)
+        t0 = time.perf_counter()
+        items += fn(text)
+        spent += time.perf_counter() - t0
+        docs += 1
+        chars += len(text)
+    return docs, chars, spent, items
+
+
+def stage_digits(folder, max_chars):
+    pat = re.compile(r"\d+")
+    return _timed(corpus.iter_texts(folder, max_chars), lambda t: sum(1 for _ in pat.finditer(t)), True)
+
+
+def stage_scan(folder, max_chars):
+    pat = re.compile(CANDIDATE)
+    return _timed(corpus.iter_texts(folder, max_chars), lambda t: sum(1 for _ in pat.finditer(t)), True)
+
+
+def stage_clean(folder, max_chars):
+    from fazhi.clean import clean_text
+
+    return _timed(corpus.iter_texts(folder, max_chars), lambda t: len(clean_text(t)) and 1)
+
+
+def stage_rules(folder, max_chars):
+    from extractors import extract
+
+    return _timed(corpus.iter_texts(folder, max_chars), lambda t: len(extract(t)), True)
+
+
+def stage_ner(folder, max_chars):
+    try:
+        from ner import entities, load_nlp
+
+        nlp = load_nlp()
+    except Exception as exc:  # the model is built by `make model`
+        raise Skip(f"NER pipeline not loadable ({type(exc).__name__}: {str(exc)[:120]}); build it with `make model`")
+    return _timed(corpus.iter_texts(folder, max_chars), lambda t: len(entities(nlp(t))), True)
+
+
+def _paragraphs(text):
+    return [p for p in text.split("\n") if p.strip()]
+
+
+def stage_recognizers(folder, max_chars):
+    try:
+        from recognizers_number import NumberRecognizer
+        from recognizers_number_with_unit import NumberWithUnitRecognizer
+        from recognizers_text import Culture
+    except Exception as exc:
+        raise Skip(f"recognizers-text-suite not importable ({type(exc).__name__}: {str(exc)[:120]}); "
+                   f"pip install -e '.[bench]'")
+    nr, ur = NumberRecognizer(Culture.Chinese), NumberWithUnitRecognizer(Culture.Chinese)
+    models = [nr.get_number_model(), nr.get_percentage_model(), ur.get_currency_model(), ur.get_dimension_model()]
+
+    def run(text):
+        return sum(len(m.parse(p)) for p in _paragraphs(text) for m in models)
+
+    return _timed(corpus.iter_texts(folder, max_chars), run, True)
+
+
+def stage_jionlp(folder, max_chars):
+    try:
+        import contextlib
+        import io
+
+        with contextlib.redirect_stdout(io.StringIO()):  # it prints a banner on import
+            import jionlp
+    except Exception as exc:
+        raise Skip(f"jionlp not importable ({type(exc).__name__}: {str(exc)[:120]}); pip install -e '.[bench]'")
+    money = jionlp.ner.extract_money
+
+    def run(text):
+        return sum(len(money(p)) for p in _paragraphs(text))
+
+    return _timed(corpus.iter_texts(folder, max_chars), run, True)
+
+
+def stage_load(folder, max_chars):
+    """fazhi.load.load over every document's rows (made untimed with the stage functions)."""
+    from fazhi import load as load_mod
+    from fazhi import stages
+    from fazhi.lake import Lake
+
+    with tempfile.TemporaryDirectory(prefix="fazhi-bench-") as tmp:
+        extracted = [stages.extract(stages.clean(stages.ingest(str(p), Path(tmp))))
+                     for p in corpus.files(folder)]
+        chars = sum(e.document["n_chars"] for e in extracted)
+        t0 = time.perf_counter()
+        report = load_mod.load(Lake(tmp), extracted, [])
+        spent = time.perf_counter() - t0
+    return len(extracted), chars, spent, report.records
+
+
+def _e2e(folder, workers):
+    import logging
+
+    from prefect import flow
+
+    logging.getLogger("prefect").setLevel(logging.WARNING)
+    logging.getLogger("distributed").setLevel(logging.WARNING)
+
+    @flow(name="bench-warm-up")
+    def warm_up():
+        return 1
+
+    warm_up()  # starts the temporary Prefect server: not part of the run's time
+    with tempfile.TemporaryDirectory(prefix="fazhi-bench-") as tmp:
+        t0 = time.perf_counter()
+        if workers:
+            from flows.runners import run_parallel
+
+            result = run_parallel([str(folder)], tmp, workers=workers)
+        else:
+            from flows.pipeline import run_pipeline
+
+            result = run_pipeline(sources=[str(folder)], lake=tmp)
+        spent = time.perf_counter() - t0
+        import duckdb
+
+        con = duckdb.connect()
+        chars = con.execute(f"SELECT coalesce(sum(n_chars), 0) FROM read_parquet('{tmp}/tables/documents.parquet')").fetchone()[0]
+    return result.report.documents, int(chars), spent, result.report.records
+
+
+def stage_e2e(folder, max_chars):
+    return _e2e(folder, 0)
+
+
+def stage_e2e_dask(folder, max_chars, workers=2):
+    return _e2e(folder, workers)
+
+
+STAGES = {
+    "digits": stage_digits, "scan": stage_scan, "clean": stage_clean, "rules": stage_rules,
+    "ner": stage_ner, "recognizers": stage_recognizers, "jionlp": stage_jionlp,
+    "load": stage_load, "e2e": stage_e2e, "e2e-dask": stage_e2e_dask,
+}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("stage", choices=sorted(STAGES))
+    ap.add_argument("folder", type=Path)
+    ap.add_argument("--max-chars", type=int)
+    args = ap.parse_args(argv)
+    out = {"stage": args.stage, "folder": args.folder.name, "max_chars": args.max_chars}
+    try:
+        docs, chars, spent, items = STAGES[args.stage](args.folder, args.max_chars)
+        out.update(docs=docs, chars=chars, seconds=spent, items=items,
+                   chars_per_s=chars / spent if spent else None, docs_per_s=docs / spent if spent else None)
+    except Skip as exc:
+        out["skipped"] = str(exc)
+    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    sys.stdout.flush()
+    os.write(1, ("\n@@BENCH@@" + json.dumps(out, ensure_ascii=False) + "\n").encode())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
