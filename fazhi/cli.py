@@ -42,18 +42,35 @@ def run(
     dask_address: Optional[str] = typer.Option(None, "--dask-address",
                                                help="Run on the existing Dask scheduler at this address (tcp://host:8786)."),
     batch_size: int = typer.Option(16, "--batch-size", min=1, help="Documents per Dask task (with --workers or --dask-address)."),
+    lock_timeout: Optional[float] = typer.Option(
+        None, "--lock-timeout", min=0, envvar="FAZHI_LOCK_TIMEOUT", show_default="600",
+        help="Seconds to wait for another run writing the same lake (0: exit at once)."),
 ) -> None:
-    """Ingest, clean, extract and load SOURCES into the lake."""
+    """Ingest, clean, extract and load SOURCES into the lake.
+
+    Exit status: 0 all sources loaded; 1 some failed (see the summary and the
+    failures table); 3 another run held the lake's lock past --lock-timeout.
+    """
+    import os
+
     from flows.pipeline import run_pipeline
 
+    from .lock import LOCK_TIMEOUT_ENV, LakeLocked
+
+    if lock_timeout is not None:
+        os.environ[LOCK_TIMEOUT_ENV] = str(lock_timeout)
     root = lake_dir(lake)
     chosen = list(sources) if sources else [str(samples_dir())]
-    if workers or dask_address:
-        from flows.runners import run_parallel
+    try:
+        if workers or dask_address:
+            from flows.runners import run_parallel
 
-        result = run_parallel(chosen, str(root), workers=workers, address=dask_address, batch_size=batch_size)
-    else:
-        result = run_pipeline(sources=chosen, lake=str(root))
+            result = run_parallel(chosen, str(root), workers=workers, address=dask_address, batch_size=batch_size)
+        else:
+            result = run_pipeline(sources=chosen, lake=str(root))
+    except LakeLocked as exc:
+        err.print(f"[red]lake locked:[/red] {exc}", markup=True, highlight=False, soft_wrap=True)
+        raise typer.Exit(code=3)
     _print_summary(root, result)
     if result.failures:
         raise typer.Exit(code=1)
@@ -70,7 +87,8 @@ def _print_summary(root: Path, result) -> None:
         table.add_row(typ, str(n))
     table.add_row("[bold]total[/bold]", f"[bold]{rep.records}[/bold]")
     out.print(table)
-    out.print(f"failures: {rep.failures}")
+    out.print(f"failures: {rep.failures}" + (f"  ({rep.failures} of {len(result.sources)} sources failed: exit status 1)"
+                                              if rep.failures else ""))
     for f in result.failures:
         out.print(f"  [red]{f['stage']}[/red] {f['source']}: {f['error_class']}: {f['message']}")
 

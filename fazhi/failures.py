@@ -20,3 +20,9 @@ def failure_row(run_id: str, stage: str, source: str, exc: BaseException) -> dic
         "message": str(exc)[:2000],
         "time": datetime.now(timezone.utc),
     }
+
+
+def expansion_failures(run_id: str, expanded) -> list[dict]:
+    """Failure rows (stage ``ingest``) for the sources files and listing pages that could not be
+    expanded: ``expanded`` is what ``sources.expand_sources`` returned."""
+    return [failure_row(run_id, "ingest", source, exc) for source, exc in getattr(expanded, "failures", ())]

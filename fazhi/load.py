@@ -75,6 +75,19 @@ def replace_docs(lake: Lake, name: str, doc_ids: list[str], new: pa.Table, order
 
 
 def load(lake: Lake, extracted: list[Extracted], failures: list[dict]) -> LoadReport:
+    """Write one run's results as one lake transaction: under the lake's lock, into a new
+    generation, committed at once (``lake.py``); the same content from two sources is one
+    document (``merge.py``)."""
+    from .merge import merge_same_content, write_sources
+
+    with lake.transaction():
+        extracted, source_rows, aliases = merge_same_content(lake, extracted)
+        report = _load(lake, extracted, failures)
+        write_sources(lake, source_rows, aliases)
+        return report
+
+
+def _load(lake: Lake, extracted: list[Extracted], failures: list[dict]) -> LoadReport:
     """Write one run's results; texts and records before documents, views last."""
     report = LoadReport(documents=len(extracted), failures=len(failures))
     lake.root.mkdir(parents=True, exist_ok=True)

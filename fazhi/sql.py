@@ -14,8 +14,8 @@ from .lake import Lake
 
 
 def query(lake: Lake, sql: str) -> tuple[list[str], list[tuple]]:
-    """Column names and rows, on a read-only connection."""
-    con = lake.connect(read_only=True)
+    """Column names and rows, on a read-only connection that cannot touch files (``Lake.connect``)."""
+    con = lake.connect(read_only=True, sandbox=True)
     try:
         cur = con.execute(sql)
         if cur.description is None:

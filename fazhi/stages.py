@@ -1,7 +1,8 @@
 """The per-document stages as plain functions; ``flows/`` wraps each in a Prefect task.
 
-ingest: source -> raw bytes kept in the lake
-clean:  raw bytes -> decoded, cleaned text
+ingest: source -> raw bytes kept in the lake (a conditional request when the lake
+        has the source's validators; a 304 reuses the stored bytes)
+clean:  raw bytes -> plain text by detected format (text, HTML, DOCX, PDF) -> cleaned text
 extract: clean text -> the rows of every table for this document
 """
 from __future__ import annotations
@@ -13,14 +14,20 @@ from pathlib import Path
 import extractors
 
 from .clean import CLEANER_VERSION, clean_text
-from .decode import decode_bytes
+from .faults import checkpoint
 from .fetch import Fetched, fetch
+from .formats import to_text
 from .ids import doc_id, record_key, unique_record_ids
-from .rawstore import store_raw
+from .rawstore import read_raw, store_raw
+from .sources import is_url
 
 
 class EmptyDocument(ValueError):
     """Nothing is left after cleaning."""
+
+
+class UnexpectedNotModified(RuntimeError):
+    """A 304 without a stored version to reuse."""
 
 
 @dataclass(frozen=True)
@@ -34,9 +41,10 @@ class Ingested:
 @dataclass(frozen=True)
 class Cleaned:
     ingested: Ingested
-    encoding: str
+    encoding: str | None
     clean_text: str
     cleaner: str = CLEANER_VERSION
+    format: str = "text"
 
 
 @dataclass
@@ -47,24 +55,59 @@ class Extracted:
     text: dict
     records: list[dict] = field(default_factory=list)
     entities: list[dict] = field(default_factory=list)
+    fetch: dict | None = None   # the row of the ``sources`` table for the source that gave it
 
 
 def ingest(source: str, lake: Path) -> Ingested:
-    fetched = fetch(source)
+    previous = _previous_fetch(source, lake) if is_url(source) else None
+    fetched = fetch(source, validators=previous)
+    if fetched.not_modified and previous is not None:
+        # 304: the stored bytes are still the document; keep what the 200 said about them
+        data = read_raw(lake, previous["content_sha256"])
+        fetched = Fetched(source=source, name=fetched.name, data=data, fetched_at=fetched.fetched_at,
+                          content_type=previous.get("content_type"), http_status=304,
+                          final_url=previous.get("final_url"),
+                          etag=fetched.etag or previous.get("etag"),
+                          last_modified=fetched.last_modified or previous.get("last_modified"),
+                          not_modified=True)
+    elif fetched.not_modified:
+        raise UnexpectedNotModified(f"{source}: 304 Not Modified to a request that had no validators")
     sha, rel = store_raw(lake, fetched.data)
     return Ingested(fetched=fetched, doc_id=doc_id(source), content_sha256=sha, raw_path=rel)
 
 
+def _previous_fetch(source: str, lake: Path) -> dict | None:
+    """The ``sources`` row of the last fetch of ``source`` when its bytes are still in the lake."""
+    from .lake import Lake
+
+    try:
+        table = Lake(lake).read("sources")
+    except Exception:  # an unreadable lake means no conditional request, never a failure
+        return None
+    if not table.num_rows:
+        return None
+    import pyarrow.compute as pc
+
+    rows = table.filter(pc.equal(table.column("source"), source)).to_pylist()
+    if not rows or not rows[0].get("content_sha256"):
+        return None
+    row = rows[0]
+    if not (lake / "raw" / row["content_sha256"][:2] / row["content_sha256"]).is_file():
+        return None
+    return row if (row.get("etag") or row.get("last_modified")) else None
+
+
 def clean(ingested: Ingested) -> Cleaned:
-    decoded = decode_bytes(ingested.fetched.data)
-    text = clean_text(decoded.text)
+    content = to_text(ingested.fetched.data, ingested.fetched.content_type)
+    text = clean_text(content.text)
     if not text.strip():
-        raise EmptyDocument(f"{ingested.fetched.source}: no text left after cleaning")
-    return Cleaned(ingested=ingested, encoding=decoded.encoding, clean_text=text)
+        raise EmptyDocument(f"{ingested.fetched.source}: no text left after cleaning ({content.format})")
+    return Cleaned(ingested=ingested, encoding=content.encoding, clean_text=text, format=content.format)
 
 
 def extract(cleaned: Cleaned) -> Extracted:
     ing, f = cleaned.ingested, cleaned.ingested.fetched
+    checkpoint("extract")
     meta = extractors.document_meta(cleaned.clean_text)
     found = extractors.extract(cleaned.clean_text)
     document = {
@@ -79,8 +122,10 @@ def extract(cleaned: Cleaned) -> Extracted:
         "n_bytes": len(f.data),
         "n_chars": len(cleaned.clean_text),
         "encoding": cleaned.encoding,
+        "format": cleaned.format,
+        "sources": [f.source],
         "content_type": f.content_type,
-        "http_status": f.http_status,
+        "http_status": 200 if f.not_modified else f.http_status,
         "final_url": f.final_url,
         "raw_path": ing.raw_path,
         "fetched_at": f.fetched_at,
@@ -93,7 +138,19 @@ def extract(cleaned: Cleaned) -> Extracted:
         "clean_text": cleaned.clean_text,
         "cleaner": cleaned.cleaner,
     }
-    return Extracted(document=document, text=text, records=record_rows(ing.doc_id, f.source, ing.content_sha256, found))
+    fetch_row = {
+        "source": f.source,
+        "doc_id": ing.doc_id,
+        "content_sha256": ing.content_sha256,
+        "http_status": f.http_status,
+        "etag": f.etag,
+        "last_modified": f.last_modified,
+        "content_type": f.content_type,
+        "final_url": f.final_url,
+        "checked_at": f.fetched_at,
+    }
+    return Extracted(document=document, text=text, records=record_rows(ing.doc_id, f.source, ing.content_sha256, found),
+                     fetch=fetch_row)
 
 
 def record_rows(doc: str, source: str, content_sha256: str, found: list) -> list[dict]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from prefect import flow
 from prefect.runtime import flow_run
 
-from fazhi.failures import failure_row
+from fazhi.failures import expansion_failures, failure_row
 from fazhi.load import LoadReport
 
 from .tasks import clean_task, expand_sources_task, extract_task, ingest_task, load_task
@@ -52,7 +52,7 @@ def process_source(source: str, lake: str, run_id: str, call=_call):
 def run_pipeline(sources: list[str], lake: str) -> RunResult:
     run_id = str(flow_run.get_id() or uuid.uuid4())
     expanded = expand_sources_task(sources)
-    extracted, failures = [], []
+    extracted, failures = [], expansion_failures(run_id, expanded)
     for source in expanded:
         done, failure = process_source(source, lake, run_id)
         if failure is None:

@@ -21,6 +21,7 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
+from fazhi.failures import expansion_failures
 from fazhi.stages import Extracted
 
 from .pipeline import RunResult, process_source
@@ -56,7 +57,7 @@ def run_pipeline_batched(sources: list[str], lake: str, batch_size: int = DEFAUL
     run_id = str(flow_run.get_id() or uuid.uuid4())
     expanded = expand_sources_task(sources)
     futures = [process_batch_task.submit(b, lake, run_id, n=len(b)) for b in batches(expanded, batch_size)]
-    extracted, failures = [], []
+    extracted, failures = [], expansion_failures(run_id, expanded)
     for fut in futures:  # source order, whatever order the batches finished in
         done, failed = fut.result()
         extracted.extend(done)

@@ -69,6 +69,7 @@ DOCUMENTS = TableSpec(
     schema=pa.schema([
         pa.field("doc_id", pa.string(), nullable=False),
         pa.field("source", pa.string(), nullable=False),
+        pa.field("sources", pa.list_(pa.string())),  # every path or URL that gave this content
         pa.field("name", pa.string()),            # basename of the source
         pa.field("title", pa.string()),
         pa.field("org", pa.string()),
@@ -78,6 +79,7 @@ DOCUMENTS = TableSpec(
         pa.field("n_bytes", pa.int64()),
         pa.field("n_chars", pa.int64()),           # of the clean text
         pa.field("encoding", pa.string()),
+        pa.field("format", pa.string()),           # detected from the bytes: text | html | docx | pdf
         pa.field("content_type", pa.string()),
         pa.field("http_status", pa.int32()),
         pa.field("final_url", pa.string()),
@@ -146,7 +148,25 @@ FAILURES = TableSpec(
     ]),
 )
 
+SOURCES = TableSpec(
+    name="sources",
+    key=("source",),
+    doc="one row per path or URL: the document and content it gave last, and the HTTP validators",
+    schema=pa.schema([
+        pa.field("source", pa.string(), nullable=False),
+        pa.field("doc_id", pa.string()),               # the document its content belongs to
+        pa.field("content_sha256", pa.string()),       # what it gave last
+        pa.field("http_status", pa.int32()),           # of the last fetch (304: not modified)
+        pa.field("etag", pa.string()),
+        pa.field("last_modified", pa.string()),
+        pa.field("content_type", pa.string()),
+        pa.field("final_url", pa.string()),
+        pa.field("checked_at", UTC_TS),                # the last fetch
+    ]),
+)
+
 TABLES: dict[str, TableSpec] = {t.name: t for t in (DOCUMENTS, TEXTS, RECORDS, ENTITIES, FAILURES)}
+TABLES[SOURCES.name] = SOURCES
 
 
 def table_spec(name: str) -> TableSpec:

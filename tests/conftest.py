@@ -3,12 +3,16 @@ takes seconds to start), and one pipeline run on the bundled samples that
 read-only tests share."""
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 
 from fazhi.config import samples_dir
+
+# Politeness delays are for real servers; the test servers are on 127.0.0.1.
+os.environ.setdefault("FAZHI_HOST_DELAY", "0")
 
 SAMPLES = samples_dir()
 SAMPLE_NAMES = sorted(p.name for p in SAMPLES.iterdir() if p.is_file())

@@ -1,0 +1,28 @@
+"""Deterministic crash points for the fault tests (no sleeps, no timing).
+
+``checkpoint("load-tables")`` does nothing unless ``FAZHI_FAULT_POINT`` names
+that point. Then it creates the file ``FAZHI_FAULT_SIGNAL`` (so a test knows
+the process got there) and blocks until the process is killed. Points:
+
+- ``extract``: in the extract stage, before the first document's records exist;
+- ``load-tables``: in a lake commit, after some of the new tables are written
+  and before the pointer to them is swapped;
+- ``load-commit``: just after the pointer swap, before old generations are removed.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+POINT_ENV = "FAZHI_FAULT_POINT"
+SIGNAL_ENV = "FAZHI_FAULT_SIGNAL"
+
+
+def checkpoint(name: str) -> None:
+    if os.environ.get(POINT_ENV) != name:
+        return
+    signal = os.environ.get(SIGNAL_ENV)
+    if signal:
+        Path(signal).write_text(str(os.getpid()))
+    threading.Event().wait()  # until SIGKILL

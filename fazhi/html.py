@@ -1,0 +1,127 @@
+"""The main text of an HTML page (selectolax / Lexbor), without the government-site chrome.
+
+1. Script, style, forms, ``nav``/``header``/``footer``/``aside`` and the like go.
+2. The content block is found: the first of the selectors that government
+   CMSs use (``#zoom``, ``.TRS_Editor``, ``#UCAP-CONTENT`` …) that holds a
+   real share of the page's text, else the element whose paragraphs hold the
+   most text, else ``<body>``.
+3. Inside it, blocks whose class or id names chrome (share bars, print and
+   close links, font-size switches, related links, breadcrumbs …) go,
+   unless they hold most of the text.
+4. Block elements become line breaks (``<p>``, ``<div>``, ``<br>``,
+   table rows …); inline whitespace collapses as a browser would.
+5. Lines that are chrome by their words (``【字体：大 中 小】``, ``打印本页``,
+   ``关闭窗口``, ``分享到``, ``上一篇`` …) go.
+6. The headline (``<meta name="ArticleTitle">``, ``<h1>``, else the
+   ``<title>`` before its site suffix) is put first when the block lacks it.
+
+Breadcrumbs and ``相关新闻`` tails that survive are the cleaner's job
+(``clean.py``), as for plain text.
+"""
+from __future__ import annotations
+
+import re
+
+from selectolax.lexbor import LexborHTMLParser
+
+_DROP_TAGS = ("script, style, noscript, template, iframe, svg, canvas, object, embed, form, select, button, "
+              "input, textarea, nav, header, footer, aside, map, video, audio, link, meta")
+_CONTENT_SELECTORS = (
+    "#zoom", ".TRS_Editor", "#UCAP-CONTENT", ".pages_content", "#Zoom", ".zoom", ".article-content",
+    ".article_content", ".articleContent", ".content-text", ".contentText", ".art_con", ".arti_content",
+    ".detail-content", ".detail_content", ".news_content", ".wz_content", ".xxgk_content", "#content",
+    ".content", "article", "#main", ".main",
+)
+_CHROME_NAME = re.compile(
+    r"(?:^|[\s_-])(?:nav|navbar|menu|breadcrumbs?|crumbs?|bread|position|location|dqwz|share|bdshare|fenxiang|"
+    r"footer|foot|bottom|header|topbar|sidebar|side|aside|related|xgxw|xgwz|xglj|relevant|recommend|print|dayin|"
+    r"close|toolbar|tools|copyright|banner|search|login|logo|qrcode|ewm|erweima|weixin|wechat|weibo|"
+    r"friend-?links?|yqlj|pager|pagination|fontsize|font-size|zihao|comment)(?:$|[\s_-]|\d)",
+    re.IGNORECASE)
+_BLOCK = ("p, div, br, li, ul, ol, dl, dt, dd, tr, table, h1, h2, h3, h4, h5, h6, section, article, blockquote, "
+          "pre, hr, center, address, figure, figcaption, caption, tbody, thead")
+_CELL = "td, th"
+_MARK = "\uf8ff"  # private-use character: a block boundary while the text is flattened
+_WS = re.compile(r"[ \t\r\n\f]+")
+_CHROME_LINE = re.compile(
+    r"^(?:[【\[]?\s*(?:字体|字号)\s*[:：]|[【\[]?\s*(?:打印(?:本页|此页|文章)?|关闭(?:窗口|本页)?|返回顶部|收藏|"
+    r"分享到?|扫一扫)\s*[】\]]?\s*$|分享到\s*[:：]|上一篇|下一篇|浏览次数|访问量|阅读次数|"
+    r"【\s*(?:打印|关闭|字体|大|中|小)\s*】)")
+_TITLE_SUFFIX = re.compile(r"\s*[_|｜\-—–]+\s*[^_|｜\-—–]*(?:政府|网站|门户|人民|网)[^_|｜\-—–]*$")
+
+
+def main_text(html: str) -> str:
+    """Plain text of the page's main content, one block per line (see the module docstring)."""
+    tree = LexborHTMLParser(html)
+    headline = _headline(tree)
+    for node in tree.css(_DROP_TAGS):
+        node.decompose()
+    body = tree.body or tree.root
+    if body is None:
+        return headline or ""
+    root = _content_root(body)
+    _drop_chrome_blocks(root)
+    lines = [ln for ln in _lines(root) if not _CHROME_LINE.match(ln)]
+    if headline and not any(headline in ln for ln in lines[:3]):
+        lines.insert(0, headline)
+    return "\n".join(lines)
+
+
+def _text_len(node) -> int:
+    return len(_WS.sub("", node.text(deep=True, separator="") or ""))
+
+
+def _headline(tree) -> str | None:
+    meta = tree.css_first('meta[name="ArticleTitle"]') or tree.css_first('meta[property="og:title"]')
+    if meta is not None and (meta.attributes.get("content") or "").strip():
+        return _WS.sub(" ", meta.attributes["content"]).strip()
+    h1 = tree.css_first("h1")
+    if h1 is not None and 4 <= _text_len(h1) <= 120:
+        return _WS.sub(" ", h1.text(deep=True, separator="")).strip()
+    title = tree.css_first("title")
+    if title is not None:
+        text = _TITLE_SUFFIX.sub("", _WS.sub(" ", title.text(deep=True, separator="")).strip())
+        if 4 <= len(text) <= 120:
+            return text
+    return None
+
+
+def _content_root(body):
+    total = _text_len(body)
+    for selector in _CONTENT_SELECTORS:
+        node = body.css_first(selector)
+        if node is not None and _text_len(node) >= max(50, 0.3 * total):
+            return node
+    scores: dict[int, tuple[int, object]] = {}
+    for p in body.css("p"):
+        parent = p.parent
+        if parent is None:
+            continue
+        n = _text_len(p)
+        key = parent.mem_id
+        old = scores.get(key, (0, parent))[0]
+        scores[key] = (old + n, parent)
+    if scores:
+        best, node = max(scores.values(), key=lambda sv: sv[0])
+        if best >= 0.3 * total:
+            return node
+    return body
+
+
+def _drop_chrome_blocks(root) -> None:
+    total = max(1, _text_len(root))
+    for node in root.css("[class], [id]"):
+        names = f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}"
+        if _CHROME_NAME.search(names) and _text_len(node) < 0.3 * total:
+            node.decompose()
+
+
+def _lines(root) -> list[str]:
+    for node in root.css(_BLOCK):
+        node.insert_before(_MARK)
+        if node.tag != "br":
+            node.insert_after(_MARK)
+    for node in root.css(_CELL):
+        node.insert_after(" ")
+    flat = _WS.sub(" ", root.text(deep=True, separator="") or "")
+    return [ln.strip() for ln in flat.split(_MARK) if ln.strip()]
