@@ -345,7 +345,7 @@ table.recs{border-collapse:collapse;width:100%;font-size:13px;background:#fff}
 table.recs th{position:sticky;top:0;background:#e9ecef;cursor:pointer;text-align:left;padding:3px 4px;white-space:nowrap;user-select:none}
 table.recs th.asc::after{content:" ▲"}table.recs th.desc::after{content:" ▼"}
 table.recs td{border-top:1px solid #eee;padding:2px 4px;vertical-align:top}
-table.recs td:nth-child(2),table.recs td:nth-child(4),table.recs td:nth-child(5){white-space:nowrap}
+table.recs td:nth-child(2),table.recs td:nth-child(4),table.recs td:nth-child(5),table.recs td:nth-child(8){white-space:nowrap}
 table.recs td.num{text-align:right;font-variant-numeric:tabular-nums}
 table.recs tr.sel td{background:#fff3bf}
 table.recs tr.gone td{color:#b42318;text-decoration:line-through}
@@ -484,7 +484,7 @@ def render_document(doc: dict, text: str, records: list[dict], entities: list[di
     if shown != len(records):
         warn = f'<div class="meta warn">{len(records) - shown} records have offsets outside the text and are not highlighted</div>'
     rulesets = sorted({r.get("ruleset") or "" for r in records}) or [doc.get("ruleset") or ""]
-    title = doc.get("title") or doc.get("name") or doc["doc_id"]
+    title = doc.get("title") or f'{doc_label(doc)} · {doc.get("name") or doc["doc_id"]}'
     data = {"records": data_records, "removed": data_removed, "entities": data_entities, "colors": TYPE_COLORS}
     type_opts = "".join(f'<option value="{e(t)}">{e(t)}</option>' for t in types_present)
     cat_opts = "".join(f'<option value="{e(c)}">{e(c)}</option>' for c in cats)
