@@ -3,7 +3,9 @@
 - ``documents`` and ``texts``: upsert by (doc_id, content_sha256). A version
   seen again keeps its first ``fetched_at``, so re-running changes nothing.
 - ``records`` and ``entities``: all rows of a re-extracted document are
-  replaced (current rule set only).
+  replaced (current rule set only); every rule set's records also stay in
+  ``records_all`` (``history.py``). A document the run did not extract again
+  (``incremental.py``) gets its records back from ``records_all``.
 - ``failures``: appended; it is a log keyed by (run_id, stage, source).
 
 Rows are sorted by key before writing so the files are reproducible.
@@ -78,11 +80,14 @@ def load(lake: Lake, extracted: list[Extracted], failures: list[dict]) -> LoadRe
     """Write one run's results as one lake transaction: under the lake's lock, into a new
     generation, committed at once (``lake.py``); the same content from two sources is one
     document (``merge.py``)."""
+    from . import history
     from .merge import merge_same_content, write_sources
 
     with lake.transaction():
         extracted, source_rows, aliases = merge_same_content(lake, extracted)
+        extractions = history.from_run(lake, extracted)  # a reused document's records come back here
         report = _load(lake, extracted, failures)
+        history.commit(lake, extractions)
         write_sources(lake, source_rows, aliases)
         return report
 
@@ -93,11 +98,14 @@ def _load(lake: Lake, extracted: list[Extracted], failures: list[dict]) -> LoadR
     lake.root.mkdir(parents=True, exist_ok=True)
     if extracted:
         doc_ids = [e.document["doc_id"] for e in extracted]
-        upsert(lake, "texts", _rows("texts", [e.text for e in extracted]))
+        fresh = [e for e in extracted if not e.reused]  # a reused document's text and entities stay
+        if fresh:
+            upsert(lake, "texts", _rows("texts", [e.text for e in fresh]))
         records = [r for e in extracted for r in e.records]
         replace_docs(lake, "records", doc_ids, _rows("records", records),
                      ("doc_id", "start", "end", "type", "record_id"))
-        replace_docs(lake, "entities", doc_ids, _rows("entities", [x for e in extracted for x in e.entities]),
+        replace_docs(lake, "entities", [e.document["doc_id"] for e in fresh],
+                     _rows("entities", [x for e in fresh for x in e.entities]),
                      ("doc_id", "start", "end", "label"))
         report.new_versions = upsert(lake, "documents", _rows("documents", [e.document for e in extracted]),
                                      keep_first=("fetched_at",))

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import extractors
+from extractors.ruleset import load_rules
 
 from .clean import CLEANER_VERSION, clean_text
 from .faults import checkpoint
@@ -56,6 +57,10 @@ class Extracted:
     records: list[dict] = field(default_factory=list)
     entities: list[dict] = field(default_factory=list)
     fetch: dict | None = None   # the row of the ``sources`` table for the source that gave it
+    # set when extraction was skipped: this version was already extracted with this cleaner and
+    # rule set (``fazhi.incremental``); the load takes its records from ``records_all``
+    reused: bool = False
+    rules_path: str | None = None  # the rules folder used (None: the bundled rules)
 
 
 def ingest(source: str, lake: Path) -> Ingested:
@@ -105,11 +110,13 @@ def clean(ingested: Ingested) -> Cleaned:
     return Cleaned(ingested=ingested, encoding=content.encoding, clean_text=text, format=content.format)
 
 
-def extract(cleaned: Cleaned) -> Extracted:
+def extract(cleaned: Cleaned, rules: str | None = None) -> Extracted:
+    """``rules``: a rules folder (default: the bundled rules, ``extractors/rules``)."""
     ing, f = cleaned.ingested, cleaned.ingested.fetched
     checkpoint("extract")
+    ruleset = load_rules(rules)
     meta = extractors.document_meta(cleaned.clean_text)
-    found = extractors.extract(cleaned.clean_text)
+    found = extractors.extract(cleaned.clean_text, rules=ruleset)
     document = {
         "doc_id": ing.doc_id,
         "source": f.source,
@@ -130,7 +137,7 @@ def extract(cleaned: Cleaned) -> Extracted:
         "raw_path": ing.raw_path,
         "fetched_at": f.fetched_at,
         "cleaner": cleaned.cleaner,
-        "ruleset": extractors.RULESET,
+        "ruleset": ruleset.version,
     }
     text = {
         "doc_id": ing.doc_id,
@@ -150,7 +157,7 @@ def extract(cleaned: Cleaned) -> Extracted:
         "checked_at": f.fetched_at,
     }
     return Extracted(document=document, text=text, records=record_rows(ing.doc_id, f.source, ing.content_sha256, found),
-                     fetch=fetch_row)
+                     fetch=fetch_row, rules_path=str(ruleset.path) if rules else None)
 
 
 def record_rows(doc: str, source: str, content_sha256: str, found: list) -> list[dict]:

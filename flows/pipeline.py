@@ -7,15 +7,19 @@ once (atomically), not once per document.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Optional
 
 from prefect import flow
 from prefect.runtime import flow_run
 
+from fazhi import progress
 from fazhi.failures import expansion_failures, failure_row
+from fazhi.incremental import run_stats
 from fazhi.load import LoadReport
 
-from .tasks import clean_task, expand_sources_task, extract_task, ingest_task, load_task
+from .tasks import (clean_task, expand_sources_task, extract_task, ingest_task, load_task, plan_task, reuse_task,
+                    stored_clean_task)
 
 
 @dataclass
@@ -24,14 +28,22 @@ class RunResult:
     sources: list[str]
     report: LoadReport
     failures: list[dict]
+    # what the stages did: sources, extracted (documents extracted now), reused (extraction
+    # skipped: same content, cleaner and rule set as before), failed
+    stats: dict = field(default_factory=dict)
 
 
 def _call(task, *args):
     return task(*args)
 
 
-def process_source(source: str, lake: str, run_id: str, call=_call):
+def process_source(source: str, lake: str, run_id: str, call=_call, plan=None):
     """ingest -> clean -> extract for one source: ``(Extracted, None)`` or ``(None, failure row)``.
+
+    With a ``plan`` (``fazhi.incremental``) the stages whose input and version
+    are unchanged are skipped: a content already extracted with this cleaner
+    and rule set is neither cleaned nor extracted again (``reuse``), a content
+    cleaned with this cleaner is not cleaned again (``stored-clean``).
 
     ``call(task, *args)`` runs one stage: by default as a Prefect task run;
     the batched Dask flow (``flows/runners.py``) passes ``task.fn`` calls so
@@ -40,24 +52,39 @@ def process_source(source: str, lake: str, run_id: str, call=_call):
     stage = "ingest"
     try:
         ingested = call(ingest_task, source, lake)
+        if plan is not None and plan.extracted(ingested):
+            return call(reuse_task, ingested, plan), None
         stage = "clean"
-        cleaned = call(clean_task, ingested)
+        if plan is not None and plan.stored_text(ingested):
+            cleaned = call(stored_clean_task, ingested, plan)
+        else:
+            cleaned = call(clean_task, ingested)
         stage = "extract"
-        return call(extract_task, cleaned), None
+        return call(extract_task, cleaned, plan.rules if plan is not None else None), None
     except Exception as exc:  # the document is a failure row; the run goes on
         return None, failure_row(run_id, stage, source, exc)
 
 
-@flow(name="fazhi-run")
-def run_pipeline(sources: list[str], lake: str) -> RunResult:
+def run_sources(sources: list[str], lake: str, rules: Optional[str] = None) -> RunResult:
+    """The body of the sequential flows (``fazhi run``, the nightly flow): call it inside a flow."""
     run_id = str(flow_run.get_id() or uuid.uuid4())
     expanded = expand_sources_task(sources)
+    plan = plan_task(lake, rules)
     extracted, failures = [], expansion_failures(run_id, expanded)
-    for source in expanded:
-        done, failure = process_source(source, lake, run_id)
-        if failure is None:
-            extracted.append(done)
-        else:
-            failures.append(failure)
+    with progress.bar(len(expanded), "documents") as bar:
+        for source in expanded:
+            done, failure = process_source(source, lake, run_id, plan=plan)
+            if failure is None:
+                extracted.append(done)
+            else:
+                failures.append(failure)
+            bar.advance()
+    stats = run_stats(extracted, failures, expanded)
     report = load_task(lake, extracted, failures)
-    return RunResult(run_id=run_id, sources=expanded, report=report, failures=failures)
+    return RunResult(run_id=run_id, sources=expanded, report=report, failures=failures, stats=stats)
+
+
+@flow(name="fazhi-run")
+def run_pipeline(sources: list[str], lake: str, rules: Optional[str] = None) -> RunResult:
+    """``rules``: a rules folder (default: the bundled ``extractors/rules``)."""
+    return run_sources(sources, lake, rules)

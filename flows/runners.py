@@ -22,10 +22,11 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
 from fazhi.failures import expansion_failures
+from fazhi.incremental import run_stats
 from fazhi.stages import Extracted
 
 from .pipeline import RunResult, process_source
-from .tasks import expand_sources_task, load_task
+from .tasks import expand_sources_task, load_task, plan_task
 
 DEFAULT_BATCH_SIZE = 16
 
@@ -40,10 +41,11 @@ def batches(items: list, size: int) -> list[list]:
 
 
 @task(name="process-batch", cache_policy=NO_CACHE, task_run_name="process {n} sources")
-def process_batch_task(sources: list[str], lake: str, run_id: str, n: int = 0) -> tuple[list[Extracted], list[dict]]:
+def process_batch_task(sources: list[str], lake: str, run_id: str, n: int = 0,
+                       plan=None) -> tuple[list[Extracted], list[dict]]:
     extracted, failures = [], []
     for source in sources:
-        done, failure = process_source(source, lake, run_id, call=_call_fn)
+        done, failure = process_source(source, lake, run_id, call=_call_fn, plan=plan)
         if failure is None:
             extracted.append(done)
         else:
@@ -52,18 +54,22 @@ def process_batch_task(sources: list[str], lake: str, run_id: str, n: int = 0) -
 
 
 @flow(name="fazhi-run-batched")
-def run_pipeline_batched(sources: list[str], lake: str, batch_size: int = DEFAULT_BATCH_SIZE) -> RunResult:
+def run_pipeline_batched(sources: list[str], lake: str, batch_size: int = DEFAULT_BATCH_SIZE,
+                         rules: Optional[str] = None) -> RunResult:
     """The pipeline with documents submitted in batches to the flow's task runner."""
     run_id = str(flow_run.get_id() or uuid.uuid4())
     expanded = expand_sources_task(sources)
-    futures = [process_batch_task.submit(b, lake, run_id, n=len(b)) for b in batches(expanded, batch_size)]
+    plan = plan_task(lake, rules)
+    futures = [process_batch_task.submit(b, lake, run_id, n=len(b), plan=plan)
+               for b in batches(expanded, batch_size)]
     extracted, failures = [], expansion_failures(run_id, expanded)
     for fut in futures:  # source order, whatever order the batches finished in
         done, failed = fut.result()
         extracted.extend(done)
         failures.extend(failed)
     report = load_task(lake, extracted, failures)
-    return RunResult(run_id=run_id, sources=expanded, report=report, failures=failures)
+    return RunResult(run_id=run_id, sources=expanded, report=report, failures=failures,
+                     stats=run_stats(extracted, failures, expanded))
 
 
 def dask_task_runner(workers: Optional[int] = None, address: Optional[str] = None,
@@ -82,7 +88,8 @@ def dask_task_runner(workers: Optional[int] = None, address: Optional[str] = Non
 
 
 def run_parallel(sources: list[str], lake: str, workers: Optional[int] = None, address: Optional[str] = None,
-                 batch_size: int = DEFAULT_BATCH_SIZE, processes: bool = True) -> RunResult:
+                 batch_size: int = DEFAULT_BATCH_SIZE, processes: bool = True, rules: Optional[str] = None) -> RunResult:
     """``fazhi run`` on Dask: a local cluster of ``workers`` processes, or the scheduler at ``address``."""
     runner = dask_task_runner(workers=workers, address=address, processes=processes)
-    return run_pipeline_batched.with_options(task_runner=runner)(sources=sources, lake=lake, batch_size=batch_size)
+    return run_pipeline_batched.with_options(task_runner=runner)(sources=sources, lake=lake, batch_size=batch_size,
+                                                                 rules=rules)

@@ -1,8 +1,10 @@
 """One Prefect task per stage, each a thin wrapper over a ``fazhi`` function.
 
 Caching is off (``NO_CACHE``): Prefect's cache keys hash task code, not the
-rule files, so the version-aware skipping of issue 6 will be explicit rather
-than left to Prefect's default policy.
+rule files. Skipping unchanged work is the lake's own bookkeeping instead,
+keyed by (content sha, cleaner version, rule-set version): ``plan`` reads it
+once per run, ``reuse`` and ``stored-clean`` stand for the skipped stages
+(``fazhi.incremental``).
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from pathlib import Path
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
+from fazhi import incremental
 from fazhi import load as load_mod
 from fazhi import stages
 from fazhi.lake import Lake
@@ -33,8 +36,23 @@ def clean_task(ingested: stages.Ingested) -> stages.Cleaned:
 
 
 @task(name="extract", cache_policy=NO_CACHE)
-def extract_task(cleaned: stages.Cleaned) -> stages.Extracted:
-    return stages.extract(cleaned)
+def extract_task(cleaned: stages.Cleaned, rules: str | None = None) -> stages.Extracted:
+    return stages.extract(cleaned, rules)
+
+
+@task(name="plan", cache_policy=NO_CACHE)
+def plan_task(lake: str, rules: str | None = None) -> incremental.Plan:
+    return incremental.make_plan(lake, rules)
+
+
+@task(name="stored-clean", cache_policy=NO_CACHE)
+def stored_clean_task(ingested: stages.Ingested, plan: incremental.Plan) -> stages.Cleaned:
+    return incremental.stored_clean(ingested, plan)
+
+
+@task(name="reuse", cache_policy=NO_CACHE)
+def reuse_task(ingested: stages.Ingested, plan: incremental.Plan) -> stages.Extracted:
+    return incremental.reuse(ingested, plan)
 
 
 @task(name="load", cache_policy=NO_CACHE)

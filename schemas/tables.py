@@ -165,8 +165,36 @@ SOURCES = TableSpec(
     ]),
 )
 
+RECORDS_ALL = TableSpec(
+    name="records_all",
+    key=("ruleset", "record_id"),
+    doc="the records of every rule set (``records`` is the current one); kept across rule changes",
+    schema=pa.schema(
+        list(RECORDS.schema)
+        + [pa.field("loaded_at", UTC_TS)]   # when these records were last made the current ones
+    ),
+)
+
+EXTRACTIONS = TableSpec(
+    name="extractions",
+    key=("doc_id", "content_sha256", "cleaner", "ruleset"),
+    doc="stage bookkeeping: which document version was extracted with which cleaner and rule set",
+    schema=pa.schema([
+        pa.field("doc_id", pa.string(), nullable=False),
+        pa.field("content_sha256", pa.string(), nullable=False),
+        pa.field("cleaner", pa.string(), nullable=False),
+        pa.field("ruleset", pa.string(), nullable=False),
+        pa.field("rules", pa.string()),                # the rules folder used (informative)
+        pa.field("n_records", pa.int64()),
+        pa.field("extracted_at", UTC_TS),
+        pa.field("loaded_at", UTC_TS),                 # the last time it was made current
+    ]),
+)
+
 TABLES: dict[str, TableSpec] = {t.name: t for t in (DOCUMENTS, TEXTS, RECORDS, ENTITIES, FAILURES)}
 TABLES[SOURCES.name] = SOURCES
+TABLES[RECORDS_ALL.name] = RECORDS_ALL
+TABLES[EXTRACTIONS.name] = EXTRACTIONS
 
 
 def table_spec(name: str) -> TableSpec:

@@ -1,0 +1,141 @@
+"""Incremental runs: a stage runs again only when its input or its version changed.
+
+The versions of a document's stages are the lake's own bookkeeping, not
+Prefect's cache (Prefect's cache keys hash task code and inputs, not the rule
+files an extractor reads, so they would miss a rule change):
+
+============  =====================================  ==========================================
+stage         runs again when                         else
+============  =====================================  ==========================================
+ingest        always (it is how a change is seen;    a 304 reuses the stored bytes
+              URLs get a conditional request)
+clean         the raw content (``content_sha256``)   the stored clean text (``texts``)
+              or ``CLEANER_VERSION`` changed
+extract       the clean text (content + cleaner) or  the stored records (``records_all``),
+              the rule set (``RuleSet.version``: a    nothing extracted
+              hash of every rule file and the
+              extractors' ``CODE_VERSION``) changed
+============  =====================================  ==========================================
+
+So the key of an extraction is ``(content_sha256, cleaner, ruleset)``
+(``extractions`` table, ``fazhi.history``). A :class:`Plan` is that
+bookkeeping read once at the start of a run; the flow asks it, per ingested
+document, which stages to skip.
+"""
+from __future__ import annotations
+
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from extractors.ruleset import load_rules
+
+from .clean import CLEANER_VERSION
+from .history import done_keys
+from .lake import Lake
+from .stages import Cleaned, Extracted, Ingested
+
+
+class Plan:
+    """What the lake already has for this run's cleaner and rule set.
+
+    A plain class on purpose: Prefect walks dataclasses and dicts passed to a
+    task (looking for futures), and this one can hold a row per document.
+    """
+
+    def __init__(self, lake: str, rules: str | None, ruleset: str, cleaner: str,
+                 done: dict[str, str], texts: set[tuple[str, str]], documents: dict[str, dict]):
+        self.lake = lake
+        self.rules = rules
+        self.ruleset = ruleset
+        self.cleaner = cleaner
+        self.done = done              # content_sha256 -> doc_id, extracted with (cleaner, ruleset)
+        self.texts = texts            # (doc_id, content_sha256) whose stored text is of this cleaner
+        self.documents = documents    # content_sha256 -> a stored documents row
+
+    def __repr__(self) -> str:
+        return f"Plan(ruleset={self.ruleset}, cleaner={self.cleaner}, done={len(self.done)})"
+
+    def extracted(self, ingested: Ingested) -> bool:
+        """Was this content extracted with this cleaner and rule set (and is its document stored)?"""
+        return ingested.content_sha256 in self.done and ingested.content_sha256 in self.documents
+
+    def stored_text(self, ingested: Ingested) -> tuple[str, str] | None:
+        """The (doc_id, content_sha256) whose clean text (this cleaner) can stand for cleaning again."""
+        sha = ingested.content_sha256
+        for key in ((ingested.doc_id, sha), (self.done.get(sha), sha), (self.documents.get(sha, {}).get("doc_id"), sha)):
+            if key in self.texts and sha in self.documents:
+                return key
+        return None
+
+
+def make_plan(lake: str, rules: str | None = None) -> Plan:
+    lk = Lake(lake)
+    ruleset = load_rules(rules).version
+    texts = lk.read("texts").select(["doc_id", "content_sha256", "cleaner"])
+    texts = texts.filter(pc.equal(texts.column("cleaner"), CLEANER_VERSION))
+    documents: dict[str, dict] = {}
+    for row in lk.read("documents").to_pylist():
+        documents.setdefault(row["content_sha256"], row)
+    return Plan(lake=str(lk.root), rules=rules, ruleset=ruleset, cleaner=CLEANER_VERSION,
+                done=done_keys(lk, CLEANER_VERSION, ruleset),
+                texts=set(zip(texts.column("doc_id").to_pylist(), texts.column("content_sha256").to_pylist())),
+                documents=documents)
+
+
+def stored_clean(ingested: Ingested, plan: Plan) -> Cleaned:
+    """The clean stage, skipped: the stored clean text of this content (same cleaner)."""
+    doc, sha = plan.stored_text(ingested)
+    path = Lake(plan.lake).table_path("texts")
+    table = pq.read_table(path, columns=["clean_text"],
+                          filters=[("doc_id", "=", doc), ("content_sha256", "=", sha)])
+    stored = plan.documents[sha]
+    return Cleaned(ingested=ingested, encoding=stored.get("encoding"), clean_text=table.column(0)[0].as_py(),
+                   cleaner=plan.cleaner, format=stored.get("format") or "text")
+
+
+_META = ("title", "org", "report_year", "published", "n_chars", "encoding", "format", "cleaner")
+
+
+def reuse(ingested: Ingested, plan: Plan) -> Extracted:
+    """The clean and extract stages, skipped: the document row from this fetch and the stored metadata.
+
+    The records come from ``records_all`` at load time (``fazhi.load``), so
+    they are not carried through the flow.
+    """
+    f = ingested.fetched
+    stored = plan.documents[ingested.content_sha256]
+    document = {
+        "doc_id": ingested.doc_id,
+        "source": f.source,
+        "name": f.name,
+        **{k: stored.get(k) for k in _META},
+        "content_sha256": ingested.content_sha256,
+        "n_bytes": len(f.data),
+        "sources": [f.source],
+        "content_type": f.content_type,
+        "http_status": 200 if f.not_modified else f.http_status,
+        "final_url": f.final_url,
+        "raw_path": ingested.raw_path,
+        "fetched_at": f.fetched_at,
+        "ruleset": plan.ruleset,
+    }
+    fetch_row = {
+        "source": f.source, "doc_id": ingested.doc_id, "content_sha256": ingested.content_sha256,
+        "http_status": f.http_status, "etag": f.etag, "last_modified": f.last_modified,
+        "content_type": f.content_type, "final_url": f.final_url, "checked_at": f.fetched_at,
+    }
+    text = {"doc_id": ingested.doc_id, "content_sha256": ingested.content_sha256, "clean_text": "",
+            "cleaner": plan.cleaner}
+    return Extracted(document=document, text=text, records=[], fetch=fetch_row, reused=True,
+                     rules_path=plan.rules)
+
+
+def run_stats(extracted: list[Extracted], failures: list[dict], sources: list[str]) -> dict[str, int]:
+    """What a run did, per stage: ``extracted`` (documents extracted now), ``reused`` (skipped)."""
+    return {
+        "sources": len(sources),
+        "extracted": sum(1 for e in extracted if not e.reused),
+        "reused": sum(1 for e in extracted if e.reused),
+        "failed": len(failures),
+    }
+
