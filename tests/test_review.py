@@ -144,7 +144,7 @@ def _small_lake(root, history: str | None, with_time: bool = False):
         pq.write_table(table, path)
         con = lake.connect(read_only=False)
         rel = path.relative_to(lake.root).as_posix()
-        con.execute(f"CREATE VIEW records_all AS SELECT * FROM read_parquet('{rel}')")
+        con.execute(f"CREATE OR REPLACE VIEW records_all AS SELECT * FROM read_parquet('{rel}')")
         con.close()
     else:
         pq.write_table(table, lake.table_path("records_all"))
