@@ -8,6 +8,8 @@ the process got there) and blocks until the process is killed. Points:
 - ``load-tables``: in a lake commit, after some of the new tables are written
   and before the pointer to them is swapped;
 - ``load-commit``: just after the pointer swap, before old generations are removed.
+
+``reached("lock-wait")`` only signals (a run found the lake locked and waits).
 """
 from __future__ import annotations
 
@@ -19,10 +21,17 @@ POINT_ENV = "FAZHI_FAULT_POINT"
 SIGNAL_ENV = "FAZHI_FAULT_SIGNAL"
 
 
-def checkpoint(name: str) -> None:
+def reached(name: str) -> bool:
+    """Signal that the process got to ``name``, when that is the armed point; True if it is."""
     if os.environ.get(POINT_ENV) != name:
-        return
+        return False
     signal = os.environ.get(SIGNAL_ENV)
     if signal:
         Path(signal).write_text(str(os.getpid()))
-    threading.Event().wait()  # until SIGKILL
+    return True
+
+
+def checkpoint(name: str) -> None:
+    """At the armed point: signal, then block until the process is killed."""
+    if reached(name):
+        threading.Event().wait()  # until SIGKILL

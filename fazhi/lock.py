@@ -14,6 +14,8 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .faults import reached
+
 LOCK_NAME = "lake.lock"
 LOCK_TIMEOUT_ENV = "FAZHI_LOCK_TIMEOUT"
 DEFAULT_LOCK_TIMEOUT_S = 600.0
@@ -43,11 +45,15 @@ class LakeLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
         deadline = time.monotonic() + max(0.0, self.timeout)
+        waited = False
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
+                if not waited:
+                    reached("lock-wait")
+                    waited = True
                 if time.monotonic() >= deadline:
                     holder = _read_holder(fd)
                     os.close(fd)

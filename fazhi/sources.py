@@ -87,10 +87,15 @@ def _sources_file_lines(path: Path) -> list[str] | None:
         if is_url(line):
             entries.append(line)
             continue
+        if len(line) > 4096 or "\x00" in line:
+            return None
         candidate = Path(line).expanduser()
         if not candidate.is_absolute():
             candidate = path.parent / candidate
-        if not candidate.exists():
+        try:
+            if not candidate.exists():
+                return None
+        except (OSError, ValueError):  # a report's first line is not a path (too long, odd bytes)
             return None
         entries.append(str(candidate))
     return entries or None
