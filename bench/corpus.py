@@ -1,7 +1,7 @@
 """The bench corpora, as folders of UTF-8 files under ``bench/.cache/`` (git-ignored).
 
-- ``reports``: the 72 Government Work Reports of ``../shared/corpora`` (or,
-  without ``../shared``, the bundled samples), one file each.
+- ``reports``: the 72 Government Work Reports of ``../shared/corpora`` (``$FAZHI_SHARED``
+  overrides ``../shared``; without it, the bundled samples), one file each.
 - ``rep-5mb`` / ``rep-50mb``: real documents repeated until the folder holds
   about 5 or 50 MB, each copy a distinct source (its own file, so its own
   ``doc_id``) and a distinct version (a first line naming the copy). Written
@@ -12,13 +12,15 @@ Folders are made once and reused (a ``.done`` marker says complete).
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 from typing import Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = Path(__file__).resolve().parent / ".cache"
-REPORTS = ROOT.parent / "shared" / "corpora" / "government_work_reports.jsonl"
+SHARED = Path(os.environ.get("FAZHI_SHARED") or ROOT.parent / "shared")  # ../shared beside the checkout
+REPORTS = SHARED / "corpora" / "government_work_reports.jsonl"
 SAMPLES = ROOT / "data" / "samples"
 
 MB = 1_000_000

@@ -139,6 +139,12 @@ QUERIES = {
         SELECT r.category, d.org, d.report_year, count(*) AS n, sum(r.value) AS total
         FROM records r JOIN documents d USING (doc_id, content_sha256)
         GROUP BY ALL""",
+    "same, aggregated per document before the join": """
+        WITH per_doc AS (SELECT doc_id, content_sha256, category, count(*) AS n, sum(value) AS total
+                         FROM records GROUP BY ALL)
+        SELECT p.category, d.org, d.report_year, sum(p.n) AS n, sum(p.total) AS total
+        FROM per_doc p JOIN documents d USING (doc_id, content_sha256)
+        GROUP BY ALL""",
     "subject LIKE '%办结率%'": """
         SELECT doc_id, subject, value, text FROM records WHERE subject LIKE '%办结率%'""",
     "join: 办结率 by org and year": """
@@ -156,8 +162,9 @@ QUERIES = {
 }
 
 
-def time_queries(dest: Path, layout: str, repeat: int = 3) -> dict[str, tuple[float, int]]:
-    """Median seconds (after one warm-up run) and row count of each query on ``layout``."""
+def time_queries(dest: Path, layout: str, repeat: int = 3) -> dict[str, tuple[float, int, float]]:
+    """Median wall seconds (after one warm-up run), row count and median CPU seconds (all
+    DuckDB threads; less sensitive than wall time to other work on a shared machine) per query."""
     import duckdb
 
     con = duckdb.connect()
@@ -170,13 +177,14 @@ def time_queries(dest: Path, layout: str, repeat: int = 3) -> dict[str, tuple[fl
     out = {}
     for name, sql in QUERIES.items():
         params = {"doc": doc} if "$doc" in sql else None
-        times, n = [], 0
+        times, cpu, n = [], [], 0
         for i in range(repeat + 1):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             n = con.sql(sql, params=params).to_arrow_table().num_rows
             if i:
                 times.append(time.perf_counter() - t0)
-        out[name] = (statistics.median(times), n)
+                cpu.append(time.process_time() - c0)
+        out[name] = (statistics.median(times), n, statistics.median(cpu))
     return out
 
 

@@ -3,7 +3,7 @@
     python -m bench.measure STAGE FOLDER [--max-chars N] [--workers N]
 
 Run once per measurement (``bench/run.py`` does): the peak RSS reported is the
-process's ``ru_maxrss``, so measurements must not share a process. Only the
+process's high-water mark (``VmHWM``), so measurements must not share a process. Only the
 stage's own calls are timed; reading files (and, for stages that need clean
 text, cleaning) is not. Documents are read one at a time.
 
@@ -180,6 +180,18 @@ STAGES = {
 }
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident memory: VmHWM (reset at exec, unlike ru_maxrss, which
+    keeps the parent's size at fork), else ru_maxrss."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("stage", choices=sorted(STAGES))
@@ -193,7 +205,7 @@ def main(argv=None) -> int:
                    chars_per_s=chars / spent if spent else None, docs_per_s=docs / spent if spent else None)
     except Skip as exc:
         out["skipped"] = str(exc)
-    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out["peak_rss_mb"] = peak_rss_mb()
     sys.stdout.flush()
     os.write(1, ("\n@@BENCH@@" + json.dumps(out, ensure_ascii=False) + "\n").encode())
     return 0
