@@ -23,6 +23,9 @@ err = Console(stderr=True)
 
 LakeOption = typer.Option(None, "--lake", envvar=LAKE_ENV, show_default="data/lake",
                           help="Lake directory (default data/lake, or $FAZHI_LAKE).")
+RulesOption = typer.Option(None, "--rules", exists=True, file_okay=False, envvar="FAZHI_RULES",
+                           show_default="extractors/rules",
+                           help="Rules folder (a copy of extractors/rules, edited); default the bundled rules.")
 
 
 class Format(str, Enum):
@@ -45,8 +48,12 @@ def run(
     lock_timeout: Optional[float] = typer.Option(
         None, "--lock-timeout", min=0, envvar="FAZHI_LOCK_TIMEOUT", show_default="600",
         help="Seconds to wait for another run writing the same lake (0: exit at once)."),
+    rules: Optional[Path] = RulesOption,
 ) -> None:
     """Ingest, clean, extract and load SOURCES into the lake.
+
+    Incremental: a document whose content was already extracted with this
+    cleaner and rule set is fetched but not cleaned or extracted again.
 
     Exit status: 0 all sources loaded; 1 some failed (see the summary and the
     failures table); 3 another run held the lake's lock past --lock-timeout.
@@ -61,13 +68,15 @@ def run(
         os.environ[LOCK_TIMEOUT_ENV] = str(lock_timeout)
     root = lake_dir(lake)
     chosen = list(sources) if sources else [str(samples_dir())]
+    rules_dir = str(rules.resolve()) if rules else None
     try:
         if workers or dask_address:
             from flows.runners import run_parallel
 
-            result = run_parallel(chosen, str(root), workers=workers, address=dask_address, batch_size=batch_size)
+            result = run_parallel(chosen, str(root), workers=workers, address=dask_address, batch_size=batch_size,
+                                  rules=rules_dir)
         else:
-            result = run_pipeline(sources=chosen, lake=str(root))
+            result = run_pipeline(sources=chosen, lake=str(root), rules=rules_dir)
     except LakeLocked as exc:
         err.print(f"[red]lake locked:[/red] {exc}", markup=True, highlight=False, soft_wrap=True)
         raise typer.Exit(code=3)
@@ -82,6 +91,9 @@ def _print_summary(root: Path, result) -> None:
     out.print(f"[bold]fazhi run[/bold]  lake: {root}")
     out.print(f"documents: {rep.documents} of {len(result.sources)} sources "
               f"({rep.new_versions} new versions)")
+    stats = getattr(result, "stats", None) or {}
+    if stats:
+        out.print(f"extracted: {stats.get('extracted', 0)}, unchanged (not extracted again): {stats.get('reused', 0)}")
     table = Table("type", "records", title=None, show_edge=False)
     for typ, n in sorted(rep.records_by_type.items(), key=lambda kv: (-kv[1], kv[0])):
         table.add_row(typ, str(n))
@@ -217,6 +229,128 @@ def export(
         err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
         raise typer.Exit(code=1)
     out.print(f"{n} records -> {target}", highlight=False)
+
+
+@app.command()
+def reextract(
+    lake: Optional[Path] = LakeOption,
+    rules: Optional[Path] = RulesOption,
+) -> None:
+    """Re-run the extractors on the stored clean text (after a rule change); nothing is fetched.
+
+    The rule set's records become `records`; earlier rule sets' stay in
+    `records_all`. A version already extracted with this rule set is copied
+    back, not extracted again.
+    """
+    from .lock import LakeLocked
+    from .reextract import reextract as run_reextract
+
+    try:
+        rep = run_reextract(lake_dir(lake), rules)
+    except FileNotFoundError as exc:
+        err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+        raise typer.Exit(code=1)
+    except LakeLocked as exc:
+        err.print(f"[red]lake locked:[/red] {exc}", markup=True, highlight=False, soft_wrap=True)
+        raise typer.Exit(code=3)
+    prev = ", ".join(p for p in rep.previous if p != rep.ruleset)
+    out.print(f"[bold]fazhi reextract[/bold]  rule set {rep.ruleset}" + (f" (was {prev})" if prev else ""),
+              highlight=False)
+    out.print(f"rules: {rep.rules}", highlight=False, soft_wrap=True)
+    out.print(f"documents: {rep.documents} (extracted {rep.extracted}, already extracted with this rule set "
+              f"{rep.reused}, re-cleaned {rep.recleaned})", highlight=False)
+    if rep.missing_text:
+        out.print(f"[yellow]no stored text[/yellow] for {len(rep.missing_text)} documents (run `fazhi run` on them)")
+    table = Table("type", "records", show_edge=False)
+    for typ, n in sorted(rep.records_by_type.items(), key=lambda kv: (-kv[1], kv[0])):
+        table.add_row(typ, str(n))
+    table.add_row("[bold]total[/bold]", f"[bold]{rep.records}[/bold]")
+    out.print(table)
+    if prev:
+        out.print("what changed: fazhi diff", highlight=False)
+
+
+class DiffFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+@app.command("diff")
+def diff_(
+    from_: Optional[str] = typer.Option(None, "--from", help="Old rule set (id or prefix; default the one before --to)."),
+    to: Optional[str] = typer.Option(None, "--to", help="New rule set (id or prefix; default the latest)."),
+    format: DiffFormat = typer.Option(DiffFormat.table, "--format", "-f", help="table or json"),
+    lake: Optional[Path] = LakeOption,
+) -> None:
+    """Records added, removed and changed between two rule sets (default the two latest), by type."""
+    from . import diff as diffmod
+    from .lake import Lake
+
+    lk = Lake(lake_dir(lake))
+    try:
+        if not lk.exists():
+            raise diffmod.DiffError(f"no lake at {lk.root} (run `fazhi run` first, or pass --lake)")
+        d = diffmod.compute(lk, from_, to)
+    except diffmod.DiffError as exc:
+        err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False, soft_wrap=True)
+        raise typer.Exit(code=1)
+    if format is DiffFormat.json:
+        sys.stdout.write(diffmod.as_json(d) + "\n")
+    else:
+        diffmod.render(d, out)
+
+
+@app.command()
+def serve(
+    sources_file: Optional[Path] = typer.Option(
+        None, "--sources", envvar="FAZHI_SOURCES", show_default="data/sources.txt",
+        help="The sources file the nightly run reads (one path or URL a line, or TOML); read at each run."),
+    lake: Optional[Path] = LakeOption,
+    rules: Optional[Path] = RulesOption,
+    cron: str = typer.Option("0 2 * * *", "--cron", envvar="FAZHI_CRON", help="Cron schedule."),
+    timezone: str = typer.Option("Asia/Shanghai", "--timezone", envvar="FAZHI_TIMEZONE",
+                                 help="Time zone of the cron schedule (IANA name)."),
+    name: str = typer.Option("nightly", "--name", help="Deployment name."),
+    apply_only: bool = typer.Option(False, "--apply-only",
+                                    help="Register the deployment with the Prefect server and exit, without serving."),
+) -> None:
+    """Serve the nightly flow as a Prefect deployment on a cron schedule (default 02:00 Asia/Shanghai).
+
+    Needs a Prefect server (`prefect server start`, then
+    `prefect config set PREFECT_API_URL=http://127.0.0.1:4200/api`); runs
+    until interrupted.
+    """
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from .config import PROJECT_ROOT
+
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        err.print(f"[red]error:[/red] unknown time zone {timezone!r}", markup=True, highlight=False)
+        raise typer.Exit(code=2)
+    if sources_file is None:
+        sources_file = next((p for p in (Path("data/sources.txt"), PROJECT_ROOT / "data" / "sources.txt")
+                             if p.is_file()), Path("data/sources.txt"))
+    if not sources_file.is_file():
+        err.print(f"[red]error:[/red] no sources file {sources_file} (pass --sources FILE)", markup=True,
+                  highlight=False)
+        raise typer.Exit(code=2)
+    from flows.nightly import deployment
+
+    try:
+        dep = deployment(str(sources_file.resolve()), str(lake_dir(lake)),
+                         str(rules.resolve()) if rules else None, cron=cron, timezone=timezone, name=name)
+    except ValueError as exc:
+        err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False, soft_wrap=True)
+        raise typer.Exit(code=2)
+    out.print(f"nightly: {sources_file.resolve()} -> {lake_dir(lake)}, cron {cron!r} ({timezone})", highlight=False)
+    if apply_only:
+        out.print(f"deployment {dep.apply()} registered (fazhi-nightly/{name})", highlight=False)
+        return
+    from prefect import serve as prefect_serve
+
+    prefect_serve(dep)
 
 
 if __name__ == "__main__":  # pragma: no cover
