@@ -321,7 +321,6 @@ header .meta{color:#555;font-size:13px}
 mark.rec{background:var(--c);color:inherit;border-radius:2px;padding:0 1px;cursor:pointer;scroll-margin:30vh}
 mark.rec mark.rec{box-shadow:inset 0 -3px 0 rgba(0,0,0,.35)}
 mark.t-case{--c:#f6b26b}mark.t-count{--c:#8ec5f0}mark.t-amount{--c:#93d98a}mark.t-percentage{--c:#e5a0e8}
-mark.rec.dim{background:#eee;color:#999}
 mark.rec.sel{outline:2px solid #d00;outline-offset:1px}
 mark.rec.flash{animation:flash 1.2s}
 @keyframes flash{0%{outline:4px solid #d00}100%{outline:2px solid transparent}}
@@ -329,10 +328,13 @@ mark.rec.flash{animation:flash 1.2s}
 mark.added{box-shadow:inset 0 -3px 0 #1a7f37}
 mark.changed{outline:2px dashed #d97706}
 mark.gone{background:#fde2e2;color:#b42318;text-decoration:line-through;cursor:pointer}
-.layout{display:grid;grid-template-columns:minmax(0,1fr) minmax(380px,44%);height:calc(100vh - var(--hh,64px))}
+.layout{display:grid;grid-template-columns:minmax(0,1fr) minmax(420px,48%);height:calc(100vh - var(--hh,64px))}
 #text{overflow:auto;padding:16px 24px;white-space:pre-wrap;line-height:2;font-size:16px;background:#fff;margin:0;font-family:inherit;overflow-wrap:anywhere}
-aside{overflow:auto;border-left:1px solid #ddd;padding:8px 12px;background:#f6f7f9}
-#detail{background:#fff;border:1px solid #ccc;border-radius:4px;padding:6px 10px;min-height:64px;font-size:13px}
+aside{display:flex;flex-direction:column;min-height:0;border-left:1px solid #ddd;padding:8px 12px;background:#f6f7f9}
+aside>*{flex:none}
+#tablebox{flex:1 1 auto;min-height:120px;overflow:auto;background:#fff;border:1px solid #ddd}
+aside>.meta{font-size:12px;color:#666;margin:6px 0 0}
+#detail{background:#fff;border:1px solid #ccc;border-radius:4px;padding:6px 10px;min-height:64px;max-height:40vh;overflow:auto;font-size:13px}
 #detail .hint{color:#888}
 .card{border-left:5px solid var(--c,#ccc);padding:2px 8px;margin:4px 0}
 .card table{border-collapse:collapse}
@@ -341,11 +343,10 @@ aside{overflow:auto;border-left:1px solid #ddd;padding:8px 12px;background:#f6f7
 .card .old{color:#b42318}
 #tip{position:fixed;z-index:10;display:none;max-width:420px;background:#fff;border:1px solid #999;border-radius:4px;box-shadow:0 2px 8px rgba(0,0,0,.2);padding:4px 8px;font-size:13px;pointer-events:none}
 .filters{margin:8px 0;display:flex;gap:8px;flex-wrap:wrap;align-items:center;font-size:13px}
-table.recs{border-collapse:collapse;width:100%;font-size:13px;background:#fff}
-table.recs th{position:sticky;top:0;background:#e9ecef;cursor:pointer;text-align:left;padding:3px 4px;white-space:nowrap;user-select:none}
+table.recs{border-collapse:collapse;width:100%;min-width:640px;font-size:13px;table-layout:fixed}
+table.recs th{position:sticky;top:0;z-index:1;background:#e9ecef;cursor:pointer;text-align:left;padding:3px 4px;white-space:nowrap;user-select:none;overflow:hidden;text-overflow:ellipsis}
 table.recs th.asc::after{content:" ▲"}table.recs th.desc::after{content:" ▼"}
-table.recs td{border-top:1px solid #eee;padding:2px 4px;vertical-align:top}
-table.recs td:nth-child(2),table.recs td:nth-child(4),table.recs td:nth-child(5),table.recs td:nth-child(8){white-space:nowrap}
+table.recs td{border-top:1px solid #eee;padding:0 4px;height:25px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
 table.recs td.num{text-align:right;font-variant-numeric:tabular-nums}
 table.recs tr.sel td{background:#fff3bf}
 table.recs tr.gone td{color:#b42318;text-decoration:line-through}
@@ -357,7 +358,7 @@ JS = r"""
 (function(){
 var D=JSON.parse(document.getElementById('review-data').textContent);
 var text=document.getElementById('text'),tip=document.getElementById('tip'),detail=document.getElementById('detail');
-var tbody=document.querySelector('table.recs tbody');
+var box=document.getElementById('tablebox'),tbody=document.querySelector('table.recs tbody'),RH=25;
 document.documentElement.style.setProperty('--hh',document.querySelector('header').offsetHeight+'px');
 function esc(s){return String(s==null?'':s).replace(/[&<>"]/g,function(c){return {'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;'}[c];});}
 function row(k,v,cls){return '<tr><td>'+k+'</td><td'+(cls?' class="'+cls+'"':'')+'>'+esc(v)+'</td></tr>';}
@@ -373,29 +374,48 @@ function hits(t){var rs=[];while(t&&t!==text){if(t.dataset){if(t.dataset.i)rs.pu
 text.addEventListener('mouseover',function(ev){var h=hits(ev.target);if(!h.length){tip.style.display='none';return;}tip.innerHTML=h.join('');tip.style.display='block';});
 text.addEventListener('mousemove',function(ev){var x=Math.min(ev.clientX+14,innerWidth-tip.offsetWidth-8),y=ev.clientY+16;if(y+tip.offsetHeight>innerHeight)y=ev.clientY-tip.offsetHeight-10;tip.style.left=x+'px';tip.style.top=y+'px';});
 text.addEventListener('mouseout',function(ev){if(!text.contains(ev.relatedTarget)||!hits(ev.relatedTarget).length)tip.style.display='none';});
-function clearSel(){document.querySelectorAll('.sel').forEach(function(n){n.classList.remove('sel');});}
-function select(ids,scrollRow){clearSel();var first=null;ids.forEach(function(i){
-  document.querySelectorAll('mark[data-i="'+i+'"]').forEach(function(m){m.classList.add('sel');});
-  var tr=document.getElementById('row-'+i);if(tr){tr.classList.add('sel');first=first||tr;}});
-  if(scrollRow&&first)first.scrollIntoView({block:'nearest'});}
+// the table: one item per record (and per removed record), only the visible rows are in the DOM
+var items=D.records.map(function(r,i){return {r:r,i:i,d:r.diff||'same'};}).concat(D.removed.map(function(r,g){return {r:r,g:g,d:'removed'};}));
+var cols=[['start',1],['type'],['value',1],['unit'],['qualifier'],['subject'],['category'],['text'],['diff']];
+var order=items.slice(),sel={};
+function cell(it,k){var r=it.r,c=cols[k][0];if(c==='diff')return it.d==='same'?'':it.d;if(c==='value')return r.value_s;return r[c];}
+function rowHtml(it){var r=it.r,a=it.i!=null?'#r-'+it.i:'#g-'+it.g,h='<tr'+(it.i!=null?' id="row-'+it.i+'"':'')+' class="'+(it.g!=null?'gone':'')+(sel[it.i]?' sel':'')+'">';
+  h+='<td class="num"><a href="'+a+'">'+r.start+'</a></td><td><span class="sw" style="background:'+(D.colors[r.type]||'#ccc')+'"></span>'+esc(r.type)+'</td><td class="num">'+esc(r.value_s)+'</td><td>'+esc(r.unit)+'</td><td>'+esc(r.qualifier)+'</td>';
+  h+='<td title="'+esc(r.subject)+'">'+esc(r.subject)+'</td><td>'+esc(r.category)+'</td><td><a href="'+a+'">'+esc(r.text)+'</a></td>'+(D.diff?'<td>'+cell(it,8)+'</td>':'')+'</tr>';return h;}
+function render(){var n=order.length,first=Math.max(0,Math.floor(box.scrollTop/RH)-10),last=Math.min(n,first+Math.ceil(box.clientHeight/RH)+30);
+  var h='<tr style="height:'+(first*RH)+'px"></tr>';for(var k=first;k<last;k++)h+=rowHtml(order[k]);
+  tbody.innerHTML=h+'<tr style="height:'+((n-last)*RH)+'px"></tr>';document.getElementById('shown').textContent=n;}
+box.addEventListener('scroll',function(){if(!render.q){render.q=1;requestAnimationFrame(function(){render.q=0;render();});}});
+function showRow(i){var k=order.findIndex(function(it){return it.i==i;});if(k<0)return;var y=k*RH;
+  if(y<box.scrollTop+RH||y>box.scrollTop+box.clientHeight-2*RH)box.scrollTop=Math.max(0,y-box.clientHeight/3);render();}
+function select(ids,scrollRow){document.querySelectorAll('mark.sel').forEach(function(n){n.classList.remove('sel');});sel={};
+  ids.forEach(function(i){sel[i]=1;document.querySelectorAll('mark[data-i="'+i+'"]').forEach(function(m){m.classList.add('sel');});});
+  if(scrollRow&&ids.length)showRow(ids[0]);else render();}
 text.addEventListener('click',function(ev){var h=hits(ev.target);if(!h.length)return;detail.innerHTML=h.join('');
   var ids=[],t=ev.target;while(t&&t!==text){if(t.dataset&&t.dataset.i)ids.push(t.dataset.i);t=t.parentNode;}select(ids,true);});
-function fromHash(){var m=/^#r-(\d+)$/.exec(location.hash);if(!m)return;var i=m[1],mk=document.getElementById('r-'+i);
-  detail.innerHTML=card(D.records[+i]);select([i],false);if(mk){mk.scrollIntoView({block:'center'});mk.classList.remove('flash');void mk.offsetWidth;mk.classList.add('flash');}}
-window.addEventListener('hashchange',fromHash);fromHash();
+function fromHash(){var m=/^#([rg])-(\d+)$/.exec(location.hash);if(!m)return;var i=m[2],mk=document.getElementById(m[1]+'-'+i);
+  if(m[1]==='r'){detail.innerHTML=card(D.records[+i]);select([i],false);}else detail.innerHTML=card(D.removed[+i],true);
+  if(mk){mk.scrollIntoView({block:'center'});mk.classList.remove('flash');void mk.offsetWidth;mk.classList.add('flash');}}
+window.addEventListener('hashchange',fromHash);
 var ths=document.querySelectorAll('table.recs th');
 ths.forEach(function(th,k){th.addEventListener('click',function(){var dir=th.classList.contains('asc')?-1:1;ths.forEach(function(o){o.classList.remove('asc','desc');});th.classList.add(dir>0?'asc':'desc');
-  var num=th.dataset.num==='1',rows=Array.prototype.slice.call(tbody.rows);
-  rows.sort(function(a,b){var x=a.cells[k].dataset.v,y=b.cells[k].dataset.v;if(x===undefined)x=a.cells[k].textContent;if(y===undefined)y=b.cells[k].textContent;
-    if(num){x=parseFloat(x);y=parseFloat(y);x=isNaN(x)?-Infinity:x;y=isNaN(y)?-Infinity:y;return (x-y)*dir||(a.dataset.o-b.dataset.o);}
-    return x.localeCompare(y,'zh')*dir||(a.dataset.o-b.dataset.o);});
-  rows.forEach(function(r){tbody.appendChild(r);});});});
-var fType=document.getElementById('f-type'),fCat=document.getElementById('f-cat'),fDiff=document.getElementById('f-diff'),shown=document.getElementById('shown');
-function filter(){var t=fType.value,c=fCat.value,d=fDiff?fDiff.value:'',n=0;
-  Array.prototype.forEach.call(tbody.rows,function(r){var ok=(!t||r.dataset.type===t)&&(!c||r.dataset.cat===c)&&(!d||r.dataset.diff===d);r.hidden=!ok;if(ok)n++;});
-  document.querySelectorAll('mark.rec').forEach(function(m){var r=D.records[+m.dataset.i];m.classList.toggle('dim',!((!t||r.type===t)&&(!c||r.category===c)&&(!d||(r.diff||'same')===d)));});
-  shown.textContent=n;}
+  var c=cols[k][0],num=cols[k][1];
+  order.sort(function(a,b){var x=num?a.r[c]:cell(a,k),y=num?b.r[c]:cell(b,k);
+    if(num){x=x==null?-Infinity:x;y=y==null?-Infinity:y;return (x-y)*dir||(a.r.start-b.r.start);}
+    return String(x==null?'':x).localeCompare(String(y==null?'':y),'zh')*dir||(a.r.start-b.r.start);});
+  render();});});
+var fType=document.getElementById('f-type'),fCat=document.getElementById('f-cat'),fDiff=document.getElementById('f-diff');
+function ok(it){var t=fType.value,c=fCat.value,d=fDiff?fDiff.value:'';return (!t||it.r.type===t)&&(!c||(it.r.category||'')===c)&&(!d||it.d===d);}
+function filter(){var pos=new Map(order.map(function(it,k){return [it,k];}));
+  var rest=items.filter(function(it){return !pos.has(it);});order=order.filter(ok).concat(rest.filter(ok));
+  var t=fType.value,c=fCat.value,d=fDiff?fDiff.value:'',nots=(t?':not(.t-'+CSS.escape(t)+')':'')+(c?':not([data-c="'+CSS.escape(c)+'"])':'');
+  var rules=[];if(nots)rules.push('#text mark.rec'+nots.replace(/\):not\(/g,'),#text mark.rec:not('));
+  if(d)rules.push(d==='same'?'#text mark.rec.added,#text mark.rec.changed':d==='removed'?'#text mark.rec':'#text mark.rec:not(.'+d+')');
+  dimStyle.textContent=rules.map(function(r){return r+'{background:#eee;color:#999}';}).join('');
+  box.scrollTop=0;render();}
+var dimStyle=document.head.appendChild(document.createElement('style'));
 fType.addEventListener('change',filter);fCat.addEventListener('change',filter);if(fDiff)fDiff.addEventListener('change',filter);
+render();fromHash();
 })();
 """
 
@@ -429,7 +449,7 @@ def render_document(doc: dict, text: str, records: list[dict], entities: list[di
             if st == "changed":
                 d["old"] = [dict(o, value_s=fmt_value(o.get("value"))) for o in diff.old_values[_key(rec)]]
         data_records.append(d)
-        attrs = f'class="{classes}" data-i="{i}"'
+        attrs = f'class="{classes}" data-i="{i}" data-c="{e(rec.get("category") or "")}"'
         spans.append(Span(rec["start"], rec["end"], f'<mark id="r-{i}" {attrs}>', f"<mark {attrs}>", "</mark>"))
     data_removed = []
     for g, rec in enumerate(removed):
@@ -449,27 +469,6 @@ def render_document(doc: dict, text: str, records: list[dict], entities: list[di
     cats = sorted({r.get("category") or "" for r in records})
     type_counts = Counter(r["type"] for r in records)
 
-    rows = []
-    for i, rec in enumerate(records):
-        st = data_records[i].get("diff") or "same"
-        rows.append(
-            f'<tr id="row-{i}" data-o="{i}" data-type="{e(rec["type"])}" data-cat="{e(rec.get("category") or "")}" data-diff="{st}">'
-            f'<td class="num" data-v="{rec["start"]}"><a href="#r-{i}">{rec["start"]}</a></td>'
-            f'<td><span class="sw" style="background:{TYPE_COLORS.get(rec["type"], OTHER_TYPE_COLOR)}"></span>{e(rec["type"])}</td>'
-            f'<td class="num" data-v="{"" if rec.get("value") is None else rec["value"]}">{fmt_value(rec.get("value"))}</td>'
-            f'<td>{e(rec.get("unit"))}</td><td>{e(rec.get("qualifier"))}</td>'
-            f'<td>{e(rec.get("subject"))}</td><td>{e(rec.get("category"))}</td>'
-            f'<td><a href="#r-{i}">{e(rec.get("text"))}</a></td>'
-            + (f"<td>{'' if st == 'same' else st}</td>" if diff else "")
-            + "</tr>")
-    for g, rec in enumerate(removed):
-        rows.append(
-            f'<tr class="gone" data-o="{len(records) + g}" data-type="{e(rec["type"])}" data-cat="{e(rec.get("category") or "")}" data-diff="removed">'
-            f'<td class="num" data-v="{rec["start"]}"><a href="#g-{g}">{rec["start"]}</a></td><td>{e(rec["type"])}</td>'
-            f'<td class="num" data-v="{rec.get("value") or ""}">{fmt_value(rec.get("value"))}</td>'
-            f'<td>{e(rec.get("unit"))}</td><td>{e(rec.get("qualifier"))}</td><td>{e(rec.get("subject"))}</td>'
-            f'<td>{e(rec.get("category"))}</td><td>{e(rec.get("text"))}</td><td>removed</td></tr>')
-
     legend = "".join(f'<span style="background:{TYPE_COLORS[t]}">{e(TYPE_LABELS[t])} {type_counts.get(t, 0)}</span>'
                      for t in TYPES)
     legend += '<span style="border-bottom:2px dotted #6a3d9a">entity ' + str(len(entities)) + "</span>"
@@ -485,15 +484,18 @@ def render_document(doc: dict, text: str, records: list[dict], entities: list[di
         warn = f'<div class="meta warn">{len(records) - shown} records have offsets outside the text and are not highlighted</div>'
     rulesets = sorted({r.get("ruleset") or "" for r in records}) or [doc.get("ruleset") or ""]
     title = doc.get("title") or f'{doc_label(doc)} · {doc.get("name") or doc["doc_id"]}'
-    data = {"records": data_records, "removed": data_removed, "entities": data_entities, "colors": TYPE_COLORS}
+    data = {"records": data_records, "removed": data_removed, "entities": data_entities, "colors": TYPE_COLORS,
+            "diff": bool(diff)}
     type_opts = "".join(f'<option value="{e(t)}">{e(t)}</option>' for t in types_present)
     cat_opts = "".join(f'<option value="{e(c)}">{e(c)}</option>' for c in cats)
     diff_filter = ""
     if diff:
         diff_filter = ('<label>change <select id="f-diff"><option value="">all</option><option>added</option>'
                        '<option>changed</option><option>removed</option><option value="same">unchanged</option></select></label>')
-    head_cells = ('<th data-num="1">start</th><th>type</th><th data-num="1">value</th><th>unit</th><th>qualifier</th>'
+    head_cells = ('<th>start</th><th>type</th><th>value</th><th>unit</th><th>qualifier</th>'
                   '<th>subject</th><th>category</th><th>text</th>' + ("<th>change</th>" if diff else ""))
+    widths = (46, 92, 62, 36, 64, None, 78, 84) + ((62,) if diff else ())
+    colgroup = "".join(f'<col style="width:{w}px">' if w else "<col>" for w in widths)
     return f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -514,10 +516,10 @@ def render_document(doc: dict, text: str, records: list[dict], entities: list[di
 <div class="filters">
 <label>type <select id="f-type"><option value="">all</option>{type_opts}</select></label>
 <label>category <select id="f-cat"><option value="">all</option>{cat_opts}</select></label>
-{diff_filter}<span><b id="shown">{len(rows)}</b> rows</span>
+{diff_filter}<span><b id="shown">{len(records) + len(removed)}</b> rows</span>
 </div>
-<table class="recs"><thead><tr>{head_cells}</tr></thead>
-<tbody>{''.join(rows)}</tbody></table>
+<div id="tablebox"><table class="recs"><colgroup>{colgroup}</colgroup><thead><tr>{head_cells}</tr></thead>
+<tbody></tbody></table></div>
 <p class="meta">Source: {e(doc['source'])}<br>doc_id {e(doc['doc_id'])} · sha256 {e(doc['content_sha256'][:16])}…</p>
 </aside>
 </div>

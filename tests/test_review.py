@@ -159,7 +159,7 @@ def test_diff_marks_added_removed_changed(tmp_path, history, with_time):
     assert res.exit_code == 0, res.output
     assert "rule change r_old -> r_new: 1 added, 1 removed, 1 changed" in res.output
     page = (out / "t-d0c000000000.html").read_text(encoding="utf-8")
-    marks = dict(re.findall(r'<mark id="r-\d+" class="([^"]*)" data-i="\d+">([^<]*)<', page))
+    marks = dict(re.findall(r'<mark id="r-\d+" class="([^"]*)" data-i="\d+"[^>]*>([^<]*)<', page))
     by_text = {v: k for k, v in marks.items()}
     assert by_text == {"87件": "rec t-case", "94.88%": "rec t-percentage changed", "800余件": "rec t-case added"}
     assert re.search(r'<mark id="g-0" class="gone" data-g="0">3000份</mark>', page)

@@ -147,29 +147,33 @@ def test_click_hover_link_sort_and_filter(browser, review_site, tmp_path):
         "const t = document.getElementById('text').getBoundingClientRect(); "
         "return r.top >= t.top && r.bottom <= t.bottom")
 
-    # sort by value (numeric), then by value again (descending)
+    # sort by value (numeric), then by value again (descending); the table renders the rows in view
+    rendered = """
+        const D = JSON.parse(document.getElementById('review-data').textContent);
+        return Array.from(document.querySelectorAll('table.recs tbody tr[id^="row-"]'))
+                    .map(r => D.records[+r.id.slice(4)]);"""
     header = browser.find_elements("css selector", "table.recs th")[2]
     header.click()
-    values = browser.execute_script(
-        "return Array.from(document.querySelectorAll('table.recs tbody tr')).map(r => parseFloat(r.cells[2].dataset.v))")
-    assert values == sorted(r["value"] for r in records)
+    values = [r["value"] for r in browser.execute_script(rendered)]
+    assert values and values == sorted(r["value"] for r in records)[:len(values)]
     header.click()
-    values = browser.execute_script(
-        "return Array.from(document.querySelectorAll('table.recs tbody tr')).map(r => parseFloat(r.cells[2].dataset.v))")
-    assert values == sorted((r["value"] for r in records), reverse=True)
+    values = [r["value"] for r in browser.execute_script(rendered)]
+    assert values and values == sorted((r["value"] for r in records), reverse=True)[:len(values)]
 
-    # filters by type and category
+    # filters by type and category: the table keeps the matching rows, the text greys out the others
+    dimmed = """return Array.from(document.querySelectorAll('mark.rec'))
+                .filter(m => getComputedStyle(m).backgroundColor === 'rgb(238, 238, 238)').length"""
+    assert browser.execute_script(dimmed) == 0
     Select(browser.find_element("id", "f-type")).select_by_value("percentage")
-    visible = browser.execute_script(
-        "return Array.from(document.querySelectorAll('table.recs tbody tr')).filter(r => !r.hidden).length")
-    assert visible == sum(r["type"] == "percentage" for r in records)
-    assert browser.find_element("id", "shown").text == str(visible)
+    expected = [r for r in records if r["type"] == "percentage"]
+    assert browser.find_element("id", "shown").text == str(len(expected))
+    assert {r["type"] for r in browser.execute_script(rendered)} == {"percentage"}
     Select(browser.find_element("id", "f-cat")).select_by_value(rec["category"])
-    visible = browser.execute_script(
-        "return Array.from(document.querySelectorAll('table.recs tbody tr')).filter(r => !r.hidden).length")
-    assert visible == sum(r["type"] == "percentage" and r["category"] == rec["category"] for r in records)
-    dimmed = browser.execute_script("return document.querySelectorAll('mark.rec.dim').length")
-    assert dimmed == len(records) - visible
+    expected = [r for r in expected if r["category"] == rec["category"]]
+    shown = browser.execute_script(rendered)
+    assert browser.find_element("id", "shown").text == str(len(expected)) == str(len(shown))
+    assert browser.execute_script(dimmed) == len(records) - len(expected)
+    _screenshot(browser, tmp_path, "review-seed-000-filtered.png")
 
 
 def test_index_page(browser, review_site, tmp_path):
@@ -185,3 +189,22 @@ def test_index_page(browser, review_site, tmp_path):
     _screenshot(browser, tmp_path, "review-index.png")
     link.click()
     assert browser.current_url.endswith(page_file(seed))
+
+
+def test_diff_page_shows_the_rule_change(browser, tmp_path):
+    from test_review import _small_lake
+
+    lake = _small_lake(tmp_path / "lake", "parquet")
+    result = build(lake.root, tmp_path / "review", diff=True)
+    browser.get(next(iter(result.pages.values())).as_uri())
+    classes = browser.execute_script(
+        "return Array.from(document.querySelectorAll('#text mark')).map(m => [m.className, m.textContent])")
+    assert sorted(classes) == sorted([["rec t-case", "87件"], ["rec t-percentage changed", "94.88%"],
+                                      ["rec t-case added", "800余件"], ["gone", "3000份"]])
+    browser.find_element("css selector", "mark.changed").click()
+    detail = browser.find_element("id", "detail").text
+    assert "changed" in detail and "信访办结率" in detail and "before" in detail and "办结率 政务服务" in detail
+    browser.find_element("css selector", "mark.gone").click()
+    assert "removed by the rule change" in browser.find_element("id", "detail").text
+    assert browser.find_element("id", "shown").text == "4"
+    _screenshot(browser, tmp_path, "review-diff.png")
