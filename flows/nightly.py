@@ -29,10 +29,12 @@ def nightly(sources_file: str, lake: str, rules: Optional[str] = None) -> RunRes
 def deployment(sources_file: str, lake: str, rules: Optional[str] = None, cron: str = DEFAULT_CRON,
                timezone: str = DEFAULT_TIMEZONE, name: str = DEPLOYMENT_NAME):
     """The nightly flow as a ``RunnerDeployment`` with one cron schedule (not yet applied or served)."""
+    from prefect.deployments.runner import EntrypointType
     from prefect.schedules import Cron
 
     return nightly.to_deployment(
         name=name,
+        entrypoint_type=EntrypointType.MODULE_PATH,   # flows.nightly.nightly: works from any directory
         schedules=[Cron(cron, timezone=timezone)],
         parameters={"sources_file": sources_file, "lake": lake, "rules": rules},
         description=f"fazhi nightly ingestion of {sources_file} into {lake}",
