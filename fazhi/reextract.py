@@ -61,13 +61,17 @@ def ner_stage():
     or None while the pipeline has none.
 
     The hook for the NER stage: ``fazhi.stages`` may define ``ner_version()``
-    and ``ner_entities(doc_id, content_sha256, text)``; entities are then
-    recomputed here only for versions whose stored ``model`` differs.
+    and ``ner_entities(doc_id, content_sha256, text)`` (and ``ner_enabled()``);
+    entities are then recomputed here only for versions whose stored
+    ``model`` differs.
     """
     from . import stages
 
     version_fn, entities_fn = getattr(stages, "ner_version", None), getattr(stages, "ner_entities", None)
     if version_fn is None or entities_fn is None:
+        return None
+    enabled = getattr(stages, "ner_enabled", None)
+    if enabled is not None and not enabled():
         return None
     return version_fn(), entities_fn
 
