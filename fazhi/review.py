@@ -14,9 +14,11 @@ is loaded from anywhere: the files open from disk with no network.
 
 With ``diff=True`` the pages mark what the last rule change did, from the
 ``records_all`` table (records of every rule set): records the newer rule set
-added, removed (shown struck through at their old place) or changed (same
-``(doc_id, start, end, type)``, other value, unit, qualifier, direction,
-subject or category).
+added, removed (shown struck through at their old place) or changed. With the
+lake's extraction history this is ``fazhi diff``'s own result (same span, or
+an overlapping one, and another value, unit, qualifier, direction, subject,
+category or span); without it, records are matched on
+``(doc_id, start, end, type)`` in ``records_all``.
 """
 from __future__ import annotations
 
@@ -69,6 +71,13 @@ class Diff:
     old_values: dict[tuple, list[dict]] = field(default_factory=dict)  # changed key -> old records
     removed: dict[str, list[dict]] = field(default_factory=dict)  # doc_id -> removed old records
 
+    def lookup(self, rec: dict) -> tuple[Optional[str], list[dict]]:
+        """The status of a record of the newer rule set, and the old records it replaced."""
+        for key in (_sig(rec), _key(rec)):
+            if key in self.status:
+                return self.status[key], self.old_values.get(key, [])
+        return None, []
+
     def counts(self, doc_id: Optional[str] = None) -> Counter:
         c: Counter = Counter()
         for key, st in self.status.items():
@@ -93,14 +102,39 @@ def _key(rec: dict) -> tuple:
     return (rec["doc_id"], rec["start"], rec["end"], rec["type"])
 
 
+def _sig(rec: dict) -> tuple:
+    """A record of one rule set, by place and every compared field (``fazhi diff``'s records carry no id)."""
+    return (*_key(rec), *(repr(rec.get(f)) for f in DIFF_FIELDS))
+
+
+def _from_fazhi_diff(lake: Lake) -> Optional[Diff]:
+    """The diff as ``fazhi diff`` computes it (spans paired exactly, then by overlap), or None
+    when the lake has no extraction history for two rule sets."""
+    from .diff import DiffError, compute
+
+    try:
+        d = compute(lake)
+    except DiffError:
+        return None
+    out = Diff(d.old, d.new)
+    for rec in d.added:
+        out.status[_sig(rec)] = "added"
+    for pair in d.changed:
+        key = _sig(pair["new"])
+        out.status[key] = "changed"
+        out.old_values.setdefault(key, []).append({f: pair["old"].get(f) for f in (*DIFF_FIELDS, "text", "start", "end")})
+    for rec in d.removed:
+        out.removed.setdefault(rec["doc_id"], []).append(dict(rec, ruleset=d.old))
+    return out
+
+
 def current_documents(lake: Lake) -> list[dict]:
-    """One row per doc_id: its latest version (by fetched_at), in name order."""
-    latest: dict[str, dict] = {}
-    for doc in lake.read("documents").to_pylist():
-        prev = latest.get(doc["doc_id"])
-        if prev is None or (doc["fetched_at"] or 0, doc["content_sha256"]) > (prev["fetched_at"] or 0, prev["content_sha256"]):
-            latest[doc["doc_id"]] = doc
-    return sorted(latest.values(), key=lambda d: (d["name"] or "", d["source"], d["doc_id"]))
+    """One row per doc_id, its current version (as ``fazhi.history`` decides), in name order."""
+    from .history import current_versions
+
+    version = current_versions(lake)
+    docs = [d for d in lake.read("documents").to_pylist() if version.get(d["doc_id"]) == d["content_sha256"]]
+    return sorted(docs, key=lambda d: (d["name"] or "", d["source"], d["doc_id"]))
 
 
 def select_documents(docs: list[dict], wanted: Sequence[str]) -> list[dict]:
@@ -173,16 +207,31 @@ def rulesets_in_order(records_all: pa.Table, current: Optional[str]) -> list[str
 
 
 def compute_diff(lake: Lake, docs: list[dict]) -> tuple[Optional[Diff], str]:
-    """Compare the two latest rule sets in ``records_all`` on the documents' current versions.
+    """What the last rule change did.
 
+    When the lake keeps its extraction history (``fazhi reextract``), exactly
+    what ``fazhi diff`` reports for its default pair. Otherwise from
+    ``records_all`` alone: the two latest rule sets on the documents' current
+    versions, records matched on ``(doc_id, start, end, type)``.
     Returns the diff and a one-line summary, or None and the reason there is none.
     """
+    the_diff = _from_fazhi_diff(lake)
+    if the_diff is not None:
+        c = the_diff.counts()
+        return the_diff, (f"rule change {the_diff.old_ruleset} -> {the_diff.new_ruleset}: {c['added']} added, "
+                          f"{c['removed']} removed, {c['changed']} changed")
     table = read_records_all(lake)
     if table is None or table.num_rows == 0:
         return None, ("only one rule set: the lake has no records_all table (rule-set history), "
                       "so there is no rule change to mark")
-    current = Counter(lake.read("records").column("ruleset").to_pylist()).most_common(1)
-    order = rulesets_in_order(table, current[0][0] if current else None)
+    from .history import rulesets
+
+    present = set(table.column("ruleset").to_pylist())
+    # the order `fazhi diff` uses (by when each rule set was last made current), else from records_all itself
+    order = [r["ruleset"] for r in rulesets(lake) if r["ruleset"] in present]
+    if len(order) < len(present):
+        current = Counter(lake.read("records").column("ruleset").to_pylist()).most_common(1)
+        order = rulesets_in_order(table, current[0][0] if current else None)
     if len(order) < 2:
         return None, f"only one rule set ({order[0] if order else 'none'}) in records_all: nothing to compare"
     old_rs, new_rs = order[-2], order[-1]
@@ -367,7 +416,7 @@ function card(r,removed){
   h+=row('type',r.type)+row('value',r.value_s)+row('unit',r.unit)+row('qualifier',r.qualifier);
   if(r.direction)h+=row('direction',r.direction);
   h+=row('subject',r.subject)+row('category',r.category)+row('rule',r.rule)+row('ruleset',r.ruleset)+row('section',r.section)+row('offsets',r.start+'–'+r.end);
-  (r.old||[]).forEach(function(o){h+=row('before',o.value_s+' '+(o.unit||'')+' '+(o.qualifier||'')+' '+(o.subject||'')+' '+(o.category||''),'old');});
+  (r.old||[]).forEach(function(o){h+=row('before',(o.text&&o.text!==r.text?o.text+' · ':'')+o.value_s+' '+(o.unit||'')+' '+(o.qualifier||'')+' '+(o.subject||'')+' '+(o.category||''),'old');});
   return h+'</table></div>';}
 function entCard(x){return '<div class="card" style="--c:#6a3d9a"><b>'+esc(x.text)+'</b> entity<table>'+row('label',x.label)+row('model',x.model)+'</table></div>';}
 function hits(t){var rs=[];while(t&&t!==text){if(t.dataset){if(t.dataset.i)rs.push(card(D.records[+t.dataset.i]));else if(t.dataset.g)rs.push(card(D.removed[+t.dataset.g],true));else if(t.dataset.e)rs.push(entCard(D.entities[+t.dataset.e]));}t=t.parentNode;}return rs;}
@@ -442,12 +491,12 @@ def render_document(doc: dict, text: str, records: list[dict], entities: list[di
         d = _record_json(rec)
         classes = f"rec t-{e(rec['type'])}"
         if diff:
-            st = diff.status.get(_key(rec))
+            st, olds = diff.lookup(rec)
             d["diff"] = st
             if st:
                 classes += f" {st}"
             if st == "changed":
-                d["old"] = [dict(o, value_s=fmt_value(o.get("value"))) for o in diff.old_values[_key(rec)]]
+                d["old"] = [dict(o, value_s=fmt_value(o.get("value"))) for o in olds]
         data_records.append(d)
         attrs = f'class="{classes}" data-i="{i}" data-c="{e(rec.get("category") or "")}"'
         spans.append(Span(rec["start"], rec["end"], f'<mark id="r-{i}" {attrs}>', f"<mark {attrs}>", "</mark>"))

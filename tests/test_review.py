@@ -139,6 +139,16 @@ def _small_lake(root, history: str | None, with_time: bool = False):
         times = [t0 + dt.timedelta(days=2 if r["ruleset"] == "r_new" else 1) for r in rows]
         table = table.append_column(pa.field("extracted_at", pa.timestamp("us", tz="UTC")),
                                     pa.array(times, pa.timestamp("us", tz="UTC")))[::-1]
+    if history == "tables":  # what `fazhi run` / `fazhi reextract` keep: records_all and extractions
+        loaded = {"r_old": t0 + dt.timedelta(days=1), "r_new": t0 + dt.timedelta(days=2)}
+        with lake.transaction():
+            lake.write("records_all", pa.Table.from_pylist(
+                [dict(r, loaded_at=loaded[r["ruleset"]]) for r in rows], schema=TABLES["records_all"].schema))
+            lake.write("extractions", pa.Table.from_pylist(
+                [{"doc_id": DOC, "content_sha256": SHA, "cleaner": "c1", "ruleset": rs, "n_records": 3,
+                  "extracted_at": t, "loaded_at": t} for rs, t in loaded.items()],
+                schema=TABLES["extractions"].schema))
+        return lake
     if history == "view":  # records_all as a DuckDB view over another file (as issue 6 may make it)
         path = lake.table_path("records").parent / "history.parquet"
         pq.write_table(table, path)
@@ -151,7 +161,8 @@ def _small_lake(root, history: str | None, with_time: bool = False):
     return lake
 
 
-@pytest.mark.parametrize("history,with_time", [("parquet", False), ("parquet", True), ("view", False)])
+@pytest.mark.parametrize("history,with_time", [("parquet", False), ("parquet", True), ("view", False),
+                                                ("tables", False)])
 def test_diff_marks_added_removed_changed(tmp_path, history, with_time):
     lake = _small_lake(tmp_path / "lake", history, with_time)
     out = tmp_path / "rev"
@@ -166,6 +177,10 @@ def test_diff_marks_added_removed_changed(tmp_path, history, with_time):
     assert '"old":[{"value":94.88,"unit":"%","qualifier":"exact","direction":null,"subject":"办结率"' in page
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "+1 −1 ~1" in index
+    if history == "tables":  # the same as `fazhi diff` says (its pairs carry the old span too)
+        assert '"category":"政务服务","text":"94.88%","start":11,"end":17,' in page
+        res = runner.invoke(app, ["diff", "--lake", str(lake.root)])
+        assert res.exit_code == 0 and "1 added, 1 removed, 1 changed" in res.output, res.output
 
 
 def test_diff_with_one_rule_set_in_history(tmp_path):
