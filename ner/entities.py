@@ -43,6 +43,10 @@ HAN = re.compile(r"^[\u4e00-\u9fff]+$")
 
 # Higher wins when two candidates overlap and have the same length.
 PRIORITY = {"LAW": 4, "DATE": 3, "ORG": 2, "GPE": 1, "PERSON": 1}
+# what a model's guess must look like to be kept
+DATE_FORM = re.compile(r"^[0-9０-９〇○零一二三四五六七八九十年月日度底初末中上下旬.\-/ ]+$")
+PERSON_FORM = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
+ORG_ENDINGS = ("部", "会", "院", "组", "社", "厅", "署", "行", "团", "军", "党")
 # span ids of entities that come from a statistical model, not from a rule
 MODEL_IDS = frozenset({"ner", "model"})
 
@@ -148,6 +152,22 @@ class FazhiEntities:
         self.gpe_suffix = re.compile(
             r"(?:省|市|自治区|自治州|地区|盟|区|县|旗|镇|乡|街道|村|社区|景区)$")
 
+    def plausible(self, t: str, label: str) -> bool:
+        """Whether a model's guess has the form of its label (the checks its silver data had)."""
+        if not t or t != t.strip() or any(ch in t for ch in "，。；：！？、\n"):
+            return False
+        if label == "DATE":
+            return bool(DATE_FORM.match(t)) and any(ch in t for ch in "年月日")
+        if label == "LAW":
+            return t not in self.law_stop and not t.endswith(self.law_stop_endings) and len(t) >= 2
+        if label == "ORG":
+            return len(t) >= 3 and (t.endswith(self.office_endings) or t.endswith(ORG_ENDINGS))
+        if label == "GPE":
+            return len(t) >= 2 and bool(self.gpe_suffix.search(t) or t in self.phrase_label)
+        if label == "PERSON":
+            return bool(PERSON_FORM.match(t))
+        return True
+
     def __call__(self, doc: Doc) -> Doc:
         text = doc.text
         starts = {t.idx for t in doc}
@@ -157,9 +177,12 @@ class FazhiEntities:
 
         cands: list[Cand] = []
         # entities already set upstream: the entity_ruler's GPE tokens (rules), and a
-        # statistical ner's guesses (id "" or "model"), which rank below every rule
+        # statistical ner's guesses (id "" or "model"), which rank below every rule and
+        # must look like their label (plausible())
         for e in doc.ents:
-            cands.append(Cand(e.start_char, e.end_char, e.label_, e.id_ or "ner"))
+            c = Cand(e.start_char, e.end_char, e.label_, e.id_ or "ner")
+            if c.id not in MODEL_IDS or self.plausible(text[c.start:c.end], c.label):
+                cands.append(c)
         for rx, label, pid in self.regexes:
             for m in rx.finditer(text):
                 g = "ent" if "ent" in rx.groupindex else 0

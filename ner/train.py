@@ -28,6 +28,7 @@ for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_v, "1")
 
 import argparse  # noqa: E402
+import bisect  # noqa: E402
 import json  # noqa: E402
 import random  # noqa: E402
 import shutil  # noqa: E402
@@ -138,18 +139,21 @@ def sentences(doc, max_tokens: int = 150):
             iob[i] = "I-" + e.label_
     words = [t.text for t in doc]
     spaces = [bool(t.whitespace_) for t in doc]
-    for s, e in sentence_bounds(doc.text):
-        if not doc.text[s:e].strip():
+    starts = [t.idx for t in doc]  # Doc.char_span scans the whole document: bisect instead
+    text = doc.text  # Doc.text joins every token again on each access
+    for s, e in sentence_bounds(text):
+        if not text[s:e].strip():
             continue
-        span = doc.char_span(s, e, alignment_mode="expand")
-        if span is None or len(span) == 0:
+        a = max(0, bisect.bisect_right(starts, s) - 1)   # the token holding s
+        b = bisect.bisect_left(starts, e)                 # the first token starting at or after e
+        if b <= a:
             continue
-        for i in range(span.start, span.end, max_tokens):
-            j = min(i + max_tokens, span.end)
+        for i in range(a, b, max_tokens):
+            j = min(i + max_tokens, b)
             tags = iob[i:j]
             if tags and tags[0].startswith("I-"):
                 tags[0] = "B-" + tags[0][2:]
-            if j < span.end and tags[-1] != "O" and iob[j].startswith("I-"):
+            if j < b and tags[-1] != "O" and iob[j].startswith("I-"):
                 k = len(tags) - 1                 # an entity cut by the window: leave it out
                 while k >= 0 and tags[k].startswith("I-"):
                     tags[k] = "O"
