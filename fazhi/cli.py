@@ -49,6 +49,10 @@ def run(
         None, "--lock-timeout", min=0, envvar="FAZHI_LOCK_TIMEOUT", show_default="600",
         help="Seconds to wait for another run writing the same lake (0: exit at once)."),
     rules: Optional[Path] = RulesOption,
+    ner_model: Optional[str] = typer.Option(
+        None, "--ner-model", envvar="FAZHI_NER_MODEL", show_default="fazhi",
+        help="NER pipeline: fazhi (pkuseg + rules + trained ner), rules, none (no NER), or an "
+             "installed zh_core_web_sm/md/lg/trf."),
 ) -> None:
     """Ingest, clean, extract and load SOURCES into the lake.
 
@@ -66,6 +70,16 @@ def run(
 
     if lock_timeout is not None:
         os.environ[LOCK_TIMEOUT_ENV] = str(lock_timeout)
+    if ner_model:
+        from ner.annotate import MODEL_ENV, NO_NER, check_model
+
+        if ner_model != NO_NER:
+            try:
+                check_model(ner_model)  # a missing model is an error before any document is read
+            except (ImportError, FileNotFoundError) as exc:
+                err.print(f"[red]NER model:[/red] {exc}", markup=True, highlight=False, soft_wrap=True)
+                raise typer.Exit(code=2)
+        os.environ[MODEL_ENV] = ner_model  # the flow's NER stage (and Dask workers) read it
     root = lake_dir(lake)
     chosen = list(sources) if sources else [str(samples_dir())]
     rules_dir = str(rules.resolve()) if rules else None

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 from .ids import doc_id as make_doc_id
 
-STAGES = ("ingest", "clean", "extract", "load")
+STAGES = ("ingest", "clean", "extract", "ner", "load")
 
 
 def failure_row(run_id: str, stage: str, source: str, exc: BaseException) -> dict:

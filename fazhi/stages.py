@@ -176,3 +176,24 @@ def _iso_date(value: str | None) -> dt.date | None:
         return dt.date.fromisoformat(value)
     except ValueError:
         return None  # the extractor's guess was not a full date; keep the row
+
+
+# The NER stage (issue 4). The logic is in ner/ (ner.annotate); these are the
+# hooks the flow and ``fazhi reextract`` call. The model: $FAZHI_NER_MODEL, else
+# "fazhi" (pkuseg + rules + the trained ner); "none" turns the stage off.
+def ner_enabled() -> bool:
+    from ner.annotate import NO_NER, model_name
+
+    return model_name() != NO_NER
+
+
+def ner_version() -> str:
+    from ner.annotate import version
+
+    return version()
+
+
+def ner_entities(doc_id: str, content_sha256: str, text: str) -> list[dict]:
+    from ner.annotate import document_entities
+
+    return document_entities(text, doc_id, content_sha256)

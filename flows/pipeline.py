@@ -18,8 +18,8 @@ from fazhi.failures import expansion_failures, failure_row
 from fazhi.incremental import run_stats
 from fazhi.load import LoadReport
 
-from .tasks import (clean_task, expand_sources_task, extract_task, ingest_task, load_task, plan_task, reuse_task,
-                    stored_clean_task)
+from .tasks import (clean_task, expand_sources_task, extract_task, ingest_task, load_task, ner_load_task, ner_task,
+                    plan_task, reuse_task, stored_clean_task)
 
 
 @dataclass
@@ -37,8 +37,12 @@ def _call(task, *args):
     return task(*args)
 
 
-def process_source(source: str, lake: str, run_id: str, call=_call, plan=None):
-    """ingest -> clean -> extract for one source: ``(Extracted, None)`` or ``(None, failure row)``.
+def process_source(source: str, lake: str, run_id: str, call=_call, plan=None, ner=True):
+    """ingest -> clean -> extract -> ner for one source: ``(Extracted, None)`` or ``(None, failure row)``,
+    or ``(Extracted, failure row)`` when only the NER stage failed: the records still load.
+
+    ``ner``: run the NER stage (``ner/``, model from ``$FAZHI_NER_MODEL``); False
+    skips it, an exception is the reason every document fails that stage.
 
     With a ``plan`` (``fazhi.incremental``) the stages whose input and version
     are unchanged are skipped: a content already extracted with this cleaner
@@ -60,9 +64,25 @@ def process_source(source: str, lake: str, run_id: str, call=_call, plan=None):
         else:
             cleaned = call(clean_task, ingested)
         stage = "extract"
-        return call(extract_task, cleaned, plan.rules if plan is not None else None), None
+        done = call(extract_task, cleaned, plan.rules if plan is not None else None)
     except Exception as exc:  # the document is a failure row; the run goes on
         return None, failure_row(run_id, stage, source, exc)
+    if ner is False:
+        return done, None
+    try:
+        if isinstance(ner, BaseException):
+            raise ner
+        return call(ner_task, done), None
+    except Exception as exc:  # no entities for this document; its records still load
+        return done, failure_row(run_id, "ner", source, exc)
+
+
+def load_ner(call=_call):
+    """The NER stage's pipeline, loaded once per run: True, False (off), or the load error."""
+    try:
+        return call(ner_load_task) is not None
+    except Exception as exc:
+        return exc
 
 
 def run_sources(sources: list[str], lake: str, rules: Optional[str] = None) -> RunResult:
@@ -70,13 +90,14 @@ def run_sources(sources: list[str], lake: str, rules: Optional[str] = None) -> R
     run_id = str(flow_run.get_id() or uuid.uuid4())
     expanded = expand_sources_task(sources)
     plan = plan_task(lake, rules)
+    ner = load_ner()
     extracted, failures = [], expansion_failures(run_id, expanded)
     with progress.bar(len(expanded), "documents") as bar:
         for source in expanded:
-            done, failure = process_source(source, lake, run_id, plan=plan)
-            if failure is None:
+            done, failure = process_source(source, lake, run_id, plan=plan, ner=ner)
+            if done is not None:
                 extracted.append(done)
-            else:
+            if failure is not None:
                 failures.append(failure)
             bar.advance()
     stats = run_stats(extracted, failures, expanded)

@@ -25,7 +25,7 @@ from fazhi.failures import expansion_failures
 from fazhi.incremental import run_stats
 from fazhi.stages import Extracted
 
-from .pipeline import RunResult, process_source
+from .pipeline import RunResult, load_ner, process_source
 from .tasks import expand_sources_task, load_task, plan_task
 
 DEFAULT_BATCH_SIZE = 16
@@ -44,11 +44,12 @@ def batches(items: list, size: int) -> list[list]:
 def process_batch_task(sources: list[str], lake: str, run_id: str, n: int = 0,
                        plan=None) -> tuple[list[Extracted], list[dict]]:
     extracted, failures = [], []
+    ner = load_ner(call=_call_fn)  # once per batch; ner.annotate caches the pipeline per process
     for source in sources:
-        done, failure = process_source(source, lake, run_id, call=_call_fn, plan=plan)
-        if failure is None:
+        done, failure = process_source(source, lake, run_id, call=_call_fn, plan=plan, ner=ner)
+        if done is not None:
             extracted.append(done)
-        else:
+        if failure is not None:
             failures.append(failure)
     return extracted, failures
 

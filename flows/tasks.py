@@ -55,6 +55,19 @@ def reuse_task(ingested: stages.Ingested, plan: incremental.Plan) -> stages.Extr
     return incremental.reuse(ingested, plan)
 
 
+@task(name="ner-load", cache_policy=NO_CACHE)
+def ner_load_task() -> str | None:
+    """Load the NER pipeline once for the run (``ner.annotate`` caches it); its version, or None when off."""
+    return stages.ner_version() if stages.ner_enabled() else None
+
+
+@task(name="ner", cache_policy=NO_CACHE)
+def ner_task(extracted: stages.Extracted) -> stages.Extracted:
+    extracted.entities = stages.ner_entities(extracted.document["doc_id"], extracted.document["content_sha256"],
+                                             extracted.text["clean_text"])
+    return extracted
+
+
 @task(name="load", cache_policy=NO_CACHE)
 def load_task(lake: str, extracted: list[stages.Extracted], failures: list[dict]) -> load_mod.LoadReport:
     return load_mod.load(Lake(lake), extracted, failures)

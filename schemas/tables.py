@@ -120,7 +120,7 @@ RECORDS = TableSpec(
 ENTITIES = TableSpec(
     name="entities",
     key=("doc_id", "start", "end", "label"),
-    doc="named entities found in the clean text (empty until the NER stage exists)",
+    doc="named entities found in the clean text by the NER stage (ner/)",
     schema=pa.schema([
         pa.field("doc_id", pa.string(), nullable=False),
         pa.field("content_sha256", pa.string()),
@@ -129,7 +129,8 @@ ENTITIES = TableSpec(
         pa.field("start", pa.int64(), nullable=False),
         pa.field("end", pa.int64(), nullable=False),
         pa.field("sentence", pa.string()),
-        pa.field("model", pa.string()),
+        pa.field("model", pa.string()),            # pipeline@version, e.g. fazhi@3f2a...
+        pa.field("rule", pa.string()),             # the pattern id, or "ner" for the trained model
     ]),
 )
 
