@@ -49,7 +49,7 @@ def main(argv=None) -> int:
     nlp = load_nlp(args.model, pkuseg_dir=args.pkuseg_dir, patterns=not args.tokenizer_only)
     t1 = time.perf_counter()
     n_ents = n_tok = 0
-    for doc in nlp.pipe(docs):
+    for doc in nlp.pipe(docs, batch_size=1):  # one document at a time, as the flow runs them
         n_tok += len(doc)
         n_ents += len(doc.ents)
     t2 = time.perf_counter()
