@@ -23,8 +23,9 @@ _YEAR = re.compile(r"((?:19|20)[0-9]{2})\s*年")
 _TITLE_WORDS = ("报告", "总结")
 _SECTION_START = re.compile(r"^[一二三四五六七八九十]+、|^[（(][一二三四五六七八九十]+[)）]|^[0-9]+[.．、]")
 _ORG_SUFFIX = r"(?:街道办事处|街道|镇|乡|景区|开发区|高新区|新区|管委会|区|县|市|局|委员会)"
-_ORG_IN_TITLE = re.compile(rf"([\u4e00-\u9fff]{{2,12}}?{_ORG_SUFFIX})")
-_SIGN_TRAIL = re.compile(r"(?:党工委|党委|管委会|人民政府|政府|办公室)(?:[、，,]\s*(?:党工委|党委|管委会|人民政府|政府|办公室))*$")
+# Where a title's subject starts: the body is named before it.
+_TITLE_SUBJECT = re.compile(r"关于|(?:19|20)[0-9]{2}年|法治|依法|年度|贯彻|推进")
+_SIGN_TRAIL = re.compile(r"(?:党工委|党委|管委会|人民政府|政府|办公室|办事处)(?:[、，,]\s*(?:党工委|党委|管委会|人民政府|政府|办公室|办事处))*$")
 _SPEAKER = re.compile(r"我代表([\u4e00-\u9fff]{0,10}?(?:国务院|人民政府))")
 
 
@@ -73,10 +74,9 @@ def _published(lines: list[str]) -> str | None:
 
 def _org(title: str | None, lines: list[str], text: str) -> str | None:
     if title:
-        t = re.sub(r"^(?:关于)?(?:(?:19|20)[0-9]{2}年度?)", "", title)
-        m = _ORG_IN_TITLE.match(t)
-        if m and "法治" not in m.group(1):
-            return re.sub(r"(?:19|20)[0-9]{2}年度?", "", m.group(1))
+        org = _org_from_title(title)
+        if org:
+            return org
     # 我代表国务院 / 我代表区人民政府: the body speaking
     m = _SPEAKER.search(text[:3000])
     if m:
@@ -89,6 +89,18 @@ def _org(title: str | None, lines: list[str], text: str) -> str | None:
     for ln in lines[:3] + lines[-3:]:
         if len(ln) <= 25 and not re.search(r"[，,。；;：:]", ln) and _SIGN_TRAIL.search(ln):
             return _SIGN_TRAIL.sub("", ln) or None
+    return None
+
+
+def _org_from_title(title: str) -> str | None:
+    """The body a title names before its subject: 大寺镇2021年度法治政府建设情况报告,
+    XX区人民政府关于2023年法治政府建设情况的报告, XX市司法局2023年度法治政府建设年度报告."""
+    t = re.sub(r"^(?:关于)?(?:(?:19|20)[0-9]{2}年度?)", "", title)
+    head = _TITLE_SUBJECT.split(t, maxsplit=1)[0]
+    head = _SIGN_TRAIL.sub("", head.strip(" 　、，,"))
+    head = re.split(r"[ 　、，,]+", head.strip(" 　、，,"))[-1]  # 中共某县委 某县人民政府: the government
+    if 2 <= len(head) <= 20 and re.search(_ORG_SUFFIX + "$", head):
+        return head
     return None
 
 

@@ -28,6 +28,17 @@ def test_document_meta(text, org, year, published, title):
     assert (meta.org, meta.report_year, meta.published, meta.title) == (org, year, published, title)
 
 
+@pytest.mark.parametrize("title, org", [
+    ("某某区人民政府关于2023年法治政府建设情况的报告", "某某区"),
+    ("某某市司法局2023年法治政府建设年度报告", "某某市司法局"),          # a department reports
+    ("某某街道办事处2020年法治政府建设年度报告", "某某街道"),
+    ("中共某某县委 某某县人民政府关于2023年度法治政府建设情况的报告", "某某县"),
+    ("徂汶景区党工委、管委会2023年法治建设报告", "徂汶景区"),
+])
+def test_org_from_the_title(title, org):
+    assert document_meta(title + "\n正文。").org == org
+
+
 @pytest.mark.parametrize("s, iso", [
     ("2019年12月2日", "2019-12-02"), ("2021.12.18", "2021-12-18"), ("2024-01-20", "2024-01-20"),
     ("二〇二四年一月二十日", "2024-01-20"), ("二○一九年十二月二日", "2019-12-02"), ("2019年13月2日", None),
