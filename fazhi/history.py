@@ -110,16 +110,27 @@ def commit(lake: Lake, extractions: list[Extraction], when: datetime | None = No
         [("ruleset", "ascending"), ("doc_id", "ascending"), ("start", "ascending"), ("end", "ascending"),
          ("type", "ascending"), ("record_id", "ascending")]))
 
+    rows = [{"doc_id": x.doc_id, "content_sha256": x.content_sha256, "cleaner": x.cleaner, "ruleset": x.ruleset,
+             "rules": x.rules, "n_records": len(x.records)} for x in new]
+    note_extractions(lake, rows, {(x.doc_id, x.content_sha256, x.ruleset) for x in activated}, when)
+    return {"new": len(new), "activated": len(activated)}
+
+
+def note_extractions(lake: Lake, rows: list[dict], activated: set[tuple[str, str, str]], when: datetime) -> None:
+    """Upsert ``extractions``: ``rows`` (doc_id, content_sha256, cleaner, ruleset, rules, n_records) were
+    extracted now; the ``activated`` (doc_id, content_sha256, ruleset) were made current again."""
+    if not rows and not activated:
+        return
     espec = table_spec("extractions")
+    new_keys = pa.array(sorted({_key3(r["doc_id"], r["content_sha256"], r["ruleset"]) for r in rows}), pa.string())
+    act_keys = pa.array(sorted(_key3(*k) for k in activated), pa.string())
     old = lake.read("extractions")
     old_keys = _keys3(old, "doc_id", "content_sha256", "ruleset")
     kept = old.filter(pc.invert(pc.is_in(old_keys, value_set=new_keys)))
     kept = _set_loaded(kept, pc.is_in(_keys3(kept, "doc_id", "content_sha256", "ruleset"), value_set=act_keys), when)
-    rows = [{"doc_id": x.doc_id, "content_sha256": x.content_sha256, "cleaner": x.cleaner, "ruleset": x.ruleset,
-             "rules": x.rules, "n_records": len(x.records), "extracted_at": when, "loaded_at": when} for x in new]
+    rows = [{**r, "extracted_at": when, "loaded_at": when} for r in rows]
     lake.write("extractions", pa.concat_tables([kept, pa.Table.from_pylist(rows, schema=espec.schema)]).sort_by(
         [(k, "ascending") for k in espec.key]))
-    return {"new": len(new), "activated": len(activated)}
 
 
 def _set_loaded(table: pa.Table, mask: pa.Array, when: datetime) -> pa.Table:
@@ -172,26 +183,3 @@ def rulesets(lake: Lake) -> list[dict]:
             d["rules"] = r["rules"]
     floor = datetime.min.replace(tzinfo=timezone.utc)
     return sorted(by.values(), key=lambda d: (d["last_loaded"] or floor, d["ruleset"]))
-
-
-def from_run(lake: Lake, extracted: list) -> list[Extraction]:
-    """The :class:`Extraction` of each of a run's documents (``stages.Extracted``, after merging).
-
-    A reused document gets its records back from ``records_all`` here.
-    """
-    docs = lake.read("documents").select(["doc_id", "content_sha256", "ruleset"]).to_pylist()
-    previous = {(d["doc_id"], d["content_sha256"]): d["ruleset"] for d in docs}
-    wanted = {(e.document["doc_id"], e.document["content_sha256"], e.document["ruleset"])
-              for e in extracted if e.reused}
-    stored = stored_records(lake, wanted)
-    out = []
-    for e in extracted:
-        d = e.document
-        key = (d["doc_id"], d["content_sha256"], d["ruleset"])
-        if e.reused:
-            e.records = stored[key]
-        out.append(Extraction(doc_id=d["doc_id"], content_sha256=d["content_sha256"], cleaner=d["cleaner"],
-                              ruleset=d["ruleset"], records=e.records, reused=e.reused,
-                              previous_ruleset=previous.get((d["doc_id"], d["content_sha256"])),
-                              rules=e.rules_path))
-    return out

@@ -33,7 +33,7 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -143,6 +143,25 @@ class Lake:
             _fsync_file(tmp)
         self._tx.written.add(name)
 
+    def write_batches(self, name: str, batches: Iterable[pa.RecordBatch], row_group_size: int) -> None:
+        """Like :meth:`write`, from a stream of record batches, in row groups of ``row_group_size``
+        rows (the last may be smaller); inside a transaction."""
+        assert self._tx is not None, "write_batches runs inside a transaction"
+        schema = table_spec(name).schema
+        self._tx.dir.mkdir(parents=True, exist_ok=True)
+        with replacing(self._tx.dir / f"{name}.parquet") as tmp:
+            with pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
+                pending: list[pa.RecordBatch] = []
+                for batch in batches:
+                    pending.append(batch)
+                    if sum(b.num_rows for b in pending) >= row_group_size:
+                        writer.write_table(conform(pa.Table.from_batches(pending), schema), row_group_size)
+                        pending = []
+                if pending:
+                    writer.write_table(conform(pa.Table.from_batches(pending), schema), row_group_size)
+            _fsync_file(tmp)
+        self._tx.written.add(name)
+
     def ensure_tables(self) -> None:
         """Inside a transaction: an empty table for every table that has none (so every view works)."""
         for name in TABLES:
@@ -233,6 +252,9 @@ class Lake:
             for d in gen_root.iterdir():
                 if d.is_dir() and (not current or d.name > current):
                     shutil.rmtree(d, ignore_errors=True)
+        from .staging import remove_abandoned
+
+        remove_abandoned(self.root)
         for tmp in self.root.glob(f".{DB_NAME}.*.tmp"):
             tmp.unlink(missing_ok=True)
         now = time.time()

@@ -8,7 +8,12 @@
   (``incremental.py``) gets its records back from ``records_all``.
 - ``failures``: appended; it is a log keyed by (run_id, stage, source).
 
-Rows are sorted by key before writing so the files are reproducible.
+A run's documents arrive staged (``staging.py``: part files, metadata in
+memory); ``texts``, ``records``, ``entities`` and ``records_all`` are merged
+by streaming SQL (``sqlmerge.py``), so memory does not grow with the corpus
+or the lake; the small tables stay in pyarrow. Rows are sorted by key before
+writing (``texts``: stored rows, then the run's in source order) so the same
+runs give the same files.
 """
 from __future__ import annotations
 
@@ -19,8 +24,10 @@ import pyarrow.compute as pc
 
 from schemas import table_spec
 
+from . import sqlmerge
 from .lake import Lake, conform
 from .stages import Extracted
+from .staging import Stage
 
 
 @dataclass
@@ -77,41 +84,37 @@ def replace_docs(lake: Lake, name: str, doc_ids: list[str], new: pa.Table, order
 
 
 def load(lake: Lake, extracted: list[Extracted], failures: list[dict]) -> LoadReport:
-    """Write one run's results as one lake transaction: under the lake's lock, into a new
+    """Load a list of documents at once (tests, the bench): :func:`load_stage` over one stage."""
+    with Stage(lake.root) as stage:
+        stage.add(extracted, failures)
+        return load_stage(lake, stage)
+
+
+def load_stage(lake: Lake, stage: Stage) -> LoadReport:
+    """Write one run's staged results as one lake transaction: under the lake's lock, into a new
     generation, committed at once (``lake.py``); the same content from two sources is one
-    document (``merge.py``)."""
+    document (``merge.py``). The big tables are merged by streaming SQL (``sqlmerge.py``)."""
     from . import history
     from .merge import merge_same_content, write_sources
 
-    with lake.transaction():
-        extracted, source_rows, aliases = merge_same_content(lake, extracted)
-        extractions = history.from_run(lake, extracted)  # a reused document's records come back here
-        report = _load(lake, extracted, failures)
-        history.commit(lake, extractions)
+    stage.flush()
+    with lake.transaction(), sqlmerge.Merger(lake, stage) as merger:
+        kept, source_rows, aliases = merge_same_content(lake, stage.docs)
+        previous = {(d["doc_id"], d["content_sha256"]): d["ruleset"]
+                    for d in lake.read("documents").select(["doc_id", "content_sha256", "ruleset"]).to_pylist()}
+        when = history.now_utc()
+        report = LoadReport(documents=len(kept), failures=len(stage.failures))
+        if kept:
+            merger.use(kept, previous, when)
+            merger.texts()
+            report.records_by_type = merger.records()
+            merger.entities()
+            report.new_versions = upsert(lake, "documents", _rows("documents", [s.document for s in kept]),
+                                         keep_first=("fetched_at",))
+            merger.records_all()
+            history.note_extractions(lake, merger.fresh_extractions(), merger.activated, when)
+        if stage.failures:
+            upsert(lake, "failures", _rows("failures", stage.failures))
         write_sources(lake, source_rows, aliases)
+        lake.refresh_views()
         return report
-
-
-def _load(lake: Lake, extracted: list[Extracted], failures: list[dict]) -> LoadReport:
-    """Write one run's results; texts and records before documents, views last."""
-    report = LoadReport(documents=len(extracted), failures=len(failures))
-    lake.root.mkdir(parents=True, exist_ok=True)
-    if extracted:
-        doc_ids = [e.document["doc_id"] for e in extracted]
-        fresh = [e for e in extracted if not e.reused]  # a reused document's text and entities stay
-        if fresh:
-            upsert(lake, "texts", _rows("texts", [e.text for e in fresh]))
-        records = [r for e in extracted for r in e.records]
-        replace_docs(lake, "records", doc_ids, _rows("records", records),
-                     ("doc_id", "start", "end", "type", "record_id"))
-        replace_docs(lake, "entities", [e.document["doc_id"] for e in fresh],
-                     _rows("entities", [x for e in fresh for x in e.entities]),
-                     ("doc_id", "start", "end", "label"))
-        report.new_versions = upsert(lake, "documents", _rows("documents", [e.document for e in extracted]),
-                                     keep_first=("fetched_at",))
-        for r in records:
-            report.records_by_type[r["type"]] = report.records_by_type.get(r["type"], 0) + 1
-    if failures:
-        upsert(lake, "failures", _rows("failures", failures))
-    lake.refresh_views()
-    return report

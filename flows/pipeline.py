@@ -1,8 +1,10 @@
 """The ``fazhi run`` flow: ingest -> clean -> extract for each source, then one load.
 
 A document that fails a stage becomes a ``failures`` row and the run goes on
-with the others. Load runs once per run so that each table file is rewritten
-once (atomically), not once per document.
+with the others. Processed documents are staged in batches (``fazhi.staging``:
+part files, only metadata kept in memory); load runs once per run, merging
+them into the lake in one transaction so each table file is rewritten once
+(atomically), not once per document.
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from fazhi import progress
 from fazhi.failures import expansion_failures, failure_row
 from fazhi.incremental import run_stats
 from fazhi.load import LoadReport
+from fazhi.staging import Stage
 
 from .tasks import (clean_task, expand_sources_task, extract_task, ingest_task, load_task, ner_load_task, ner_task,
                     plan_task, reuse_task, stored_clean_task)
@@ -91,17 +94,16 @@ def run_sources(sources: list[str], lake: str, rules: Optional[str] = None) -> R
     expanded = expand_sources_task(sources)
     plan = plan_task(lake, rules)
     ner = load_ner()
-    extracted, failures = [], expansion_failures(run_id, expanded)
-    with progress.bar(len(expanded), "documents") as bar:
-        for source in expanded:
-            done, failure = process_source(source, lake, run_id, plan=plan, ner=ner)
-            if done is not None:
-                extracted.append(done)
-            if failure is not None:
-                failures.append(failure)
-            bar.advance()
-    stats = run_stats(extracted, failures, expanded)
-    report = load_task(lake, extracted, failures)
+    with Stage(lake) as stage:  # documents go to the lake's staging area in batches, not to a list
+        stage.add(failures=expansion_failures(run_id, expanded))
+        with progress.bar(len(expanded), "documents") as bar:
+            for source in expanded:
+                done, failure = process_source(source, lake, run_id, plan=plan, ner=ner)
+                stage.add([done] if done is not None else [], [failure] if failure is not None else [])
+                bar.advance()
+        report = load_task(lake, stage)
+    failures = stage.failures
+    stats = run_stats(stage.docs, failures, expanded)
     return RunResult(run_id=run_id, sources=expanded, report=report, failures=failures, stats=stats)
 
 

@@ -9,8 +9,9 @@ of milliseconds of API calls each) stays small next to the work.
 Each batch runs :func:`flows.pipeline.process_source`, the same per-document
 chain as the sequential flow, with the task functions called directly
 (``task.fn``); a failing document is a failure row and the batch goes on.
-Results come back in source order and the one load runs in the flow's
-process, so the lake is identical to a sequential run's.
+Results come back in source order, are staged batch by batch
+(``fazhi.staging``) and the one load runs in the flow's process, so the lake
+is identical to a sequential run's.
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from prefect.runtime import flow_run
 from fazhi.failures import expansion_failures
 from fazhi.incremental import run_stats
 from fazhi.stages import Extracted
+from fazhi.staging import Stage
 
 from .pipeline import RunResult, load_ner, process_source
 from .tasks import expand_sources_task, load_task, plan_task
@@ -63,14 +65,15 @@ def run_pipeline_batched(sources: list[str], lake: str, batch_size: int = DEFAUL
     plan = plan_task(lake, rules)
     futures = [process_batch_task.submit(b, lake, run_id, n=len(b), plan=plan)
                for b in batches(expanded, batch_size)]
-    extracted, failures = [], expansion_failures(run_id, expanded)
-    for fut in futures:  # source order, whatever order the batches finished in
-        done, failed = fut.result()
-        extracted.extend(done)
-        failures.extend(failed)
-    report = load_task(lake, extracted, failures)
-    return RunResult(run_id=run_id, sources=expanded, report=report, failures=failures,
-                     stats=run_stats(extracted, failures, expanded))
+    with Stage(lake) as stage:
+        stage.add(failures=expansion_failures(run_id, expanded))
+        for i, fut in enumerate(futures):  # source order, whatever order the batches finished in
+            done, failed = fut.result()
+            stage.add(done, failed)
+            futures[i] = None  # staged: let the batch go
+        report = load_task(lake, stage)
+    return RunResult(run_id=run_id, sources=expanded, report=report, failures=stage.failures,
+                     stats=run_stats(stage.docs, stage.failures, expanded))
 
 
 def dask_task_runner(workers: Optional[int] = None, address: Optional[str] = None,

@@ -18,6 +18,7 @@ from fazhi import load as load_mod
 from fazhi import stages
 from fazhi.lake import Lake
 from fazhi.sources import expand_sources
+from fazhi.staging import Stage
 
 
 @task(name="expand-sources", cache_policy=NO_CACHE)
@@ -69,5 +70,5 @@ def ner_task(extracted: stages.Extracted) -> stages.Extracted:
 
 
 @task(name="load", cache_policy=NO_CACHE)
-def load_task(lake: str, extracted: list[stages.Extracted], failures: list[dict]) -> load_mod.LoadReport:
-    return load_mod.load(Lake(lake), extracted, failures)
+def load_task(lake: str, stage: Stage) -> load_mod.LoadReport:
+    return load_mod.load_stage(Lake(lake), stage)
