@@ -56,7 +56,7 @@ class Stage:
         self.root = Path(lake_root).resolve() / STAGING_DIR
         self.root.mkdir(parents=True, exist_ok=True)
         self.dir = self.root / uuid.uuid4().hex
-        self.dir.mkdir()
+        self.dir.mkdir(parents=True)  # parents: another stage may have just removed an empty root
         self._lock = open(self.dir / ".lock", "w")
         fcntl.flock(self._lock, fcntl.LOCK_EX)  # held while this stage lives (see remove_abandoned)
         self.batch_docs, self.batch_chars = batch_docs, batch_chars
