@@ -32,7 +32,7 @@ from extractors.ruleset import load_rules
 from .clean import CLEANER_VERSION
 from .history import done_keys
 from .lake import Lake
-from .stages import Cleaned, Extracted, Ingested
+from .stages import Cleaned, Extracted, Ingested, document_row, fetch_row
 
 
 class Plan:
@@ -102,31 +102,11 @@ def reuse(ingested: Ingested, plan: Plan) -> Extracted:
     The records come from ``records_all`` at load time (``fazhi.load``), so
     they are not carried through the flow.
     """
-    f = ingested.fetched
     stored = plan.documents[ingested.content_sha256]
-    document = {
-        "doc_id": ingested.doc_id,
-        "source": f.source,
-        "name": f.name,
-        **{k: stored.get(k) for k in _META},
-        "content_sha256": ingested.content_sha256,
-        "n_bytes": len(f.data),
-        "sources": [f.source],
-        "content_type": f.content_type,
-        "http_status": 200 if f.not_modified else f.http_status,
-        "final_url": f.final_url,
-        "raw_path": ingested.raw_path,
-        "fetched_at": f.fetched_at,
-        "ruleset": plan.ruleset,
-    }
-    fetch_row = {
-        "source": f.source, "doc_id": ingested.doc_id, "content_sha256": ingested.content_sha256,
-        "http_status": f.http_status, "etag": f.etag, "last_modified": f.last_modified,
-        "content_type": f.content_type, "final_url": f.final_url, "checked_at": f.fetched_at,
-    }
+    document = document_row(ingested, plan.ruleset, {k: stored.get(k) for k in _META})
     text = {"doc_id": ingested.doc_id, "content_sha256": ingested.content_sha256, "clean_text": "",
             "cleaner": plan.cleaner}
-    return Extracted(document=document, text=text, records=[], fetch=fetch_row, reused=True,
+    return Extracted(document=document, text=text, records=[], fetch=fetch_row(ingested), reused=True,
                      rules_path=plan.rules)
 
 

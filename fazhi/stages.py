@@ -117,47 +117,55 @@ def extract(cleaned: Cleaned, rules: str | None = None) -> Extracted:
     ruleset = load_rules(rules)
     meta = extractors.document_meta(cleaned.clean_text)
     found = extractors.extract(cleaned.clean_text, rules=ruleset)
-    document = {
-        "doc_id": ing.doc_id,
-        "source": f.source,
-        "name": f.name,
+    document = document_row(ing, ruleset.version, {
         "title": meta.title,
         "org": meta.org,
         "report_year": meta.report_year,
         "published": _iso_date(meta.published),
-        "content_sha256": ing.content_sha256,
-        "n_bytes": len(f.data),
         "n_chars": len(cleaned.clean_text),
         "encoding": cleaned.encoding,
         "format": cleaned.format,
-        "sources": [f.source],
-        "content_type": f.content_type,
-        "http_status": 200 if f.not_modified else f.http_status,
-        "final_url": f.final_url,
-        "raw_path": ing.raw_path,
-        "fetched_at": f.fetched_at,
         "cleaner": cleaned.cleaner,
-        "ruleset": ruleset.version,
-    }
+    })
     text = {
         "doc_id": ing.doc_id,
         "content_sha256": ing.content_sha256,
         "clean_text": cleaned.clean_text,
         "cleaner": cleaned.cleaner,
     }
-    fetch_row = {
-        "source": f.source,
-        "doc_id": ing.doc_id,
-        "content_sha256": ing.content_sha256,
-        "http_status": f.http_status,
-        "etag": f.etag,
-        "last_modified": f.last_modified,
-        "content_type": f.content_type,
-        "final_url": f.final_url,
-        "checked_at": f.fetched_at,
-    }
     return Extracted(document=document, text=text, records=record_rows(ing.doc_id, f.source, ing.content_sha256, found),
-                     fetch=fetch_row, rules_path=str(ruleset.path) if rules else None)
+                     fetch=fetch_row(ing), rules_path=str(ruleset.path) if rules else None)
+
+
+def document_row(ing: Ingested, ruleset: str, text_fields: dict) -> dict:
+    """The ``documents`` row of one version: what this fetch says, plus
+    ``text_fields`` (title, org, … what the clean text says)."""
+    f = ing.fetched
+    return {
+        "doc_id": ing.doc_id,
+        "source": f.source,
+        "name": f.name,
+        **text_fields,
+        "content_sha256": ing.content_sha256,
+        "n_bytes": len(f.data),
+        "sources": [f.source],
+        "content_type": f.content_type,
+        "http_status": 200 if f.not_modified else f.http_status,
+        "final_url": f.final_url,
+        "raw_path": ing.raw_path,
+        "fetched_at": f.fetched_at,
+        "ruleset": ruleset,
+    }
+
+
+def fetch_row(ing: Ingested) -> dict:
+    """The ``sources`` row of one fetch: the validators for the next conditional request."""
+    f = ing.fetched
+    return {
+        "source": f.source, "doc_id": ing.doc_id, "content_sha256": ing.content_sha256,
+        "http_status": f.http_status, "etag": f.etag, "last_modified": f.last_modified,
+        "content_type": f.content_type, "final_url": f.final_url, "checked_at": f.fetched_at,
+    }
 
 
 def record_rows(doc: str, source: str, content_sha256: str, found: list) -> list[dict]:
