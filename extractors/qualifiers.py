@@ -1,22 +1,34 @@
 """Qualifiers (约, 余, 以上 …) and directions (上升, 下降 …) of a quantity."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from .ruleset import RuleSet
 
 # 上 is a qualifier only in 上百, 上千, 上万 (not in 线上5件).
 _SHANG_OK = set("百千万亿")
 
 
+@lru_cache(maxsize=8)
+def _prefix_table(rules: RuleSet) -> tuple[tuple[int, ...], dict[str, str]]:
+    table = dict(rules.prefix_quals)
+    return tuple(sorted({len(w) for w in table}, reverse=True)), table
+
+
 def prefix_qualifier(text: str, start: int, rules: RuleSet) -> tuple[str | None, int]:
-    """The qualifier written right before the number, and where it begins."""
-    head = text[max(0, start - 4):start]
-    for word, label in rules.prefix_quals:
-        if head.endswith(word):
-            if word == "上" and text[start:start + 1] not in _SHANG_OK:
-                continue
-            if word in ("超", "近") and head.endswith(("最近", "接近", "将近", "临近", "附近")) and word == "近":
-                continue
-            return label, start - len(word)
+    """The qualifier written right before the number, and where it begins
+    (longest word first)."""
+    lengths, table = _prefix_table(rules)
+    for n in lengths:
+        word = text[start - n:start] if start >= n else ""
+        label = table.get(word)
+        if label is None:
+            continue
+        if word == "上" and text[start:start + 1] not in _SHANG_OK:
+            continue
+        if word == "近" and text[start - 2:start] in ("最近", "临近", "附近"):
+            continue
+        return label, start - n
     return None, start
 
 

@@ -126,7 +126,8 @@ def _with_unit(text: str, m: re.Match, units: dict[str, UnitInfo]) -> Mention | 
 def _rate_rx(rules: RuleSet) -> re.Pattern:
     words = "|".join(map(re.escape, rules.subjects["rate_words"]))
     verbs = "|".join(map(re.escape, sorted(rules.subjects["rate_verbs"], key=len, reverse=True)))
-    return re.compile(rf"(?:{words})(?:{verbs})?{SP}(?P<n>{AR})(?=[ \u3000\"”’]*(?:[，,。；;！!\n]|\[image|$))")
+    firsts = "".join(sorted({re.escape(w[0]) for w in rules.subjects["rate_words"]}))
+    return re.compile(rf"(?=[{firsts}])(?:{words})(?:{verbs})?{SP}(?P<n>{AR})(?=[ \u3000\"”’]*(?:[，,。；;！!\n]|\[image|$))")
 
 
 def scan_bare_rates(text: str, rules: RuleSet, taken: SpanSet) -> list[Mention]:
@@ -146,7 +147,7 @@ def scan_bare_rates(text: str, rules: RuleSet, taken: SpanSet) -> list[Mention]:
 @lru_cache(maxsize=8)
 def _people_rx(rules: RuleSet) -> re.Pattern:
     nouns = "|".join(map(re.escape, sorted(rules.subjects["people_nouns"], key=len, reverse=True)))
-    return re.compile(rf"(?P<ar>{AR})(?P<q>余|多)?(?P<mult>[万亿萬億]{{1,2}})(?P<q2>余|多)?(?={nouns})")
+    return re.compile(rf"(?=[0-9０-９])(?P<ar>{AR})(?P<q>余|多)?(?P<mult>[万亿萬億]{{1,2}})(?P<q2>余|多)?(?={nouns})")
 
 
 def scan_people(text: str, rules: RuleSet, taken: SpanSet) -> list[Mention]:
