@@ -164,14 +164,20 @@ def source_name(source: str) -> str:
     return Path(source).name
 
 
-def fetch(source: str, *, timeout: float | None = None, max_bytes: int | None = None,
-          policy: FetchPolicy | None = None, validators: dict | None = None) -> Fetched:
-    """The bytes of a path or an http(s) URL; any other scheme is a ``FetchError``."""
+def _policy(policy: FetchPolicy | None, timeout: float | None, max_bytes: int | None) -> FetchPolicy:
+    """``policy`` (default: from the environment) with the explicit overrides applied."""
     policy = policy or FetchPolicy.from_env()
     if timeout is not None:
         policy = replace(policy, timeout=timeout)
     if max_bytes is not None:
         policy = replace(policy, max_bytes=max_bytes)
+    return policy
+
+
+def fetch(source: str, *, timeout: float | None = None, max_bytes: int | None = None,
+          policy: FetchPolicy | None = None, validators: dict | None = None) -> Fetched:
+    """The bytes of a path or an http(s) URL; any other scheme is a ``FetchError``."""
+    policy = _policy(policy, timeout, max_bytes)
     if is_url(source):
         return fetch_url(source, policy=policy, validators=validators)
     if "://" in source or source.lower().startswith("file:"):
@@ -196,11 +202,7 @@ def fetch_file(source: str, *, max_bytes: int = MAX_DOWNLOAD_BYTES) -> Fetched:
 def fetch_url(url: str, *, policy: FetchPolicy | None = None, validators: dict | None = None,
               timeout: float | None = None, max_bytes: int | None = None) -> Fetched:
     """GET ``url`` under ``policy`` (see the module docstring)."""
-    policy = policy or FetchPolicy.from_env()
-    if timeout is not None:
-        policy = replace(policy, timeout=timeout)
-    if max_bytes is not None:
-        policy = replace(policy, max_bytes=max_bytes)
+    policy = _policy(policy, timeout, max_bytes)
     headers = {"User-Agent": policy.user_agent, "Accept": _ACCEPT}
     for key, header in (("etag", "If-None-Match"), ("last_modified", "If-Modified-Since")):
         if validators and validators.get(key):
