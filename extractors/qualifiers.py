@@ -37,8 +37,6 @@ def suffix_qualifier(text: str, end: int, rules: RuleSet) -> tuple[str | None, i
     tail = text[end:end + 3]
     for word, label in rules.suffix_quals:
         if tail.startswith(word):
-            if word == "多" :
-                continue  # 多 after a unit starts another word (多元, 多方)
             return label, end + len(word)
     return None, end
 
