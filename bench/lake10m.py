@@ -43,8 +43,8 @@ def _h(s: str, n: int = 16) -> str:
 def base_records() -> tuple[pa.Table, list[int]]:
     """The records of every real document (records schema) and the record count per document."""
     from extractors import extract
-    from fazhi.clean import clean_text
-    from fazhi.stages import record_rows
+    from fazhi.ingest.clean import clean_text
+    from fazhi.pipeline.stages import record_rows
     from schemas import table_spec
 
     docs = corpus.real_docs() + [(p.stem, p.read_text(encoding="utf-8"))

@@ -34,7 +34,7 @@ class Skip(Exception):
 def _timed(texts, fn, clean_first=False):
     """Apply ``fn`` to each text, timing only ``fn``; returns (docs, chars, seconds, items)."""
     if clean_first:
-        from fazhi.clean import clean_text
+        from fazhi.ingest.clean import clean_text
     docs = chars = items = 0
     spent = 0.0
     for text in texts:
@@ -59,7 +59,7 @@ def stage_scan(folder, max_chars):
 
 
 def stage_clean(folder, max_chars):
-    from fazhi.clean import clean_text
+    from fazhi.ingest.clean import clean_text
 
     return _timed(corpus.iter_texts(folder, max_chars), lambda t: len(clean_text(t)) and 1)
 
@@ -121,10 +121,10 @@ def stage_jionlp(folder, max_chars):
 def stage_load(folder, max_chars):
     """fazhi.load over every document's rows, staged as the flow does (``fazhi.staging``), then
     merged; the rows are made untimed with the stage functions, one document at a time."""
-    from fazhi import load as load_mod
-    from fazhi import stages
-    from fazhi.lake import Lake
-    from fazhi.staging import Stage
+    from fazhi.lake import load as load_mod
+    from fazhi.pipeline import stages
+    from fazhi.lake.store import Lake
+    from fazhi.lake.staging import Stage
 
     with tempfile.TemporaryDirectory(prefix="fazhi-bench-") as tmp:
         docs = chars = 0
@@ -166,7 +166,7 @@ def _e2e(folder, workers):
 
             result = run_pipeline(sources=[str(folder)], lake=tmp)
         spent = time.perf_counter() - t0
-        from fazhi.lake import Lake
+        from fazhi.lake.store import Lake
 
         chars = sum(n or 0 for n in Lake(tmp).read("documents").column("n_chars").to_pylist())
     return result.report.documents, int(chars), spent, result.report.records

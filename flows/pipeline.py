@@ -15,14 +15,24 @@ from typing import Optional
 from prefect import flow
 from prefect.runtime import flow_run
 
-from fazhi import progress
-from fazhi.failures import expansion_failures, failure_row
-from fazhi.incremental import run_stats
-from fazhi.load import LoadReport
-from fazhi.staging import Stage
+from fazhi.lake.load import LoadReport
+from fazhi.lake.staging import Stage
+from fazhi.pipeline import progress
+from fazhi.pipeline.failures import expansion_failures, failure_row
+from fazhi.pipeline.incremental import run_stats
 
-from .tasks import (clean_task, expand_sources_task, extract_task, ingest_task, load_task, ner_load_task, ner_task,
-                    plan_task, reuse_task, stored_clean_task)
+from .tasks import (
+    clean_task,
+    expand_sources_task,
+    extract_task,
+    ingest_task,
+    load_task,
+    ner_load_task,
+    ner_task,
+    plan_task,
+    reuse_task,
+    stored_clean_task,
+)
 
 
 @dataclass

@@ -22,10 +22,10 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
-from fazhi.failures import expansion_failures
-from fazhi.incremental import run_stats
-from fazhi.stages import Extracted
-from fazhi.staging import Stage
+from fazhi.lake.staging import Stage
+from fazhi.pipeline.failures import expansion_failures
+from fazhi.pipeline.incremental import run_stats
+from fazhi.rows import Extracted
 
 from .pipeline import RunResult, load_ner, process_source
 from .tasks import expand_sources_task, load_task, plan_task

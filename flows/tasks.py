@@ -13,12 +13,12 @@ from pathlib import Path
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from fazhi import incremental
-from fazhi import load as load_mod
-from fazhi import stages
-from fazhi.lake import Lake
-from fazhi.sources import expand_sources
-from fazhi.staging import Stage
+from fazhi import rows
+from fazhi.ingest.sources import expand_sources
+from fazhi.lake import load as load_mod
+from fazhi.lake.staging import Stage
+from fazhi.lake.store import Lake
+from fazhi.pipeline import incremental, stages
 
 
 @task(name="expand-sources", cache_policy=NO_CACHE)
@@ -27,17 +27,17 @@ def expand_sources_task(sources: list[str]) -> list[str]:
 
 
 @task(name="ingest", cache_policy=NO_CACHE, task_run_name="ingest {source}")
-def ingest_task(source: str, lake: str) -> stages.Ingested:
+def ingest_task(source: str, lake: str) -> rows.Ingested:
     return stages.ingest(source, Path(lake))
 
 
 @task(name="clean", cache_policy=NO_CACHE)
-def clean_task(ingested: stages.Ingested) -> stages.Cleaned:
+def clean_task(ingested: rows.Ingested) -> rows.Cleaned:
     return stages.clean(ingested)
 
 
 @task(name="extract", cache_policy=NO_CACHE)
-def extract_task(cleaned: stages.Cleaned, rules: str | None = None) -> stages.Extracted:
+def extract_task(cleaned: rows.Cleaned, rules: str | None = None) -> rows.Extracted:
     return stages.extract(cleaned, rules)
 
 
@@ -47,12 +47,12 @@ def plan_task(lake: str, rules: str | None = None) -> incremental.Plan:
 
 
 @task(name="stored-clean", cache_policy=NO_CACHE)
-def stored_clean_task(ingested: stages.Ingested, plan: incremental.Plan) -> stages.Cleaned:
+def stored_clean_task(ingested: rows.Ingested, plan: incremental.Plan) -> rows.Cleaned:
     return incremental.stored_clean(ingested, plan)
 
 
 @task(name="reuse", cache_policy=NO_CACHE)
-def reuse_task(ingested: stages.Ingested, plan: incremental.Plan) -> stages.Extracted:
+def reuse_task(ingested: rows.Ingested, plan: incremental.Plan) -> rows.Extracted:
     return incremental.reuse(ingested, plan)
 
 
@@ -63,7 +63,7 @@ def ner_load_task() -> str | None:
 
 
 @task(name="ner", cache_policy=NO_CACHE)
-def ner_task(extracted: stages.Extracted) -> stages.Extracted:
+def ner_task(extracted: rows.Extracted) -> rows.Extracted:
     extracted.entities = stages.ner_entities(extracted.document["doc_id"], extracted.document["content_sha256"],
                                              extracted.text["clean_text"])
     return extracted

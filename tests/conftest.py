@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from fazhi.config import samples_dir
+from fazhi.settings import samples_dir
 
 # Politeness delays are for real servers; the test servers are on 127.0.0.1.
 os.environ.setdefault("FAZHI_HOST_DELAY", "0")

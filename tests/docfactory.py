@@ -8,7 +8,7 @@ import zipfile
 from collections import Counter
 
 import extractors
-from fazhi.clean import clean_text
+from fazhi.ingest.clean import clean_text
 
 
 def record_multiset(text: str) -> Counter:

@@ -5,8 +5,8 @@ import codecs
 
 import pytest
 
-from fazhi.clean import clean_text, is_breadcrumb, is_related_header
-from fazhi.decode import DecodeError, decode_bytes
+from fazhi.ingest.clean import clean_text, is_breadcrumb, is_related_header
+from fazhi.ingest.decode import DecodeError, decode_bytes
 
 CASES = [
     # (what, raw text, clean text)

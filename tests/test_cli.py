@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from conftest import SAMPLE_NAMES, SAMPLES
 from fazhi.cli import app
-from fazhi.lake import Lake
+from fazhi.lake.store import Lake
 
 
 def fazhi(*args, cwd, env=None):

@@ -7,7 +7,7 @@ import pyarrow as pa
 import pytest
 
 from conftest import SAMPLES
-from fazhi.lake import Lake
+from fazhi.lake.store import Lake
 
 pytest.importorskip("prefect_dask")
 

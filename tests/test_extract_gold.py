@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from extractors import document_meta, extract
-from fazhi import evaluate
+from fazhi.query import evaluate
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"

@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from conftest import SAMPLE_NAMES, SAMPLES
-from fazhi.fetch import fetch
-from fazhi.lake import Lake
+from fazhi.ingest.fetch import fetch
+from fazhi.lake.store import Lake
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -54,7 +54,7 @@ def test_fetch_url_404_raises(http_root):
 
 
 def test_fetch_url_size_cap(http_root):
-    from fazhi.fetch import FetchError
+    from fazhi.ingest.fetch import FetchError
 
     with pytest.raises(FetchError):
         fetch(f"{http_root}/{SAMPLE_NAMES[1]}", max_bytes=100)

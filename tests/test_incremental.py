@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from conftest import SAMPLE_NAMES, SAMPLES
 from extractors.ruleset import DEFAULT_RULES_DIR, load_rules
 from fazhi.cli import app
-from fazhi.lake import Lake
+from fazhi.lake.store import Lake
 
 runner = CliRunner()
 

@@ -18,7 +18,7 @@ import pytest
 from conftest import SAMPLES
 from docfactory import (docx_bytes, gov_page, image_only_pdf, pdf_bytes, png_bytes, record_multiset, wrap,
                         zip_bomb_docx)
-from fazhi.lake import Lake
+from fazhi.lake.store import Lake
 from faultserver import FaultServer, Route
 
 SEED = (SAMPLES / "002_8be8c960c0460749.txt").read_text(encoding="utf-8")

@@ -10,9 +10,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from fazhi.lake import GEN_DIR, Lake
-from fazhi.lock import LakeLock, LakeLocked
-from fazhi.sql import query
+from fazhi.lake.store import GEN_DIR, Lake
+from fazhi.lake.lock import LakeLock, LakeLocked
+from fazhi.query.sql import query
 from schemas import TABLES, table_spec
 
 

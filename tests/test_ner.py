@@ -153,7 +153,7 @@ def test_cli_refuses_a_missing_ner_model(tmp_path):
 
 
 def test_entities_table_filled_by_the_flow(sample_run):
-    from fazhi.lake import Lake
+    from fazhi.lake.store import Lake
 
     lake = Lake(sample_run[0])
     ents = lake.read("entities").to_pylist()
@@ -170,8 +170,8 @@ def test_entities_table_filled_by_the_flow(sample_run):
 
 
 def test_ner_failure_is_a_failure_row_and_records_still_load(prefect_server, samples_copy, tmp_path, monkeypatch):
-    from fazhi import stages
-    from fazhi.lake import Lake
+    from fazhi.pipeline import stages
+    from fazhi.lake.store import Lake
     from flows.pipeline import run_pipeline
 
     real = stages.ner_entities

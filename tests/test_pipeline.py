@@ -6,7 +6,7 @@ import pyarrow.compute as pc
 import pytest
 
 from conftest import SAMPLE_NAMES
-from fazhi.lake import Lake
+from fazhi.lake.store import Lake
 from schemas import TABLES
 
 

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from conftest import SAMPLE_NAMES
 from fazhi.cli import app
-from fazhi.lake import Lake
+from fazhi.lake.store import Lake
 from fazhi.review import Span, build, highlight, page_file
 from schemas import TABLES
 

@@ -12,8 +12,8 @@ import subprocess
 
 import pytest
 
-from fazhi.config import PROJECT_ROOT
-from fazhi.lake import Lake
+from fazhi.settings import PROJECT_ROOT
+from fazhi.lake.store import Lake
 from fazhi.review import build, page_file
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from conftest import SAMPLE_NAMES, SAMPLES
-from fazhi.fetch import source_name
-from fazhi.sources import expand_sources
+from fazhi.ingest.fetch import source_name
+from fazhi.ingest.sources import expand_sources
 
 
 def test_folder_expands_to_its_files_sorted(tmp_path):

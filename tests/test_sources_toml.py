@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from conftest import SAMPLE_NAMES, SAMPLES
-from fazhi.lake import Lake
-from fazhi.sources import Listing, NoLinks, SourcesFileError, expand_sources, listing_links, read_sources_toml
+from fazhi.lake.store import Lake
+from fazhi.ingest.sources import Listing, NoLinks, SourcesFileError, expand_sources, listing_links, read_sources_toml
 from faultserver import FaultServer, Route
 
 LISTING = """<html><head><base href="/fzzf/"></head><body>

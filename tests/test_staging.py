@@ -8,10 +8,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import SAMPLE_NAMES, SAMPLES
-from fazhi import load as load_mod
-from fazhi import stages
-from fazhi.lake import Lake
-from fazhi.staging import STAGING_DIR, Stage
+from fazhi.lake import load as load_mod
+from fazhi.pipeline import stages
+from fazhi.lake.store import Lake
+from fazhi.lake.staging import STAGING_DIR, Stage
 
 TABLES = ("documents", "texts", "records", "entities", "records_all", "extractions", "sources")
 
@@ -60,7 +60,7 @@ def test_a_second_load_replaces_and_never_duplicates(tmp_path):
 
 
 def test_big_tables_are_written_in_row_groups(tmp_path, monkeypatch):
-    from fazhi import sqlmerge
+    from fazhi.lake import sqlmerge
 
     monkeypatch.setattr(sqlmerge, "DEFAULT_ROWS", 100)
     lake = Lake(tmp_path / "lake")

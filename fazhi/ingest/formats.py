@@ -24,7 +24,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 
-from .decode import Decoded, declared_charset, decode_bytes
+from fazhi.ingest.decode import Decoded, declared_charset, decode_bytes
 
 # caps for formats that expand: a DOCX is a ZIP, a PDF has compressed streams
 MAX_ZIP_ENTRIES = 2000
@@ -117,7 +117,7 @@ def to_text(data: bytes, content_type: str | None = None) -> Content:
     hint = declared_charset(data, content_type)
     decoded: Decoded = decode_bytes(data, hint=hint)
     if looks_like_html(decoded.text):
-        from .html import main_text
+        from fazhi.ingest.html import main_text
 
         return Content(text=main_text(decoded.text), encoding=decoded.encoding, format="html")
     return Content(text=decoded.text, encoding=decoded.encoding, format="text")

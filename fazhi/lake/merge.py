@@ -14,10 +14,9 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from fazhi.lake.store import Lake
+from fazhi.rows import Extracted
 from schemas import table_spec
-
-from .lake import Lake
-from .stages import Extracted
 
 
 def _ordered(primary: str, others) -> list[str]:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .atomic import write_bytes
-from .ids import sha256_hex
+from fazhi.ids import sha256_hex
+from fazhi.lake.atomic import write_bytes
 
 
 def raw_relpath(sha256: str) -> str:

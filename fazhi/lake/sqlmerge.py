@@ -18,11 +18,10 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from fazhi.lake.staging import SEQ, Stage, Staged, staged_schema
+from fazhi.lake.store import Lake
 from schemas import table_spec
 from schemas.tables import UTC_TS
-
-from .lake import Lake
-from .staging import SEQ, Stage, Staged, staged_schema
 
 MEMORY_LIMIT = "100MB"
 ROWS_PER_GROUP = {"texts": 100}   # a text is a whole document; other tables: DEFAULT_ROWS

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from .ids import doc_id as make_doc_id
+from fazhi.ids import doc_id as make_doc_id
 
 STAGES = ("ingest", "clean", "extract", "ner", "load")
 

@@ -37,8 +37,8 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import history
-from .lake import Lake
+from fazhi.lake import history
+from fazhi.lake.store import Lake
 
 COMPARED = ("type", "value", "unit", "subject", "qualifier", "direction", "category")
 SHOWN = ("doc_id", "name", "content_sha256", "start", "end", "text", *COMPARED, "rule", "sentence")

@@ -14,7 +14,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .faults import reached
+from fazhi.faults import reached
 
 LOCK_NAME = "lake.lock"
 LOCK_TIMEOUT_ENV = "FAZHI_LOCK_TIMEOUT"

@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urldefrag, urljoin, urlsplit
 
+from fazhi.ingest.fetch import fetch_url, is_url
+
 _SOURCES_FILE_MAX_BYTES = 256 * 1024
 DEFAULT_LISTING_LIMIT = 200
 
@@ -41,10 +43,6 @@ class SourcesFileError(ValueError):
 
 class NoLinks(ValueError):
     """A listing page whose pattern matched no link."""
-
-
-def is_url(source: str) -> bool:
-    return urlsplit(source).scheme.lower() in ("http", "https")
 
 
 class SourceList(list):
@@ -183,8 +181,7 @@ def listing_links(listing: Listing, html: str, base_url: str) -> list[str]:
 
 def resolve_listing(listing: Listing) -> list[str]:
     """Fetch a listing page and return its matching links (``NoLinks`` when none match)."""
-    from .decode import declared_charset, decode_bytes
-    from .fetch import fetch_url
+    from fazhi.ingest.decode import declared_charset, decode_bytes
 
     got = fetch_url(listing.url)
     html = decode_bytes(got.data, hint=declared_charset(got.data, got.content_type)).text

@@ -24,9 +24,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from fazhi.rows import Extracted
 from schemas import table_spec
-
-from .stages import Extracted
 
 STAGING_DIR = ".staging"
 HEAVY = ("texts", "records", "entities")
@@ -67,7 +66,7 @@ class Stage:
         self._batches = 0
 
     def add(self, extracted=(), failures=()) -> None:
-        """Stage documents (``stages.Extracted``) and failure rows; writes a batch when one is full."""
+        """Stage documents (``rows.Extracted``) and failure rows; writes a batch when one is full."""
         for e in extracted:
             self._buffer.append(e)
             self._chars += len((e.text or {}).get("clean_text") or "")

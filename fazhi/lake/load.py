@@ -22,12 +22,11 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from fazhi.lake import sqlmerge
+from fazhi.lake.staging import Stage
+from fazhi.lake.store import Lake, conform
+from fazhi.rows import Extracted
 from schemas import table_spec
-
-from . import sqlmerge
-from .lake import Lake, conform
-from .stages import Extracted
-from .staging import Stage
 
 
 @dataclass
@@ -94,8 +93,8 @@ def load_stage(lake: Lake, stage: Stage) -> LoadReport:
     """Write one run's staged results as one lake transaction: under the lake's lock, into a new
     generation, committed at once (``lake.py``); the same content from two sources is one
     document (``merge.py``). The big tables are merged by streaming SQL (``sqlmerge.py``)."""
-    from . import history
-    from .merge import merge_same_content, write_sources
+    from fazhi.lake import history
+    from fazhi.lake.merge import merge_same_content, write_sources
 
     stage.flush()
     with lake.transaction(), sqlmerge.Merger(lake, stage) as merger:

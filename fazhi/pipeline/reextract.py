@@ -27,15 +27,15 @@ import pyarrow as pa
 
 import extractors
 from extractors.ruleset import load_rules
+from fazhi.ingest.clean import CLEANER_VERSION, clean_text
+from fazhi.ingest.formats import to_text
+from fazhi.ingest.rawstore import read_raw
+from fazhi.lake import history
+from fazhi.lake.load import replace_docs, upsert
+from fazhi.lake.store import Lake
+from fazhi.pipeline import progress
+from fazhi.pipeline.stages import _iso_date, record_rows
 from schemas import table_spec
-
-from . import history, progress
-from .clean import CLEANER_VERSION, clean_text
-from .formats import to_text
-from .lake import Lake
-from .load import replace_docs, upsert
-from .rawstore import read_raw
-from .stages import _iso_date, record_rows
 
 
 @dataclass
@@ -65,7 +65,7 @@ def ner_stage():
     entities are then recomputed here only for versions whose stored
     ``model`` differs.
     """
-    from . import stages
+    from fazhi.pipeline import stages
 
     version_fn, entities_fn = getattr(stages, "ner_version", None), getattr(stages, "ner_entities", None)
     if version_fn is None or entities_fn is None:

@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from .config import LAKE_ENV, lake_dir, samples_dir
+from fazhi.settings import LAKE_ENV, lake_dir, samples_dir
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="法治政府建设年度报告 -> typed statistics in Parquet, queried with DuckDB.")
@@ -64,9 +64,8 @@ def run(
     """
     import os
 
+    from fazhi.lake.lock import LOCK_TIMEOUT_ENV, LakeLocked
     from flows.pipeline import run_pipeline
-
-    from .lock import LOCK_TIMEOUT_ENV, LakeLocked
 
     if lock_timeout is not None:
         os.environ[LOCK_TIMEOUT_ENV] = str(lock_timeout)
@@ -128,8 +127,8 @@ def sql(
     """Run one SQL query on a read-only connection to the lake."""
     import duckdb
 
-    from . import sql as sqlmod
-    from .lake import Lake
+    from fazhi.lake.store import Lake
+    from fazhi.query import sql as sqlmod
 
     try:
         columns, rows = sqlmod.query(Lake(lake_dir(lake)), query)
@@ -161,7 +160,7 @@ def review(
         None, "--subject", help="Subject to plot across towns and years on the index (repeatable; default 办结率)."),
 ) -> None:
     """Static HTML pages to audit the records in a browser (no server, no network)."""
-    from . import review as reviewmod
+    from fazhi import review as reviewmod
 
     root = lake_dir(lake)
     target = out_dir if out_dir is not None else root / "review"
@@ -193,9 +192,9 @@ def eval_(
     """Score the lake's records against gold files (spec/records.md §6)."""
     import json
 
-    from . import evaluate
-    from . import sql as sqlmod
-    from .lake import Lake
+    from fazhi.lake.store import Lake
+    from fazhi.query import evaluate
+    from fazhi.query import sql as sqlmod
 
     lk = Lake(lake_dir(lake))
     cols, rows = sqlmod.query(lk, evaluate.RECORDS_SQL)
@@ -233,8 +232,8 @@ def export(
     lake: Optional[Path] = LakeOption,
 ) -> None:
     """Records joined with their documents, for pandas, R, Stata or Excel."""
-    from . import export as exportmod
-    from .lake import Lake
+    from fazhi.lake.store import Lake
+    from fazhi.query import export as exportmod
 
     target = out_path or Path(f"fazhi-records.{format}")
     try:
@@ -256,8 +255,8 @@ def reextract(
     `records_all`. A version already extracted with this rule set is copied
     back, not extracted again.
     """
-    from .lock import LakeLocked
-    from .reextract import reextract as run_reextract
+    from fazhi.lake.lock import LakeLocked
+    from fazhi.pipeline.reextract import reextract as run_reextract
 
     try:
         rep = run_reextract(lake_dir(lake), rules)
@@ -297,8 +296,8 @@ def diff_(
     lake: Optional[Path] = LakeOption,
 ) -> None:
     """Records added, removed and changed between two rule sets (default the two latest), by type."""
-    from . import diff as diffmod
-    from .lake import Lake
+    from fazhi.lake.store import Lake
+    from fazhi.query import diff as diffmod
 
     lk = Lake(lake_dir(lake))
     try:
@@ -336,7 +335,7 @@ def serve(
     """
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-    from .config import PROJECT_ROOT
+    from fazhi.settings import PROJECT_ROOT
 
     try:
         ZoneInfo(timezone)

@@ -34,8 +34,12 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import httpx
 
-from .config import HTTP_TIMEOUT_S, MAX_DOWNLOAD_BYTES, USER_AGENT
-from .sources import is_url
+from fazhi.rows import Fetched
+from fazhi.settings import HTTP_TIMEOUT_S, MAX_DOWNLOAD_BYTES, USER_AGENT
+
+
+def is_url(source: str) -> bool:
+    return urlsplit(source).scheme.lower() in ("http", "https")
 
 
 class FetchError(RuntimeError):
@@ -62,18 +66,6 @@ class ConnectionFailed(FetchError):
     """The connection failed or was reset (after the retries)."""
 
 
-@dataclass(frozen=True)
-class Fetched:
-    source: str                 # the path or URL as ingested
-    name: str                   # basename of the path or URL path
-    data: bytes
-    fetched_at: datetime        # UTC
-    content_type: str | None = None
-    http_status: int | None = None
-    final_url: str | None = None
-    etag: str | None = None
-    last_modified: str | None = None
-    not_modified: bool = False  # a 304 to a conditional request: ``data`` is empty
 
 
 def _env_float(name: str, default: float) -> float:

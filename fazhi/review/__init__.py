@@ -34,8 +34,8 @@ from typing import Iterable, Optional, Sequence
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .atomic import replacing
-from .lake import Lake
+from fazhi.lake.atomic import replacing
+from fazhi.lake.store import Lake
 
 TYPES = ("case", "count", "amount", "percentage")
 TYPE_LABELS = {"case": "案件 case", "count": "计数 count", "amount": "金额 amount", "percentage": "比率 percentage"}
@@ -110,7 +110,7 @@ def _sig(rec: dict) -> tuple:
 def _from_fazhi_diff(lake: Lake) -> Optional[Diff]:
     """The diff as ``fazhi diff`` computes it (spans paired exactly, then by overlap), or None
     when the lake has no extraction history for two rule sets."""
-    from .diff import DiffError, compute
+    from fazhi.query.diff import DiffError, compute
 
     try:
         d = compute(lake)
@@ -130,7 +130,7 @@ def _from_fazhi_diff(lake: Lake) -> Optional[Diff]:
 
 def current_documents(lake: Lake) -> list[dict]:
     """One row per doc_id, its current version (as ``fazhi.history`` decides), in name order."""
-    from .history import current_versions
+    from fazhi.lake.history import current_versions
 
     version = current_versions(lake)
     docs = [d for d in lake.read("documents").to_pylist() if version.get(d["doc_id"]) == d["content_sha256"]]
@@ -224,7 +224,7 @@ def compute_diff(lake: Lake, docs: list[dict]) -> tuple[Optional[Diff], str]:
     if table is None or table.num_rows == 0:
         return None, ("only one rule set: the lake has no records_all table (rule-set history), "
                       "so there is no rule change to mark")
-    from .history import rulesets
+    from fazhi.lake.history import rulesets
 
     present = set(table.column("ruleset").to_pylist())
     # the order `fazhi diff` uses (by when each rule set was last made current), else from records_all itself

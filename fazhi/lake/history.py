@@ -25,9 +25,8 @@ from datetime import datetime, timezone
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from fazhi.lake.store import Lake, conform
 from schemas import table_spec
-
-from .lake import Lake, conform
 
 
 @dataclass

@@ -10,7 +10,7 @@ import math
 import uuid
 from typing import Any
 
-from .lake import Lake
+from fazhi.lake.store import Lake
 
 
 def query(lake: Lake, sql: str) -> tuple[list[str], list[tuple]]:

@@ -28,11 +28,11 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from extractors.ruleset import load_rules
-
-from .clean import CLEANER_VERSION
-from .history import done_keys
-from .lake import Lake
-from .stages import Cleaned, Extracted, Ingested, document_row, fetch_row
+from fazhi.ingest.clean import CLEANER_VERSION
+from fazhi.lake.history import done_keys
+from fazhi.lake.store import Lake
+from fazhi.pipeline.stages import document_row, fetch_row
+from fazhi.rows import Cleaned, Extracted, Ingested
 
 
 class Plan:

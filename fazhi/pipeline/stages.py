@@ -8,59 +8,24 @@ extract: clean text -> the rows of every table for this document
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import extractors
 from extractors.ruleset import load_rules
-
-from .clean import CLEANER_VERSION, clean_text
-from .faults import checkpoint
-from .fetch import Fetched, fetch
-from .formats import to_text
-from .ids import doc_id, record_key, unique_record_ids
-from .rawstore import read_raw, store_raw
-from .sources import is_url
-
-
-class EmptyDocument(ValueError):
-    """Nothing is left after cleaning."""
-
-
-class UnexpectedNotModified(RuntimeError):
-    """A 304 without a stored version to reuse."""
-
-
-@dataclass(frozen=True)
-class Ingested:
-    fetched: Fetched
-    doc_id: str
-    content_sha256: str
-    raw_path: str
-
-
-@dataclass(frozen=True)
-class Cleaned:
-    ingested: Ingested
-    encoding: str | None
-    clean_text: str
-    cleaner: str = CLEANER_VERSION
-    format: str = "text"
-
-
-@dataclass
-class Extracted:
-    """Everything one document contributes to the lake."""
-
-    document: dict
-    text: dict
-    records: list[dict] = field(default_factory=list)
-    entities: list[dict] = field(default_factory=list)
-    fetch: dict | None = None   # the row of the ``sources`` table for the source that gave it
-    # set when extraction was skipped: this version was already extracted with this cleaner and
-    # rule set (``fazhi.incremental``); the load takes its records from ``records_all``
-    reused: bool = False
-    rules_path: str | None = None  # the rules folder used (None: the bundled rules)
+from fazhi.faults import checkpoint
+from fazhi.ids import doc_id, record_key, unique_record_ids
+from fazhi.ingest.clean import CLEANER_VERSION, clean_text
+from fazhi.ingest.fetch import fetch, is_url
+from fazhi.ingest.formats import to_text
+from fazhi.ingest.rawstore import read_raw, store_raw
+from fazhi.rows import (
+    Cleaned,
+    EmptyDocument,
+    Extracted,
+    Fetched,
+    Ingested,
+    UnexpectedNotModified,
+)
 
 
 def ingest(source: str, lake: Path) -> Ingested:
@@ -83,7 +48,7 @@ def ingest(source: str, lake: Path) -> Ingested:
 
 def _previous_fetch(source: str, lake: Path) -> dict | None:
     """The ``sources`` row of the last fetch of ``source`` when its bytes are still in the lake."""
-    from .lake import Lake
+    from fazhi.lake.store import Lake
 
     try:
         table = Lake(lake).read("sources")
@@ -107,7 +72,8 @@ def clean(ingested: Ingested) -> Cleaned:
     text = clean_text(content.text)
     if not text.strip():
         raise EmptyDocument(f"{ingested.fetched.source}: no text left after cleaning ({content.format})")
-    return Cleaned(ingested=ingested, encoding=content.encoding, clean_text=text, format=content.format)
+    return Cleaned(ingested=ingested, encoding=content.encoding, clean_text=text, cleaner=CLEANER_VERSION,
+                   format=content.format)
 
 
 def extract(cleaned: Cleaned, rules: str | None = None) -> Extracted:

@@ -41,11 +41,10 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from fazhi.faults import checkpoint
+from fazhi.lake.atomic import fsync_dir, replacing
+from fazhi.lake.lock import LakeLock
 from schemas import TABLES, table_spec, views_sql
-
-from .atomic import fsync_dir, replacing
-from .faults import checkpoint
-from .lock import LakeLock
 
 DB_NAME = "lake.duckdb"
 GEN_DIR = "gen"
@@ -252,7 +251,7 @@ class Lake:
             for d in gen_root.iterdir():
                 if d.is_dir() and (not current or d.name > current):
                     shutil.rmtree(d, ignore_errors=True)
-        from .staging import remove_abandoned
+        from fazhi.lake.staging import remove_abandoned
 
         remove_abandoned(self.root)
         for tmp in self.root.glob(f".{DB_NAME}.*.tmp"):

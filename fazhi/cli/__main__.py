@@ -1,0 +1,3 @@
+from fazhi.cli import app
+
+app()

@@ -1,0 +1,89 @@
+"""One settings object for a run: flags over ``FAZHI_*`` environment variables over defaults.
+
+The CLI builds a :class:`Settings` once (``Settings.load(lake=..., ner_model=...)``)
+and passes it down: to the flows as a parameter (so Prefect records it and Dask
+workers receive it), to the stages, to fetching and to the lake's lock. Nothing
+else reads ``FAZHI_*`` variables, and nothing writes ``os.environ`` to pass an
+option on.
+
+Every field can be set in the environment as ``FAZHI_<FIELD>`` (``FAZHI_LAKE``,
+``FAZHI_NER_MODEL``, ``FAZHI_HTTP_TIMEOUT`` …); a flag given on the command
+line wins over the environment.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Optional
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_LAKE = "data/lake"
+LAKE_ENV = "FAZHI_LAKE"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+USER_AGENT = "fazhi-extract/0.1 (research; rule-of-law annual reports)"
+HTTP_TIMEOUT_S = 30.0
+MAX_DOWNLOAD_BYTES = 50 * 1024 * 1024
+
+
+class Settings(BaseSettings):
+    """What a run needs to know beyond its sources. Immutable; ``replace()`` gives a changed copy."""
+
+    model_config = SettingsConfigDict(env_prefix="FAZHI_", frozen=True, extra="ignore")
+
+    lake: Path = Field(Path(DEFAULT_LAKE), description="the lake directory")
+    rules: Optional[Path] = Field(None, description="a rules folder instead of the bundled extractors/rules")
+    ner_model: str = Field("fazhi", description="NER pipeline: fazhi, rules, none, or an installed zh_core_web_*")
+    pkuseg_dir: Optional[Path] = Field(None, description="the pkuseg model folder (default models/pkuseg_compact)")
+    lock_timeout: float = Field(600.0, ge=0, description="seconds to wait for another run writing the same lake")
+    progress: Optional[bool] = Field(None, description="progress bar: None = only on a terminal")
+    verbose: bool = Field(False, description="Prefect's INFO lines and tracebacks on the console")
+    # fetching
+    http_timeout: float = Field(HTTP_TIMEOUT_S, gt=0, description="connect/read/write timeout, each (s)")
+    http_deadline: float = Field(300.0, gt=0, description="deadline for a whole response, headers and body (s)")
+    http_retries: int = Field(3, ge=0, description="extra attempts after the first")
+    http_backoff: float = Field(1.0, ge=0, description="first retry delay (s), doubling")
+    max_download_bytes: int = Field(MAX_DOWNLOAD_BYTES, gt=0, description="size cap of one download")
+    host_delay: float = Field(1.0, ge=0, description="seconds between two requests to one host")
+    # Prefect
+    prefect_server: str = Field(
+        "auto", description="auto: PREFECT_API_URL if set, else a server answering at prefect_server_url, "
+                            "else a temporary one; 'temporary': always a temporary server; or an API URL")
+    prefect_server_url: str = Field("http://127.0.0.1:4200/api",
+                                    description="where `prefect server start` (and `fazhi serve`) listens")
+    prefect_startup_timeout: float = Field(600.0, gt=0,
+                                           description="seconds a temporary Prefect server may take to start")
+
+    @field_validator("lake", mode="after")
+    @classmethod
+    def _absolute(cls, v: Path) -> Path:
+        return v.expanduser().resolve()
+
+    @classmethod
+    def load(cls, **flags: Any) -> "Settings":
+        """Settings from flags (None means not given), then the environment, then defaults."""
+        return cls(**{k: v for k, v in flags.items() if v is not None})
+
+    def replace(self, **changes: Any) -> "Settings":
+        return self.model_copy(update=changes)
+
+    @property
+    def rules_dir(self) -> str | None:
+        return str(Path(self.rules).resolve()) if self.rules else None
+
+
+def lake_dir(lake: str | Path | None = None) -> Path:
+    """``--lake`` if given, else ``$FAZHI_LAKE``, else ``data/lake`` (relative to the working directory)."""
+    return Settings.load(lake=lake).lake
+
+
+def samples_dir() -> Path:
+    """The five seed reports that ship in the repository (``data/samples/``).
+
+    Looked up next to the installed package first (editable install or a
+    checkout), then under the working directory.
+    """
+    for candidate in (PROJECT_ROOT / "data" / "samples", Path.cwd() / "data" / "samples"):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError("bundled samples not found (data/samples/); pass SOURCES explicitly")
