@@ -163,6 +163,8 @@ SOURCES = TableSpec(
         pa.field("content_type", pa.string()),
         pa.field("final_url", pa.string()),
         pa.field("checked_at", UTC_TS),                # the last fetch
+        pa.field("size", pa.int64()),                  # files: size and modification time at the last
+        pa.field("mtime_ns", pa.int64()),              # read; unchanged, the next run does not read it again
     ]),
 )
 
