@@ -15,7 +15,8 @@ from extractors import document_meta, extract
 from fazhi import evaluate
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+# ../shared beside the repo; from a git worktree (wt/NAME) two levels up
+SHARED = next((d for d in (ROOT.parent / "shared", ROOT.parent.parent / "shared") if d.is_dir()), ROOT.parent / "shared")
 
 
 def _score(gold_dir: Path, text_dir: Path):
