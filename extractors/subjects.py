@@ -20,11 +20,8 @@ _YEARISH = re.compile(
     r"^(?:[0-9０-９]{4}年度?|[0-9０-９]{4}(?:年)?(?:以来|至今)|[一二三四五六七八九〇○零]{4}年度?|[一二三四五六七八九十0-9]{1,3}月份?(?:[0-9一二三四五六七八九十]{1,3}日)?(?:以来|至今)?|[上下]半年|年底|年初|年末|第?[一二三四1-4]季度|前[一二三四五六七八九十0-9]{1,2}(?:个月|季度))"
 )
 _QUOTES = "“”\"‘’「」『』"
-_NOT_SUBJECT_START = tuple("得被已可均全都获")
 _TITLE = re.compile(r"《[^》]{0,60}》")
-_FILLER = re.compile(r"各类|各种|各项")
 _ENDS_QUOTED = re.compile(r"[“\"]([^“”\"]{2,})[”\"]$")
-_RATE_HEADS = ("率", "度", "比例", "占比", "比重")
 
 
 class Affixes:
@@ -63,6 +60,19 @@ class SubjectFinder:
         self.coord_markers = tuple(sorted(s["coordination_markers"], key=len, reverse=True))
         self._joiner_rx = re.compile("(" + "|".join(map(re.escape, self.joiners)) + ")")
         self.directions = tuple(w for w, _ in rules.directions)
+        self.not_start = tuple(s["not_subject_start"])
+        self._filler = re.compile("|".join(map(re.escape, s["fillers"])))
+        self._comparisons = [re.compile(c) for c in s["comparisons"]]
+        self.rate_heads = tuple(s["rate_heads"])
+        self.joiner_words = list(s["joiner_words"])
+        self._joiner_words_t = tuple(self.joiner_words)
+        self._leading_rx = [re.compile(x) for x in s["leading_patterns"]]
+        singles = [j for j in self.joiners if len(j) == 1]
+        self._shield_map = {ord(c): 0xE000 + i for i, c in enumerate(singles)}
+        self._unshield = {v: k for k, v in self._shield_map.items()}
+        self.totals = frozenset(s["totals"])
+        stops = sorted(s["following_stops"], key=len, reverse=True)
+        self._stop_rx = re.compile("|".join(map(re.escape, stops))) if stops else None
 
     def clause_start(self, text: str, pos: int, floor: int, across_lists: bool = False) -> int:
         """Start of the clause ending at ``pos`` (never before ``floor``);
@@ -91,18 +101,21 @@ class SubjectFinder:
             m = _YEARISH.match(phrase)
             if m:
                 phrase = phrase[m.end():]
-            w = self._leading.prefix(phrase, min_rest=2)
+            for rx in self._leading_rx:
+                phrase = rx.sub("", phrase)
+            w = "" if phrase.startswith(self._joiner_words_t) else self._leading.prefix(phrase, min_rest=2)
             if w:
                 phrase = phrase[len(w):]
             w = self._trailing.suffix(phrase)
             if w:
                 phrase = phrase[: -len(w)]
             phrase = _YEAR_END.sub("", phrase)  # 增加到一九八五年(的)
+            phrase = self.without_comparison(phrase)
             phrase = _strip_unbalanced(phrase)
         bare = _LEVEL_END.sub("", phrase)  # 增加到, 提高到: a level of the indicator before
-        if bare != phrase and _only_direction(bare, self.directions):
+        if bare != phrase and self._only_direction(bare):
             return ""
-        if phrase in self.empty or phrase.endswith(self.directions) and _only_direction(phrase, self.directions):
+        if phrase in self.empty or phrase.endswith(self.directions) and self._only_direction(phrase):
             return ""
         return self.tidy(phrase)
 
@@ -110,7 +123,7 @@ class SubjectFinder:
         """Shorten a long subject to its head: drop 《titles》 and fillers
         (各类), and keep what follows 等 (A、B等事项 -> 事项)."""
         phrase = _TITLE.sub("", phrase)
-        phrase = _FILLER.sub("", phrase)
+        phrase = self._filler.sub("", phrase)
         if "等" in phrase:
             tail = phrase[phrase.rindex("等") + 1:]
             if len(tail) >= 2:
@@ -143,14 +156,17 @@ class SubjectFinder:
         parts = [q for q in parts if q]
         if len(parts) < 2:
             return None
-        if not by_marker and not all(q.endswith(_RATE_HEADS) for q in parts):
+        if not by_marker and not all(q.endswith(self.rate_heads) for q in parts):
             return None
         return parts
 
     def _split(self, body: str) -> list[str]:
         """Split on joiners, re-attaching pieces too short to be a subject
         (参与率和通过率 must not split at the 与 inside 参与)."""
-        pieces = self._joiner_rx.split(body)
+        shielded = self._shield(body)
+        pieces = self._joiner_rx.split(shielded)
+        if shielded is not body:
+            pieces = [p.translate(self._unshield) for p in pieces]
         out: list[str] = []
         glue = ""
         for i, piece in enumerate(pieces):
@@ -162,6 +178,14 @@ class SubjectFinder:
             else:
                 out.append(piece)
         return out
+
+    def _shield(self, body: str) -> str:
+        """Hide the joiner characters inside words (及时率, 普及率) from the
+        split: each becomes a private-use character, restored afterwards."""
+        for w in self.joiner_words:
+            if w in body:
+                body = body.replace(w, w.translate(self._shield_map))
+        return body
 
     def following(self, text: str, end: int, stop: int) -> str:
         """The noun phrase right after a classifier, up to the clause end."""
@@ -182,20 +206,53 @@ class SubjectFinder:
                 break
             i += 1
         phrase = text[end:i].strip(" \u3000")
+        if self._stop_rx is not None:
+            # 12家行业协会建立联络机制 -> 行业协会: the noun ends at a verb
+            m = self._stop_rx.search(phrase, 2)
+            if m:
+                phrase = phrase[:m.start()]
         phrase = _TRAILING_LINK.sub("", phrase)
+        phrase = phrase.lstrip("的")  # 三米半的围墙
         if len(phrase) < 2 or not ("\u4e00" <= phrase[0] <= "\u9fff" or phrase[0] in _QUOTES):
             return ""
         return self.tidy(_strip_unbalanced(phrase))
 
     def indicator(self, phrase: str) -> str:
         """技术合同成交额增长 -> 技术合同成交额: for a change, the indicator."""
-        phrase = re.sub(r"(?:同比|环比|比上年|比去年|较上年|较去年|比[0-9０-９一二三四五六七八九〇○]{4}年)$", "", phrase)
+        phrase = self.without_comparison(phrase)
         for w in self.directions:
             if phrase.endswith(w) and len(phrase) > len(w) + 1:
                 phrase = phrase[: -len(w)]
                 break
-        phrase = re.sub(r"(?:同比|环比|比上年|比去年|较上年|较去年|比[0-9０-９一二三四五六七八九〇○]{4}年|比上年同期|比去年同期)$", "", phrase)
-        return self.trim(phrase) or phrase
+        phrase = self.without_comparison(phrase)
+        return self.trim(phrase)
+
+    def _only_direction(self, phrase: str) -> bool:
+        """同比上升, 较上年下降: a direction word with at most a comparison."""
+        for w in self.directions:
+            if phrase.endswith(w):
+                rest = phrase[: -len(w)]
+                return rest == "" or self.without_comparison(rest) == ""
+        return False
+
+    def common_head(self, subjects: list[str]) -> str:
+        """行政复议案件, 行政诉讼案件 -> 案件: what a total of these counts."""
+        subjects = [s for s in subjects if s]
+        if len(subjects) < 2:
+            return ""
+        tail = subjects[0]
+        for s in subjects[1:]:
+            n = 0
+            while n < min(len(tail), len(s)) and tail[-1 - n] == s[-1 - n]:
+                n += 1
+            tail = tail[len(tail) - n:] if n else ""
+        return tail if len(tail) >= 2 else ""
+
+    def without_comparison(self, phrase: str) -> str:
+        """罚没款收入较上年相比 -> 罚没款收入 (``comparisons`` in the rules)."""
+        for rx in self._comparisons:
+            phrase = rx.sub("", phrase)
+        return phrase
 
     def without_org(self, phrase: str, org: str | None) -> str:
         """观音堂镇投资 -> 投资: the reporting body is not part of a subject."""
@@ -215,18 +272,10 @@ class SubjectFinder:
             return prefix or following
         if following.startswith(self.directions):
             following = ""  # 由175元提高到240元: no noun after the number
-        if following and not following.startswith(_NOT_SUBJECT_START):
+        if following and not following.startswith(self.not_start):
             if not prefix or type_ != "amount":
                 return following
         return prefix or following
-
-
-def _only_direction(phrase: str, directions: tuple[str, ...]) -> bool:
-    for w in directions:
-        if phrase.endswith(w):
-            rest = phrase[: -len(w)]
-            return rest in ("", "同比", "比上年", "比去年", "较上年", "较去年", "环比")
-    return False
 
 
 def _strip_unbalanced(phrase: str) -> str:
