@@ -18,6 +18,9 @@ _DIGIT = re.compile(r"[0-9０-９]")
 _BARE_MULTIPLIER = set("十百千万亿拾佰仟萬億")
 _CLAUSE_END = re.compile(r"[，,。；;！!？?\n]")
 _CLAUSE_OR_COLON = re.compile(r"[，,。；;！!？?\n：:]")
+# How far the checks look around a number for a clause end (bounded, so the
+# cost per number stays constant on text without punctuation).
+_LOOK = 80
 
 
 class _Lists:
@@ -91,7 +94,7 @@ def reject(text: str, m: Mention, rules: RuleSet, protected: SpanSet, clause_sta
 
 def _describes_country(text: str, end: int, scale_words: list[str], tails: list[str]) -> bool:
     """近14亿人口的发展中大国, 14亿人民的…: a description of the country, not a result."""
-    stop = _CLAUSE_END.search(text, end)
+    stop = _CLAUSE_END.search(text, end, end + _LOOK)
     after = text[end:stop.start() if stop else len(text)][:12]
     if "的" not in after:
         return False
@@ -123,8 +126,8 @@ def _chinese_count(text: str, m: Mention, rules: RuleSet, clause_start: int, li:
             return "negation"  # 没有发生一起…事件
         if not before.endswith(tuple(ex["one_needs_before"])):
             # coordinated with another count in the clause (一期…和两期…)
-            clause_end = _CLAUSE_END.search(text, m.end)
-            rest = text[m.end:clause_end.start() if clause_end else len(text)]
+            clause_end = _CLAUSE_END.search(text, m.end, m.end + _LOOK)
+            rest = text[m.end:clause_end.start() if clause_end else m.end + _LOOK]
             if not li.coordinated.search(rest):
                 return "word"
     return None
@@ -150,7 +153,8 @@ def _announces_list(text: str, m: Mention, clause_start: int, li: _Lists) -> boo
     n = int(m.value)
     # enumeration before: items separated by 、 (the clause start cut at 、, so
     # look back across them within the sentence)
-    sent_start = max(text.rfind(ch, 0, m.start) for ch in "，,。；;\n") + 1
+    lo = max(0, m.start - _LOOK)
+    sent_start = max(max(text.rfind(ch, lo, m.start) for ch in "，,。；;\n") + 1, lo)
     seg = text[sent_start:m.start]
     if _DIGIT.search(seg):
         return False  # a list of counts (团伙12个、犯罪集团2个), not of names
@@ -162,7 +166,7 @@ def _announces_list(text: str, m: Mention, clause_start: int, li: _Lists) -> boo
         elif items == n and n >= 2:
             return True
     # announcement after: 重点抓好三个方面：
-    clause_end = _CLAUSE_OR_COLON.search(text, m.end)
+    clause_end = _CLAUSE_OR_COLON.search(text, m.end, m.end + _LOOK)
     if clause_end and clause_end.group() in ("：", ":"):
         return n <= 10 and m.chinese
     return False

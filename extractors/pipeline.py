@@ -22,13 +22,15 @@ from .meta import document_meta, meta_of_simplified
 from .record import Record
 from .ruleset import RuleSet, load_rules
 from .scanner import scan, scan_bare_rates, scan_people
-from .script import back_to_original, to_simplified
+from .script import back_to_original, to_simplified, without_surrogates
 from .subjects import finder
 
 __all__ = ["extract", "document_meta", "RULESET", "explain", "format_explanation"]
 
 RULESET = load_rules().version
 _DIGIT = re.compile(r"[0-9０-９]")
+# Longest sentence stored whole in a record (real ones stay far below it).
+_MAX_SENTENCE = 1000
 
 
 @lru_cache(maxsize=8)
@@ -99,7 +101,9 @@ def _rules(rules) -> RuleSet:
 
 def _run(original: str, rules: RuleSet, keep_rejected: bool = False):
     # Work on a simplified copy with the same offsets; report surface strings
-    # (text, sentence) from the original.
+    # (text, sentence) from the original (lone surrogates made U+FFFD: they
+    # cannot be stored).
+    original = without_surrogates(original)
     text = to_simplified(original)
     as_written = back_to_original(original, text)
     layout = Layout(text)
@@ -161,7 +165,11 @@ def _run(original: str, rules: RuleSet, keep_rejected: bool = False):
         elif direction:
             subjects = [sf.indicator(s) or s for s in subjects]
         section = layout.section(m.start)
-        sentence = original[s_start:s_end]
+        if s_end - s_start <= _MAX_SENTENCE:
+            sentence = original[s_start:s_end]
+        else:  # a "sentence" without any stop (hostile or broken text): the window around the number
+            half = _MAX_SENTENCE // 2
+            sentence = original[max(s_start, m.start - half):min(s_end, m.end + half)]
         # 件 on objects or publications is a count; a clause that goes on
         # counting them (清理规范性文件23件，废止5件) stays a count
         objects = typ == "case" and unit == "件" and (
@@ -188,8 +196,9 @@ def _total_subject(text: str, s_start: int, c_start: int, listed: list[str], fol
     """The subject of a total (合计, 共计): the lead-in before a colon
     (受理行政复议案件：…，合计17件), else the head the listed items share
     (行政复议案件…行政诉讼案件… -> 案件), else the noun after the number."""
-    colon = max(text.rfind("：", s_start, c_start), text.rfind(":", s_start, c_start))
-    if colon > s_start:
+    lo = max(s_start, c_start - _MAX_SENTENCE)
+    colon = max(text.rfind("：", lo, c_start), text.rfind(":", lo, c_start))
+    if colon > lo:
         lead = sf.trim(text[sf.clause_start(text, colon, s_start):colon])
         if lead and not _DIGIT.search(lead):
             return lead

@@ -38,9 +38,9 @@ SCHEMA: dict[str, dict] = {
         "stop_after?": {"*": "str"},
     },
     "qualifiers.toml": {
-        "prefix": {"*": WORDS},
-        "inner": {"*": WORDS},
-        "suffix": {"*": WORDS},
+        "prefix": {"over?": WORDS, "under?": WORDS, "approx?": WORDS},
+        "inner": {"over?": WORDS, "under?": WORDS, "approx?": WORDS},
+        "suffix": {"over?": WORDS, "under?": WORDS, "approx?": WORDS},
         "guards": {"needs_next": {"*": "chars"}, "not_in": {"*": WORDS}},
         "direction": {
             "increase": WORDS, "decrease": WORDS, "level_markers": WORDS,
@@ -65,6 +65,7 @@ SCHEMA: dict[str, dict] = {
     },
     "subjects.toml": {
         "clause_delimiters": "chars",
+        "max_clause_chars": "int",
         "leading": WORDS,
         "leading_patterns": ["regex"],
         "trailing": WORDS,
@@ -102,9 +103,17 @@ def check_file(name: str, path: str, data: dict, raw: str) -> None:
     _check(data, SCHEMA[name], [], path, raw)
 
 
-def _fail(path: str, raw: str, keys: list, problem: str):
+def _fail(path: str, raw: str, keys: list, problem: str, value=None):
     dotted = ".".join(str(k) for k in keys)
-    raise RulesError(path, dotted, find_line(raw, keys), problem)
+    line = find_line(raw, keys)
+    if isinstance(value, str) and value:
+        # an element of a list written over several lines: the line holding it
+        lines = raw.splitlines()
+        for i in range(line - 1, min(len(lines), line + 200)):
+            if value in lines[i] or value.replace("\\", "\\\\") in lines[i]:
+                line = i + 1
+                break
+    raise RulesError(path, dotted, line, problem)
 
 
 _TYPES = {"str": str, "chars": str, "regex": str, "int": int}
@@ -122,7 +131,7 @@ def _check(value, node, keys: list, path: str, raw: str) -> None:
             try:
                 re.compile(value)
             except re.error as exc:
-                _fail(path, raw, keys, f"bad regular expression {value!r}: {exc}")
+                _fail(path, raw, keys, f"bad regular expression {value!r}: {exc}", value)
         return
     if isinstance(node, tuple):
         _, *items = node

@@ -53,6 +53,7 @@ class SubjectFinder:
     def __init__(self, rules: RuleSet):
         s = rules.subjects
         self.delims = set(s["clause_delimiters"])
+        self.max_clause = s["max_clause_chars"]
         self._leading = Affixes(s["leading"])
         self._trailing = Affixes(s["trailing"])
         self.empty = set(s["empty_words"])
@@ -76,7 +77,10 @@ class SubjectFinder:
 
     def clause_start(self, text: str, pos: int, floor: int, across_lists: bool = False) -> int:
         """Start of the clause ending at ``pos`` (never before ``floor``);
-        ``across_lists``: do not stop at 、 (for coordinated subjects)."""
+        ``across_lists``: do not stop at 、 (for coordinated subjects). A clause
+        is at most ``max_clause_chars`` long: the subject stands next to its
+        number, and the bound keeps the cost per number constant."""
+        floor = max(floor, pos - self.max_clause)
         i = pos - 1
         depth = 0
         while i >= floor:
