@@ -164,3 +164,14 @@ def test_provenance_fields():
 def test_extract_is_deterministic_and_pure():
     text = "共开展普法宣传活动20余次,宣传折页3000余份。"
     assert extract(text) == extract(text)
+
+
+def test_to_dict_is_flat_and_complete():
+    from dataclasses import asdict
+
+    r = one("共开展普法宣传活动20余次。")
+    assert r.to_dict() == asdict(r)
+    from extractors import document_meta
+
+    m = document_meta("2024年静观镇法治政府建设年度报告")
+    assert m.to_dict() == asdict(m)
