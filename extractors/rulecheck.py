@@ -75,7 +75,7 @@ SCHEMA: dict[str, dict] = {
         "comparisons": ["regex"],
         "coordination_joiners": WORDS,
         "coordination_markers": WORDS,
-        "joiner_words": WORDS,
+        "whole_words": WORDS,
         "rate_heads": WORDS,
         "bare_shares": WORDS,
         "totals": WORDS,

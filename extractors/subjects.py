@@ -65,7 +65,7 @@ class SubjectFinder:
         self._filler = re.compile("|".join(map(re.escape, s["fillers"])))
         self._comparisons = [re.compile(c) for c in s["comparisons"]]
         self.rate_heads = tuple(s["rate_heads"])
-        self.joiner_words = list(s["joiner_words"])
+        self.joiner_words = list(s["whole_words"])
         self._joiner_words_t = tuple(self.joiner_words)
         self._leading_rx = [re.compile(x) for x in s["leading_patterns"]]
         singles = [j for j in self.joiners if len(j) == 1]
@@ -119,6 +119,14 @@ class SubjectFinder:
         bare = _LEVEL_END.sub("", phrase)  # 增加到, 提高到: a level of the indicator before
         if bare != phrase and self._only_direction(bare):
             return ""
+        if bare != phrase and bare.endswith(self.directions):
+            # 信访总量同比上升至: the level of the indicator named before the verb
+            for w in self.directions:
+                if bare.endswith(w):
+                    rest = self.without_comparison(bare[: -len(w)])
+                    if len(rest) >= 2:
+                        phrase = rest
+                    break
         if phrase in self.empty or phrase.endswith(self.directions) and self._only_direction(phrase):
             return ""
         return self.tidy(phrase)
@@ -210,14 +218,15 @@ class SubjectFinder:
                 break
             i += 1
         phrase = text[end:i].strip(" \u3000")
+        cut = False
         if self._stop_rx is not None:
             # 12家行业协会建立联络机制 -> 行业协会: the noun ends at a verb
-            m = self._stop_rx.search(phrase, 2)
+            m = self._stop_rx.search(phrase, 1)
             if m:
-                phrase = phrase[:m.start()]
+                phrase, cut = phrase[:m.start()], True
         phrase = _TRAILING_LINK.sub("", phrase)
         phrase = phrase.lstrip("的")  # 三米半的围墙
-        if len(phrase) < 2 or not ("\u4e00" <= phrase[0] <= "\u9fff" or phrase[0] in _QUOTES):
+        if len(phrase) < (1 if cut else 2) or not ("\u4e00" <= phrase[0] <= "\u9fff" or phrase[0] in _QUOTES):
             return ""
         return self.tidy(_strip_unbalanced(phrase))
 

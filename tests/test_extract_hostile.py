@@ -22,7 +22,7 @@ HOSTILE = {
     "yue run before a count": "'约' * 10000 + '5人'",
     "yue runs with numbers": "'约1' * 5000",
     "rate word and digits": "'率' + '1' * 10000",
-    "one clause, many counts": "'甲5人' * 20000",
+    "one clause, many counts": "'甲5人' * 4000",
     "coordination": "'率和' * 5000 + '均为5%'",
     "signs": "'负-' * 5000 + '1%'",
 }
