@@ -13,12 +13,6 @@ from functools import lru_cache
 
 from .ruleset import RuleSet
 
-_TRAILING_LINK = re.compile(r"(?:和|及|与|以及|、|等|共|的)$")
-_YEAR_END = re.compile(r"(?:[0-9０-９]{4}|[一二三四五六七八九〇○零]{4})年(?:底|末)?$")
-_LEVEL_END = re.compile(r"(?:到|至|为|成)$")
-_YEARISH = re.compile(
-    r"^(?:[0-9０-９]{4}年度?|[0-9０-９]{4}(?:年)?(?:以来|至今)|[一二三四五六七八九〇○零]{4}年度?|[一二三四五六七八九十0-9]{1,3}月份?(?:[0-9一二三四五六七八九十]{1,3}日)?(?:以来|至今)?|[上下]半年|年底|年初|年末|第?[一二三四1-4]季度|前[一二三四五六七八九十0-9]{1,2}(?:个月|季度))"
-)
 _QUOTES = "“”\"‘’「」『』"
 _TITLE = re.compile(r"《[^》]{0,60}》")
 _ENDS_QUOTED = re.compile(r"[“\"]([^“”\"]{2,})[”\"]$")
@@ -54,6 +48,10 @@ class SubjectFinder:
         s = rules.subjects
         self.delims = set(s["clause_delimiters"])
         self.max_clause = s["max_clause_chars"]
+        self._time = re.compile(s["time_start"])
+        self._time_end = re.compile(s["time_end"])
+        self._level_end = re.compile("(?:" + "|".join(map(re.escape, s["level_ends"])) + ")$")
+        self._following_end = re.compile("(?:" + "|".join(map(re.escape, s["following_trailing"])) + ")$")
         self._leading = Affixes(s["leading"])
         self._trailing = Affixes(s["trailing"])
         self.empty = set(s["empty_words"])
@@ -102,7 +100,7 @@ class SubjectFinder:
         while phrase != prev:
             prev = phrase
             phrase = phrase.strip(" \u3000\t")
-            m = _YEARISH.match(phrase)
+            m = self._time.match(phrase)
             if m:
                 phrase = phrase[m.end():]
             for rx in self._leading_rx:
@@ -113,10 +111,10 @@ class SubjectFinder:
             w = self._trailing.suffix(phrase)
             if w:
                 phrase = phrase[: -len(w)]
-            phrase = _YEAR_END.sub("", phrase)  # 增加到一九八五年(的)
+            phrase = self._time_end.sub("", phrase)  # 增加到一九八五年(的)
             phrase = self.without_comparison(phrase)
             phrase = _strip_unbalanced(phrase)
-        bare = _LEVEL_END.sub("", phrase)  # 增加到, 提高到: a level of the indicator before
+        bare = self._level_end.sub("", phrase)  # 增加到, 提高到: a level of the indicator before
         if bare != phrase and self._only_direction(bare):
             return ""
         if bare != phrase and bare.endswith(self.directions):
@@ -224,7 +222,7 @@ class SubjectFinder:
             m = self._stop_rx.search(phrase, 1)
             if m:
                 phrase, cut = phrase[:m.start()], True
-        phrase = _TRAILING_LINK.sub("", phrase)
+        phrase = self._following_end.sub("", phrase)
         phrase = phrase.lstrip("的")  # 三米半的围墙
         if len(phrase) < (1 if cut else 2) or not ("\u4e00" <= phrase[0] <= "\u9fff" or phrase[0] in _QUOTES):
             return ""

@@ -118,3 +118,22 @@ def test_explain_says_why_each_number_was_dropped():
     assert any("dropped  requirement" in x for x in lines)
     assert any("record   case 87 件" in x and "subject=信访件" in x for x in lines)
     assert format_explanation([]) == "(no numbers with a unit found)"
+
+
+def test_rules_readme_documents_every_key():
+    from extractors.rulecheck import SCHEMA
+
+    readme = (DEFAULT_RULES_DIR / "README.md").read_text(encoding="utf-8")
+
+    def keys(node, prefix=""):
+        if isinstance(node, dict) and "*" not in node:
+            for k, v in node.items():
+                k = k.rstrip("?")
+                yield prefix + k
+                yield from keys(v, prefix + k + ".")
+        elif isinstance(node, list) and node and isinstance(node[0], dict):
+            yield from keys(node[0], prefix)
+
+    missing = [f"{f}: {k}" for f, schema in SCHEMA.items() for k in keys(schema)
+               if k.rsplit(".", 1)[-1] not in readme]
+    assert not missing, missing
