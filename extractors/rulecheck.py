@@ -84,6 +84,7 @@ SCHEMA: dict[str, dict] = {
         "bare_shares": WORDS,
         "totals": WORDS,
         "following_stops": WORDS,
+        "verbs_before_object": WORDS,
         "rate_words": WORDS,
         "rate_verbs": WORDS,
         "people_nouns": WORDS,

@@ -48,6 +48,8 @@ class SubjectFinder:
         s = rules.subjects
         self.delims = set(s["clause_delimiters"])
         self.max_clause = s["max_clause_chars"]
+        verbs = sorted(s["verbs_before_object"], key=len, reverse=True)
+        self._object_verb = re.compile("|".join(map(re.escape, verbs))) if verbs else None
         self._time = re.compile(s["time_start"])
         self._time_end = re.compile(s["time_end"])
         self._level_end = re.compile("(?:" + "|".join(map(re.escape, s["level_ends"])) + ")$")
@@ -127,7 +129,18 @@ class SubjectFinder:
                     break
         if phrase in self.empty or phrase.endswith(self.directions) and self._only_direction(phrase):
             return ""
-        return self.tidy(phrase)
+        return self.tidy(self._object_of_verb(phrase))
+
+    def _object_of_verb(self, phrase: str) -> str:
+        """组织全体人员开展专题学习 -> 专题学习: the object of the last action verb."""
+        if self._object_verb is None:
+            return phrase
+        last = None
+        for last in self._object_verb.finditer(phrase):
+            pass
+        if last is not None and len(phrase) - last.end() >= 2 and last.start() > 0:
+            return phrase[last.end():]
+        return phrase
 
     def tidy(self, phrase: str) -> str:
         """Shorten a long subject to its head: drop 《titles》 and fillers
