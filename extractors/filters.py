@@ -45,6 +45,8 @@ class _Lists:
         th = ex["thresholds"]
         self.thresholds = frozenset(th["qualifiers"])
         self.threshold_followers = tuple(th["followers"])
+        # a suffix qualifier then a follower, as one string each (以上的)
+        self.threshold_tails = tuple(q + f for q in th["qualifiers"] for f in th["followers"])
 
 
 @lru_cache(maxsize=8)
@@ -53,9 +55,9 @@ def lists(rules: RuleSet) -> _Lists:
 
 
 def reject(text: str, m: Mention, rules: RuleSet, protected: SpanSet, clause_start: int,
-           prefix_word: str = "", suffix_word: str = "") -> str | None:
-    """The reason ``m`` is not a record, or None. ``prefix_word`` and
-    ``suffix_word``: the qualifiers written around it (超过, 以上)."""
+           prefix_word: str = "") -> str | None:
+    """The reason ``m`` is not a record, or None. ``prefix_word``: the
+    qualifier written before it (超过, 不少于), if any."""
     ex = rules.exclusions
     li = lists(rules)
     if protected.covers(m.start, m.end):
@@ -73,12 +75,12 @@ def reject(text: str, m: Mention, rules: RuleSet, protected: SpanSet, clause_sta
         window = text[max(clause_start, m.start - ex["before"]["frequency_window"]):m.start]
         if any(w in window for w in ex["before"]["frequency_words"]):
             return "frequency"
-    if prefix_word in li.bounds:
-        window = text[max(clause_start, m.start - len(prefix_word) - li.req_window):m.start]
+    if text.endswith(li.bounds, 0, m.start):
+        window = text[max(clause_start, m.start - li.req_window - 4):m.start]
         if any(w in window for w in li.req_cues):
             return "requirement"
-    if (prefix_word in li.thresholds or suffix_word in li.thresholds) and text.startswith(
-            li.threshold_followers, m.end + len(suffix_word)):
+    if (prefix_word in li.thresholds and text.startswith(li.threshold_followers, m.end)
+            or text.startswith(li.threshold_tails, m.end)):
         return "threshold"
     if m.chinese and m.kind == "unit":
         reason = _chinese_count(text, m, rules, clause_start, li)

@@ -128,14 +128,14 @@ def _run(original: str, rules: RuleSet, keep_rejected: bool = False):
             prev_object = False
             sentence_subjects = []
         pre_q, q_start = qualifiers.prefix_qualifier(text, m.start, rules)
-        suf_q, after = qualifiers.suffix_qualifier(text, m.end, rules)
         floor = max(s_start, prev_end_in_sentence)
         c_start = sf.clause_start(text, q_start, floor) if q_start > floor else floor
-        why = filters.reject(text, m, rules, protected, c_start, text[q_start:m.start], text[m.end:after])
+        why = filters.reject(text, m, rules, protected, c_start, text[q_start:m.start] if pre_q else "")
         if why:
             if keep_rejected:
                 yield None, (m, why)
             continue
+        suf_q, after = qualifiers.suffix_qualifier(text, m.end, rules)
         qual = qualifiers.qualifier(pre_q, m.inner, suf_q, rules)
         typ, unit = m.unit.type, m.unit.unit
         direction = qualifiers.direction(text, q_start, rules) if typ == "percentage" else None

@@ -115,13 +115,6 @@ def _units(u: dict) -> dict[str, UnitInfo]:
     measure = u["amount"]["measure"]
     for w, (to, factor) in measure.items():
         units[w] = UnitInfo(w, "amount", to, float(factor), stop_after=stop.get(w, ""))
-    # compound units (毫克/升): kept as written
-    comp = u["amount"]["compound"]
-    for a in comp["numerators"]:
-        for b in comp["denominators"]:
-            for slash in comp["slashes"]:
-                w = f"{a}{slash}{b}"
-                units[w] = UnitInfo(w, "amount", f"{a}/{b}")
     return units
 
 

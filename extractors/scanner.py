@@ -54,9 +54,12 @@ class Mention:
 
 
 @lru_cache(maxsize=8)
-def _pattern(units: tuple[str, ...], inner: tuple[str, ...]) -> re.Pattern:
+def _pattern(units: tuple[str, ...], inner: tuple[str, ...], non_classifiers: str) -> re.Pattern:
     unit_alt = "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True))
     q = "|".join(re.escape(w) for w in sorted(inner, key=len, reverse=True))
+    # a classifier by position: Arabic numbers only, never a non-classifier
+    non = "".join(sorted(set(non_classifiers) - set(" \n")))
+    anyc = rf"(?![{re.escape(non)}]){ANY_CLASSIFIER}" if non else ANY_CLASSIFIER
     return re.compile(
         # one cheap test first: most positions hold no numeral at all
         rf"(?=[0-9０-９{CN_DIGITS}{CN_UNITS}])(?:"
@@ -65,10 +68,12 @@ def _pattern(units: tuple[str, ...], inner: tuple[str, ...]) -> re.Pattern:
         # 三分之一, 1/4 (fractions as percentages)
         rf"|(?P<fr>(?:{NOT_IN_NUMERALS}{CN}|{NOT_IN_DIGITS}{AR})分之(?:{CN}|{AR})"
         rf"|(?<![0-9/.])[0-9]{{1,2}}/[0-9]{{1,3}}(?![0-9/]))"
-        # 1200多万元, 13万余人, 400 余人次, 三万五千多条, 99.4%
-        rf"|(?P<num>{NOT_IN_DIGITS}(?P<ar>{AR})(?:{SP}(?P<q1>{q}))?(?:{SP}(?P<mult>{MULT}))?"
-        rf"|{NOT_IN_NUMERALS}(?P<cn>{CN})(?:(?P<q3>{q})(?P<cmult>[万亿萬億]))?)"
-        rf"{SP}(?P<q2>{q})?{SP}(?:(?P<unit>{unit_alt})|{ANY_CLASSIFIER}))"
+        # 1200多万元, 13万余人, 400 余人次, 99.4%, 40票,
+        rf"|{NOT_IN_DIGITS}(?P<ar>{AR})(?:{SP}(?P<q1>{q}))?(?:{SP}(?P<mult>{MULT}))?"
+        rf"{SP}(?P<q2>{q})?{SP}(?:(?P<unit>{unit_alt})|{anyc})"
+        # 三万五千多条, 三十多万人
+        rf"|{NOT_IN_NUMERALS}(?P<cn>{CN})(?:(?P<q3>{q})(?P<cmult>[万亿萬億]))?"
+        rf"{SP}(?P<q4>{q})?{SP}(?P<cunit>{unit_alt}))"
     )
 
 
@@ -77,15 +82,22 @@ def _scan_rules(rules: RuleSet):
     u = rules.raw_units
     money = u["amount"]["money"]
     return (
-        _pattern(tuple(rules.units), tuple(rules.inner_quals)),
-        frozenset(u["count"]["non_classifiers"]) - {"\n", " "},
+        _pattern(tuple(rules.units), tuple(rules.inner_quals), u["count"]["non_classifiers"]),
         tuple(w for w in u["sign"]["negative"]),
         u["amount"]["half"],
         money["subunits"],
         frozenset(money["subunits_after"]),
         frozenset(rules.exclusions["list_markers"]["fused_units"]),
         frozenset(u["amount"]["measure"]),
+        _compounds(u["amount"]["compound"]),
     )
+
+
+def _compounds(comp: dict) -> tuple[frozenset, str, tuple[str, ...]]:
+    """Compound units (毫克/升) are read after the numerator unit, so the
+    unit alternation stays short: numerators, slashes, denominators."""
+    dens = tuple(sorted(comp["denominators"], key=len, reverse=True))
+    return frozenset(comp["numerators"]), comp["slashes"], dens
 
 
 def scan(text: str, rules: RuleSet) -> list[Mention]:
@@ -129,24 +141,30 @@ def _fraction(m: re.Match, units: dict[str, UnitInfo]) -> Mention | None:
 
 
 def _with_unit(text: str, m: re.Match, units: dict[str, UnitInfo], cfg) -> Mention | None:
-    _, non_classifiers, negative, half, subunits, subunits_after, fused_units, measures = cfg
-    written = m.group("unit")
+    _, negative, half, subunits, subunits_after, fused_units, measures, (numerators, slashes, dens) = cfg
+    written = m.group("unit") or m.group("cunit")
     kind = "unit"
     if written is None:
-        # a classifier by position (40票,): Arabic numbers only
+        # a classifier by position (40票,); the pattern left out non-classifiers
         written = m.group("anyc")
-        if m.group("ar") is None or written in non_classifiers:
-            return None
         info = UnitInfo(written, "count", written)
         kind = "classifier"
     else:
         info = units[written]
     end = m.end()
+    # 0.5毫克/升, 5万元/亩: a compound unit, kept as written
+    if written in numerators and end < len(text) and text[end] in slashes:
+        den = next((d for d in dens if text.startswith(d, end + 1)), None)
+        if den is not None:
+            written = f"{written}/{den}"
+            info = UnitInfo(written, "amount", written)
+            end += 1 + len(den)
     # 3个月, 一起来: the "unit" is the start of another word; try a shorter unit.
     if info.stop_after and end < len(text) and text[end] in info.stop_after:
         return None
-    inner = m.group("q1") or m.group("q3") or m.group("q2")
-    if m.group("q2") == "来" and info.type != "count":
+    q2 = m.group("q2") or m.group("q4")
+    inner = m.group("q1") or m.group("q3") or q2
+    if q2 == "来" and info.type != "count":
         return None
     start = m.start()
     notes = []

@@ -13,6 +13,8 @@ from functools import lru_cache
 
 from .ruleset import RuleSet
 
+# Comparisons are looked for in the last this many characters of a subject.
+_COMPARISON_TAIL = 40
 _QUOTES = "“”\"‘’「」『』"
 _TITLE = re.compile(r"《[^》]{0,60}》")
 _ENDS_QUOTED = re.compile(r"[“\"]([^“”\"]{2,})[”\"]$")
@@ -63,11 +65,13 @@ class SubjectFinder:
         self.directions = tuple(w for w, _ in rules.directions)
         self.not_start = tuple(s["not_subject_start"])
         self._filler = re.compile("|".join(map(re.escape, s["fillers"])))
-        self._comparisons = [re.compile(c) for c in s["comparisons"]]
+        # one alternation, tried on the phrase's tail only (anchored at the end)
+        self._comparisons = re.compile("|".join(f"(?:{c})" for c in s["comparisons"])) if s["comparisons"] else None
         self.rate_heads = tuple(s["rate_heads"])
         self.joiner_words = list(s["whole_words"])
         self._joiner_words_t = tuple(self.joiner_words)
-        self._leading_rx = [re.compile(x) for x in s["leading_patterns"]]
+        lp = s["leading_patterns"]
+        self._leading_rx = re.compile("|".join(f"(?:{x})" for x in lp)) if lp else None
         singles = [j for j in self.joiners if len(j) == 1]
         self._shield_map = {ord(c): 0xE000 + i for i, c in enumerate(singles)}
         self._unshield = {v: k for k, v in self._shield_map.items()}
@@ -98,24 +102,30 @@ class SubjectFinder:
 
     def trim(self, phrase: str) -> str:
         """Drop time words, pronouns, adverbs and linking words at both ends."""
-        prev = None
-        while phrase != prev:
-            prev = phrase
-            phrase = phrase.strip(" \u3000\t")
-            m = self._time.match(phrase)
-            if m:
-                phrase = phrase[m.end():]
-            for rx in self._leading_rx:
-                phrase = rx.sub("", phrase)
-            w = "" if phrase.startswith(self._joiner_words_t) else self._leading.prefix(phrase, min_rest=2)
-            if w:
-                phrase = phrase[len(w):]
-            w = self._trailing.suffix(phrase)
-            if w:
-                phrase = phrase[: -len(w)]
-            phrase = self._time_end.sub("", phrase)  # 增加到一九八五年(的)
-            phrase = self.without_comparison(phrase)
-            phrase = _strip_unbalanced(phrase)
+        while True:
+            prev = None
+            while phrase != prev:
+                prev = phrase
+                phrase = phrase.strip(" \u3000\t")
+                m = self._time.match(phrase)
+                if m:
+                    phrase = phrase[m.end():]
+                m = self._leading_rx.match(phrase) if self._leading_rx is not None else None
+                if m:
+                    phrase = phrase[m.end():]
+                w = "" if phrase.startswith(self._joiner_words_t) else self._leading.prefix(phrase, min_rest=2)
+                if w:
+                    phrase = phrase[len(w):]
+                w = self._trailing.suffix(phrase)
+                if w:
+                    phrase = phrase[: -len(w)]
+                phrase = _strip_unbalanced(phrase)
+            # a year at the end (增加到一九八五年) and comparisons (较上年相比)
+            m = self._time_end.search(phrase, max(0, len(phrase) - _COMPARISON_TAIL))
+            cut = self.without_comparison(phrase[:m.start()] if m else phrase)
+            if cut == phrase:
+                break
+            phrase = cut
         bare = self._level_end.sub("", phrase)  # 增加到, 提高到: a level of the indicator before
         if bare != phrase and self._only_direction(bare):
             return ""
@@ -273,9 +283,14 @@ class SubjectFinder:
         return tail if len(tail) >= 2 else ""
 
     def without_comparison(self, phrase: str) -> str:
-        """罚没款收入较上年相比 -> 罚没款收入 (``comparisons`` in the rules)."""
-        for rx in self._comparisons:
-            phrase = rx.sub("", phrase)
+        """罚没款收入较上年相比 -> 罚没款收入 (``comparisons`` in the rules,
+        each anchored at the end, removed until none is left)."""
+        rx = self._comparisons
+        while rx is not None and phrase:
+            m = rx.search(phrase, max(0, len(phrase) - _COMPARISON_TAIL))
+            if m is None or m.start() == len(phrase):
+                break
+            phrase = phrase[:m.start()]
         return phrase
 
     def without_org(self, phrase: str, org: str | None) -> str:
