@@ -188,7 +188,7 @@ def _run(original: str, rules: RuleSet, keep_rejected: bool = False):
             yield rec, (m, "")
         prev_end_in_sentence = after
         prev_subject = subjects[-1] or prev_subject
-        sentence_subjects.extend(s for s in subjects if s)
+        sentence_subjects.extend(subjects)
         prev_object = objects
 
 

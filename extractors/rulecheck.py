@@ -30,7 +30,8 @@ SCHEMA: dict[str, dict] = {
         "percentage": {"units": WORDS, "factor?": {"*": "num"}},
         "amount": {
             "half": "str",
-            "money": {"units": WORDS, "to?": {"*": "str"}, "subunits": {"*": "num"}, "subunits_after": WORDS},
+            "money": {"units": WORDS, "to?": {"*": "str"}, "subunits": {"*": "num"}, "subunits_after": WORDS,
+                      "subunits_not_before": "chars"},
             "measure": {"*": ("pair", "str", "num")},
             "compound": {"numerators": WORDS, "denominators": WORDS, "slashes": "chars"},
         },
@@ -77,6 +78,7 @@ SCHEMA: dict[str, dict] = {
         "not_subject_start": "chars",
         "fillers": WORDS,
         "comparisons": ["regex"],
+        "comparison_cues": "chars",
         "coordination_joiners": WORDS,
         "coordination_markers": WORDS,
         "whole_words": WORDS,

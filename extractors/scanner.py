@@ -84,9 +84,11 @@ def _scan_rules(rules: RuleSet):
     return (
         _pattern(tuple(rules.units), tuple(rules.inner_quals), u["count"]["non_classifiers"]),
         tuple(w for w in u["sign"]["negative"]),
+        frozenset(w[-1] for w in u["sign"]["negative"]),
         u["amount"]["half"],
         money["subunits"],
         frozenset(money["subunits_after"]),
+        money["subunits_not_before"],
         frozenset(rules.exclusions["list_markers"]["fused_units"]),
         frozenset(u["amount"]["measure"]),
         _compounds(u["amount"]["compound"]),
@@ -141,88 +143,95 @@ def _fraction(m: re.Match, units: dict[str, UnitInfo]) -> Mention | None:
 
 
 def _with_unit(text: str, m: re.Match, units: dict[str, UnitInfo], cfg) -> Mention | None:
-    _, negative, half, subunits, subunits_after, fused_units, measures, (numerators, slashes, dens) = cfg
-    written = m.group("unit") or m.group("cunit")
+    (_, negative, sign_ends, half, subunits, subunits_after, sub_not_before, fused_units, measures,
+     (numerators, slashes, dens)) = cfg
+    ar, q1, mult, q2, unit, anyc, cn, q3, cmult, q4, cunit = m.group(
+        "ar", "q1", "mult", "q2", "unit", "anyc", "cn", "q3", "cmult", "q4", "cunit")
+    written = unit or cunit
     kind = "unit"
     if written is None:
         # a classifier by position (40票,); the pattern left out non-classifiers
-        written = m.group("anyc")
+        written = anyc
         info = UnitInfo(written, "count", written)
         kind = "classifier"
     else:
         info = units[written]
     end = m.end()
+    n = len(text)
     # 0.5毫克/升, 5万元/亩: a compound unit, kept as written
-    if written in numerators and end < len(text) and text[end] in slashes:
+    if end < n and text[end] in slashes and written in numerators:
         den = next((d for d in dens if text.startswith(d, end + 1)), None)
         if den is not None:
             written = f"{written}/{den}"
             info = UnitInfo(written, "amount", written)
             end += 1 + len(den)
     # 3个月, 一起来: the "unit" is the start of another word; try a shorter unit.
-    if info.stop_after and end < len(text) and text[end] in info.stop_after:
+    if info.stop_after and end < n and text[end] in info.stop_after:
         return None
-    q2 = m.group("q2") or m.group("q4")
-    inner = m.group("q1") or m.group("q3") or q2
+    q2 = q2 or q4
+    inner = q1 or q3 or q2
     if q2 == "来" and info.type != "count":
         return None
     start = m.start()
-    notes = []
-    if m.group("ar") is not None:
-        ar = m.group("ar")
-        number = ar + (m.group("mult") or "")
+    notes = ""
+    if ar is not None:
+        number = ar + (mult or "")
         chinese = False
         if _FRAGMENT.match(ar):
             return None  # 000元: the tail of a number split by a separator we did not join
-        if written in fused_units and not m.group("mult"):
+        if not mult and (start == 0 or text[start - 1] in _MARKER_BEFORE) and written in fused_units:
             split = _fused_list_marker(text, start, ar)
             if split:
                 start += split
                 number = ar[split:]
-                notes.append("list marker split off")
+                notes = "list marker split off"
     else:
-        number = m.group("cn") + (m.group("cmult") or "")  # 三十多万人
+        number = cn + (cmult or "")  # 三十多万人
         chinese = True
     try:
         value = parse_number(number)
     except ValueError:
         return None
-    # 三米半, 两吨半: a half of the unit (measures, whole numbers)
-    if written in measures and text.startswith(half, end):
-        if value == int(value) and not m.group("mult"):
+    if end < n:
+        # 三米半, 两吨半: a half of the unit (measures, whole numbers)
+        if text.startswith(half, end) and written in measures and not mult and value == int(value):
             value += 0.5
             end += len(half)
-            notes.append("half")
-    # 八元五角, 20元3角5分
-    if written in subunits_after:
-        end, value = _subunits(text, end, value, subunits, notes)
+            notes = "half"
+        # 八元五角, 20元3角5分
+        elif written in subunits_after and text[end] in _SUBUNIT_DIGIT:
+            end2, value2 = _subunits(text, end, value, subunits, sub_not_before)
+            if end2 != end:
+                end, value, notes = end2, value2, "subunits"
     # 负2.7%, -15.4%: a sign right before, not a range (3-5人)
-    for sign in negative:
-        s0 = start - len(sign)
-        if s0 >= 0 and text.startswith(sign, s0) and not (s0 > 0 and _LATIN_OR_DIGIT.match(text[s0 - 1])):
-            start, value = s0, -value
-            notes.append("negative")
-            break
-    return Mention(start, end, number, value * info.factor, info, inner, chinese, kind, ", ".join(notes))
+    if start > 0 and text[start - 1] in sign_ends:
+        for sign in negative:
+            s0 = start - len(sign)
+            if s0 >= 0 and text.startswith(sign, s0) and not (s0 > 0 and _LATIN_OR_DIGIT.match(text[s0 - 1])):
+                start, value = s0, -value
+                notes = f"{notes}, negative" if notes else "negative"
+                break
+    return Mention(start, end, number, value * info.factor, info, inner, chinese, kind, notes)
 
 
-def _subunits(text: str, end: int, value: float, subunits: dict, notes: list) -> tuple[int, float]:
-    """角 and 分 after 元, one digit each, in that order."""
+def _subunits(text: str, end: int, value: float, subunits: dict, not_before: str) -> tuple[int, float]:
+    """角 and 分 after 元, one digit each, in that order (not 分之, 分钟)."""
     added = 0.0
     i = end
     for word, factor in subunits.items():
         if i + 1 < len(text) and text[i] in _SUBUNIT_DIGIT and text.startswith(word, i + 1):
             after = text[i + 1 + len(word):i + 2 + len(word)]
-            if word == "分" and after in ("之", "钟", "别", "类", "期", "局", "站"):
+            if after and after in not_before:
                 break
             added += parse_number(text[i]) * factor
             i += 1 + len(word)
     if added:
-        notes.append("subunits")
         return i, value + added
     return end, value
 
 
+# where a list marker can stand: a line or sentence start
+_MARKER_BEFORE = "\n。；;：: \u3000"
 _MARKER_LINE = re.compile(r"[ \u3000]*([0-9]{1,2})[.．、]")
 
 

@@ -51,7 +51,7 @@ class SubjectFinder:
         self.delims = set(s["clause_delimiters"])
         self.max_clause = s["max_clause_chars"]
         verbs = sorted(s["verbs_before_object"], key=len, reverse=True)
-        self._object_verb = re.compile("|".join(map(re.escape, verbs))) if verbs else None
+        self._object_verb = re.compile("(?s).+(?:" + "|".join(map(re.escape, verbs)) + ")") if verbs else None
         self._time = re.compile(s["time_start"])
         self._time_end = re.compile(s["time_end"])
         self._level_end = re.compile("(?:" + "|".join(map(re.escape, s["level_ends"])) + ")$")
@@ -65,8 +65,11 @@ class SubjectFinder:
         self.directions = tuple(w for w, _ in rules.directions)
         self.not_start = tuple(s["not_subject_start"])
         self._filler = re.compile("|".join(map(re.escape, s["fillers"])))
-        # one alternation, tried on the phrase's tail only (anchored at the end)
+        # one alternation, tried on the phrase's tail only (anchored at the end),
+        # and only when the tail holds a character the expressions spell out
         self._comparisons = re.compile("|".join(f"(?:{c})" for c in s["comparisons"])) if s["comparisons"] else None
+        cues = s["comparison_cues"]
+        self._comparison_cue = re.compile("[" + re.escape(cues) + "]") if cues else None
         self.rate_heads = tuple(s["rate_heads"])
         self.joiner_words = list(s["whole_words"])
         self._joiner_words_t = tuple(self.joiner_words)
@@ -121,7 +124,10 @@ class SubjectFinder:
                     phrase = phrase[: -len(w)]
                 phrase = _strip_unbalanced(phrase)
             # a year at the end (增加到一九八五年) and comparisons (较上年相比)
-            m = self._time_end.search(phrase, max(0, len(phrase) - _COMPARISON_TAIL))
+            tail = max(0, len(phrase) - _COMPARISON_TAIL)
+            if self._comparison_cue is not None and not self._comparison_cue.search(phrase, tail):
+                break
+            m = self._time_end.search(phrase, tail)
             cut = self.without_comparison(phrase[:m.start()] if m else phrase)
             if cut == phrase:
                 break
@@ -145,10 +151,8 @@ class SubjectFinder:
         """组织全体人员开展专题学习 -> 专题学习: the object of the last action verb."""
         if self._object_verb is None:
             return phrase
-        last = None
-        for last in self._object_verb.finditer(phrase):
-            pass
-        if last is not None and len(phrase) - last.end() >= 2 and last.start() > 0:
+        last = self._object_verb.match(phrase)  # greedy: the last verb, not at the start
+        if last is not None and len(phrase) - last.end() >= 2:
             return phrase[last.end():]
         return phrase
 
@@ -286,6 +290,9 @@ class SubjectFinder:
         """罚没款收入较上年相比 -> 罚没款收入 (``comparisons`` in the rules,
         each anchored at the end, removed until none is left)."""
         rx = self._comparisons
+        cue = self._comparison_cue
+        if cue is not None and not cue.search(phrase, max(0, len(phrase) - _COMPARISON_TAIL)):
+            return phrase
         while rx is not None and phrase:
             m = rx.search(phrase, max(0, len(phrase) - _COMPARISON_TAIL))
             if m is None or m.start() == len(phrase):
