@@ -28,6 +28,13 @@ class _Lists:
 
     def __init__(self, rules: RuleSet):
         ex = rules.exclusions
+        self.durations = tuple(ex["after"]["durations"])
+        self.ordinal = tuple(ex["before"]["ordinal"])
+        self.frequency = tuple(ex["before"]["frequency"])
+        self.frequency_window = ex["before"]["frequency_window"]
+        self.frequency_words = tuple(ex["before"]["frequency_words"])
+        rh = ex["rhetoric"]
+        self.scale_words, self.country_tails = tuple(rh["scale_words"]), tuple(rh["country_tails"])
         sc = ex["small_chinese"]
         self.negated = re.compile("(?:" + "|".join(map(re.escape, sc["negations"])) + r")[\u4e00-\u9fff]{0,4}$")
         self.coordinated = re.compile(r"[和及、][" + re.escape(sc["coordinated_numerals"]) + "]")
@@ -58,22 +65,20 @@ def reject(text: str, m: Mention, rules: RuleSet, protected: SpanSet, clause_sta
            prefix_word: str = "") -> str | None:
     """The reason ``m`` is not a record, or None. ``prefix_word``: the
     qualifier written before it (超过, 不少于), if any."""
-    ex = rules.exclusions
     li = lists(rules)
     if protected.covers(m.start, m.end):
         return "name"
     if m.unit.written in rules.never_units:
         return "rank"
-    if text.startswith(tuple(ex["after"]["durations"]), m.end):
+    if text.startswith(li.durations, m.end):
         return "duration"
-    before = text[max(0, m.start - 4):m.start]
-    if before.endswith(tuple(ex["before"]["ordinal"])):
+    if text.endswith(li.ordinal, 0, m.start):
         return "ordinal"
-    if before.endswith(tuple(ex["before"]["frequency"])):
+    if text.endswith(li.frequency, 0, m.start):
         return "frequency"
     if m.unit.written.endswith("次"):
-        window = text[max(clause_start, m.start - ex["before"]["frequency_window"]):m.start]
-        if any(w in window for w in ex["before"]["frequency_words"]):
+        window = text[max(clause_start, m.start - li.frequency_window):m.start]
+        if any(w in window for w in li.frequency_words):
             return "frequency"
     if text.endswith(li.bounds, 0, m.start):
         window = text[max(clause_start, m.start - li.req_window - 4):m.start]
@@ -88,20 +93,19 @@ def reject(text: str, m: Mention, rules: RuleSet, protected: SpanSet, clause_sta
             return reason
     if m.kind in ("unit", "classifier") and m.unit.type == "count" and _announces_list(text, m, clause_start, li):
         return "list"
-    rh = ex["rhetoric"]
-    if m.unit.unit == "人" and _describes_country(text, m.end, rh["scale_words"], rh["country_tails"]):
+    if m.unit.unit == "人" and _describes_country(text, m.end, li.scale_words, li.country_tails):
         return "rhetoric"
     return None
 
 
-def _describes_country(text: str, end: int, scale_words: list[str], tails: list[str]) -> bool:
+def _describes_country(text: str, end: int, scale_words: tuple[str, ...], tails: tuple[str, ...]) -> bool:
     """近14亿人口的发展中大国, 14亿人民的…: a description of the country, not a result."""
     stop = _CLAUSE_END.search(text, end, end + _LOOK)
     after = text[end:stop.start() if stop else len(text)][:12]
     if "的" not in after:
         return False
     tail = after[after.index("的") + 1:]
-    return tail.startswith(tuple(scale_words)) or tail.startswith(tuple(tails))
+    return tail.startswith(scale_words) or tail.startswith(tails)
 
 
 def _chinese_count(text: str, m: Mention, rules: RuleSet, clause_start: int, li: _Lists) -> str | None:

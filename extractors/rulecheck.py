@@ -78,7 +78,7 @@ SCHEMA: dict[str, dict] = {
         "not_subject_start": "chars",
         "fillers": WORDS,
         "comparisons": ["regex"],
-        "comparison_cues": "chars",
+        "comparison_ends": "chars",
         "coordination_joiners": WORDS,
         "coordination_markers": WORDS,
         "whole_words": WORDS,

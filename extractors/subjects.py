@@ -14,7 +14,7 @@ from functools import lru_cache
 from .ruleset import RuleSet
 
 # Comparisons are looked for in the last this many characters of a subject.
-_COMPARISON_TAIL = 40
+_COMPARISON_TAIL = 16
 _QUOTES = "“”\"‘’「」『』"
 _TITLE = re.compile(r"《[^》]{0,60}》")
 _ENDS_QUOTED = re.compile(r"[“\"]([^“”\"]{2,})[”\"]$")
@@ -52,6 +52,7 @@ class SubjectFinder:
         self.max_clause = s["max_clause_chars"]
         verbs = sorted(s["verbs_before_object"], key=len, reverse=True)
         self._object_verb = re.compile("(?s).+(?:" + "|".join(map(re.escape, verbs)) + ")") if verbs else None
+        self._verb_first = re.compile("[" + re.escape("".join(sorted({v[0] for v in verbs}))) + "]") if verbs else None
         self._time = re.compile(s["time_start"])
         self._time_end = re.compile(s["time_end"])
         self._level_end = re.compile("(?:" + "|".join(map(re.escape, s["level_ends"])) + ")$")
@@ -68,8 +69,7 @@ class SubjectFinder:
         # one alternation, tried on the phrase's tail only (anchored at the end),
         # and only when the tail holds a character the expressions spell out
         self._comparisons = re.compile("|".join(f"(?:{c})" for c in s["comparisons"])) if s["comparisons"] else None
-        cues = s["comparison_cues"]
-        self._comparison_cue = re.compile("[" + re.escape(cues) + "]") if cues else None
+        self._comparison_ends = frozenset(s["comparison_ends"])
         self.rate_heads = tuple(s["rate_heads"])
         self.joiner_words = list(s["whole_words"])
         self._joiner_words_t = tuple(self.joiner_words)
@@ -87,7 +87,8 @@ class SubjectFinder:
         ``across_lists``: do not stop at 、 (for coordinated subjects). A clause
         is at most ``max_clause_chars`` long: the subject stands next to its
         number, and the bound keeps the cost per number constant."""
-        floor = max(floor, pos - self.max_clause)
+        if pos - self.max_clause > floor:
+            floor = pos - self.max_clause
         i = pos - 1
         depth = 0
         while i >= floor:
@@ -116,7 +117,9 @@ class SubjectFinder:
                 m = self._leading_rx.match(phrase) if self._leading_rx is not None else None
                 if m:
                     phrase = phrase[m.end():]
-                w = "" if phrase.startswith(self._joiner_words_t) else self._leading.prefix(phrase, min_rest=2)
+                w = self._leading.prefix(phrase, min_rest=2)
+                if w and phrase.startswith(self._joiner_words_t):
+                    w = ""  # 及时率, 即办率: a whole word, not 及 + 时率
                 if w:
                     phrase = phrase[len(w):]
                 w = self._trailing.suffix(phrase)
@@ -124,11 +127,10 @@ class SubjectFinder:
                     phrase = phrase[: -len(w)]
                 phrase = _strip_unbalanced(phrase)
             # a year at the end (增加到一九八五年) and comparisons (较上年相比)
-            tail = max(0, len(phrase) - _COMPARISON_TAIL)
-            if self._comparison_cue is not None and not self._comparison_cue.search(phrase, tail):
+            if not phrase or phrase[-1] not in self._comparison_ends:
                 break
-            m = self._time_end.search(phrase, tail)
-            cut = self.without_comparison(phrase[:m.start()] if m else phrase)
+            m = self._time_end.search(phrase, max(0, len(phrase) - _COMPARISON_TAIL))
+            cut = self._cut_comparisons(phrase[:m.start()] if m else phrase)
             if cut == phrase:
                 break
             phrase = cut
@@ -149,7 +151,7 @@ class SubjectFinder:
 
     def _object_of_verb(self, phrase: str) -> str:
         """组织全体人员开展专题学习 -> 专题学习: the object of the last action verb."""
-        if self._object_verb is None:
+        if self._object_verb is None or not self._verb_first.search(phrase, 1):
             return phrase
         last = self._object_verb.match(phrase)  # greedy: the last verb, not at the start
         if last is not None and len(phrase) - last.end() >= 2:
@@ -289,11 +291,13 @@ class SubjectFinder:
     def without_comparison(self, phrase: str) -> str:
         """罚没款收入较上年相比 -> 罚没款收入 (``comparisons`` in the rules,
         each anchored at the end, removed until none is left)."""
-        rx = self._comparisons
-        cue = self._comparison_cue
-        if cue is not None and not cue.search(phrase, max(0, len(phrase) - _COMPARISON_TAIL)):
+        if not phrase or phrase[-1] not in self._comparison_ends:
             return phrase
-        while rx is not None and phrase:
+        return self._cut_comparisons(phrase)
+
+    def _cut_comparisons(self, phrase: str) -> str:
+        rx = self._comparisons
+        while rx is not None and phrase and phrase[-1] in self._comparison_ends:
             m = rx.search(phrase, max(0, len(phrase) - _COMPARISON_TAIL))
             if m is None or m.start() == len(phrase):
                 break
