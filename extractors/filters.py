@@ -54,6 +54,7 @@ class _Lists:
         self.threshold_followers = tuple(th["followers"])
         # a suffix qualifier then a follower, as one string each (以上的)
         self.threshold_tails = tuple(q + f for q in th["qualifiers"] for f in th["followers"])
+        self.threshold_not = tuple(th["not_before"])
 
 
 @lru_cache(maxsize=8)
@@ -85,7 +86,7 @@ def reject(text: str, m: Mention, rules: RuleSet, protected: SpanSet, clause_sta
         if any(w in window for w in li.req_cues):
             return "requirement"
     if (prefix_word in li.thresholds and text.startswith(li.threshold_followers, m.end)
-            or text.startswith(li.threshold_tails, m.end)):
+            or text.startswith(li.threshold_tails, m.end)) and not _level_follows(text, m.end, li):
         return "threshold"
     if m.chinese and m.kind == "unit":
         reason = _chinese_count(text, m, rules, clause_start, li)
@@ -96,6 +97,12 @@ def reject(text: str, m: Mention, rules: RuleSet, protected: SpanSet, clause_sta
     if m.unit.unit == "人" and _describes_country(text, m.end, li.scale_words, li.country_tails):
         return "rhetoric"
     return None
+
+
+def _level_follows(text: str, end: int, li: _Lists) -> bool:
+    """超过134.9万亿元的水平: after the 的 a level or scale, not a group."""
+    i = text.find("的", end, end + 4)
+    return i >= 0 and text.startswith(li.threshold_not, i + 1)
 
 
 def _describes_country(text: str, end: int, scale_words: tuple[str, ...], tails: tuple[str, ...]) -> bool:

@@ -59,7 +59,7 @@ SCHEMA: dict[str, dict] = {
         },
         "lists": {"units": WORDS, "max_count": "int", "item_breakers": "chars", "item_joiners": WORDS},
         "requirements": {"bounds": WORDS, "cues": WORDS, "window": "int"},
-        "thresholds": {"qualifiers": WORDS, "followers": WORDS},
+        "thresholds": {"qualifiers": WORDS, "followers": WORDS, "not_before": WORDS},
         "list_markers": {"fused_units": WORDS},
         "slogans": {"phrases": WORDS},
         "rhetoric": {"scale_words": WORDS, "country_tails": WORDS},
