@@ -136,6 +136,9 @@ def _run(original: str, rules: RuleSet, keep_rejected: bool = False):
                 yield None, (m, why)
             continue
         suf_q, after = qualifiers.suffix_qualifier(text, m.end, rules)
+        if pre_q is None and m.kind == "fraction":
+            # 超过全县行政村的一半: the qualifier of a share stands before its whole
+            pre_q = qualifiers.distant_prefix(text, c_start, m.start, rules)
         qual = qualifiers.qualifier(pre_q, m.inner, suf_q, rules)
         typ, unit = m.unit.type, m.unit.unit
         direction = qualifiers.direction(text, q_start, rules) if typ == "percentage" else None

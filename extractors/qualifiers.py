@@ -31,6 +31,21 @@ def prefix_qualifier(text: str, start: int, rules: RuleSet) -> tuple[str | None,
     return None, start
 
 
+def distant_prefix(text: str, clause_start: int, start: int, rules: RuleSet) -> str | None:
+    """A prefix qualifier a few characters before a share, in its clause
+    (超过全球一半, 近全县的三分之一): the last one within 10 characters, of
+    the words ``guards.before_share`` allows."""
+    window = text[max(clause_start, start - 10):start]
+    best, label = -1, None
+    table = dict(rules.prefix_quals)
+    for word in rules.qualifiers["guards"]["before_share"]:
+        lab = table.get(word)
+        i = window.rfind(word) if lab else -1
+        if i > best:
+            best, label = i, lab
+    return label
+
+
 def suffix_qualifier(text: str, end: int, rules: RuleSet) -> tuple[str | None, int]:
     """The qualifier written right after the unit (100人以上), and where it ends."""
     tail = text[end:end + 3]

@@ -42,7 +42,7 @@ SCHEMA: dict[str, dict] = {
         "prefix": {"over?": WORDS, "under?": WORDS, "approx?": WORDS},
         "inner": {"over?": WORDS, "under?": WORDS, "approx?": WORDS},
         "suffix": {"over?": WORDS, "under?": WORDS, "approx?": WORDS},
-        "guards": {"needs_next": {"*": "chars"}, "not_in": {"*": WORDS}},
+        "guards": {"needs_next": {"*": "chars"}, "not_in": {"*": WORDS}, "before_share": WORDS},
         "direction": {
             "increase": WORDS, "decrease": WORDS, "level_markers": WORDS,
             "particles": WORDS, "rate_of_change": WORDS,

@@ -65,9 +65,9 @@ def _pattern(units: tuple[str, ...], inner: tuple[str, ...], non_classifiers: st
         rf"(?=[0-9０-９{CN_DIGITS}{CN_UNITS}])(?:"
         # 百分之三十六點九, 千分之五
         rf"{NOT_IN_NUMERALS}(?P<pw>[百千]分之(?P<pwn>{AR}|{CN}))(?P<pwq>{q})?"
-        # 三分之一, 1/4 (fractions as percentages)
+        # 三分之一, 1/4, 一半 (fractions as percentages)
         rf"|(?P<fr>(?:{NOT_IN_NUMERALS}{CN}|{NOT_IN_DIGITS}{AR})分之(?:{CN}|{AR})"
-        rf"|(?<![0-9/.])[0-9]{{1,2}}/[0-9]{{1,3}}(?![0-9/]))"
+        rf"|(?<![0-9/.])[0-9]{{1,2}}/[0-9]{{1,3}}(?![0-9/])|{NOT_IN_NUMERALS}一半)"
         # 1200多万元, 13万余人, 400 余人次, 99.4%, 40票,
         rf"|{NOT_IN_DIGITS}(?P<ar>{AR})(?:{SP}(?P<q1>{q}))?(?:{SP}(?P<mult>{MULT}))?"
         rf"{SP}(?P<q2>{q})?{SP}(?:(?P<unit>{unit_alt})|{anyc})"
