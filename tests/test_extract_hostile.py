@@ -9,7 +9,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-BOUND = 8.0  # seconds for the child, imports included; each input takes well under 1 s
+# Wall-clock bound for the child (imports included, on a loaded machine); the
+# extraction itself is measured in CPU seconds, which load does not inflate:
+# each input takes well under 1 s (a quadratic scan took > 30 s).
+BOUND = 30.0
+CPU_BOUND = 1.0
 
 HOSTILE = {
     "ascii digits": "'1' * 10000",
@@ -32,11 +36,11 @@ HOSTILE = {
 def test_hostile_input_finishes_in_linear_time(name):
     code = ("import time; from extractors import extract\n"
             f"s = {HOSTILE[name]}\n"
-            "t = time.perf_counter(); extract(s); print(time.perf_counter() - t)")
+            "t = time.process_time(); extract(s); print(time.process_time() - t)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                          timeout=BOUND, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
     assert out.returncode == 0, out.stderr
-    assert float(out.stdout) < 2.0, (name, out.stdout)  # well under 1 s on an idle core
+    assert float(out.stdout) < CPU_BOUND, (name, out.stdout)
 
 
 def test_lone_surrogate_is_replaced_with_offsets_kept():
