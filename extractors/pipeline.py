@@ -29,6 +29,7 @@ __all__ = ["extract", "document_meta", "RULESET", "explain", "format_explanation
 
 RULESET = load_rules().version
 _DIGIT = re.compile(r"[0-9０-９]")
+_DIGIT_RUN = re.compile(r"[0-9０-９]+(?:[.．,，][0-9０-９]+)*")
 # Longest sentence stored whole in a record (real ones stay far below it).
 _MAX_SENTENCE = 1000
 
@@ -64,10 +65,18 @@ def explain(text: str, rules: RuleSet | str | Path | None = None) -> list[dict]:
     ``outcome`` (``record`` or ``dropped``), ``why`` (the filter that dropped
     it: name, ordinal, frequency, requirement, threshold, list, word, …; empty
     for a record) and, for a record, its fields (type, value, unit,
-    qualifier, direction, subject). ``format_explanation`` renders it.
+    qualifier, direction, subject). Matches the scanner itself refused
+    (``scan`` = ``scanner``: 3个月, 000元) and digits it did not read at all
+    (``scan`` = ``none``, why ``no unit``: 2024年, 12345热线) are listed too.
+    ``format_explanation`` renders it.
     """
-    out = []
-    for rec, (m, why) in _run(text, _rules(rules), keep_rejected=True):
+    rules = _rules(rules)
+    simplified = to_simplified(without_surrogates(text))
+    refused: list = []
+    scan(simplified, rules, refused)
+    out = [{"text": text[s:e], "start": s, "end": e, "value": None, "unit": None, "scan": "scanner",
+            "outcome": "dropped", "why": why} for s, e, why in refused]
+    for rec, (m, why) in _run(text, rules, keep_rejected=True):
         row = {"text": text[m.start:m.end], "start": m.start, "end": m.end, "value": m.value,
                "unit": m.unit.written, "scan": f"{m.kind}:{m.unit.written}" + (f" ({m.note})" if m.note else "")}
         if rec is None:
@@ -76,6 +85,13 @@ def explain(text: str, rules: RuleSet | str | Path | None = None) -> list[dict]:
             row.update(outcome="record", why="", type=rec.type, value=rec.value, unit=rec.unit,
                        qualifier=rec.qualifier, direction=rec.direction, subject=rec.subject)
         out.append(row)
+    # digits the scanner did not read at all (2024年, 12345热线): no unit after them
+    seen = SpanSet([(r["start"], r["end"]) for r in out])
+    for d in _DIGIT_RUN.finditer(simplified):
+        if not seen.covers(d.start(), d.end()):
+            out.append({"text": text[d.start():d.end()], "start": d.start(), "end": d.end(), "value": None,
+                        "unit": None, "scan": "none", "outcome": "dropped", "why": "no unit"})
+    out.sort(key=lambda r: (r["start"], r["outcome"] != "dropped" or r["scan"] != "scanner"))
     return out
 
 

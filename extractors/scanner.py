@@ -102,7 +102,9 @@ def _compounds(comp: dict) -> tuple[frozenset, str, tuple[str, ...]]:
     return frozenset(comp["numerators"]), comp["slashes"], dens
 
 
-def scan(text: str, rules: RuleSet) -> list[Mention]:
+def scan(text: str, rules: RuleSet, rejected: list | None = None) -> list[Mention]:
+    """Every number with a unit in ``text``. ``rejected``: a list that gets
+    ``(start, end, reason)`` for each match the scanner itself refused."""
     out: list[Mention] = []
     units = rules.units
     cfg = _scan_rules(rules)
@@ -113,8 +115,10 @@ def scan(text: str, rules: RuleSet) -> list[Mention]:
             mention = _fraction(m, units)
         else:
             mention = _with_unit(text, m, units, cfg)
-        if mention is not None:
+        if isinstance(mention, Mention):
             out.append(mention)
+        elif rejected is not None:
+            rejected.append((m.start(), m.end(), mention or "unreadable number"))
     return out
 
 
@@ -129,7 +133,7 @@ def _percent_words(m: re.Match, units: dict[str, UnitInfo]) -> Mention | None:
                    chinese=not re.match(r"[0-9]", m.group("pwn")), kind="percent_words")
 
 
-def _fraction(m: re.Match, units: dict[str, UnitInfo]) -> Mention | None:
+def _fraction(m: re.Match, units: dict[str, UnitInfo]) -> Mention | str | None:
     s = m.group("fr")
     try:
         v = parse_fraction(s)
@@ -138,11 +142,12 @@ def _fraction(m: re.Match, units: dict[str, UnitInfo]) -> Mention | None:
     if "/" in s:
         num, den = s.split("/")
         if not 0 < int(num) < int(den):
-            return None
+            return "not a proper fraction"
     return Mention(m.start(), m.end(), s, v, units["%"], None, chinese="/" not in s, kind="fraction")
 
 
-def _with_unit(text: str, m: re.Match, units: dict[str, UnitInfo], cfg) -> Mention | None:
+def _with_unit(text: str, m: re.Match, units: dict[str, UnitInfo], cfg) -> Mention | str | None:
+    """The mention of match ``m``, or why the scanner refuses it (a string)."""
     (_, negative, sign_ends, half, subunits, subunits_after, sub_not_before, fused_units, measures,
      (numerators, slashes, dens)) = cfg
     ar, q1, mult, q2, unit, anyc, cn, q3, cmult, q4, cunit = m.group(
@@ -167,18 +172,18 @@ def _with_unit(text: str, m: re.Match, units: dict[str, UnitInfo], cfg) -> Menti
             end += 1 + len(den)
     # 3个月, 一起来: the "unit" is the start of another word; try a shorter unit.
     if info.stop_after and end < n and text[end] in info.stop_after:
-        return None
+        return f"unit starts a word ({written}{text[end]}: stop_after)"
     q2 = q2 or q4
     inner = q1 or q3 or q2
     if q2 == "来" and info.type != "count":
-        return None
+        return "来 before a unit that is no count"
     start = m.start()
     notes = ""
     if ar is not None:
         number = ar + (mult or "")
         chinese = False
         if _FRAGMENT.match(ar):
-            return None  # 000元: the tail of a number split by a separator we did not join
+            return "fragment of a number (leading 0)"  # 000元: the tail of a number split by a separator
         if not mult and (start == 0 or text[start - 1] in _MARKER_BEFORE) and written in fused_units:
             split = _fused_list_marker(text, start, ar)
             if split:

@@ -137,3 +137,13 @@ def test_rules_readme_documents_every_key():
     missing = [f"{f}: {k}" for f, schema in SCHEMA.items() for k in keys(schema)
                if k.rsplit(".", 1)[-1] not in readme]
     assert not missing, missing
+
+
+def test_explain_lists_what_the_scanner_refused_or_never_read():
+    rows = explain("2024年，依托12345热线；合同期限为3个月；办理信访件87件。")
+    got = [(r["text"], r["outcome"], r["scan"], r["why"]) for r in rows]
+    assert ("2024", "dropped", "none", "no unit") in got
+    assert ("12345", "dropped", "none", "no unit") in got
+    assert any(t == "3个" and s == "scanner" and "stop_after" in w for t, _, s, w in got)
+    assert [r["start"] for r in rows] == sorted(r["start"] for r in rows)
+    assert sum(r["outcome"] == "record" for r in rows) == 1
