@@ -137,12 +137,14 @@ def _run(original: str, rules: RuleSet, keep_rejected: bool = False):
     prev_object = False
     prev_sentence = (-1, -1)
     sentence_subjects: list[str] = []
+    pending: list[str] = []  # subjects still to hand out after 分别为
     for m in mentions:
         s_start, s_end = layout.sentence_span(m.start)
         if (s_start, s_end) != prev_sentence:
             prev_sentence, prev_end_in_sentence, prev_subject = (s_start, s_end), s_start, None
             prev_object = False
             sentence_subjects = []
+            pending: list[str] = []
         pre_q, q_start = qualifiers.prefix_qualifier(text, m.start, rules)
         floor = max(s_start, prev_end_in_sentence)
         c_start = sf.clause_start(text, q_start, floor) if q_start > floor else floor
@@ -161,7 +163,15 @@ def _run(original: str, rules: RuleSet, keep_rejected: bool = False):
 
         raw_prefix = text[c_start:q_start]
         wide = text[sf.clause_start(text, q_start, floor, across_lists=True):q_start] if q_start > floor else ""
-        subjects = sf.coordinated(wide, typ == "percentage") or [sf.trim(raw_prefix)]
+        parts = sf.respectively(wide) if wide else None
+        if parts:
+            # 行政复议、行政诉讼案件分别为12件、5件: one subject per value, in order
+            subjects, pending = parts[:1], parts[1:]
+        elif pending and not text[prev_end_in_sentence:q_start].strip(sf.list_glue):
+            subjects = [pending.pop(0)]
+        else:
+            pending = []
+            subjects = sf.coordinated(wide, typ == "percentage") or [sf.trim(raw_prefix)]
         if len(subjects) == 1:
             following = sf.following(text, after, s_end) if m.kind != "bare_rate" else ""
             subj = sf.choose(sf.without_org(subjects[0], org), following, typ)

@@ -81,6 +81,7 @@ SCHEMA: dict[str, dict] = {
         "comparison_ends": "chars",
         "coordination_joiners": WORDS,
         "coordination_markers": WORDS,
+        "respectively_markers": WORDS,
         "whole_words": WORDS,
         "rate_heads": WORDS,
         "bare_shares": WORDS,

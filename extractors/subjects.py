@@ -50,6 +50,8 @@ class SubjectFinder:
         s = rules.subjects
         self.delims = set(s["clause_delimiters"])
         self.max_clause = s["max_clause_chars"]
+        self.respectively_markers = tuple(sorted(s["respectively_markers"], key=len, reverse=True))
+        self.list_glue = "".join(s["coordination_joiners"]) + " \u3000，,"
         verbs = sorted(s["verbs_before_object"], key=len, reverse=True)
         self._object_verb = re.compile("(?s).+(?:" + "|".join(map(re.escape, verbs)) + ")") if verbs else None
         self._verb_first = re.compile("[" + re.escape("".join(sorted({v[0] for v in verbs}))) + "]") if verbs else None
@@ -123,6 +125,8 @@ class SubjectFinder:
                 if w:
                     phrase = phrase[len(w):]
                 w = self._trailing.suffix(phrase)
+                if w and phrase.endswith(self._joiner_words_t):
+                    w = ""  # 违法行为: a whole word, not 违法行 + 为
                 if w:
                     phrase = phrase[: -len(w)]
                 phrase = _strip_unbalanced(phrase)
@@ -198,6 +202,19 @@ class SubjectFinder:
         if not by_marker and not all(q.endswith(self.rate_heads) for q in parts):
             return None
         return parts
+
+    def respectively(self, prefix: str) -> list[str] | None:
+        """行政复议、行政诉讼案件分别为 -> [行政复议, 行政诉讼案件]: the
+        subjects of the values that follow, in order; None if not so."""
+        p = prefix.rstrip(" \u3000")
+        if not p.endswith(self.respectively_markers):
+            return None
+        marker = next(w for w in self.respectively_markers if p.endswith(w))
+        body = p[: -len(marker)]
+        if not self._joiner_rx.search(body):
+            return None
+        parts = [q for q in (self.trim(x) for x in self._split(body)) if q]
+        return parts if len(parts) >= 2 else None
 
     def _split(self, body: str) -> list[str]:
         """Split on joiners, re-attaching pieces too short to be a subject
