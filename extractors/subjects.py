@@ -51,6 +51,7 @@ class SubjectFinder:
         self.delims = set(s["clause_delimiters"])
         self.max_clause = s["max_clause_chars"]
         self.respectively_markers = tuple(sorted(s["respectively_markers"], key=len, reverse=True))
+        self._respectively_ends = frozenset(w[-1] for w in self.respectively_markers)
         self.list_glue = "".join(s["coordination_joiners"]) + " \u3000，,"
         verbs = sorted(s["verbs_before_object"], key=len, reverse=True)
         self._object_verb = re.compile("(?s).+(?:" + "|".join(map(re.escape, verbs)) + ")") if verbs else None
@@ -108,15 +109,16 @@ class SubjectFinder:
 
     def trim(self, phrase: str) -> str:
         """Drop time words, pronouns, adverbs and linking words at both ends."""
+        phrase = phrase.strip(" \u3000\t")
+        m = self._leading_rx.match(phrase) if self._leading_rx is not None else None
+        if m:  # a list marker (1. (三)) stands first
+            phrase = phrase[m.end():]
         while True:
             prev = None
             while phrase != prev:
                 prev = phrase
                 phrase = phrase.strip(" \u3000\t")
                 m = self._time.match(phrase)
-                if m:
-                    phrase = phrase[m.end():]
-                m = self._leading_rx.match(phrase) if self._leading_rx is not None else None
                 if m:
                     phrase = phrase[m.end():]
                 w = self._leading.prefix(phrase, min_rest=2)
@@ -155,7 +157,7 @@ class SubjectFinder:
 
     def _object_of_verb(self, phrase: str) -> str:
         """组织全体人员开展专题学习 -> 专题学习: the object of the last action verb."""
-        if self._object_verb is None or not self._verb_first.search(phrase, 1):
+        if len(phrase) < 5 or self._object_verb is None or not self._verb_first.search(phrase, 1):
             return phrase
         last = self._object_verb.match(phrase)  # greedy: the last verb, not at the start
         if last is not None and len(phrase) - last.end() >= 2:
@@ -206,7 +208,9 @@ class SubjectFinder:
     def respectively(self, prefix: str) -> list[str] | None:
         """行政复议、行政诉讼案件分别为 -> [行政复议, 行政诉讼案件]: the
         subjects of the values that follow, in order; None if not so."""
-        p = prefix.rstrip(" \u3000")
+        if not prefix or prefix[-1] not in self._respectively_ends:
+            return None
+        p = prefix
         if not p.endswith(self.respectively_markers):
             return None
         marker = next(w for w in self.respectively_markers if p.endswith(w))
