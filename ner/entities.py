@@ -29,16 +29,15 @@ character spans found; the number of such splits is recorded in
 from __future__ import annotations
 
 import bisect
-import json
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Iterable, Optional
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
-PATTERNS = Path(__file__).resolve().parent / "patterns" / "entities.jsonl"
+from .files import PATTERNS, read_patterns
+
 HAN = re.compile(r"^[\u4e00-\u9fff]+$")
 
 # Higher wins when two candidates overlap and have the same length.
@@ -49,20 +48,6 @@ PERSON_FORM = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
 ORG_ENDINGS = ("部", "会", "院", "组", "社", "厅", "署", "行", "团", "军", "党")
 # span ids of entities that come from a statistical model, not from a rule
 MODEL_IDS = frozenset({"ner", "model"})
-
-
-def read_patterns(path: Path | str = PATTERNS) -> list[dict]:
-    out = []
-    with open(path, encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            line = line.strip()
-            if not line or line.startswith("//"):
-                continue
-            try:
-                out.append(json.loads(line))
-            except json.JSONDecodeError as e:
-                raise ValueError(f"{path}:{n}: {e}") from None
-    return out
 
 
 def load_gazetteer(p: dict) -> list[str]:
@@ -168,6 +153,33 @@ class FazhiEntities:
             return bool(PERSON_FORM.match(t))
         return True
 
+    def char_candidates(self, text: str, pos: int = 0, endpos: Optional[int] = None) -> list[Cand]:
+        """The candidates that need no tokens: the regular expressions (LAW, DATE, PERSON)
+        and the gazetteer phrases (provinces, central bodies, leaders), in ``text[pos:endpos]``."""
+        endpos = len(text) if endpos is None else endpos
+        cands = []
+        for rx, label, pid in self.regexes:
+            g = "ent" if "ent" in rx.groupindex else 0
+            for m in rx.finditer(text, pos, endpos):
+                s, e = m.span(g)
+                if e > s:
+                    if label == "LAW":
+                        title = text[s:e]
+                        if title in self.law_stop or title.endswith(self.law_stop_endings):
+                            continue
+                    cands.append(Cand(s, e, label, pid))
+        if self.phrase_re is not None:
+            for m in self.phrase_re.finditer(text, pos, endpos):
+                label, pid = self.phrase_label[m.group(0)]
+                cands.append(Cand(m.start(), m.end(), label, pid))
+        return cands
+
+    def char_entities(self, text: str, pos: int = 0, endpos: Optional[int] = None) -> list[Cand]:
+        """The entities of ``text[pos:endpos]`` that the character-level rules find, without
+        segmentation (what ``ner.annotate`` runs on the sentences it does not segment)."""
+        endpos = len(text) if endpos is None else endpos
+        return resolve(self.char_candidates(text, pos, endpos), pos, endpos)
+
     def __call__(self, doc: Doc) -> Doc:
         text = doc.text
         starts = {t.idx for t in doc}
@@ -183,20 +195,7 @@ class FazhiEntities:
             c = Cand(e.start_char, e.end_char, e.label_, e.id_ or "ner")
             if c.id not in MODEL_IDS or self.plausible(text[c.start:c.end], c.label):
                 cands.append(c)
-        for rx, label, pid in self.regexes:
-            for m in rx.finditer(text):
-                g = "ent" if "ent" in rx.groupindex else 0
-                s, e = m.span(g)
-                if e > s:
-                    if label == "LAW":
-                        title = text[s:e]
-                        if title in self.law_stop or title.endswith(self.law_stop_endings):
-                            continue
-                    cands.append(Cand(s, e, label, pid))
-        if self.phrase_re is not None:
-            for m in self.phrase_re.finditer(text):
-                label, pid = self.phrase_label[m.group(0)]
-                cands.append(Cand(m.start(), m.end(), label, pid))
+        cands.extend(self.char_candidates(text))
         if self.gazetteer:
             # a gazetteer name must start where a token starts (城区 is not taken out of
             # 新城区) and end where a token ends, or before an office (西城|区委, 县政府)
@@ -218,7 +217,11 @@ class FazhiEntities:
         for c in gpe:
             if c.end not in gpe_by_end or gpe_by_end[c.end].start > c.start:
                 gpe_by_end[c.end] = c
-        stems = set()
+        # stems of the places named in this text and, when the document is cut into
+        # parts (ner.annotate), in its earlier parts: one set shared through user_data
+        stems = doc.user_data.get("fazhi_stems")
+        if stems is None:
+            stems = set()
         for c in gpe:
             stem = self.gpe_suffix.sub("", text[c.start:c.end])
             if len(stem) >= 2:
@@ -286,17 +289,7 @@ class FazhiEntities:
                 merged.append(c)
         cands.extend(merged)
 
-        # resolve overlaps: rules before a model's guesses, then longest first, then
-        # label priority, then leftmost
-        cands.sort(key=lambda c: (c.id in MODEL_IDS, -(c.end - c.start), -PRIORITY.get(c.label, 0), c.start))
-        taken: list[Cand] = []
-        occupied = bytearray(len(text) + 1)
-        for c in cands:
-            if c.end <= c.start or any(occupied[c.start:c.end]):
-                continue
-            taken.append(c)
-            occupied[c.start:c.end] = b"\x01" * (c.end - c.start)
-        taken.sort(key=lambda c: c.start)
+        taken = resolve(cands, 0, len(text))
 
         # make entity edges token edges
         cuts = {x for c in taken for x in (c.start, c.end)}
@@ -313,6 +306,22 @@ class FazhiEntities:
         doc.ents = ents
         doc.user_data.setdefault("fazhi_entities", {})["splits"] = splits
         return doc
+
+
+def resolve(cands: list[Cand], lo: int, hi: int) -> list[Cand]:
+    """Overlaps resolved: rules before a model's guesses, then longest first, then label
+    priority, then leftmost. ``lo``/``hi`` bound the offsets. Sorted by start."""
+    cands = sorted(cands, key=lambda c: (c.id in MODEL_IDS, -(c.end - c.start), -PRIORITY.get(c.label, 0), c.start))
+    taken: list[Cand] = []
+    occupied = bytearray(hi - lo + 1)
+    for c in cands:
+        a, b = c.start - lo, c.end - lo
+        if b <= a or any(occupied[a:b]):
+            continue
+        taken.append(c)
+        occupied[a:b] = b"\x01" * (b - a)
+    taken.sort(key=lambda c: c.start)
+    return taken
 
 
 def _split_at(doc: Doc, offsets: list[int]) -> int:
