@@ -99,6 +99,8 @@ class FazhiEntities:
         if phrases:
             self.phrase_re = re.compile(_alt(p["phrase"] for p in phrases))
             self.phrase_label = {p["phrase"]: (p["label"], p["id"]) for p in phrases}
+        # a phrase followed by one of these is part of a longer word (民政部|门)
+        self.phrase_not_before = {p["phrase"]: tuple(p["not_before"]) for p in phrases if p.get("not_before")}
         # gazetteers from installed packages: {first char: {name: (label, id)}}
         self.gazetteer: dict[str, dict[str, tuple[str, str]]] = {}
         self.gazetteer_lengths: set[int] = set()
@@ -170,6 +172,9 @@ class FazhiEntities:
                     cands.append(Cand(s, e, label, pid))
         if self.phrase_re is not None:
             for m in self.phrase_re.finditer(text, pos, endpos):
+                nb = self.phrase_not_before.get(m.group(0))
+                if nb and text.startswith(nb, m.end()):
+                    continue
                 label, pid = self.phrase_label[m.group(0)]
                 cands.append(Cand(m.start(), m.end(), label, pid))
         return cands

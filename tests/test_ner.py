@@ -97,6 +97,9 @@ def test_gazetteer_person_and_office_names(nlp):
     assert ("ORG", "石水口工作站") in got
     doc = nlp("西青区人民政府")
     assert [(e.label_, e.text) for e in doc.ents] == [("ORG", "西青区人民政府")]
+    # errors of the hand check: a ministry's name inside 民政部门, a word after a title
+    doc = nlp("转到民政部门领取。民政部发布通知。直辖市市长会议作了部署。")
+    assert [(e.label_, e.text, e.start_char) for e in doc.ents] == [("ORG", "民政部", 9)]
 
 
 def test_rules_rank_above_the_trained_model(nlp, nlp_trained):

@@ -1,27 +1,43 @@
-"""Speed and peak memory of a pipeline on the seeds or the government work reports.
+"""Speed, peak memory and entities of the NER stage, one configuration per process.
 
-    python -m ner.bench --model blank-pkuseg [--pkuseg-dir DIR] [--corpus seeds|reports]
-                        [--max-chars N] [--tokenizer-only]
+    python -m research.ner.bench [--model rules] [--corpus reports|seeds|FILE.jsonl]
+                                 [--whole] [--concat N] [--max-chars N] [--out ENTITIES.json]
 
-Run one configuration per process: peak RSS (ru_maxrss) is per process.
+- default: the stage as the pipeline runs it (``ner.annotate.document_entities``:
+  segmentation on the head, the signature and the sentences with a number, in
+  pieces; the character-level rules elsewhere), one document at a time;
+- ``--whole``: the previous behaviour, the whole document through ``nlp(text)``
+  (refused by spaCy beyond 1M characters);
+- ``--concat N``: the corpus joined into one document, N times over (memory
+  against document length: run N = 1 and N = 4 and compare the peaks).
+
+Prints one JSON line: characters, entities per label, CPU seconds and
+characters per CPU second (the stage; the load apart), wall seconds, peak RSS
+(``ru_maxrss``: per process, so run one configuration per process).
+``--out`` writes the entity rows, for the hand check (``research.ner.handcheck``).
 """
 from __future__ import annotations
 
 import argparse
+import collections
 import glob
 import json
+import os
 import resource
 import time
 from pathlib import Path
 
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+ROOT = Path(__file__).resolve().parents[2]
+SHARED = Path(os.environ.get("FAZHI_SHARED", "/work/shared"))
+REPORTS = SHARED / "corpora" / "government_work_reports.jsonl"
 
 
-def texts(corpus: str, max_chars: int | None) -> list[str]:
+def texts(corpus: str, max_chars: int | None = None) -> list[str]:
     if corpus == "seeds":
-        out = [Path(f).read_text(encoding="utf-8") for f in sorted(glob.glob(str(SHARED / "seeds" / "*.txt")))]
+        out = [Path(f).read_text(encoding="utf-8") for f in sorted(glob.glob(str(ROOT / "data" / "samples" / "*")))]
     else:
-        with open(SHARED / "corpora" / "government_work_reports.jsonl", encoding="utf-8") as f:
+        path = REPORTS if corpus == "reports" else Path(corpus)
+        with open(path, encoding="utf-8") as f:
             out = [json.loads(line)["content"] for line in f]
     if max_chars:
         cut, n = [], 0
@@ -35,31 +51,42 @@ def texts(corpus: str, max_chars: int | None) -> list[str]:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--model", default="blank-pkuseg")
-    ap.add_argument("--pkuseg-dir")
-    ap.add_argument("--corpus", choices=["seeds", "reports"], default="seeds")
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--model", default="rules")
+    ap.add_argument("--corpus", default="reports")
     ap.add_argument("--max-chars", type=int)
-    ap.add_argument("--tokenizer-only", action="store_true")
+    ap.add_argument("--whole", action="store_true", help="the whole document through nlp(text)")
+    ap.add_argument("--concat", type=int, default=0, help="the corpus as one document, N times over")
+    ap.add_argument("--out")
     args = ap.parse_args(argv)
     docs = texts(args.corpus, args.max_chars)
+    if args.concat:
+        docs = ["\n".join(docs) * args.concat]
     nchars = sum(map(len, docs))
-    t0 = time.perf_counter()
-    from .pipeline import load_nlp
-    nlp = load_nlp(args.model, pkuseg_dir=args.pkuseg_dir, patterns=not args.tokenizer_only)
-    t1 = time.perf_counter()
-    n_ents = n_tok = 0
-    for doc in nlp.pipe(docs, batch_size=1):  # one document at a time, as the flow runs them
-        n_tok += len(doc)
-        n_ents += len(doc.ents)
-    t2 = time.perf_counter()
+    w0, c0 = time.perf_counter(), time.process_time()
+    from ner.annotate import document_entities, get_nlp, version
+
+    nlp = get_nlp(args.model)
+    w1, c1 = time.perf_counter(), time.process_time()
+    rows: list[dict] = []
+    for i, text in enumerate(docs):
+        if args.whole:
+            rows += [{"doc_id": f"r{i}", "label": e.label_, "text": e.text, "start": e.start_char,
+                      "end": e.end_char, "rule": e.id_ or "ner"} for e in nlp(text).ents]
+        else:
+            rows += document_entities(text, f"r{i}", None, model=args.model)
+    w2, c2 = time.perf_counter(), time.process_time()
     print(json.dumps({
-        "model": args.model, "pkuseg_dir": args.pkuseg_dir, "corpus": args.corpus,
-        "tokenizer_only": args.tokenizer_only, "docs": len(docs), "chars": nchars,
-        "tokens": n_tok, "ents": n_ents, "load_s": round(t1 - t0, 2),
-        "run_s": round(t2 - t1, 2), "chars_per_s": round(nchars / (t2 - t1)),
+        "model": version(args.model), "mode": "whole" if args.whole else "stage", "corpus": args.corpus,
+        "docs": len(docs), "chars": nchars, "entities": len(rows),
+        "by_label": dict(sorted(collections.Counter(r["label"] for r in rows).items())),
+        "load_cpu_s": round(c1 - c0, 2), "cpu_s": round(c2 - c1, 2), "wall_s": round(w2 - w1, 2),
+        "chars_per_cpu_s": round(nchars / (c2 - c1)), "chars_per_cpu_s_with_load": round(nchars / (c2 - c0)),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "load_avg": round(os.getloadavg()[0], 2),
     }, ensure_ascii=False))
+    if args.out:
+        Path(args.out).write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
     return 0
 
 
