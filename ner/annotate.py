@@ -20,13 +20,17 @@ The model is chosen by argument, else ``$FAZHI_NER_MODEL``, else ``rules``:
 What is segmented. Segmentation (pkuseg) is most of the cost, and what it
 buys is ORG and GPE names (石水口工作站, 静观镇). It runs only on the text that
 needs it: the sentences of the document's head and signature (the reporting
-office, for the document's identity) and every sentence with a number (where
-the records are). Those sentences are cut into pieces of at most ``max_chars``
+office, for the document's identity), every sentence with a number (where
+the records are) and every sentence with an office word (政府, 司法所,
+领导小组 …: where segmentation decides the office's name). Those sentences are cut into pieces of at most ``max_chars``
 characters, at sentence ends, and piped through the pipeline in batches
 (``nlp.pipe``), so memory stays flat in document length and spaCy's 1M-character
 limit is never reached. The other sentences get the character-level rules only:
 LAW titles, dates, persons and the gazetteer phrases (provinces, central
-bodies). The selection and its sizes are the ``select`` entry of the patterns
+bodies), and the ORG and GPE names of three characters or more that the
+segmented parts of the same document found, by their exact string (rule id
+``org+repeat``, ``gpe_token+repeat`` …): the head names the place and the
+office, the body repeats them. The selection and its sizes are the ``select`` entry of the patterns
 file, so they are part of the version. It depends on the text alone, not on
 the records, so the stored entities stay right when only the rule set changes.
 
@@ -49,6 +53,11 @@ from .files import NO_NER, ModelNotInstalledError, check_model
 MODEL_ENV = "FAZHI_NER_MODEL"
 DEFAULT_MODEL = "rules"
 BATCH_SIZE = 32
+# ORG and GPE names found in the segmented parts, of at least REPEAT_MIN characters,
+# are looked up in the rest of the document; their rule id gets REPEAT_SUFFIX
+REPEAT_LABELS = ("ORG", "GPE")
+REPEAT_MIN = 3
+REPEAT_SUFFIX = "+repeat"
 
 # The extractors' sentence ends (extractors/layout.py), so an entity's sentence
 # and a record's sentence are the same string.
@@ -87,7 +96,8 @@ def get_nlp(model: str):
 @functools.lru_cache(maxsize=1)
 def _selection() -> tuple[re.Pattern, int, int, int]:
     sel = next((p for p in files.read_patterns(files.PATTERNS) if p.get("kind") == "select"), {})
-    return (re.compile(sel.get("regex", r"[0-9０-９]")), int(sel.get("head_chars", 500)),
+    alts = [sel.get("regex", r"[0-9０-９]")] + ([sel["offices"]] if sel.get("offices") else [])
+    return (re.compile("|".join(f"(?:{a})" for a in alts)), int(sel.get("head_chars", 500)),
             int(sel.get("tail_chars", 300)), int(sel.get("max_chars", 2000)))
 
 
@@ -118,7 +128,7 @@ def _cut(text: str, s: int, e: int, max_chars: int) -> Iterator[tuple[int, int]]
 def segmented_spans(text: str, bounds: Optional[list[tuple[int, int]]] = None,
                     select_all: bool = False) -> list[tuple[int, int]]:
     """The pieces of ``text`` the full pipeline runs on: runs of adjacent selected sentences
-    (head, signature, sentences with a number), each at most ``max_chars`` long."""
+    (head, signature, sentences with a number or an office word), each at most ``max_chars`` long."""
     rx, head, tail, max_chars = _selection()
     bounds = sentence_bounds(text) if bounds is None else bounds
     n = len(text)
@@ -155,10 +165,24 @@ def _entities(text: str, nlp, pieces: list[tuple[int, int]]) -> list[tuple[int, 
         doc.user_data.clear()
     comp = nlp.get_pipe("fazhi_entities") if "fazhi_entities" in nlp.pipe_names else None
     if comp is not None:
+        from .entities import Cand, resolve
+
+        # names of places and offices the segmented parts found are found again, by
+        # their exact string, in the rest of the document (大寺镇, 镇人民政府, 石水口工作站)
+        names = {t: (label, rule) for s0, e0, label, rule in out
+                 if label in REPEAT_LABELS and rule not in ("ner", "model") and e0 - s0 >= REPEAT_MIN
+                 for t in [text[s0:e0]]}
+        again = re.compile("|".join(re.escape(n) for n in sorted(names, key=lambda n: (-len(n), n)))) \
+            if names else None
         pos = 0
         for s, e in pieces + [(len(text), len(text))]:
             if s > pos:
-                out.extend((c.start, c.end, c.label, c.id) for c in comp.char_entities(text, pos, s))
+                cands = comp.char_candidates(text, pos, s)
+                if again is not None:
+                    for m in again.finditer(text, pos, s):
+                        label, rule = names[m.group(0)]
+                        cands.append(Cand(m.start(), m.end(), label, f"{rule}{REPEAT_SUFFIX}"))
+                out.extend((c.start, c.end, c.label, c.id) for c in resolve(cands, pos, s))
             pos = e
     out.sort()
     return out

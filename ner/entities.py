@@ -33,6 +33,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Optional
 
+from spacy.attrs import IDX, LENGTH
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -187,9 +188,12 @@ class FazhiEntities:
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc.text
-        starts = {t.idx for t in doc}
-        ends = {t.idx + len(t.text) for t in doc}
-        tok_at_end = {t.idx + len(t.text): t for t in doc}
+        # token offsets in one pass over the token array (iterating Token objects is slow)
+        arr = doc.to_array([IDX, LENGTH]) if len(doc) else None
+        start_list = arr[:, 0].tolist() if arr is not None else []
+        end_list = (arr[:, 0] + arr[:, 1]).tolist() if arr is not None else []
+        starts, ends = set(start_list), set(end_list)
+        start_at_end = dict(zip(end_list, start_list))  # token end -> its start
         unigram = self.dictionary
 
         cands: list[Cand] = []
@@ -204,17 +208,17 @@ class FazhiEntities:
         if self.gazetteer:
             # a gazetteer name must start where a token starts (城区 is not taken out of
             # 新城区) and end where a token ends, or before an office (西城|区委, 县政府)
-            for t in doc:
-                names = self.gazetteer.get(text[t.idx])
+            for i in start_list:
+                names = self.gazetteer.get(text[i])
                 if not names:
                     continue
                 for n in self.gazetteer_lengths_desc:
-                    hit = names.get(text[t.idx:t.idx + n])
+                    hit = names.get(text[i:i + n])
                     if hit is None:
                         continue
-                    e = t.idx + n
+                    e = i + n
                     if e in ends or text.startswith(self.gazetteer_after, e):
-                        cands.append(Cand(t.idx, e, hit[0], hit[1]))
+                        cands.append(Cand(i, e, hit[0], hit[1]))
                         break
 
         gpe = [c for c in cands if c.label == "GPE" and c.id not in MODEL_IDS]
@@ -251,12 +255,12 @@ class FazhiEntities:
                         s = gpe_by_end[s].start
                         has_place = has_gpe = True
                         continue
-                    t = tok_at_end.get(s)
-                    if t is None:
+                    ts = start_at_end.get(s)
+                    if ts is None:
                         break
-                    w = t.text
+                    w = text[ts:s]
                     if w in self.levels and not has_place and not has_name:
-                        s = t.idx
+                        s = ts
                         has_place = True
                         level = w
                         continue
@@ -272,7 +276,7 @@ class FazhiEntities:
                             and not w.startswith(self.name_stop)
                             and not w.endswith(self.office_endings)
                             and (w in stems or (unigram is not None and w not in unigram))):
-                        s = t.idx
+                        s = ts
                         has_name = True
                         continue
                     break

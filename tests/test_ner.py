@@ -281,45 +281,45 @@ def test_default_model_is_rules(monkeypatch):
 
 # --- what is segmented, in bounded pieces ------------------------------------------------
 
-PLAIN = "深入学习贯彻《中华人民共和国行政复议法》，推进桥头镇司法所规范化建设。"
+PLAIN = "深入学习贯彻《中华人民共和国行政复议法》，推进严格规范公正文明执法。"
+OFFICE = "桥头镇司法所开展法治宣传活动。"
+PLACE = "大寺镇持续推进严格规范公正文明执法。"
 NUMBERED = "全年桥头镇司法所调解纠纷286宗，成功率98%。"
 
 
 def test_segmentation_only_where_needed(nlp):
     from ner.annotate import document_entities, segmented_spans
 
-    head = "东莞市桥头镇人民政府关于2023年法治政府建设情况的报告\n"
-    body = PLAIN * 150 + NUMBERED + PLAIN * 150
-    sign = "\n东莞市桥头镇人民政府\n2024年1月5日\n"
-    text = head + body + sign
+    head = "大寺镇2023年法治政府建设情况报告\n"
+    sign = "\n大寺镇人民政府\n2024年1月5日\n"
+    text = head + PLAIN * 150 + OFFICE + PLACE + NUMBERED + PLAIN * 150 + sign
     pieces = segmented_spans(text)
     covered = "".join(text[s:e] for s, e in pieces)
-    assert NUMBERED in covered and head.strip() in covered and "2024年1月5日" in covered
-    assert sum(e - s for s, e in pieces) < len(text) / 4  # most of the body is not segmented
+    assert OFFICE in covered and NUMBERED in covered and head.strip() in covered and "2024年1月5日" in covered
+    assert PLACE not in covered
+    assert sum(e - s for s, e in pieces) < len(text) / 8  # most of the body is not segmented
     rows = document_entities(text, "d", "sha")
     for r in rows:
         assert text[r["start"]:r["end"]] == r["text"] and r["text"] in r["sentence"]
-    got = [(r["label"], r["text"]) for r in rows]
-    # head and signature: the reporting office, for the document's identity
-    assert got[0] == ("ORG", "东莞市桥头镇人民政府") and got[-2:] == [("ORG", "东莞市桥头镇人民政府"),
-                                                                  ("DATE", "2024年1月5日")]
-    # the sentence with a record: the office needs segmentation, and gets it
-    numbered = [r for r in rows if r["sentence"] == NUMBERED]
-    assert [(r["label"], r["text"]) for r in numbered] == [("ORG", "桥头镇司法所")]
-    # the other sentences: the character-level rules (LAW titles) everywhere, offices only
-    # in the segmented head and signature
-    plain = [r for r in rows if r["sentence"] == PLAIN]
-    assert sum(r["label"] == "LAW" for r in plain) == 300
-    middle = [r for r in plain if 600 <= r["start"] <= len(text) - 400]
-    assert {(r["label"], r["text"]) for r in middle} == {("LAW", "中华人民共和国行政复议法")}
+    got = [(r["label"], r["text"], r["rule"]) for r in rows if r["label"] != "LAW"]
+    assert got == [
+        ("GPE", "大寺镇", "gpe_token"), ("DATE", "2023年", "date_ymd"),     # the head
+        ("ORG", "桥头镇司法所", "org"),                                     # an office word: segmented
+        ("GPE", "大寺镇", "gpe_token+repeat"),                             # a name the segmented parts found
+        ("ORG", "桥头镇司法所", "org"),                                     # a number: segmented
+        ("ORG", "大寺镇人民政府", "org"), ("DATE", "2024年1月5日", "date_ymd"),  # the signature
+    ]
+    # the character-level rules (LAW titles) run everywhere
+    assert sum(r["label"] == "LAW" for r in rows) == 300
 
 
 def test_text_entities_segments_every_sentence(nlp):
     from ner import text_entities
 
-    got = [(e["label"], e["text"], e["rule"]) for e in text_entities(PLAIN)]
+    text = "深入学习贯彻《中华人民共和国行政复议法》，推进桥头镇司法所规范化建设。"
+    got = [(e["label"], e["text"], e["rule"]) for e in text_entities(text)]
     assert got == [("LAW", "中华人民共和国行政复议法", "law_title"), ("ORG", "桥头镇司法所", "org")]
-    assert text_entities("") == [] and text_entities(PLAIN, model="none") == []
+    assert text_entities("") == [] and text_entities(text, model="none") == []
 
 
 @pytest.mark.parametrize("name", SAMPLE_NAMES)
