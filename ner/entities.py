@@ -127,6 +127,8 @@ class FazhiEntities:
         place = terms.get("org_suffix_place", [])
         self.strong, self.weak, self.place_only = set(strong), set(weak), set(place)
         self.name_stop = tuple(terms.get("org_name_stop", []))
+        self.level_words = set(terms.get("org_level_words", []))
+        self.place_words = tuple(terms.get("org_place_words", []))
         self.org_stop = set(terms.get("org_stop", []))
         law_stop = next((p for p in pats if p.get("id") == "law_stop"), {})
         self.law_stop = set(law_stop.get("terms", []))
@@ -298,6 +300,14 @@ class FazhiEntities:
                         has_place = True
                         level = w
                         continue
+                    if not has_place and not has_name and (w in self.level_words
+                                                           or w.endswith(self.place_words)):
+                        # 乡镇|政府, 特别|行政区|政府: the whole word is the place (a class of
+                        # offices), not its last character (镇政府, 区政府)
+                        s = ts - 2 if w == "行政区" and text[ts - 2:ts] == "特别" else ts
+                        has_place = True
+                        level = w[-1]
+                        break
                     if (not has_place and not has_name and len(w) >= 2 and w[-1] in self.levels
                             and HAN.match(w)):
                         # 设置镇|综合|行政|执法队, 全区|司法局: the level ends a mis-cut word

@@ -100,6 +100,8 @@ def test_gazetteer_person_and_office_names(nlp):
     # errors of the hand check: a ministry's name inside 民政部门, a word after a title
     doc = nlp("转到民政部门领取。民政部发布通知。直辖市市长会议作了部署。")
     assert [(e.label_, e.text, e.start_char) for e in doc.ents] == [("ORG", "民政部", 9)]
+    doc = nlp("支持两个特别行政区政府依法施政。乡镇政府精简编制。")
+    assert [(e.label_, e.text) for e in doc.ents] == [("ORG", "特别行政区政府"), ("ORG", "乡镇政府")]
 
 
 def test_rules_rank_above_the_trained_model(nlp, nlp_trained):

@@ -3,7 +3,8 @@
     python -m research.ner.bench --out /tmp/ents.json        # the stage on the reports
     python -m research.ner.handcheck /tmp/ents.json [--n 100] [--seed 18] [--per-label 20]
 
-``--per-label K``: K entities of each label (each label's sample drawn with the
+``--rules org,gpe_token``: only entities of those rules (the ones segmentation
+decides). ``--per-label K``: K entities of each label (each label's sample drawn with the
 same seed), so that rare labels (LAW, GPE) are checked as often as DATE.
 
 Prints one line per entity (number, document, label, rule, the entity, and 12
@@ -25,10 +26,15 @@ def main(argv=None) -> int:
     ap.add_argument("--n", type=int, default=100)
     ap.add_argument("--seed", type=int, default=18)
     ap.add_argument("--per-label", type=int, default=0)
+    ap.add_argument("--rules", help="only entities of these rule ids (comma-separated; "
+                                    "org also takes org+repeat)")
     ap.add_argument("--corpus", default="reports")
     args = ap.parse_args(argv)
     rows = json.loads(open(args.entities, encoding="utf-8").read())
     docs = texts(args.corpus)
+    if args.rules:
+        keep = set(args.rules.split(","))
+        rows = [r for r in rows if r["rule"].split("+")[0] in keep]
     if args.per_label:
         sample = []
         for label in sorted({r["label"] for r in rows}):
