@@ -192,11 +192,11 @@ def test_ner_failure_is_a_failure_row_and_records_still_load(prefect_server, sam
     real = stages.ner_entities
     calls = []
 
-    def flaky(doc_id, sha, text):
+    def flaky(doc_id, sha, text, model=None):
         calls.append(doc_id)
         if len(calls) == 1:  # the first document's NER fails
             raise RuntimeError("NER blew up")
-        return real(doc_id, sha, text)
+        return real(doc_id, sha, text, model=model)
 
     monkeypatch.setattr(stages, "ner_entities", flaky)
     lake = tmp_path / "lake"
@@ -371,19 +371,19 @@ def test_a_document_over_spacys_limit(nlp):
 def test_rerun_and_reextract_with_nothing_changed_do_not_load_the_pipeline(prefect_server, samples_copy,
                                                                            tmp_path, monkeypatch):
     from fazhi.lake.store import Lake
-    from fazhi.pipeline.reextract import reextract
-    from flows.pipeline import run_pipeline
+    from flows.pipeline import reextract_pipeline, run_pipeline
     from ner import annotate
 
     monkeypatch.delenv("FAZHI_NER_MODEL", raising=False)
     lake = tmp_path / "lake"
     first = run_pipeline(sources=[str(samples_copy)], lake=str(lake))
     assert first.stats["extracted"] == len(SAMPLE_NAMES) and not first.failures
-    n_entities = Lake(lake).read("entities").num_rows
+    entities = Lake(lake).read("entities").to_pylist()
+    assert entities and {e["model"] for e in entities} == {annotate.version("rules")}
     annotate._load.cache_clear()  # as in a new process: no pipeline loaded
     again = run_pipeline(sources=[str(samples_copy)], lake=str(lake))
     assert again.stats["reused"] == len(SAMPLE_NAMES) and not again.failures
-    report = reextract(lake)
-    assert report.entities_recomputed == 0
+    redo = reextract_pipeline(lake=str(lake))
+    assert not redo.failures
     assert annotate._load.cache_info().currsize == 0, "the NER pipeline was loaded though no document needed it"
-    assert Lake(lake).read("entities").num_rows == n_entities
+    assert Lake(lake).read("entities").num_rows == len(entities)
