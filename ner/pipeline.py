@@ -30,8 +30,18 @@ from spacy.tokens import Doc, Span
 
 from . import entities as _entities  # noqa: F401  (registers the fazhi_entities factory)
 from .entities import ruler_patterns
-from .files import (MODELS, PATTERNS, PKUSEG_DIRS, TRAINED_DIR, ModelNotInstalledError,  # noqa: F401
-                    check_model, find_pkuseg_dir, not_installed_message, read_patterns, version)
+from .files import (  # noqa: F401
+    MODELS,
+    PATTERNS,
+    PKUSEG_DIRS,
+    TRAINED_DIR,
+    ModelNotInstalledError,
+    check_model,
+    find_pkuseg_dir,
+    not_installed_message,
+    read_patterns,
+    version,
+)
 
 LABELS = ("LAW", "ORG", "GPE", "DATE", "PERSON")
 TRAINED = ("zh_core_web_sm", "zh_core_web_md", "zh_core_web_lg", "zh_core_web_trf")
@@ -173,38 +183,3 @@ def entities(doc: Doc) -> list[dict]:
     """Rows for the entities table: label, text, character offsets, source pattern."""
     return [{"label": e.label_, "text": e.text, "start": e.start_char, "end": e.end_char,
              "source": e.id_} for e in doc.ents]
-
-
-def main(argv=None) -> int:
-    """``python -m ner FILE...``: the entities the NER stage writes for each file."""
-    import argparse
-    import collections
-    import sys
-
-    from .annotate import document_entities, text_entities
-
-    ap = argparse.ArgumentParser(description="Print the entities the NER stage finds in text files.")
-    ap.add_argument("files", nargs="+")
-    ap.add_argument("--model", default=None, help="rules (default), fazhi, zh_core_web_sm, ...")
-    ap.add_argument("--all", action="store_true",
-                    help="segment every sentence (as for a short text), not only the head, the signature "
-                         "and the sentences with a number")
-    ap.add_argument("--jsonl", action="store_true", help="one JSON line per entity")
-    args = ap.parse_args(argv)
-    total: collections.Counter = collections.Counter()
-    for f in args.files:
-        text = Path(f).read_text(encoding="utf-8")
-        rows = text_entities(text, args.model) if args.all else document_entities(text, f, None, args.model)
-        total.update(r["label"] for r in rows)
-        if args.jsonl:
-            for r in rows:
-                print(json.dumps({"file": f, **{k: r[k] for k in ("label", "text", "start", "end", "rule")}},
-                                 ensure_ascii=False))
-        else:
-            print(f, dict(sorted(collections.Counter(r["label"] for r in rows).items())))
-    print("total", dict(sorted(total.items())), file=sys.stderr)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -16,7 +16,7 @@ import sys
 
 import pytest
 
-from conftest import SAMPLES, SAMPLE_NAMES
+from conftest import SAMPLE_NAMES, SAMPLES
 
 
 @pytest.fixture(scope="module")
@@ -185,8 +185,8 @@ def test_entities_table_filled_by_the_flow(sample_run):
 
 
 def test_ner_failure_is_a_failure_row_and_records_still_load(prefect_server, samples_copy, tmp_path, monkeypatch):
-    from fazhi.pipeline import stages
     from fazhi.lake.store import Lake
+    from fazhi.pipeline import stages
     from flows.pipeline import run_pipeline
 
     real = stages.ner_entities
@@ -239,7 +239,7 @@ def test_version_follows_code_patterns_and_trained_files(tmp_path):
 
     copy = tmp_path / "ner"
     shutil.copytree(files.NER_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
-    rules, fazhi = files.version("rules"), files.version("fazhi")
+    rules = files.version("rules")
     assert files.version("rules", ner_dir=copy) == rules  # by content, not by place
 
     def after(edit_path, model="rules"):

@@ -63,7 +63,7 @@ def main(argv=None) -> int:
     if args.concat:
         docs = ["\n".join(docs) * args.concat]
     nchars = sum(map(len, docs))
-    w0, c0 = time.perf_counter(), time.process_time()
+    c0 = time.process_time()
     from ner.annotate import document_entities, get_nlp, version
 
     nlp = get_nlp(args.model)

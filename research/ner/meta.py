@@ -65,7 +65,6 @@ def _same(a: Optional[str], b: str) -> bool:
 
 def main(argv=None) -> int:
     import extractors
-
     from ner.annotate import get_nlp
 
     ap = argparse.ArgumentParser(description="org before/after the entity refinement")

@@ -42,7 +42,6 @@ def office_subject(text: str, rec, ents) -> str | None:
 
 def main(argv=None) -> int:
     from extractors import document_meta, extract
-
     from ner.annotate import get_nlp
 
     ap = argparse.ArgumentParser()
