@@ -80,20 +80,29 @@ def version(model: str | None = None) -> str:
 
 @functools.lru_cache(maxsize=4)
 def _load(model: str):
+    """``(nlp, version, None)``, or ``(None, None, error)``: the version is read from the files
+    when the pipeline is loaded, so the rows it writes carry the version of what made them."""
     from .pipeline import load_nlp
 
     try:
-        return load_nlp(model), None
+        tag = files.version(model)
+        return load_nlp(model), tag, None
     except Exception as exc:  # remembered: the next document fails the same way without a reload
-        return None, exc
+        return None, None, exc
 
 
 def get_nlp(model: str):
     """The loaded pipeline for ``model`` (cached: loaded once per process, on first use)."""
-    nlp, exc = _load(model)
+    nlp, _, exc = _load(model)
     if exc is not None:
         raise exc
     return nlp
+
+
+def loaded_version(model: str) -> str:
+    """The version of the pipeline ``get_nlp(model)`` returns (loading it if needed)."""
+    get_nlp(model)
+    return _load(model)[1]
 
 
 @functools.lru_cache(maxsize=1)
@@ -197,8 +206,8 @@ def document_entities(text: str, doc_id: str, content_sha256: str | None = None,
     name = model_name(model)
     if name == NO_NER:
         return []
-    tag = version(name)
     nlp = get_nlp(name)
+    tag = loaded_version(name)
     bounds = sentence_bounds(text)
     starts = [b[0] for b in bounds]
     rows = []

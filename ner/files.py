@@ -116,6 +116,7 @@ def check_model(model: str, ner_dir: Union[str, Path] = NER_DIR) -> None:
         raise ModelNotInstalledError(not_installed_message(model))
 
 
+@functools.lru_cache(maxsize=32)
 def _dist_version(name: str) -> str:
     try:
         return importlib.metadata.version(name)
