@@ -86,7 +86,7 @@ def run(
         help="Seconds to wait for another run writing the same lake (0: exit at once)."),
     rules: Optional[Path] = RulesOption,
     ner_model: Optional[str] = typer.Option(
-        None, "--ner-model", show_default="fazhi, or $FAZHI_NER_MODEL",
+        None, "--ner-model", show_default="rules, or $FAZHI_NER_MODEL",
         help="NER pipeline: fazhi, rules, none (no NER), or an installed zh_core_web_sm/md/lg/trf."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Prefect's log lines and tracebacks too."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Only the summary: no progress bar."),
@@ -153,7 +153,7 @@ def print_summary(root: Path, result, title: str) -> None:
 def reextract(
     lake: Optional[Path] = LakeOption,
     rules: Optional[Path] = RulesOption,
-    ner_model: Optional[str] = typer.Option(None, "--ner-model", show_default="fazhi, or $FAZHI_NER_MODEL",
+    ner_model: Optional[str] = typer.Option(None, "--ner-model", show_default="rules, or $FAZHI_NER_MODEL",
                                             help="NER pipeline for versions whose entities must be made again."),
     workers: int = typer.Option(0, "--workers", "-w", min=0, help="Run on a local Dask cluster of N workers."),
     batch_size: int = typer.Option(16, "--batch-size", min=1, help="Documents per task run."),

@@ -178,9 +178,11 @@ def _iso_date(value: str | None) -> dt.date | None:
         return None  # the extractor's guess was not a full date; keep the row
 
 
-# The NER stage (issue 4). The logic is in ner/ (ner.annotate); these are the
-# hooks the flow and ``fazhi reextract`` call. The model: $FAZHI_NER_MODEL, else
-# "fazhi" (pkuseg + rules + the trained ner); "none" turns the stage off.
+# The NER stage. The logic is in ner/ (ner.annotate); these are the hooks the
+# flow and ``fazhi reextract`` call. ``model``: a pipeline name (rules, fazhi,
+# none, an installed zh_core_web_*); None reads $FAZHI_NER_MODEL, else "rules".
+# ner_enabled and ner_version never import spaCy (the version is computed from
+# the files that make the entities); ner_entities loads the pipeline on first use.
 def ner_enabled(model: str | None = None) -> bool:
     from ner.annotate import NO_NER, model_name
 
