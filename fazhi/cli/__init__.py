@@ -28,12 +28,6 @@ RulesOption = typer.Option(None, "--rules", exists=True, file_okay=False, envvar
                            help="Rules folder (a copy of extractors/rules, edited); default the bundled rules.")
 
 
-class Format(str, Enum):
-    table = "table"
-    csv = "csv"
-    json = "json"
-
-
 @app.command()
 def run(
     sources: Optional[List[str]] = typer.Argument(
@@ -119,37 +113,6 @@ def _print_summary(root: Path, result) -> None:
 
 
 @app.command()
-def sql(
-    query: str = typer.Argument(..., help="SQL over the views documents, records, entities, failures, texts."),
-    lake: Optional[Path] = LakeOption,
-    format: Format = typer.Option(Format.table, "--format", "-f", help="table, csv or json"),
-) -> None:
-    """Run one SQL query on a read-only connection to the lake."""
-    import duckdb
-
-    from fazhi.lake.store import Lake
-    from fazhi.query import sql as sqlmod
-
-    try:
-        columns, rows = sqlmod.query(Lake(lake_dir(lake)), query)
-    except (duckdb.Error, FileNotFoundError) as exc:
-        err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
-        raise typer.Exit(code=1)
-    if format is Format.json:
-        sys.stdout.write(sqlmod.to_json(columns, rows) + "\n")
-    elif format is Format.csv:
-        sys.stdout.write(sqlmod.to_csv(columns, rows))
-    else:
-        table = Table(show_lines=False)
-        for column in columns:
-            table.add_column(column, overflow="fold")  # wrap, never cut a value
-        for row in rows:
-            table.add_row(*["" if v is None else str(sqlmod.jsonable(v)) for v in row])
-        out.print(table)
-        out.print(f"({len(rows)} rows)", style="dim")
-
-
-@app.command()
 def review(
     docs: Optional[List[str]] = typer.Argument(
         None, help="Documents to render: doc_id (or a prefix), file name, or source. None: all."),
@@ -223,25 +186,6 @@ def eval_(
         for s_ in res["spurious"]:
             out.print(f"  [yellow]spurious[/yellow] {s_['doc']}: {s_['text']} ({s_['type']}, {s_['subject']})",
                       highlight=False)
-
-
-@app.command()
-def export(
-    format: str = typer.Option("csv", "--format", "-f", help="csv, parquet or xlsx"),
-    out_path: Optional[Path] = typer.Option(None, "--out", help="Output file (default: fazhi-records.<format>)."),
-    lake: Optional[Path] = LakeOption,
-) -> None:
-    """Records joined with their documents, for pandas, R, Stata or Excel."""
-    from fazhi.lake.store import Lake
-    from fazhi.query import export as exportmod
-
-    target = out_path or Path(f"fazhi-records.{format}")
-    try:
-        n = exportmod.export(Lake(lake_dir(lake)), format, target)
-    except exportmod.ExportError as exc:
-        err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
-        raise typer.Exit(code=1)
-    out.print(f"{n} records -> {target}", highlight=False)
 
 
 @app.command()
@@ -365,6 +309,11 @@ def serve(
 
     prefect_serve(dep)
 
+
+from fazhi.cli import lake as _lake_commands, query as _query_commands  # noqa: E402
+
+_query_commands.register(app)   # sql, export, schema, browse
+_lake_commands.register(app)    # check, repair
 
 if __name__ == "__main__":  # pragma: no cover
     app()

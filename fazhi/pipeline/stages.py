@@ -18,6 +18,7 @@ from fazhi.ingest.clean import CLEANER_VERSION, clean_text
 from fazhi.ingest.fetch import fetch, is_url
 from fazhi.ingest.formats import to_text
 from fazhi.ingest.rawstore import read_raw, store_raw
+from schemas.values import derived
 from fazhi.rows import (
     Cleaned,
     EmptyDocument,
@@ -138,7 +139,8 @@ def record_rows(doc: str, source: str, content_sha256: str, found: list) -> list
     """Lake rows for the records of one document version, with deterministic ids."""
     keys = [record_key(doc, content_sha256, r.start, r.end, r.type, r.unit, r.subject) for r in found]
     return [
-        {"record_id": rid, "doc_id": doc, "source": source, "content_sha256": content_sha256, **r.to_dict()}
+        {"record_id": rid, "doc_id": doc, "source": source, "content_sha256": content_sha256, **r.to_dict(),
+         **derived(r.type, r.value, r.unit, r.text)}
         for rid, r in zip(unique_record_ids(keys), found)
     ]
 
