@@ -43,7 +43,7 @@ def check(
         out.print("[green]ok[/green]: nothing damaged")
         return
     for p in rep.problems:
-        out.print(f"  [red]damaged[/red] {p}")
+        out.print(f"  [red]problem[/red] {p}")
     out.print(f"{len(rep.problems)} problems: `fazhi repair --lake {lk.root}` rebuilds the tables")
     raise typer.Exit(code=1)
 

@@ -67,7 +67,7 @@ DUCKDB_STORAGE_VERSION = "v1.0.0"
 # verifying on open: every file's SHA-256 up to this many bytes in all, above it sizes and footers
 # (FAZHI_VERIFY=full|quick|off overrides); `fazhi check` always verifies in full
 VERIFY_ENV = "FAZHI_VERIFY"
-FULL_VERIFY_MAX_BYTES = 256 * 1024 * 1024
+FULL_VERIFY_MAX_BYTES = 64 * 1024 * 1024
 
 
 class LakeDamaged(Exception):

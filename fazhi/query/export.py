@@ -10,10 +10,11 @@ data dictionary (``schemas/dictionary.py``), which every format carries:
 - ``parquet``: the descriptions as field metadata.
 - ``xlsx``: frozen header, a filter on every column, widths fitted to the
   content, number formats (thousands separators, integers, dates), and a
-  ``codebook`` sheet (column, type, meaning).
+  ``codebook`` sheet (column, the table it comes from, type, meaning).
 - ``dta``: Stata 118 (Unicode, Stata 14 and later) with the descriptions as
-  variable labels (Stata keeps 80 characters) and the table's as data label;
-  long texts as strL.
+  variable labels (Stata keeps 80 bytes) and the table's as data label;
+  long texts as strL; ``start`` and ``end`` are ``start_offset`` and ``end_offset``
+  (Stata reserves ``end``).
 
 Rows stream from DuckDB in Arrow batches for csv and parquet, so a large lake
 is never held in memory whole (xlsx and dta are built in memory; Excel's own
@@ -38,6 +39,8 @@ DOCUMENT_COLUMNS = ("org", "division_code", "division", "level", "report_year", 
 # records columns left out of the tidy table (the document's own copy is joined instead)
 _SKIP_RECORD_COLUMNS = {"content_sha256"}
 _STATA_STRL_MIN = 2045
+# Stata reserves `end`: the offsets are start_offset and end_offset there
+STATA_NAMES = {"start": "start_offset", "end": "end_offset"}
 
 
 class ExportError(Exception):
@@ -66,17 +69,11 @@ ORDER BY d.org NULLS LAST, d.report_year NULLS LAST, r.source, r.start, r.subjec
 
 
 def codebook() -> list[dict]:
-    """``{column, type, description}`` of every exported column."""
+    """``{column, table, type, description}`` of every exported column (``table``: where it comes from)."""
     from schemas.docs import duckdb_type
 
-    out = []
-    for c, t in columns():
-        fld = TABLES[t].schema.field(c)
-        text = describe(t, c) or ""
-        if t == "documents":
-            text = f"Of the document: {text[0].lower()}{text[1:]}" if text else "Of the document."
-        out.append({"column": c, "type": duckdb_type(fld.type), "description": text})
-    return out
+    return [{"column": c, "table": t, "type": duckdb_type(TABLES[t].schema.field(c).type),
+             "description": describe(t, c) or ""} for c, t in columns()]
 
 
 def export(lake: Lake, fmt: str, out: Path, batch_rows: int = 100_000, bom: bool = True) -> int:
@@ -197,11 +194,11 @@ def _xlsx(reader: pa.RecordBatchReader, out: Path) -> int:
     ws.auto_filter.ref = f"A1:{get_column_letter(len(names))}{n + 1}"
 
     book = wb.create_sheet("codebook")
-    for letter, width in zip("ABC", (16, 26, 100)):
+    for letter, width in zip("ABCD", (16, 12, 26, 100)):
         book.column_dimensions[letter].width = width
     book.freeze_panes = "A2"
     head = []
-    for name in ("column", "type", "description"):
+    for name in ("column", "table", "type", "description"):
         cell = WriteOnlyCell(book, value=name)
         cell.font, cell.fill = bold, fill
         head.append(cell)
@@ -210,7 +207,7 @@ def _xlsx(reader: pa.RecordBatchReader, out: Path) -> int:
     for entry in codebook():
         desc = WriteOnlyCell(book, value=entry["description"])
         desc.alignment = wrap
-        book.append([entry["column"], entry["type"], desc])
+        book.append([entry["column"], entry["table"], entry["type"], desc])
     wb.save(out)
     return n
 
@@ -237,9 +234,12 @@ def _dta(table: pa.Table, out: Path) -> int:
             frame[name] = pd.to_datetime(pd.Series(col.to_pylist(), dtype=object))
         else:
             frame[name] = pd.Series(col.to_numpy(zero_copy_only=False))
-    df = pd.DataFrame(frame)
-    labels = {c["column"]: _stata_label(c["description"]) for c in codebook() if c["column"] in df.columns}
-    convert_dates = {name: "td" for name in table.column_names if pa.types.is_date(table.schema.field(name).type)}
+    df = pd.DataFrame(frame).rename(columns=STATA_NAMES)
+    labels = {STATA_NAMES.get(c["column"], c["column"]): _stata_label(c["description"]) for c in codebook()
+              if STATA_NAMES.get(c["column"], c["column"]) in df.columns}
+    convert_dates = {STATA_NAMES.get(name, name): "td" for name in table.column_names
+                     if pa.types.is_date(table.schema.field(name).type)}
+    strl = [STATA_NAMES.get(name, name) for name in strl]
     df.to_stata(out, write_index=False, version=118, variable_labels=labels, convert_dates=convert_dates,
                 convert_strl=strl, data_label="fazhi-extract records: one row per statistic")
     return table.num_rows
