@@ -35,11 +35,12 @@ TABLE_DOCS: dict[str, str] = {
 
 COLUMNS: dict[str, str] = {
     "doc_id": "Identifier of the document: 16 hex digits of a hash of its source (the URL, or the file's "
-              "path relative to the folder it was loaded from). Stable across versions, machines and folders.",
+              "path relative to the folder it was loaded from). Stable across versions, machines and folders; "
+              "the same content from two sources is one document, with the id of the first.",
     "content_sha256": "SHA-256 of the document's raw bytes: identifies the version. Join records to "
                       "documents on (doc_id, content_sha256).",
-    "source": "Where the document came from: its URL, or its path relative to the folder (or sources file) "
-              "it was loaded from.",
+    "source": "Where the document came from: its URL, or for a file its path relative to the folder it was "
+              "loaded from (the file name for a file given by itself), never this machine's absolute path.",
     "cleaner": "Version of the text cleaner that made the clean text.",
     "ruleset": "Version of the extraction rules (a hash of the rule files and the extractor code), "
                "e.g. r9a27df5e750d.",

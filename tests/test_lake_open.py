@@ -179,3 +179,21 @@ def test_a_copied_lake_keeps_working_and_takes_the_layout_at_its_next_write(samp
     lake.write("failures", pa.Table.from_pylist([], schema=table_spec("failures").schema))
     assert os.path.islink(dest / CURRENT) and os.readlink(dest / DB_NAME) == os.path.join(CURRENT, DB_NAME)
     assert _fazhi_rows(dest, "SELECT count(*) AS n FROM failures", tmp_path) == [{"n": 0}]
+
+
+def test_source_and_doc_id_do_not_depend_on_where_the_reports_are(prefect_server, sample_run, tmp_path):
+    from flows.pipeline import run_pipeline
+    from fazhi.ids import doc_id
+    from conftest import SAMPLES
+
+    elsewhere = tmp_path / "somewhere" / "else" / "reports"
+    shutil.copytree(SAMPLES, elsewhere)
+    lake = tmp_path / "lake"
+    run_pipeline(sources=[str(elsewhere)], lake=str(lake))
+    here = {d["name"]: (d["doc_id"], d["source"]) for d in Lake(sample_run[0]).read("documents").to_pylist()}
+    there = {d["name"]: (d["doc_id"], d["source"]) for d in Lake(lake).read("documents").to_pylist()}
+    assert here == there
+    for name, (ident, source) in there.items():
+        assert source == name and ident == doc_id(name)       # relative to the folder, not this machine's path
+    records = Lake(lake).read("records").column("source").to_pylist()
+    assert records and not [s for s in records if s.startswith("/")]

@@ -7,6 +7,7 @@ extract: clean text -> the rows of every table for this document
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from fazhi.ingest.clean import CLEANER_VERSION, clean_text
 from fazhi.ingest.fetch import fetch, is_url
 from fazhi.ingest.formats import to_text
 from fazhi.ingest.rawstore import read_raw, store_raw
+from fazhi.ingest.sources import stored_source
 from schemas.values import derived
 from fazhi.rows import (
     Cleaned,
@@ -43,8 +45,11 @@ def ingest(source: str, lake: Path) -> Ingested:
                           not_modified=True)
     elif fetched.not_modified:
         raise UnexpectedNotModified(f"{source}: 304 Not Modified to a request that had no validators")
+    stored = stored_source(source)  # a file: its path relative to the sources root, not this machine's path
+    if stored != fetched.source:
+        fetched = dataclasses.replace(fetched, source=stored)
     sha, rel = store_raw(lake, fetched.data)
-    return Ingested(fetched=fetched, doc_id=doc_id(source), content_sha256=sha, raw_path=rel)
+    return Ingested(fetched=fetched, doc_id=doc_id(stored), content_sha256=sha, raw_path=rel)
 
 
 def _previous_fetch(source: str, lake: Path) -> dict | None:
