@@ -27,6 +27,14 @@ if not (CHROMIUM and CHROMEDRIVER):
     pytest.skip("chromium / chromedriver not installed (CI installs them)", allow_module_level=True)
 
 
+@pytest.fixture(scope="module")
+def sample_lake(tmp_path_factory):
+    """The samples, loaded by the pipeline's stages (no Prefect server needed); tests do not write to it."""
+    import plainlake
+
+    return plainlake.build(tmp_path_factory.mktemp("sample") / "lake")
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -34,10 +42,10 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def site(sample_run, tmp_path_factory):
+def site(sample_lake, tmp_path_factory):
     port = _free_port()
     review = tmp_path_factory.mktemp("review")
-    proc = subprocess.Popen([sys.executable, "-m", "fazhi.cli", "browse", "--lake", str(sample_run[0]),
+    proc = subprocess.Popen([sys.executable, "-m", "fazhi.cli", "browse", "--lake", str(sample_lake),
                              "--port", str(port), "--review", str(review)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     base = f"http://127.0.0.1:{port}"
@@ -54,7 +62,7 @@ def site(sample_run, tmp_path_factory):
             out, err = proc.communicate()
             pytest.fail(f"fazhi browse did not start: {out}\n{err}")
         time.sleep(0.2)
-    yield Lake(sample_run[0]), base
+    yield Lake(sample_lake), base
     proc.terminate()
     proc.wait(timeout=30)
 
@@ -109,17 +117,17 @@ def test_a_facet_and_its_filter_in_the_browser(site, browser):
     browser.get(f"{base}/lake/records")
     facets = browser.execute_script("""
         const out = {};
-        document.querySelectorAll('.facet-info[data-column="type"] li.facet-value').forEach(li => {
-          const a = li.querySelector('a'); const n = li.querySelector('.facet-count');
-          if (a && n) out[a.textContent.trim()] = parseInt(n.textContent.replace(/[^0-9]/g, ''));
+        document.querySelectorAll('.facet-info[data-column="type"] li').forEach(li => {
+          const a = li.querySelector('a');
+          if (a) out[a.textContent.trim()] = parseInt(li.textContent.slice(a.textContent.length).replace(/[^0-9]/g, ''));
         });
         return out;""")
     expected = Counter(lake.read("records").column("type").to_pylist())
     assert facets == dict(expected)
     categories = browser.execute_script(
-        "return document.querySelectorAll('.facet-info[data-column=\"category\"] li.facet-value').length")
+        "return document.querySelectorAll('.facet-info[data-column=\"category\"] li a').length")
     assert categories >= 3
-    browser.find_element(By.CSS_SELECTOR, '.facet-info[data-column="type"] li.facet-value a[href*="type=amount"]').click()
+    browser.find_element(By.CSS_SELECTOR, '.facet-info[data-column="type"] li a[href*="type=amount"]').click()
     count = browser.execute_script("return document.querySelector('h3').textContent")
     assert f"{expected['amount']} row" in count
     shown = browser.execute_script(

@@ -10,6 +10,14 @@ from fazhi.lake.store import Lake
 from fazhi.query.export import STATA_NAMES, codebook, columns
 
 
+@pytest.fixture(scope="module")
+def sample_lake(tmp_path_factory):
+    """The samples, loaded by the pipeline's stages (no Prefect server needed); tests do not write to it."""
+    import plainlake
+
+    return plainlake.build(tmp_path_factory.mktemp("sample") / "lake")
+
+
 def _export(lake, fmt, out, *extra):
     proc = subprocess.run([sys.executable, "-m", "fazhi.cli", "export", "--format", fmt, "--out", str(out),
                            "--lake", str(lake), *extra], capture_output=True, text=True, timeout=300)
@@ -26,10 +34,10 @@ def test_the_tidy_table_has_the_documents_columns_first():
     assert all(e["description"] for e in codebook())
 
 
-def test_xlsx_has_a_frozen_header_filter_widths_formats_and_a_codebook(sample_run, tmp_path):
+def test_xlsx_has_a_frozen_header_filter_widths_formats_and_a_codebook(sample_lake, tmp_path):
     from openpyxl import load_workbook
 
-    lake = Lake(sample_run[0])
+    lake = Lake(sample_lake)
     out = _export(lake.root, "xlsx", tmp_path / "r.xlsx")
     wb = load_workbook(out)
     assert wb.sheetnames == ["records", "codebook"]
@@ -56,9 +64,9 @@ def test_xlsx_has_a_frozen_header_filter_widths_formats_and_a_codebook(sample_ru
     assert dict((r[0], r[3]) for r in rows[1:])["unit_written"].startswith("The unit as the report writes it")
 
 
-def test_stata_dta_has_the_chinese_and_the_variable_labels(sample_run, tmp_path):
+def test_stata_dta_has_the_chinese_and_the_variable_labels(sample_lake, tmp_path):
     pd = pytest.importorskip("pandas")
-    lake = Lake(sample_run[0])
+    lake = Lake(sample_lake)
     out = _export(lake.root, "dta", tmp_path / "r.dta")
     with pd.io.stata.StataReader(out) as reader:
         df = reader.read()
@@ -75,16 +83,16 @@ def test_stata_dta_has_the_chinese_and_the_variable_labels(sample_run, tmp_path)
     assert df["value_int"].dropna().apply(float.is_integer).all()
 
 
-def test_csv_with_and_without_a_byte_order_mark(sample_run, tmp_path):
-    with_bom = _export(sample_run[0], "csv", tmp_path / "a.csv").read_bytes()
-    without = _export(sample_run[0], "csv", tmp_path / "b.csv", "--no-bom").read_bytes()
+def test_csv_with_and_without_a_byte_order_mark(sample_lake, tmp_path):
+    with_bom = _export(sample_lake, "csv", tmp_path / "a.csv").read_bytes()
+    without = _export(sample_lake, "csv", tmp_path / "b.csv", "--no-bom").read_bytes()
     assert with_bom.startswith(b"\xef\xbb\xbf") and not without.startswith(b"\xef\xbb\xbf")
     assert with_bom[3:] == without
     assert "静观镇" in without.decode("utf-8")
 
 
-def test_parquet_export_carries_the_descriptions(sample_run, tmp_path):
+def test_parquet_export_carries_the_descriptions(sample_lake, tmp_path):
     import pyarrow.parquet as pq
 
-    schema = pq.read_schema(_export(sample_run[0], "parquet", tmp_path / "r.parquet"))
+    schema = pq.read_schema(_export(sample_lake, "parquet", tmp_path / "r.parquet"))
     assert schema.field("display").metadata[b"description"].decode().startswith("The value in the report's")

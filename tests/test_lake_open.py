@@ -18,6 +18,14 @@ from schemas import TABLES
 from schemas.dictionary import describe
 
 
+@pytest.fixture(scope="module")
+def sample_lake(tmp_path_factory):
+    """The samples, loaded by the pipeline's stages (no Prefect server needed); tests do not write to it."""
+    import plainlake
+
+    return plainlake.build(tmp_path_factory.mktemp("sample") / "lake")
+
+
 def fazhi(*args, cwd):
     return subprocess.run([sys.executable, "-m", "fazhi.cli", *args], cwd=cwd, capture_output=True, text=True,
                           timeout=120)
@@ -41,8 +49,8 @@ def _outside(script: str, cwd) -> list:
     return json.loads(proc.stdout)
 
 
-def test_duckdb_and_pyarrow_from_another_directory_give_the_rows_of_fazhi_sql(sample_run, tmp_path):
-    lake = sample_run[0]
+def test_duckdb_and_pyarrow_from_another_directory_give_the_rows_of_fazhi_sql(sample_lake, tmp_path):
+    lake = sample_lake
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     expected = _fazhi_rows(lake, ROWS_SQL, elsewhere)
@@ -79,17 +87,17 @@ def test_duckdb_and_pyarrow_from_another_directory_give_the_rows_of_fazhi_sql(sa
     assert dict(((t, c), text) for t, c, text in shown["comments"])[("records", "unit")] == describe("records", "unit")
 
 
-def test_fazhi_sql_shows_each_view_once_with_its_comments(sample_run, tmp_path):
-    rows = _fazhi_rows(sample_run[0], "SHOW TABLES", tmp_path)
+def test_fazhi_sql_shows_each_view_once_with_its_comments(sample_lake, tmp_path):
+    rows = _fazhi_rows(sample_lake, "SHOW TABLES", tmp_path)
     assert sorted(r["name"] for r in rows) == sorted([*TABLES, "lake_info"])
-    rows = _fazhi_rows(sample_run[0], "SELECT comment FROM duckdb_columns() WHERE table_name = 'records' "
+    rows = _fazhi_rows(sample_lake, "SELECT comment FROM duckdb_columns() WHERE table_name = 'records' "
                                       "AND column_name = 'display'", tmp_path)
     assert rows == [{"comment": describe("records", "display")}]
 
 
-def test_parquet_fields_carry_their_descriptions(sample_run):
+def test_parquet_fields_carry_their_descriptions(sample_lake):
     for name, spec in TABLES.items():
-        schema = pq.read_schema(sample_run[0] / CURRENT / f"{name}.parquet")
+        schema = pq.read_schema(sample_lake / CURRENT / f"{name}.parquet")
         for field in spec.schema:
             assert schema.field(field.name).metadata[b"description"].decode() == describe(name, field.name)
 
@@ -119,12 +127,12 @@ def test_fazhi_schema_prints_the_dictionary(tmp_path):
     assert fazhi("schema", "nosuch", cwd=tmp_path).returncode == 1
 
 
-def test_after_a_reextract_current_holds_each_record_once(sample_run, tmp_path):
+def test_after_a_reextract_current_holds_each_record_once(sample_lake, tmp_path):
     from fazhi.pipeline.reextract import reextract
     from fazhi.settings import PROJECT_ROOT
 
     lake = tmp_path / "lake"
-    shutil.copytree(sample_run[0], lake, symlinks=True)
+    shutil.copytree(sample_lake, lake, symlinks=True)
     rules = tmp_path / "rules"
     shutil.copytree(PROJECT_ROOT / "extractors" / "rules", rules)
     with open(rules / "units.toml", "a", encoding="utf-8") as fh:
@@ -139,9 +147,9 @@ def test_after_a_reextract_current_holds_each_record_once(sample_run, tmp_path):
     assert len(pq.read_table(lake / CURRENT / "records_all.parquet").column("ruleset").unique()) == 2
 
 
-def test_a_moved_lake_is_found_out_by_check_and_its_views_rewritten_by_repair(sample_run, tmp_path):
+def test_a_moved_lake_is_found_out_by_check_and_its_views_rewritten_by_repair(sample_lake, tmp_path):
     moved = tmp_path / "moved" / "lake"
-    shutil.copytree(sample_run[0], moved, symlinks=True)
+    shutil.copytree(sample_lake, moved, symlinks=True)
     assert _fazhi_rows(moved, "SELECT count(*) AS n FROM documents", tmp_path) == [{"n": 5}]  # fazhi: unaffected
     proc = fazhi("check", "--lake", str(moved), cwd=tmp_path)
     assert proc.returncode == 1 and "where the lake was before it" in proc.stdout
@@ -157,8 +165,8 @@ def test_a_moved_lake_is_found_out_by_check_and_its_views_rewritten_by_repair(sa
     assert rows == [[5]]
 
 
-def test_lake_duckdb_is_in_a_storage_format_older_duckdb_reads(sample_run):
-    with open(sample_run[0] / DB_NAME, "rb") as fh:
+def test_lake_duckdb_is_in_a_storage_format_older_duckdb_reads(sample_lake):
+    with open(sample_lake / DB_NAME, "rb") as fh:
         head = fh.read(64)
     # DuckDB's header: the magic at byte 8, then the storage version number (64 for v1.0.0 - v1.1)
     assert head[8:12] == b"DUCK"
@@ -166,22 +174,22 @@ def test_lake_duckdb_is_in_a_storage_format_older_duckdb_reads(sample_run):
 
 
 @pytest.mark.parametrize("copy_symlinks", [True, False])
-def test_a_copied_lake_keeps_working_and_takes_the_layout_at_its_next_write(sample_run, tmp_path, copy_symlinks):
+def test_a_copied_lake_keeps_working_and_takes_the_layout_at_its_next_write(sample_lake, tmp_path, copy_symlinks):
     import pyarrow as pa
 
     from schemas import table_spec
 
     dest = tmp_path / "copy"
-    shutil.copytree(sample_run[0], dest, symlinks=copy_symlinks)
+    shutil.copytree(sample_lake, dest, symlinks=copy_symlinks)
     lake = Lake(dest)
-    assert lake.generation() == Lake(sample_run[0]).generation()
-    assert lake.read("records").num_rows == Lake(sample_run[0]).read("records").num_rows
+    assert lake.generation() == Lake(sample_lake).generation()
+    assert lake.read("records").num_rows == Lake(sample_lake).read("records").num_rows
     lake.write("failures", pa.Table.from_pylist([], schema=table_spec("failures").schema))
     assert os.path.islink(dest / CURRENT) and os.readlink(dest / DB_NAME) == os.path.join(CURRENT, DB_NAME)
     assert _fazhi_rows(dest, "SELECT count(*) AS n FROM failures", tmp_path) == [{"n": 0}]
 
 
-def test_source_and_doc_id_do_not_depend_on_where_the_reports_are(prefect_server, sample_run, tmp_path):
+def test_source_and_doc_id_do_not_depend_on_where_the_reports_are(prefect_server, sample_lake, tmp_path):
     from flows.pipeline import run_pipeline
     from fazhi.ids import doc_id
     from conftest import SAMPLES
@@ -190,7 +198,7 @@ def test_source_and_doc_id_do_not_depend_on_where_the_reports_are(prefect_server
     shutil.copytree(SAMPLES, elsewhere)
     lake = tmp_path / "lake"
     run_pipeline(sources=[str(elsewhere)], lake=str(lake))
-    here = {d["name"]: (d["doc_id"], d["source"]) for d in Lake(sample_run[0]).read("documents").to_pylist()}
+    here = {d["name"]: (d["doc_id"], d["source"]) for d in Lake(sample_lake).read("documents").to_pylist()}
     there = {d["name"]: (d["doc_id"], d["source"]) for d in Lake(lake).read("documents").to_pylist()}
     assert here == there
     for name, (ident, source) in there.items():
