@@ -147,3 +147,25 @@ def test_a_full_disk_fails_clean_and_leaves_the_lake_as_it_was(small_disk):
     assert lake.generation() == gen
     assert sorted(p.relative_to(lake.root) for p in lake.root.rglob("*")) == before   # nothing left behind
     assert lake.read("failures").num_rows == 3 and not lake.verify()
+
+
+def test_a_run_that_fills_the_disk_leaves_no_raw_bytes_behind(small_disk):
+    """The samples' raw bytes fit, their tables do not: the load fails with one message, and the
+    run leaves neither a generation nor the raw blobs it brought."""
+    from conftest import SAMPLES
+    from fazhi.ingest.sources import expand_sources
+    from fazhi.lake.load import load
+    from flows.pipeline import process_source
+
+    root = small_disk / "lake"
+    done = [process_source(s, str(root), "run-1", call=lambda task, *a: task.fn(*a), ner=False)[0]
+            for s in expand_sources([str(SAMPLES)])]
+    assert all(done) and len(list((root / "raw").glob("*/*"))) == 5
+    free = os.statvfs(small_disk)
+    filler = small_disk / "filler"
+    filler.write_bytes(b"\0" * max(free.f_bavail * free.f_frsize - 40_000, 0))   # leave ~40 kB
+    with pytest.raises(DiskFull, match="no space left"):
+        load(Lake(root), done, [])
+    assert Lake(root).generation() is None
+    assert not list((root / "raw").glob("*/*")) and not list(root.glob("gen/*"))
+    filler.unlink()

@@ -83,6 +83,11 @@ class LakeDamaged(Exception):
 class DiskFull(OSError):
     """No space left while writing the lake: the write was undone, the lake is as it was."""
 
+    @classmethod
+    def at(cls, root: Path) -> "DiskFull":
+        return cls(errno.ENOSPC, f"no space left on the device of {root}: nothing was written to the lake "
+                                 "(free some space and run again)")
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -325,9 +330,8 @@ class Lake:
                 self._commit()
             except OSError as exc:
                 shutil.rmtree(self._tx.dir, ignore_errors=True)
-                if exc.errno == errno.ENOSPC:
-                    raise DiskFull(errno.ENOSPC, f"no space left on the device of {self.root}: nothing was "
-                                                 "written to the lake (free some space and run again)") from exc
+                if exc.errno == errno.ENOSPC and not isinstance(exc, DiskFull):
+                    raise DiskFull.at(self.root) from exc
                 raise
             except BaseException:
                 shutil.rmtree(self._tx.dir, ignore_errors=True)
@@ -464,6 +468,32 @@ class Lake:
             with replacing(gdir / MANIFEST) as tmp:
                 Path(tmp).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
             self._build_views(gdir, gen, manifest.get("previous"), manifest.get("committed_at") or "", manifest)
+
+    def discard_raw(self, shas: Iterable[str]) -> int:
+        """Remove the raw blobs among ``shas`` that no kept generation's ``documents`` names: what a
+        run that failed to load (say, on a full disk) added. Takes the lock; returns how many went."""
+        import pyarrow.parquet as pq
+
+        wanted = {s for s in shas if s}
+        if not wanted:
+            return 0
+        with LakeLock(self.root, self.lock_timeout):
+            named: set[str] = set()
+            gens = [d for d in (self.root / GEN_DIR).iterdir() if d.is_dir()] if (self.root / GEN_DIR).is_dir() else []
+            for gdir in [*gens, self.root / LEGACY_TABLES]:
+                path = gdir / "documents.parquet"
+                if path.is_file():
+                    try:
+                        named.update(pq.read_table(path, columns=["content_sha256"]).column(0).to_pylist())
+                    except Exception:  # a damaged table: keep every blob it might name
+                        return 0
+            n = 0
+            for sha in wanted - named:
+                blob = self.root / "raw" / sha[:2] / sha
+                with contextlib.suppress(FileNotFoundError):
+                    blob.unlink()
+                    n += 1
+            return n
 
     def recover(self) -> None:
         """Remove what a crashed writer left: generations never committed, temp files. Needs the lock."""
