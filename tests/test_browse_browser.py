@@ -28,11 +28,9 @@ if not (CHROMIUM and CHROMEDRIVER):
 
 
 @pytest.fixture(scope="module")
-def sample_lake(tmp_path_factory):
-    """The samples, loaded by the pipeline's stages (no Prefect server needed); tests do not write to it."""
-    import plainlake
-
-    return plainlake.build(tmp_path_factory.mktemp("sample") / "lake")
+def sample_lake(sample_run):
+    """The samples' lake (conftest: built without Prefect); tests do not write to it."""
+    return sample_run[0]
 
 
 def _free_port() -> int:

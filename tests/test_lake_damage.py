@@ -155,12 +155,15 @@ def test_a_run_that_fills_the_disk_leaves_no_raw_bytes_behind(small_disk):
     from conftest import SAMPLES
     from fazhi.ingest.sources import expand_sources
     from fazhi.lake.load import load
-    from flows.pipeline import process_source
+    from fazhi.pipeline.batch import process_batch
+    from fazhi.pipeline.incremental import make_plan
+    from fazhi.settings import Settings
 
     root = small_disk / "lake"
-    done = [process_source(s, str(root), "run-1", call=lambda task, *a: task.fn(*a), ner=False)[0]
-            for s in expand_sources([str(SAMPLES)])]
-    assert all(done) and len(list((root / "raw").glob("*/*"))) == 5
+    settings = Settings.load(lake=root, ner_model="none")
+    batch = process_batch(list(expand_sources([str(SAMPLES)])), settings, "run-1", make_plan(str(root), None))
+    done = batch.extracted
+    assert len(done) == 5 and not batch.failures and len(list((root / "raw").glob("*/*"))) == 5
     free = os.statvfs(small_disk)
     filler = small_disk / "filler"
     filler.write_bytes(b"\0" * max(free.f_bavail * free.f_frsize - 40_000, 0))   # leave ~40 kB

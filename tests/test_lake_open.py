@@ -19,11 +19,9 @@ from schemas.dictionary import describe
 
 
 @pytest.fixture(scope="module")
-def sample_lake(tmp_path_factory):
-    """The samples, loaded by the pipeline's stages (no Prefect server needed); tests do not write to it."""
-    import plainlake
-
-    return plainlake.build(tmp_path_factory.mktemp("sample") / "lake")
+def sample_lake(sample_run):
+    """The samples' lake (conftest: built without Prefect); tests do not write to it."""
+    return sample_run[0]
 
 
 def fazhi(*args, cwd):
@@ -127,9 +125,9 @@ def test_fazhi_schema_prints_the_dictionary(tmp_path):
     assert fazhi("schema", "nosuch", cwd=tmp_path).returncode == 1
 
 
-def test_after_a_reextract_current_holds_each_record_once(sample_lake, tmp_path):
-    from fazhi.pipeline.reextract import reextract
-    from fazhi.settings import PROJECT_ROOT
+def test_after_a_reextract_current_holds_each_record_once(prefect_server, sample_lake, tmp_path):
+    from fazhi.settings import PROJECT_ROOT, Settings
+    from flows.pipeline import reextract_pipeline
 
     lake = tmp_path / "lake"
     shutil.copytree(sample_lake, lake, symlinks=True)
@@ -138,11 +136,11 @@ def test_after_a_reextract_current_holds_each_record_once(sample_lake, tmp_path)
     with open(rules / "units.toml", "a", encoding="utf-8") as fh:
         fh.write("\n# a comment: a new rule set\n")
     before = Lake(lake).generation()
-    report = reextract(lake, rules)
-    assert report.extracted == 5 and Lake(lake).generation() != before
+    result = reextract_pipeline(Settings.load(lake=lake, rules=rules, ner_model="none"))
+    assert result.stats["extracted"] == 5 and Lake(lake).generation() != before
     assert len(list((lake / "gen").iterdir())) == 2     # the glob over gen/* would count twice
     ids = pq.read_table(lake / CURRENT / "records.parquet", columns=["record_id"]).column(0).to_pylist()
-    assert len(ids) == len(set(ids)) == report.records
+    assert len(ids) == len(set(ids)) == result.report.records
     assert _fazhi_rows(lake, "SELECT count(*) AS n FROM records", tmp_path) == [{"n": len(ids)}]
     assert len(pq.read_table(lake / CURRENT / "records_all.parquet").column("ruleset").unique()) == 2
 
@@ -197,7 +195,7 @@ def test_source_and_doc_id_do_not_depend_on_where_the_reports_are(prefect_server
     elsewhere = tmp_path / "somewhere" / "else" / "reports"
     shutil.copytree(SAMPLES, elsewhere)
     lake = tmp_path / "lake"
-    run_pipeline(sources=[str(elsewhere)], lake=str(lake))
+    run_pipeline(sources=[str(elsewhere)], lake=str(lake))   # the flow: sources pass through Prefect tasks
     here = {d["name"]: (d["doc_id"], d["source"]) for d in Lake(sample_lake).read("documents").to_pylist()}
     there = {d["name"]: (d["doc_id"], d["source"]) for d in Lake(lake).read("documents").to_pylist()}
     assert here == there

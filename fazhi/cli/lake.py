@@ -6,12 +6,11 @@ from typing import Optional
 
 import typer
 
-from fazhi.settings import LAKE_ENV, lake_dir
-
-LakeOption = typer.Option(None, "--lake", envvar=LAKE_ENV, show_default="data/lake",
-                          help="Lake directory (default data/lake, or $FAZHI_LAKE).")
+from fazhi.cli.app import LakeOption, app
+from fazhi.settings import lake_dir
 
 
+@app.command()
 def check(
     lake: Optional[Path] = LakeOption,
     raw: bool = typer.Option(True, "--raw/--no-raw", help="Also verify every raw blob against its SHA-256."),
@@ -23,7 +22,7 @@ def check(
     """
     from rich.console import Console
 
-    from fazhi.lake.repair import check as run_check
+    from fazhi.pipeline.repair import check as run_check
     from fazhi.lake.store import Lake
 
     out = Console(highlight=False, soft_wrap=True)
@@ -48,6 +47,7 @@ def check(
     raise typer.Exit(code=1)
 
 
+@app.command()
 def repair(lake: Optional[Path] = LakeOption) -> None:
     """Rebuild the damaged tables of the current generation from the raw bytes, the stored texts
     and the intact tables, into a new generation (one atomic commit); rewrite the views of a moved lake.
@@ -58,7 +58,7 @@ def repair(lake: Optional[Path] = LakeOption) -> None:
     from rich.console import Console
 
     from fazhi.lake.lock import LakeLocked
-    from fazhi.lake.repair import repair as run_repair
+    from fazhi.pipeline.repair import repair as run_repair
     from fazhi.lake.store import Lake
 
     out = Console(highlight=False, soft_wrap=True)
@@ -83,7 +83,3 @@ def repair(lake: Optional[Path] = LakeOption) -> None:
     if rep.unrecoverable:
         raise typer.Exit(code=1)
 
-
-def register(app: typer.Typer) -> None:
-    app.command("check")(check)
-    app.command("repair")(repair)

@@ -11,24 +11,14 @@ from typing import Optional
 
 import typer
 
-from fazhi.settings import LAKE_ENV, lake_dir
-
-LakeOption = typer.Option(None, "--lake", envvar=LAKE_ENV, show_default="data/lake",
-                          help="Lake directory (default data/lake, or $FAZHI_LAKE).")
-
-
-class Format(str, Enum):
-    table = "table"
-    csv = "csv"
-    json = "json"
+from fazhi.cli.app import Format, LakeOption, app, err, require_lake
 
 
 def _err(message: str) -> None:
-    from rich.console import Console
-
-    Console(stderr=True).print(f"[red]error:[/red] {message}", markup=True, highlight=False, soft_wrap=True)
+    err.print(f"[red]error:[/red] {message}", markup=True, highlight=False, soft_wrap=True)
 
 
+@app.command()
 def sql(
     query: Optional[str] = typer.Argument(
         None, help="SQL over the views (documents, records, texts, entities, failures, sources, records_all, "
@@ -53,10 +43,10 @@ def sql(
     """
     import duckdb
 
-    from fazhi.lake.store import Lake, LakeDamaged
+    from fazhi.lake.store import LakeDamaged
     from fazhi.query import sql as sqlmod
 
-    lk = Lake(lake_dir(lake))
+    lk = require_lake(lake)
     if shell:
         try:
             _shell(lk, timeout)
@@ -184,6 +174,7 @@ def _shell(lk, timeout: float | None) -> None:
         con.close()
 
 
+@app.command()
 def export(
     format: str = typer.Option("csv", "--format", "-f", help="csv, parquet, xlsx or dta (Stata)"),
     out_path: Optional[Path] = typer.Option(None, "--out", help="Output file (default: fazhi-records.<format>)."),
@@ -196,12 +187,12 @@ def export(
     xlsx: frozen header, filter, column widths, number formats and a codebook
     sheet; dta: Stata 118 (Unicode) with variable labels from the data dictionary.
     """
-    from fazhi.lake.store import Lake, LakeDamaged
+    from fazhi.lake.store import LakeDamaged
     from fazhi.query import export as exportmod
 
     target = out_path or Path(f"fazhi-records.{format}")
     try:
-        n = exportmod.export(Lake(lake_dir(lake)), format, target, bom=bom)
+        n = exportmod.export(require_lake(lake), format, target, bom=bom)
     except (exportmod.ExportError, FileNotFoundError, LakeDamaged) as exc:
         _err(str(exc))
         raise typer.Exit(code=1)
@@ -214,6 +205,7 @@ class SchemaFormat(str, Enum):
     json = "json"
 
 
+@app.command()
 def schema(
     table: Optional[str] = typer.Argument(None, help="One table or view (default: all)."),
     format: SchemaFormat = typer.Option(SchemaFormat.text, "--format", "-f", help="text, markdown or json"),
@@ -236,6 +228,7 @@ def schema(
         sys.stdout.write(docsmod.text(entries))
 
 
+@app.command()
 def browse(
     lake: Optional[Path] = LakeOption,
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (127.0.0.1: this machine only)."),
@@ -249,18 +242,12 @@ def browse(
     Read-only: datasette serves an immutable SQLite snapshot of the current tables,
     made again when the lake's generation changes.
     """
-    from fazhi.lake.store import Lake, LakeDamaged
-    from fazhi.query import browse as browsemod
+    from fazhi.lake.store import LakeDamaged
+    from fazhi.review import browse as browsemod
 
     try:
-        browsemod.serve(Lake(lake_dir(lake)), host=host, port=port, review=review, open_browser=open_browser)
+        browsemod.serve(require_lake(lake), host=host, port=port, review=review, open_browser=open_browser)
     except (browsemod.BrowseError, FileNotFoundError, LakeDamaged) as exc:
         _err(str(exc))
         raise typer.Exit(code=1)
 
-
-def register(app: typer.Typer) -> None:
-    app.command("sql")(sql)
-    app.command("export")(export)
-    app.command("schema")(schema)
-    app.command("browse")(browse)
