@@ -14,6 +14,8 @@ from fazhi.lake.store import CURRENT, DiskFull, Lake, LakeDamaged
 from fazhi.query.sql import query
 from schemas import table_spec
 
+pytestmark = pytest.mark.slow  # real runs of the stages and of the commands
+
 KEY_DOC_COLUMNS = ["doc_id", "content_sha256", "source", "name", "org", "report_year", "published", "title",
                    "n_bytes", "n_chars", "format", "raw_path"]
 

@@ -112,6 +112,7 @@ def test_memory_limit_and_spill_folder_outside_the_lake(lake, monkeypatch):
     assert sqlmod.memory_limit().endswith("MB")
 
 
+@pytest.mark.slow  # the command as a process
 def test_a_statement_past_its_time_limit_is_stopped(lake, tmp_path):
     slow = "SELECT count(*) FROM range(1000000000000) a WHERE a.range % 7 = 3"
     with pytest.raises(sqlmod.StatementTimeout):
@@ -120,6 +121,7 @@ def test_a_statement_past_its_time_limit_is_stopped(lake, tmp_path):
     assert proc.returncode == 1 and "ran longer than 0.3 s" in proc.stderr
 
 
+@pytest.mark.slow  # the command as a process
 def test_several_statements_each_printed(lake, tmp_path):
     proc = fazhi("sql", "SELECT 1 AS a; SELECT count(*) AS n FROM failures", "--lake", str(lake.root),
                  "--format", "json", cwd=tmp_path)
@@ -129,6 +131,7 @@ def test_several_statements_each_printed(lake, tmp_path):
     assert "SELECT 1 AS a" in proc.stdout and "SELECT 2 AS b" in proc.stdout and proc.stdout.count("(1 rows)") == 2
 
 
+@pytest.mark.slow  # the command as a process
 def test_sql_from_a_file_and_from_standard_input(lake, tmp_path):
     script = tmp_path / "q.sql"
     script.write_text("-- the failures\nSELECT source FROM failures ORDER BY source;\n", encoding="utf-8")
@@ -141,6 +144,7 @@ def test_sql_from_a_file_and_from_standard_input(lake, tmp_path):
     assert proc.stdout == "\ufeffx\n1\n"
 
 
+@pytest.mark.slow  # the command as a process
 def test_the_shell_runs_queries_and_refuses_writes(lake, tmp_path):
     out = tmp_path / "evil.csv"
     script = (".tables\n.schema failures\nSELECT count(*) AS n\n  FROM failures;\n"
