@@ -174,3 +174,15 @@ def test_a_run_that_fills_the_disk_leaves_no_raw_bytes_behind(small_disk):
     assert Lake(root).generation() is None
     assert not list((root / "raw").glob("*/*")) and not list(root.glob("gen/*"))
     filler.unlink()
+
+
+def test_flipped_bits_are_found_on_open_even_after_an_earlier_verification(lake_copy):
+    """Opening remembers the files it hashed; a file changed since, even with its modification time
+    put back, is hashed again (its change time moved)."""
+    assert query(lake_copy, "SELECT count(*) FROM records")[1]        # verified, and remembered
+    path = (lake_copy.root / CURRENT / "records.parquet").resolve()
+    st = path.stat()
+    _flip(path)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    with pytest.raises(LakeDamaged, match="SHA-256 differs"):
+        query(lake_copy, "SELECT count(*) FROM records")

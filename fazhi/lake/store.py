@@ -194,12 +194,14 @@ class Lake:
         return self._committed_path(name, self.generation())
 
     # -- integrity ------------------------------------------------------------
-    def verify(self, generation: str | None = None, full: bool = True) -> list[Problem]:
+    def verify(self, generation: str | None = None, full: bool = True, remembered: bool = False) -> list[Problem]:
         """What is wrong with ``generation``'s table files (default the current one), by its manifest.
 
         ``full``: every file's SHA-256 (finds flipped bits); otherwise sizes and Parquet
         footers only (finds truncation and most overwrites). A generation without a
-        manifest (written before manifests) has its footers checked."""
+        manifest (written before manifests) has its footers checked. ``remembered``: a file
+        this user verified in full before and that has not changed since (same inode, size,
+        modification and change times) is not hashed again (see :func:`_verified_before`)."""
         gen = self.generation() if generation is None else generation
         if gen is None:
             return []
@@ -214,19 +216,27 @@ class Lake:
             files = {p.name: None for p in gdir.glob("*.parquet")}
         else:
             files = manifest.get("files", {})
+        seen = _Verified() if remembered and full else None
         for fname, meta in sorted(files.items()):
             path = gdir / fname
             table = fname[:-len(".parquet")] if fname.endswith(".parquet") else None
+            if seen is not None and seen.known(path, meta):
+                continue
             why = _file_problem(path, meta, full)
             if why:
                 problems.append(Problem(_rel(self.root, path), why, table))
+            elif seen is not None:
+                seen.add(path, meta)
+        if seen is not None:
+            seen.save()
         return problems
 
     def verify_on_open(self, generation: str | None = None) -> None:
         """Raise :class:`LakeDamaged` when the generation's files do not match its manifest.
 
         In full (SHA-256) when the tables are small enough to hash at once, else sizes and
-        footers; ``$FAZHI_VERIFY`` = ``full``, ``quick`` or ``off`` decides instead."""
+        footers; ``$FAZHI_VERIFY`` = ``full``, ``quick`` or ``off`` decides instead. A file
+        verified in full before and unchanged since is not hashed again."""
         mode = os.environ.get(VERIFY_ENV, "").strip().lower()
         if mode == "off":
             return
@@ -239,7 +249,7 @@ class Lake:
             manifest = self.manifest(gen) if gen else None
             total = sum((m or {}).get("bytes", 0) for m in (manifest or {}).get("files", {}).values())
             full = total <= FULL_VERIFY_MAX_BYTES
-        problems = self.verify(gen, full=full)
+        problems = self.verify(gen, full=full, remembered=True)
         if problems:
             raise LakeDamaged(self.root, problems)
 
@@ -620,6 +630,54 @@ def _same_shape(stored: pa.Schema, schema: pa.Schema) -> bool:
         if ta != tb or (a.metadata or {}).get(b"description") != (b.metadata or {}).get(b"description"):
             return False
     return True
+
+
+class _Verified:
+    """Table files this user hashed in full and found as their manifest says, by the state of the
+    file then (device, inode, size, modification and change time, in nanoseconds): a file written
+    since (flipped bits, a truncation, a restore) has another change time and is hashed again.
+    Kept in the system's temp directory; losing it only costs a hash. ``fazhi check`` and every
+    write hash in full regardless."""
+
+    MAX = 4096
+
+    def __init__(self) -> None:
+        import tempfile
+
+        uid = os.getuid() if hasattr(os, "getuid") else "user"
+        self.path = Path(tempfile.gettempdir()) / f"fazhi-verified-{uid}.json"
+        self.entries = _read_json(self.path) or {}
+        self.changed = False
+
+    @staticmethod
+    def _state(path: Path, meta: dict | None) -> list | None:
+        if not meta or not meta.get("sha256"):
+            return None
+        try:
+            st = path.stat()
+        except OSError:
+            return None
+        return [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns, meta["sha256"]]
+
+    def known(self, path: Path, meta: dict | None) -> bool:
+        state = self._state(path, meta)
+        return state is not None and self.entries.get(str(path)) == state
+
+    def add(self, path: Path, meta: dict | None) -> None:
+        state = self._state(path, meta)
+        if state is not None:
+            self.entries[str(path)] = state
+            self.changed = True
+
+    def save(self) -> None:
+        if not self.changed:
+            return
+        entries = {p: s for p, s in self.entries.items() if os.path.exists(p)}
+        if len(entries) > self.MAX:
+            entries = dict(list(entries.items())[-self.MAX:])
+        with contextlib.suppress(OSError):
+            with replacing(self.path) as tmp:
+                Path(tmp).write_text(json.dumps(entries), encoding="utf-8")
 
 
 def _read_json(path: Path) -> dict | None:
