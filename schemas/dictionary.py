@@ -135,6 +135,10 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
         "etag": "The ETag the server sent (for the next conditional request).",
         "last_modified": "The Last-Modified the server sent (for the next conditional request).",
         "checked_at": "When it was last fetched (UTC).",
+        "size": "For a file: its size in bytes when it was last read (with mtime_ns, a run skips a file "
+                "that has not changed without reading it); null for URLs.",
+        "mtime_ns": "For a file: its modification time when it was last read, in nanoseconds since 1970 "
+                    "(UTC); null for URLs.",
     },
     "extractions": {
         "cleaner": "Version of the cleaner.",

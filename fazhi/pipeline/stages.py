@@ -7,7 +7,6 @@ extract: clean text -> the rows of every table for this document
 """
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -48,11 +47,9 @@ def ingest(source: str, lake: Path, settings: Settings | None = None) -> Ingeste
                           not_modified=True)
     elif fetched.not_modified:
         raise UnexpectedNotModified(f"{source}: 304 Not Modified to a request that had no validators")
-    stored = stored_source(source)  # a file: its path relative to the sources root, not this machine's path
-    if stored != fetched.source:
-        fetched = dataclasses.replace(fetched, source=stored)
     sha, rel = store_raw(lake, fetched.data)
-    return Ingested(fetched=fetched, doc_id=doc_id(stored), content_sha256=sha, raw_path=rel)
+    # a file is kept under its path relative to the sources root, not this machine's path
+    return Ingested(fetched=fetched, doc_id=doc_id(stored_source(fetched.source)), content_sha256=sha, raw_path=rel)
 
 
 def ingest_stored(document: dict, lake: Path) -> Ingested:
@@ -123,7 +120,7 @@ def extract(cleaned: Cleaned, rules: str | None = None) -> Extracted:
         "clean_text": cleaned.clean_text,
         "cleaner": cleaned.cleaner,
     }
-    return Extracted(document=document, text=text, records=record_rows(ing.doc_id, f.source, ing.content_sha256, found),
+    return Extracted(document=document, text=text, records=record_rows(ing.doc_id, stored_source(f.source), ing.content_sha256, found),
                      fetch=fetch_row(ing), rules_path=str(ruleset.path) if rules else None)
 
 
@@ -133,12 +130,12 @@ def document_row(ing: Ingested, ruleset: str, text_fields: dict) -> dict:
     f = ing.fetched
     return {
         "doc_id": ing.doc_id,
-        "source": f.source,
+        "source": stored_source(f.source),
         "name": f.name,
         **text_fields,
         "content_sha256": ing.content_sha256,
         "n_bytes": len(f.data),
-        "sources": [f.source],
+        "sources": [stored_source(f.source)],
         "content_type": f.content_type,
         "http_status": 200 if f.not_modified else f.http_status,
         "final_url": f.final_url,
@@ -159,7 +156,7 @@ def fetch_row(ing: Ingested) -> dict:
         except OSError:
             pass
     return {
-        "source": f.source, "doc_id": ing.doc_id, "content_sha256": ing.content_sha256,
+        "source": stored_source(f.source), "doc_id": ing.doc_id, "content_sha256": ing.content_sha256,
         "http_status": f.http_status, "etag": f.etag, "last_modified": f.last_modified,
         "content_type": f.content_type, "final_url": f.final_url, "checked_at": f.fetched_at,
         "size": size, "mtime_ns": mtime_ns,
