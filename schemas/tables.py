@@ -124,6 +124,12 @@ RECORDS = TableSpec(
             pa.field("content_sha256", pa.string(), nullable=False),
         ]
         + record_fields()
+        + [  # derived by the pipeline from the record (schemas/values.py)
+            pa.field("unit_written", pa.string()),
+            pa.field("kind", pa.string()),
+            pa.field("value_int", pa.int64()),
+            pa.field("display", pa.string()),
+        ]
     ),
 )
 
@@ -210,6 +216,23 @@ TABLES: dict[str, TableSpec] = {t.name: t for t in (DOCUMENTS, TEXTS, RECORDS, E
 TABLES[SOURCES.name] = SOURCES
 TABLES[RECORDS_ALL.name] = RECORDS_ALL
 TABLES[EXTRACTIONS.name] = EXTRACTIONS
+
+
+def documented(spec: TableSpec) -> TableSpec:
+    """``spec`` with the data dictionary's descriptions as Arrow metadata (``description``) on
+    the schema and on every field, so that they travel inside each Parquet file."""
+    from .dictionary import describe, table_doc
+
+    fields = []
+    for fld in spec.schema:
+        text = describe(spec.name, fld.name)
+        fields.append(fld.with_metadata({"description": text}) if text else fld)
+    doc = table_doc(spec.name) or spec.doc
+    return dataclasses.replace(spec, schema=pa.schema(fields, metadata={"description": doc} if doc else None))
+
+
+for _name in list(TABLES):
+    TABLES[_name] = documented(TABLES[_name])
 
 
 def table_spec(name: str) -> TableSpec:

@@ -48,6 +48,28 @@ class NoLinks(ValueError):
     """A listing page whose pattern matched no link."""
 
 
+class FileSource(str):
+    """A local file to ingest: the string is its absolute path (what is read); ``stored`` is the
+    source the lake keeps, the path relative to the sources root (the folder given, or the file's
+    own folder for a file given by itself), so that ``source`` and ``doc_id`` do not depend on
+    where the reports folder sits on this machine."""
+
+    stored: str
+
+    def __new__(cls, path: str, stored: str):
+        obj = super().__new__(cls, path)
+        obj.stored = stored
+        return obj
+
+    def __reduce__(self):
+        return (FileSource, (str(self), self.stored))
+
+
+def stored_source(source: str) -> str:
+    """The source as the lake keeps it: ``FileSource.stored`` for a local file, else the source itself."""
+    return getattr(source, "stored", None) or str(source)
+
+
 class SourceList(list):
     """The expanded sources, in order; ``failures`` holds ``(source, exception)`` pairs
     for sources files and listing pages that could not be expanded."""
@@ -213,7 +235,7 @@ def resolve_listing(listing: Listing) -> list[str]:
 
 def _files_below(folder: Path) -> list[str]:
     return [
-        str(p.resolve())
+        FileSource(str(p.resolve()), p.relative_to(folder).as_posix())
         for p in sorted(folder.rglob("*"))
         if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
     ]
@@ -262,7 +284,7 @@ def expand_sources(args: list[str], sources_files: list[str] | tuple = (), _dept
             out.extend(sub)
             failures.extend(sub.failures)
         elif path.is_file():
-            out.append(str(path.resolve()))
+            out.append(FileSource(str(path.resolve()), path.name))
         else:
             out.append(arg)  # missing or unsupported: ingest records the failure
     return SourceList(dict.fromkeys(out), failures)

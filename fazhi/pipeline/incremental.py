@@ -34,6 +34,7 @@ from extractors.ruleset import load_rules
 from fazhi.ingest.clean import CLEANER_VERSION
 from fazhi.lake.history import done_keys
 from fazhi.lake.staging import Staged
+from fazhi.ingest.sources import stored_source
 from fazhi.lake.store import Lake
 from fazhi.pipeline.stages import document_row, fetch_row
 from fazhi.rows import Cleaned, Extracted, Ingested
@@ -69,7 +70,7 @@ class Plan:
         """``(doc_id, content_sha256)`` when ``source`` is a file of the same size and modification time
         as when it was last read, and that content is extracted with this cleaner and rule set: the run
         need not read it at all."""
-        known = self.files.get(source)
+        known = self.files.get(stored_source(source))   # the sources table keeps a file's stored source
         if known is None or known[0] is None:
             return None
         try:

@@ -18,6 +18,8 @@ from fazhi.ingest.clean import CLEANER_VERSION, clean_text
 from fazhi.ingest.fetch import FetchPolicy, fetch, is_url
 from fazhi.ingest.formats import to_text
 from fazhi.ingest.rawstore import read_raw, store_raw
+from fazhi.ingest.sources import stored_source
+from schemas.values import derived
 from fazhi.rows import (
     Cleaned,
     EmptyDocument,
@@ -46,7 +48,8 @@ def ingest(source: str, lake: Path, settings: Settings | None = None) -> Ingeste
     elif fetched.not_modified:
         raise UnexpectedNotModified(f"{source}: 304 Not Modified to a request that had no validators")
     sha, rel = store_raw(lake, fetched.data)
-    return Ingested(fetched=fetched, doc_id=doc_id(source), content_sha256=sha, raw_path=rel)
+    # a file is kept under its path relative to the sources root, not this machine's path
+    return Ingested(fetched=fetched, doc_id=doc_id(stored_source(fetched.source)), content_sha256=sha, raw_path=rel)
 
 
 def ingest_stored(document: dict, lake: Path) -> Ingested:
@@ -117,7 +120,7 @@ def extract(cleaned: Cleaned, rules: str | None = None) -> Extracted:
         "clean_text": cleaned.clean_text,
         "cleaner": cleaned.cleaner,
     }
-    return Extracted(document=document, text=text, records=record_rows(ing.doc_id, f.source, ing.content_sha256, found),
+    return Extracted(document=document, text=text, records=record_rows(ing.doc_id, stored_source(f.source), ing.content_sha256, found),
                      fetch=fetch_row(ing), rules_path=str(ruleset.path) if rules else None)
 
 
@@ -127,12 +130,12 @@ def document_row(ing: Ingested, ruleset: str, text_fields: dict) -> dict:
     f = ing.fetched
     return {
         "doc_id": ing.doc_id,
-        "source": f.source,
+        "source": stored_source(f.source),
         "name": f.name,
         **text_fields,
         "content_sha256": ing.content_sha256,
         "n_bytes": len(f.data),
-        "sources": [f.source],
+        "sources": [stored_source(f.source)],
         "content_type": f.content_type,
         "http_status": 200 if f.not_modified else f.http_status,
         "final_url": f.final_url,
@@ -153,7 +156,7 @@ def fetch_row(ing: Ingested) -> dict:
         except OSError:
             pass
     return {
-        "source": f.source, "doc_id": ing.doc_id, "content_sha256": ing.content_sha256,
+        "source": stored_source(f.source), "doc_id": ing.doc_id, "content_sha256": ing.content_sha256,
         "http_status": f.http_status, "etag": f.etag, "last_modified": f.last_modified,
         "content_type": f.content_type, "final_url": f.final_url, "checked_at": f.fetched_at,
         "size": size, "mtime_ns": mtime_ns,
@@ -164,7 +167,8 @@ def record_rows(doc: str, source: str, content_sha256: str, found: list) -> list
     """Lake rows for the records of one document version, with deterministic ids."""
     keys = [record_key(doc, content_sha256, r.start, r.end, r.type, r.unit, r.subject) for r in found]
     return [
-        {"record_id": rid, "doc_id": doc, "source": source, "content_sha256": content_sha256, **r.to_dict()}
+        {"record_id": rid, "doc_id": doc, "source": source, "content_sha256": content_sha256, **r.to_dict(),
+         **derived(r.type, r.value, r.unit, r.text)}
         for rid, r in zip(unique_record_ids(keys), found)
     ]
 
