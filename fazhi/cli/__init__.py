@@ -53,14 +53,21 @@ def run(
         None, "--ner-model", envvar="FAZHI_NER_MODEL", show_default="fazhi",
         help="NER pipeline: fazhi (pkuseg + rules + trained ner), rules, none (no NER), or an "
              "installed zh_core_web_sm/md/lg/trf."),
+    allow_network: Optional[List[str]] = typer.Option(
+        None, "--allow-network", metavar="CIDR",
+        help="A network that fetching may reach though it is not public (repeatable; e.g. 10.0.0.0/8). "
+             "Loopback, private, link-local and reserved addresses are refused otherwise."),
 ) -> None:
     """Ingest, clean, extract and load SOURCES into the lake.
 
     Incremental: a document whose content was already extracted with this
     cleaner and rule set is fetched but not cleaned or extracted again.
 
-    Exit status: 0 all sources loaded; 1 some failed (see the summary and the
-    failures table); 3 another run held the lake's lock past --lock-timeout.
+    Exit status: 0 all sources loaded; 1 some sources failed, the others
+    loaded (see the summary and the failures table); 2 a usage error (a bad
+    option, a missing NER model, a bad --allow-network); 3 another run held
+    the lake's lock past --lock-timeout; 4 the run itself failed (nothing was
+    loaded; the message says why).
     """
     import os
 
@@ -79,8 +86,20 @@ def run(
                 err.print(f"[red]NER model:[/red] {exc}", markup=True, highlight=False, soft_wrap=True)
                 raise typer.Exit(code=2)
         os.environ[MODEL_ENV] = ner_model  # the flow's NER stage (and Dask workers) read it
+    if allow_network:
+        from fazhi.ingest.netguard import parse_networks
+
+        try:
+            parse_networks(allow_network)
+        except ValueError as exc:
+            err.print(f"[red]--allow-network:[/red] {exc}", markup=True, highlight=False)
+            raise typer.Exit(code=2)
+        os.environ["FAZHI_ALLOW_NETWORKS"] = ",".join(allow_network)  # read by fetching (and Dask workers)
     root = lake_dir(lake)
-    chosen = list(sources) if sources else [str(samples_dir())]
+    from fazhi.ingest.fetch import hide_credentials
+
+    # URL credentials stay in memory: the flow's parameters, task names and logs get the URL without them
+    chosen = [hide_credentials(s) for s in sources] if sources else [str(samples_dir())]
     rules_dir = str(rules.resolve()) if rules else None
     try:
         if workers or dask_address:
@@ -93,6 +112,12 @@ def run(
     except LakeLocked as exc:
         err.print(f"[red]lake locked:[/red] {exc}", markup=True, highlight=False, soft_wrap=True)
         raise typer.Exit(code=3)
+    except Exception as exc:  # the whole run failed: not the partial success of exit status 1
+        from fazhi.ids import redact
+
+        err.print(f"[red]run failed:[/red] {type(exc).__name__}: {redact(str(exc))}", markup=True,
+                  highlight=False, soft_wrap=True)
+        raise typer.Exit(code=4)
     _print_summary(root, result)
     if result.failures:
         raise typer.Exit(code=1)
@@ -115,7 +140,8 @@ def _print_summary(root: Path, result) -> None:
     out.print(f"failures: {rep.failures}" + (f"  ({rep.failures} of {len(result.sources)} sources failed: exit status 1)"
                                               if rep.failures else ""))
     for f in result.failures:
-        out.print(f"  [red]{f['stage']}[/red] {f['source']}: {f['error_class']}: {f['message']}")
+        out.print(f"  [red]{f['stage']}[/red] {f['source']}: {f['error_class']}: {f['message']}",
+                  markup=True, highlight=False)
 
 
 @app.command()
