@@ -25,7 +25,7 @@ SAMPLE_NAMES = sorted(p.name for p in SAMPLES.iterdir() if p.is_file())
 def prefect_server():
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness():
+    with prefect_test_harness(server_startup_timeout=300):  # a loaded machine starts it slowly
         yield
 
 

@@ -147,7 +147,8 @@ def decode_bytes(data: bytes, hint: str | None = None) -> Decoded:
                 return _checked(data.decode(enc), enc)
             except UnicodeDecodeError as exc:
                 raise DecodeError(f"{enc} byte-order mark but invalid {enc}: {exc}") from None
-    utf16 = _utf16_without_bom(data)
+    # UTF-16 without a BOM: ASCII in it gives NUL bytes; pure CJK in it is not valid UTF-8 (tried below)
+    utf16 = _utf16_without_bom(data) if b"\x00" in data else None
     if utf16 is not None:
         return utf16
     notes: tuple[str, ...] = ()
@@ -165,6 +166,9 @@ def decode_bytes(data: bytes, hint: str | None = None) -> Decoded:
         if exc.reason == "unexpected end of data" and exc.start >= len(data) - 3:
             # a truncated download: the last character lost some of its bytes
             return _noted(_checked(data[:exc.start].decode("utf-8"), "utf-8"), notes + ("last character cut",))
+    utf16 = None if nul else _utf16_without_bom(data)
+    if utf16 is not None:
+        return utf16
     decoded = _decode_legacy(data, hint)
     return _noted(decoded, notes)
 
@@ -180,14 +184,14 @@ def _utf16_without_bom(data: bytes) -> Decoded | None:
     sample = data[:65536]
     even, odd = sample[0::2].count(0), sample[1::2].count(0)
     pairs = len(sample) // 2
-    if odd >= 0.2 * pairs and even <= 0.01 * pairs:
+    # ASCII (digits, punctuation, line ends) puts its NUL on one side; CJK rarely has a NUL byte
+    # (a CJK character has a NUL byte only when its code ends in 00: about one in a hundred)
+    if odd >= max(2, 0.01 * pairs) and odd >= 2 * even:
         order = ("utf-16-le",)
-    elif even >= 0.2 * pairs and odd <= 0.01 * pairs:
+    elif even >= max(2, 0.01 * pairs) and even >= 2 * odd:
         order = ("utf-16-be",)
-    elif even == odd == 0:
-        order = ("utf-16-le", "utf-16-be")   # no ASCII at all: only a plausible reading counts
     else:
-        return None
+        order = ("utf-16-le", "utf-16-be")   # no telling side: only a plausible reading counts
     best = None
     for codec in order:
         try:

@@ -47,6 +47,7 @@ from dataclasses import dataclass
 WORKER_ENV = "FAZHI_BUDGET_WORKER"
 SWITCH_ENV = "FAZHI_BUDGET"
 _HEADER = struct.Struct("!Q")
+START_TIMEOUT = 300.0   # seconds a worker may take to import the stages (a loaded machine is slow)
 
 
 class BudgetExceeded(RuntimeError):
@@ -145,6 +146,14 @@ class Worker:
         env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
         self.proc = subprocess.Popen([sys.executable, "-m", "fazhi.pipeline.budget"], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, env=env, close_fds=True)
+        # the start-up (imports) is not part of any document's budget: wait for the worker to say so
+        try:
+            ready = _read_exactly(self.proc.stdout.fileno(), _HEADER.size, time.monotonic() + START_TIMEOUT)
+        except TimeoutError:
+            ready = None
+        if ready is None:
+            self.stop()
+            raise WorkerDied(f"the stage worker process did not start within {START_TIMEOUT:g} s")
 
     def stop(self) -> None:
         proc, self.proc = self.proc, None
@@ -262,6 +271,8 @@ def _serve() -> None:
     from fazhi.ingest.fetch import restore_url_state
 
     _limit_memory(int(os.environ.get("FAZHI_BUDGET_MEMORY_MB", "4096")))
+    stdout.write(_HEADER.pack(0))  # ready
+    stdout.flush()
     fd = stdin.fileno()
     while True:
         header = _read_exactly(fd, _HEADER.size, None)
