@@ -12,22 +12,32 @@ from __future__ import annotations
 
 import gzip
 import os
-import socket
 import time
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
-
 from conftest import SAMPLE_NAMES, SAMPLES
 from faultserver import FaultServer, Route
+from typer.testing import CliRunner
+
 from fazhi.ids import doc_id, printable, public_source, redact
 from fazhi.ingest import fetch as fetchmod
 from fazhi.ingest.decode import DecodeError, decode_bytes
-from fazhi.ingest.fetch import FetchError, FetchPolicy, FetchTimeout, LengthMismatch, RedirectError, TooLarge
+from fazhi.ingest.fetch import (
+    FetchError,
+    FetchPolicy,
+    FetchTimeout,
+    LengthMismatch,
+    RedirectError,
+    TooLarge,
+)
 from fazhi.ingest.formats import _starts_with_html_tag, looks_like_html, to_text
 from fazhi.ingest.html import bounded_nesting, main_text, strip_title_suffix
-from fazhi.ingest.sources import Listing, LocalFileRefused, expand_sources, resolve_listing
+from fazhi.ingest.sources import (
+    Listing,
+    expand_sources,
+    resolve_listing,
+)
 from fazhi.pipeline.failures import failure_row
 
 SEED = (SAMPLES / SAMPLE_NAMES[2]).read_text(encoding="utf-8")
@@ -259,6 +269,7 @@ def test_links_out_devices_and_proc_are_refused(tmp_path):
 
 def test_a_stage_past_its_time_budget_is_stopped():
     import budget_helpers as h
+
     from fazhi.pipeline import budget
 
     started = time.monotonic()
@@ -270,6 +281,7 @@ def test_a_stage_past_its_time_budget_is_stopped():
 
 def test_a_stage_past_its_memory_budget_fails_alone():
     import budget_helpers as h
+
     from fazhi.pipeline import budget
 
     b = budget.Budget(seconds=60, memory_mb=300)
@@ -309,7 +321,7 @@ def _hostile_folder(root: Path) -> dict[str, str | None]:
                          + "</body></html>").encode(),
         "title.html": (f"<html><head><title>{'报告 ' * 12_000}_某区人民政府</title></head><body><p>"
                        + SEED + "</p></body></html>").encode(),
-        "cut.txt": seed.rstrip() + "法".encode("utf-8")[:-1],  # truncated inside its last character
+        "cut.txt": seed.rstrip() + "法".encode()[:-1],  # truncated inside its last character
         "utf16.txt": ("某镇" + SEED).encode("utf-16-le"),
         "nul.txt": ("某街道" + SEED).encode()[:200] + b"\x00" + ("某街道" + SEED).encode()[200:],
         # a digit run that made the number scanner super-linear: loads, or is stopped by the time budget
@@ -331,9 +343,8 @@ def _hostile_folder(root: Path) -> dict[str, str | None]:
 
 
 def test_hostile_inputs_with_the_samples_in_one_run(prefect_server, tmp_path, monkeypatch):
-    from flows.pipeline import run_pipeline
-
     from fazhi.lake.store import Lake
+    from flows.pipeline import run_pipeline
 
     for key, value in {"FAZHI_HTTP_TIMEOUT": "2", "FAZHI_HTTP_DEADLINE": "2", "FAZHI_HTTP_RETRIES": "0",
                        "FAZHI_HTTP_BACKOFF": "0", "FAZHI_MAX_DOWNLOAD_BYTES": str(4 * 1024 * 1024),

@@ -45,7 +45,7 @@ import posixpath
 import threading
 import time
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -57,7 +57,7 @@ from fazhi.ingest.netguard import AddressRefused, DeadlinePassed, UnsupportedEnc
 from fazhi.rows import Fetched
 from fazhi.settings import HTTP_TIMEOUT_S, MAX_DOWNLOAD_BYTES, USER_AGENT
 
-__all__ = ["AddressRefused", "fetch", "fetch_url", "fetch_file", "FetchPolicy", "hide_credentials"]
+__all__ = ["AddressRefused", "FetchPolicy", "fetch", "fetch_file", "fetch_url", "hide_credentials"]
 
 
 def is_url(source: str) -> bool:
@@ -130,7 +130,7 @@ class FetchPolicy:
     same_host: bool = False                   # redirects must stay on the first URL's host
 
     @classmethod
-    def from_env(cls, **overrides) -> "FetchPolicy":
+    def from_env(cls, **overrides) -> FetchPolicy:
         base = cls(
             timeout=_env_float("FAZHI_HTTP_TIMEOUT", HTTP_TIMEOUT_S),
             deadline=_env_float("FAZHI_HTTP_DEADLINE", 300.0),
@@ -396,7 +396,7 @@ def _auth_header(url: str) -> dict:
     creds = _credentials_for(url)
     if creds is None:
         return {}
-    token = base64.b64encode(f"{creds[0]}:{creds[1]}".encode("utf-8")).decode("ascii")
+    token = base64.b64encode(f"{creds[0]}:{creds[1]}".encode()).decode("ascii")
     return {"Authorization": f"Basic {token}"}
 
 
@@ -538,4 +538,4 @@ def _retry_after(response: httpx.Response) -> float | None:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

@@ -109,7 +109,7 @@ class _Wire:
 
 
 class _GuardedStream(httpcore.NetworkStream):
-    def __init__(self, inner: httpcore.NetworkStream, backend: "GuardedBackend") -> None:
+    def __init__(self, inner: httpcore.NetworkStream, backend: GuardedBackend) -> None:
         self._inner = inner
         self._backend = backend
         self.wire = _Wire()

@@ -38,7 +38,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urldefrag, urljoin, urlsplit
 
-from fazhi.ingest.fetch import FetchPolicy, fetch_url, hide_credentials, is_url, local_refusal, stay_on_host
+from fazhi.ingest.fetch import (
+    FetchPolicy,
+    fetch_url,
+    hide_credentials,
+    is_url,
+    local_refusal,
+    stay_on_host,
+)
 
 _SOURCES_FILE_MAX_BYTES = 256 * 1024
 DEFAULT_LISTING_LIMIT = 200

@@ -72,7 +72,7 @@ class Budget:
     memory_mb: int
 
     @classmethod
-    def for_stage(cls, stage: str) -> "Budget":
+    def for_stage(cls, stage: str) -> Budget:
         from fazhi.settings import Settings
 
         s = Settings.load()
@@ -251,7 +251,7 @@ def _limit_memory(memory_mb: int) -> None:
     except OSError:  # pragma: no cover - not Linux
         pass
     limit = size + memory_mb * 1024 * 1024
-    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
     if hard != resource.RLIM_INFINITY:
         limit = min(limit, hard)
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
@@ -288,7 +288,7 @@ def _serve() -> None:
             answer = ("ok", fn(*args))
         except MemoryError:
             answer = ("memory", None)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - any failure of the stage goes back to the caller
             answer = ("error", exc)
         try:
             data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
