@@ -96,22 +96,6 @@ class NotFetched(FetchError):
     """A local path that is not read: a device, ``/proc`` or ``/sys``, or not a regular file."""
 
 
-def _env_networks() -> tuple[str, ...]:
-    raw = os.environ.get("FAZHI_ALLOW_NETWORKS", "").strip()
-    if not raw:
-        return ()
-    if raw.startswith("["):
-        return tuple(json.loads(raw))
-    return tuple(part for part in raw.replace(";", ",").split(",") if part.strip())
-
-
-
-def _env_float(name: str, default: float) -> float:
-    try:
-        return float(os.environ[name])
-    except (KeyError, ValueError):
-        return default
-
 
 @dataclass(frozen=True)
 class FetchPolicy:
@@ -130,17 +114,19 @@ class FetchPolicy:
     same_host: bool = False                   # redirects must stay on the first URL's host
 
     @classmethod
-    def from_env(cls, **overrides) -> FetchPolicy:
-        base = cls(
-            timeout=_env_float("FAZHI_HTTP_TIMEOUT", HTTP_TIMEOUT_S),
-            deadline=_env_float("FAZHI_HTTP_DEADLINE", 300.0),
-            retries=int(_env_float("FAZHI_HTTP_RETRIES", 3)),
-            backoff=_env_float("FAZHI_HTTP_BACKOFF", 1.0),
-            max_bytes=int(_env_float("FAZHI_MAX_DOWNLOAD_BYTES", MAX_DOWNLOAD_BYTES)),
-            host_delay=_env_float("FAZHI_HOST_DELAY", 1.0),
-            allow_networks=_env_networks(),
-        )
+    def from_settings(cls, settings, **overrides) -> FetchPolicy:
+        """The policy of a run's :class:`fazhi.settings.Settings` (its ``http_*`` fields, ``allow_networks``)."""
+        base = cls(timeout=settings.http_timeout, deadline=settings.http_deadline, retries=settings.http_retries,
+                   backoff=settings.http_backoff, max_bytes=settings.max_download_bytes,
+                   host_delay=settings.host_delay, allow_networks=tuple(settings.allow_networks))
         return replace(base, **overrides)
+
+    @classmethod
+    def from_env(cls, **overrides) -> "FetchPolicy":
+        """The policy of the ``FAZHI_HTTP_*`` environment (and defaults), for callers without settings."""
+        from fazhi.settings import Settings
+
+        return cls.from_settings(Settings(), **overrides)
 
 
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
@@ -326,7 +312,13 @@ def fetch_file(source: str, *, max_bytes: int = MAX_DOWNLOAD_BYTES) -> Fetched:
 
     path = Path(source)
     shown = printable(source)
-    path.stat()  # FileNotFoundError for a missing path
+    try:
+        path.stat()
+    except FileNotFoundError:
+        head = shown.split("/", 1)[0]
+        hint = (f"; for a web page give the whole URL: https://{shown}"
+                if "." in head and not head.startswith((".", "~")) and " " not in head else "")
+        raise FileNotFoundError(f"{shown}: no such file or folder{hint}") from None
     why = local_refusal(path)
     if why:
         raise NotFetched(f"{shown}: {why}")

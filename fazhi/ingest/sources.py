@@ -3,9 +3,12 @@
 A source is a file path or an http(s) URL. Arguments may also be:
 
 - folders: every regular, non-hidden file below, sorted;
-- a plain *sources file*: a small text file whose every non-blank line (a
-  line starting with ``#`` is a comment) is a URL or an existing path
-  (relative paths are taken relative to the sources file);
+- a plain *sources file*, told by its name (``sources.txt``, ``*.sources``,
+  ``*.sources.txt``, ``*-sources.txt``, ``*_sources.txt``) or by the user's
+  flag (``fazhi run --sources-file FILE``), never by its content: one URL or
+  path a line (``#`` starts a comment; relative paths are taken relative to
+  the sources file). A line naming a file that does not exist is a failure
+  of that line (``MissingListedSource``); the other lines run;
 - a TOML *sources file* (``*.toml``)::
 
       sources = ["https://www.example.gov.cn/2023.html", "local/report.docx"]
@@ -34,7 +37,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urldefrag, urljoin, urlsplit
 
@@ -111,34 +114,51 @@ class SourcesToml:
     listings: list[Listing] = field(default_factory=list)
 
 
-def _sources_file_lines(path: Path) -> list[str] | None:
-    """The entries of ``path`` if it reads as a plain sources file, else None."""
+SOURCES_FILE_NAMES = ("sources.txt", "*.sources", "*.sources.txt", "*-sources.txt", "*_sources.txt", "*.toml")
+
+
+def is_sources_file(path: Path) -> bool:
+    """A sources file by its name (``sources.txt``, ``*.sources``, ``*.sources.txt``, ``*-sources.txt``,
+    ``*_sources.txt``, ``*.toml``); any other file is a report unless the user says so
+    (``fazhi run --sources-file FILE``). Never guessed from the content."""
+    return any(path.match(pattern) for pattern in SOURCES_FILE_NAMES)
+
+
+class MissingListedSource(FileNotFoundError):
+    """A line of a sources file names a file that does not exist."""
+
+
+def read_sources_lines(path: Path) -> tuple[list[str], list[tuple[str, BaseException]]]:
+    """The entries of a plain sources file (one path or URL a line, ``#`` comments; relative paths
+    from the file's folder) and a failure for each line that names a missing file."""
+    if path.stat().st_size > _SOURCES_FILE_MAX_BYTES:
+        raise SourcesFileError(f"{path}: larger than {_SOURCES_FILE_MAX_BYTES} bytes")
     try:
-        if path.stat().st_size > _SOURCES_FILE_MAX_BYTES:
-            return None
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
-    entries = []
-    for raw in text.splitlines():
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SourcesFileError(f"{path}: not UTF-8 text ({exc.reason})") from None
+    entries: list[str] = []
+    failures: list[tuple[str, BaseException]] = []
+    for number, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
-        if is_url(line):
+        if is_url(line) or "://" in line:
             entries.append(line)
             continue
-        if len(line) > 4096 or "\x00" in line:
-            return None
         candidate = Path(line).expanduser()
         if not candidate.is_absolute():
             candidate = path.parent / candidate
         try:
-            if not candidate.exists():
-                return None
-        except (OSError, ValueError):  # a report's first line is not a path (too long, odd bytes)
-            return None
-        entries.append(str(candidate))
-    return entries or None
+            exists = candidate.exists()
+        except (OSError, ValueError):
+            exists = False
+        if exists:
+            entries.append(str(candidate))
+        else:
+            failures.append((str(candidate), MissingListedSource(
+                f"{candidate}: no such file (listed in {path.name}, line {number})")))
+    return entries, failures
 
 
 _TOP_KEYS = {"sources", "listing"}
@@ -221,14 +241,15 @@ def listing_links(listing: Listing, html: str, base_url: str) -> list[str]:
     return out
 
 
-def resolve_listing(listing: Listing) -> list[str]:
+def resolve_listing(listing: Listing, policy: FetchPolicy | None = None) -> list[str]:
     """Fetch a listing page and return its matching links (``NoLinks`` when none match).
 
     With ``same_host`` the listing page's own redirects, and later those of
     each of its links, must stay on the listing's host."""
     from fazhi.ingest.decode import declared_charset, decode_bytes
 
-    got = fetch_url(listing.url, policy=FetchPolicy.from_env(same_host=listing.same_host))
+    policy = policy or FetchPolicy.from_env()
+    got = fetch_url(listing.url, policy=replace(policy, same_host=listing.same_host))
     html = decode_bytes(got.data, hint=declared_charset(got.data, got.content_type)).text
     links = listing_links(listing, html, got.final_url or listing.url)
     if not links:
@@ -273,16 +294,26 @@ def _argument_roots(args: list[str]) -> list[Path]:
     return roots
 
 
-def expand_sources(args: list[str], _depth: int = 0, _roots: list[Path] | None = None) -> SourceList:
+def expand_sources(args: list[str], sources_files: list[str] | tuple = (), _depth: int = 0,
+                   _roots: list[Path] | None = None, policy: FetchPolicy | None = None) -> SourceList:
     """Single sources for the arguments, in order, without repeats (a ``list`` with ``.failures``).
+
+    An argument is a URL, a folder (every non-hidden file below), a sources file
+    (by its name, :func:`is_sources_file`, or listed in ``sources_files``, the
+    paths the user flagged as sources files) or a report.
 
     ``_roots``: for the entries of a sources file, the folders they may come
     from (``allowed_local``); arguments on the command line are the user's own
-    choice and are read wherever they are (but never a device or ``/proc``)."""
+    choice and are read wherever they are (but never a device or ``/proc``).
+    ``policy``: how listing pages are fetched (a run's ``FetchPolicy.from_settings``;
+    default the environment's).
+    """
     out: list[str] = []
     failures: list[tuple[str, BaseException]] = []
-    arg_roots = _argument_roots(args) if _depth == 0 else list(_roots or [])
-    for arg in args:
+    flagged = {str(Path(f).expanduser().resolve()) for f in sources_files}
+    every = [*args, *[f for f in sources_files if f not in args]]
+    arg_roots = _argument_roots(every) if _depth == 0 else list(_roots or [])
+    for arg in every:
         if is_url(arg):
             out.append(hide_credentials(arg))
             continue
@@ -292,36 +323,43 @@ def expand_sources(args: list[str], _depth: int = 0, _roots: list[Path] | None =
             if refused is not None:
                 failures.append((str(path.absolute()), refused))
                 continue
+        if path.exists() and not path.is_dir():
+            why = local_refusal(path)
+            if why:  # a device, a FIFO, /proc …: never read, not even to see if it is a sources file
+                failures.append((str(path.absolute()), LocalFileRefused(f"{path}: {why}")))
+                continue
+        listed = path.is_file() and _depth == 0 and (is_sources_file(path) or str(path.resolve()) in flagged)
+        own_folder = [path.resolve().parent] + arg_roots if listed else arg_roots
         if path.is_dir():
             files, refused_below = _checked_files_below(path, arg_roots)
             out.extend(files)
             failures.extend(refused_below)
-        elif path.is_file() and path.suffix.lower() == ".toml" and _depth == 0:
+        elif listed and path.suffix.lower() == ".toml":
             try:
                 spec = read_sources_toml(path)
             except (SourcesFileError, OSError) as exc:
                 failures.append((str(path.resolve()), exc))
                 continue
-            sub = expand_sources(spec.sources, _depth + 1, [path.resolve().parent] + arg_roots)
+            sub = expand_sources(spec.sources, _depth=_depth + 1, _roots=own_folder, policy=policy)
             out.extend(sub)
             failures.extend(sub.failures)
             for listing in spec.listings:
                 try:
-                    out.extend(resolve_listing(listing))
+                    out.extend(resolve_listing(listing, policy))
                 except Exception as exc:  # a listing that fails is a failure row, the rest goes on
                     failures.append((listing.url, exc))
-        elif path.is_file() or (path.exists() and _depth == 0):
-            why = local_refusal(path)
-            if why:  # a device, a FIFO, /proc …: never read, not even to see if it is a sources file
-                failures.append((str(path.absolute()), LocalFileRefused(f"{path}: {why}")))
+        elif listed:
+            try:
+                entries, missing = read_sources_lines(path)
+            except (SourcesFileError, OSError) as exc:
+                failures.append((str(path.resolve()), exc))
                 continue
-            entries = _sources_file_lines(path) if _depth == 0 else None
-            if entries is not None:
-                sub = expand_sources(entries, _depth + 1, [path.resolve().parent] + arg_roots)
-                out.extend(sub)
-                failures.extend(sub.failures)
-            else:
-                out.append(str(path.resolve()))
+            failures.extend(missing)
+            sub = expand_sources(entries, _depth=_depth + 1, _roots=own_folder, policy=policy)
+            out.extend(sub)
+            failures.extend(sub.failures)
+        elif path.is_file():
+            out.append(str(path.resolve()))
         else:
             out.append(arg)  # missing or unsupported: ingest records the failure
     return SourceList(dict.fromkeys(out), failures)

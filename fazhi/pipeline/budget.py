@@ -72,12 +72,18 @@ class Budget:
     memory_mb: int
 
     @classmethod
-    def for_stage(cls, stage: str) -> Budget:
-        from fazhi.settings import Settings
+    def from_settings(cls, stage: str, settings=None) -> Budget:
+        """``stage``'s budget in a run's :class:`fazhi.settings.Settings` (default: the environment's)."""
+        if settings is None:
+            from fazhi.settings import Settings
 
-        s = Settings.load()
-        return cls(seconds=s.budget_ingest_seconds if stage == "ingest" else s.budget_seconds,
-                   memory_mb=s.budget_memory_mb)
+            settings = Settings.load()
+        return cls(seconds=settings.budget_ingest_seconds if stage == "ingest" else settings.budget_seconds,
+                   memory_mb=settings.budget_memory_mb)
+
+    @classmethod
+    def for_stage(cls, stage: str) -> Budget:
+        return cls.from_settings(stage)
 
 
 def enabled() -> bool:
