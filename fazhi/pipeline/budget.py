@@ -45,6 +45,7 @@ import time
 from dataclasses import dataclass
 
 WORKER_ENV = "FAZHI_BUDGET_WORKER"
+PRELOAD_ENV = "FAZHI_BUDGET_PRELOAD"   # the module the worker imports before it measures its size
 SWITCH_ENV = "FAZHI_BUDGET"
 _HEADER = struct.Struct("!Q")
 START_TIMEOUT = 300.0   # seconds a worker may take to import the stages (a loaded machine is slow)
@@ -127,7 +128,7 @@ def _read_exactly(fd: int, n: int, deadline: float | None) -> bytes | None:
 
 
 def _fazhi_env() -> dict:
-    return {k: v for k, v in os.environ.items() if k.startswith("FAZHI_") and k != WORKER_ENV}
+    return {k: v for k, v in os.environ.items() if k.startswith("FAZHI_") and k not in (WORKER_ENV, PRELOAD_ENV)}
 
 
 def _url_state() -> dict | None:
@@ -145,11 +146,12 @@ class Worker:
         self.memory_mb = memory_mb
         self.proc: subprocess.Popen | None = None
 
-    def _start(self) -> None:
+    def _start(self, preload: str) -> None:
         env = dict(os.environ)
         env[WORKER_ENV] = "1"
         env["FAZHI_BUDGET_MEMORY_MB"] = str(self.memory_mb)
         env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
+        env[PRELOAD_ENV] = preload
         self.proc = subprocess.Popen([sys.executable, "-m", "fazhi.pipeline.budget"], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, env=env, close_fds=True)
         # the start-up (imports) is not part of any document's budget: wait for the worker to say so
@@ -182,7 +184,7 @@ class Worker:
     def call(self, stage: str, fn, args: tuple, seconds: float):
         if self.proc is None or self.proc.poll() is not None:
             self.stop()
-            self._start()
+            self._start(getattr(fn, "__module__", "") or "")
         proc = self.proc
         try:
             _send(proc.stdin, (fn, args, _fazhi_env(), _url_state()))
@@ -264,7 +266,8 @@ def _limit_memory(memory_mb: int) -> None:
 
 
 def _apply_env(env: dict) -> None:
-    for k in [k for k in os.environ if k.startswith("FAZHI_") and k not in (WORKER_ENV, "FAZHI_BUDGET_MEMORY_MB")]:
+    keep = (WORKER_ENV, PRELOAD_ENV, "FAZHI_BUDGET_MEMORY_MB")
+    for k in [k for k in os.environ if k.startswith("FAZHI_") and k not in keep]:
         if k not in env:
             del os.environ[k]
     os.environ.update(env)
@@ -273,8 +276,13 @@ def _apply_env(env: dict) -> None:
 def _serve() -> None:
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # anything a stage prints must not mix with the answers
-    import fazhi.pipeline.stages  # noqa: F401  - the stages' imports, before the memory is measured
+    import importlib
+
     from fazhi.ingest.fetch import restore_url_state
+
+    preload = os.environ.get(PRELOAD_ENV)
+    if preload:  # the module of the stage functions (and its imports), before the memory is measured
+        importlib.import_module(preload)
 
     _limit_memory(int(os.environ.get("FAZHI_BUDGET_MEMORY_MB", "4096")))
     stdout.write(_HEADER.pack(0))  # ready
