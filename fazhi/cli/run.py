@@ -63,7 +63,10 @@ def _run_flow(settings: Settings, body):
     except Exception as exc:  # a crash of the whole run: one line, the traceback with --verbose
         if settings.verbose:
             raise
-        fail(f"{type(exc).__name__}: {exc} (the lake is as before; --verbose shows the traceback)", EXIT_CRASH,
+        from fazhi.ids import redact
+
+        fail(f"{type(exc).__name__}: {redact(str(exc))} (the lake is as before; --verbose shows the traceback)",
+             EXIT_CRASH,
              label="run failed")
 
 
@@ -90,6 +93,10 @@ def run(
         help="NER pipeline: fazhi, rules, none (no NER), or an installed zh_core_web_sm/md/lg/trf."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Prefect's log lines and tracebacks too."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Only the summary: no progress bar."),
+    allow_network: Optional[List[str]] = typer.Option(
+        None, "--allow-network", metavar="CIDR",
+        help="A network that fetching may reach though it is not public (repeatable; e.g. 10.0.0.0/8). "
+             "Loopback, private, link-local and reserved addresses are refused otherwise."),
 ) -> None:
     """Ingest, clean, extract and load SOURCES into the lake.
 
@@ -101,8 +108,12 @@ def run(
     past --lock-timeout; 4 the run crashed (the lake is as before).
     """
     settings = _settings(lake=lake, rules=rules, ner_model=ner_model, lock_timeout=lock_timeout,
-                         verbose=verbose or None, progress=False if quiet else None)
-    chosen = list(sources or [])
+                         verbose=verbose or None, progress=False if quiet else None,
+                         allow_networks=list(allow_network) if allow_network else None)
+    from fazhi.ingest.fetch import hide_credentials
+
+    # URL credentials stay in this process's memory: the flow's parameters, task names and logs get none
+    chosen = [hide_credentials(s) for s in sources or []]
     files = [str(p.resolve()) for p in sources_file or []]
     if not chosen and not files:
         chosen = [str(samples_dir())]

@@ -47,12 +47,19 @@ _CHROME_LINE = re.compile(
     r"^(?:[【\[]?\s*(?:字体|字号)\s*[:：]|[【\[]?\s*(?:打印(?:本页|此页|文章)?|关闭(?:窗口|本页)?|返回顶部|收藏|"
     r"分享到?|扫一扫)\s*[】\]]?\s*$|分享到\s*[:：]|上一篇|下一篇|浏览次数|访问量|阅读次数|"
     r"【\s*(?:打印|关闭|字体|大|中|小)\s*】)")
-_TITLE_SUFFIX = re.compile(r"\s*[_|｜\-—–]+\s*[^_|｜\-—–]*(?:政府|网站|门户|人民|网)[^_|｜\-—–]*$")
+_TITLE_SEPARATORS = "_|｜-—–"
+_SITE_WORDS = ("政府", "网站", "门户", "人民", "网")
+# deeper than this, the parser's tree building gets slow (quadratic in depth); real pages stay far below
+MAX_DEPTH = 256
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]{0,40})\b[^<>]{0,4096}>")
+_VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+# opened again, these close the open one (an unclosed <p> or <li> is not nesting)
+_SIBLING_CLOSES = frozenset("p li dt dd tr td th option".split())
 
 
 def main_text(html: str) -> str:
     """Plain text of the page's main content, one block per line (see the module docstring)."""
-    tree = LexborHTMLParser(html)
+    tree = LexborHTMLParser(bounded_nesting(html))
     headline = _headline(tree)
     for node in tree.css(_DROP_TAGS):
         node.decompose()
@@ -65,6 +72,59 @@ def main_text(html: str) -> str:
     if headline and not any(headline in ln for ln in lines[:3]):
         lines.insert(0, headline)
     return "\n".join(lines)
+
+
+def bounded_nesting(html: str, max_depth: int = MAX_DEPTH) -> str:
+    """``html`` with the start and end tags nested deeper than ``max_depth`` left out (their text stays).
+
+    One pass over the tags with a stack (void elements do not nest, an unclosed
+    ``<p>``/``<li>``/``<td>`` … is closed by its next sibling, an end tag closes
+    up to its start tag), so the parser never sees a pathological depth:
+    100,000 nested ``<div>`` parse in well under a second instead of minutes.
+    A page within the depth is returned unchanged.
+    """
+    if html.count("<") <= max_depth:
+        return html
+    stack: list[tuple[str, bool]] = []   # (tag, kept)
+    drop: list[tuple[int, int]] = []
+    for m in _TAG.finditer(html):
+        closing, name = m.group(1), m.group(2).lower()
+        if name in _VOID:
+            continue
+        if not closing:
+            if name in _SIBLING_CLOSES and stack and stack[-1][0] == name:
+                stack.pop()
+            kept = len(stack) < max_depth
+            stack.append((name, kept))
+            if not kept:
+                drop.append(m.span())
+            continue
+        for i in range(len(stack) - 1, max(-1, len(stack) - 64), -1):  # look a little way down, not all of it
+            if stack[i][0] == name:
+                if not stack[i][1]:
+                    drop.append(m.span())
+                del stack[i:]
+                break
+    if not drop:
+        return html
+    parts, last = [], 0
+    for start, end in drop:
+        parts.append(html[last:start])
+        last = end
+    parts.append(html[last:])
+    return "".join(parts)
+
+
+def strip_title_suffix(title: str) -> str:
+    """A ``<title>`` without its site suffix (``… _ 某某区人民政府``): the text after the last
+    separator goes when it names a site. Linear in the title's length."""
+    cut = max(title.rfind(c) for c in _TITLE_SEPARATORS)
+    if cut < 0:
+        return title
+    tail = title[cut + 1:]
+    if not any(w in tail for w in _SITE_WORDS):
+        return title
+    return title[:cut + 1].rstrip().rstrip(_TITLE_SEPARATORS).rstrip()
 
 
 def _text_len(node) -> int:
@@ -80,7 +140,7 @@ def _headline(tree) -> str | None:
         return _WS.sub(" ", h1.text(deep=True, separator="")).strip()
     title = tree.css_first("title")
     if title is not None:
-        text = _TITLE_SUFFIX.sub("", _WS.sub(" ", title.text(deep=True, separator="")).strip())
+        text = strip_title_suffix(_WS.sub(" ", title.text(deep=True, separator="")[:2000]).strip())
         if 4 <= len(text) <= 120:
             return text
     return None

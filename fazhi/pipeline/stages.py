@@ -4,6 +4,10 @@ ingest: source -> raw bytes kept in the lake (a conditional request when the lak
         has the source's validators; a 304 reuses the stored bytes)
 clean:  raw bytes -> plain text by detected format (text, HTML, DOCX, PDF) -> cleaned text
 extract: clean text -> the rows of every table for this document
+
+Each stage's work runs under a per-document time and memory budget
+(``fazhi.pipeline.budget``): a document past it fails that stage, as any
+other error does, and the run goes on.
 """
 from __future__ import annotations
 
@@ -13,13 +17,14 @@ from pathlib import Path
 import extractors
 from extractors.ruleset import load_rules
 from fazhi.faults import checkpoint
-from fazhi.ids import doc_id, record_key, unique_record_ids
+from fazhi.ids import doc_id, public_source, record_key, unique_record_ids
 from fazhi.ingest.clean import CLEANER_VERSION, clean_text
 from fazhi.ingest.fetch import FetchPolicy, fetch, is_url
 from fazhi.ingest.formats import to_text
 from fazhi.ingest.rawstore import read_raw, store_raw
 from fazhi.ingest.sources import stored_source
 from schemas.values import derived
+from fazhi.pipeline import budget
 from fazhi.rows import (
     Cleaned,
     EmptyDocument,
@@ -32,14 +37,19 @@ from fazhi.settings import Settings
 
 
 def ingest(source: str, lake: Path, settings: Settings | None = None) -> Ingested:
-    """``settings``: the run's (its fetch policy); default the environment's."""
+    """``settings``: the run's (its fetch policy and budgets); default the environment's."""
+    return budget.run("ingest", ingest_unbudgeted, source, lake, settings,
+                      budget=budget.Budget.from_settings("ingest", settings))
+
+
+def ingest_unbudgeted(source: str, lake: Path, settings: Settings | None = None) -> Ingested:
     previous = _previous_fetch(source, lake) if is_url(source) else None
     policy = FetchPolicy.from_settings(settings) if settings is not None else None
     fetched = fetch(source, validators=previous, policy=policy)
     if fetched.not_modified and previous is not None:
         # 304: the stored bytes are still the document; keep what the 200 said about them
         data = read_raw(lake, previous["content_sha256"])
-        fetched = Fetched(source=source, name=fetched.name, data=data, fetched_at=fetched.fetched_at,
+        fetched = Fetched(source=public_source(source), name=fetched.name, data=data, fetched_at=fetched.fetched_at,
                           content_type=previous.get("content_type"), http_status=304,
                           final_url=previous.get("final_url"),
                           etag=fetched.etag or previous.get("etag"),
@@ -79,7 +89,7 @@ def _previous_fetch(source: str, lake: Path) -> dict | None:
         return None
     import pyarrow.compute as pc
 
-    rows = table.filter(pc.equal(table.column("source"), source)).to_pylist()
+    rows = table.filter(pc.equal(table.column("source"), public_source(source))).to_pylist()
     if not rows or not rows[0].get("content_sha256"):
         return None
     row = rows[0]
@@ -89,6 +99,10 @@ def _previous_fetch(source: str, lake: Path) -> dict | None:
 
 
 def clean(ingested: Ingested) -> Cleaned:
+    return budget.run("clean", clean_unbudgeted, ingested)
+
+
+def clean_unbudgeted(ingested: Ingested) -> Cleaned:
     content = to_text(ingested.fetched.data, ingested.fetched.content_type)
     text = clean_text(content.text)
     if not text.strip():
@@ -99,8 +113,12 @@ def clean(ingested: Ingested) -> Cleaned:
 
 def extract(cleaned: Cleaned, rules: str | None = None) -> Extracted:
     """``rules``: a rules folder (default: the bundled rules, ``extractors/rules``)."""
-    ing, f = cleaned.ingested, cleaned.ingested.fetched
     checkpoint("extract")
+    return budget.run("extract", extract_unbudgeted, cleaned, rules)
+
+
+def extract_unbudgeted(cleaned: Cleaned, rules: str | None = None) -> Extracted:
+    ing, f = cleaned.ingested, cleaned.ingested.fetched
     ruleset = load_rules(rules)
     meta = extractors.document_meta(cleaned.clean_text)
     found = extractors.extract(cleaned.clean_text, rules=ruleset)
