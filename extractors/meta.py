@@ -368,7 +368,7 @@ def _opening(lines: list[str], start: int = 0) -> tuple[int, str] | None:
     """The opening sentence: the first line of report text (not the title, the metadata, a salutation)."""
     for i, ln in enumerate(lines[start:start + 20], start):
         if (len(ln) < 30 or _is_meta_line(ln) or _BREADCRUMB.search(ln[:20])
-                or (len(ln) < 50 and ln.rstrip().endswith(("：", ":")))):  # a salutation: 某某区委依法治区委员会：
+                or (ln.rstrip().endswith(("：", ":")) and not _PUNCT.search(ln))):  # a salutation: 某某区委…委员会：
             continue
         if _SECTION_START.match(ln):
             continue
@@ -704,8 +704,7 @@ def with_overrides(meta: DocumentMeta, overrides: Optional[Mapping], text: str =
         changes[f] = v
         changes[f"{f}_from"] = "override"
     if "org" in changes:
-        raw = changes["org"]
-        changes["org"] = normalize_org(raw) or raw
-        div = divisions.resolve(changes["org"], [raw, text[:4000]])
+        raw = changes["org"]  # as the user wrote it; resolved by its name without higher levels
+        div = divisions.resolve(normalize_org(raw) or raw, [raw, text[:4000]])
         changes.update(division_code=div.code, level=div.level, parent_org=div.parent_org)
     return replace(meta, **changes)

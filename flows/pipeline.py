@@ -19,6 +19,7 @@ from fazhi.lake.load import LoadReport
 from fazhi.lake.staging import Stage
 from fazhi.pipeline import progress
 from fazhi.pipeline.failures import expansion_failures, failure_row
+from fazhi.pipeline.identity import Overrides
 from fazhi.pipeline.incremental import run_stats
 
 from .tasks import (
@@ -98,10 +99,15 @@ def load_ner(call=_call):
         return exc
 
 
-def run_sources(sources: list[str], lake: str, rules: Optional[str] = None) -> RunResult:
-    """The body of the sequential flows (``fazhi run``, the nightly flow): call it inside a flow."""
+def run_sources(sources: list[str], lake: str, rules: Optional[str] = None,
+                corrections: Optional[str] = None) -> RunResult:
+    """The body of the sequential flows (``fazhi run``, the nightly flow): call it inside a flow.
+
+    ``corrections``: a CSV of identity corrections keyed by doc_id (``fazhi.pipeline.identity``);
+    with a sources file's own ``org`` / ``report_year`` / ``published`` they win over extraction."""
     run_id = str(flow_run.get_id() or uuid.uuid4())
     expanded = expand_sources_task(sources)
+    overrides = Overrides.of(expanded, corrections)
     plan = plan_task(lake, rules)
     ner = load_ner()
     with Stage(lake) as stage:  # documents go to the lake's staging area in batches, not to a list
@@ -109,6 +115,8 @@ def run_sources(sources: list[str], lake: str, rules: Optional[str] = None) -> R
         with progress.bar(len(expanded), "documents") as bar:
             for source in expanded:
                 done, failure = process_source(source, lake, run_id, plan=plan, ner=ner)
+                if done is not None and overrides:
+                    overrides.apply(done)
                 stage.add([done] if done is not None else [], [failure] if failure is not None else [])
                 bar.advance()
         report = load_task(lake, stage)
@@ -118,6 +126,8 @@ def run_sources(sources: list[str], lake: str, rules: Optional[str] = None) -> R
 
 
 @flow(name="fazhi-run")
-def run_pipeline(sources: list[str], lake: str, rules: Optional[str] = None) -> RunResult:
-    """``rules``: a rules folder (default: the bundled ``extractors/rules``)."""
-    return run_sources(sources, lake, rules)
+def run_pipeline(sources: list[str], lake: str, rules: Optional[str] = None,
+                 corrections: Optional[str] = None) -> RunResult:
+    """``rules``: a rules folder (default: the bundled ``extractors/rules``); ``corrections``:
+    a CSV of identity corrections keyed by doc_id."""
+    return run_sources(sources, lake, rules, corrections)

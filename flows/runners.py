@@ -24,6 +24,7 @@ from prefect.runtime import flow_run
 
 from fazhi.lake.staging import Stage
 from fazhi.pipeline.failures import expansion_failures
+from fazhi.pipeline.identity import Overrides
 from fazhi.pipeline.incremental import run_stats
 from fazhi.rows import Extracted
 
@@ -58,10 +59,11 @@ def process_batch_task(sources: list[str], lake: str, run_id: str, n: int = 0,
 
 @flow(name="fazhi-run-batched")
 def run_pipeline_batched(sources: list[str], lake: str, batch_size: int = DEFAULT_BATCH_SIZE,
-                         rules: Optional[str] = None) -> RunResult:
+                         rules: Optional[str] = None, corrections: Optional[str] = None) -> RunResult:
     """The pipeline with documents submitted in batches to the flow's task runner."""
     run_id = str(flow_run.get_id() or uuid.uuid4())
     expanded = expand_sources_task(sources)
+    overrides = Overrides.of(expanded, corrections)
     plan = plan_task(lake, rules)
     futures = [process_batch_task.submit(b, lake, run_id, n=len(b), plan=plan)
                for b in batches(expanded, batch_size)]
@@ -69,6 +71,8 @@ def run_pipeline_batched(sources: list[str], lake: str, batch_size: int = DEFAUL
         stage.add(failures=expansion_failures(run_id, expanded))
         for i, fut in enumerate(futures):  # source order, whatever order the batches finished in
             done, failed = fut.result()
+            for d in done if overrides else ():
+                overrides.apply(d)
             stage.add(done, failed)
             futures[i] = None  # staged: let the batch go
         report = load_task(lake, stage)
@@ -92,8 +96,9 @@ def dask_task_runner(workers: Optional[int] = None, address: Optional[str] = Non
 
 
 def run_parallel(sources: list[str], lake: str, workers: Optional[int] = None, address: Optional[str] = None,
-                 batch_size: int = DEFAULT_BATCH_SIZE, processes: bool = True, rules: Optional[str] = None) -> RunResult:
+                 batch_size: int = DEFAULT_BATCH_SIZE, processes: bool = True, rules: Optional[str] = None,
+                 corrections: Optional[str] = None) -> RunResult:
     """``fazhi run`` on Dask: a local cluster of ``workers`` processes, or the scheduler at ``address``."""
     runner = dask_task_runner(workers=workers, address=address, processes=processes)
     return run_pipeline_batched.with_options(task_runner=runner)(sources=sources, lake=lake, batch_size=batch_size,
-                                                                 rules=rules)
+                                                                 rules=rules, corrections=corrections)

@@ -66,7 +66,7 @@ def ner_load_task() -> str | None:
 def ner_task(extracted: rows.Extracted) -> rows.Extracted:
     extracted.entities = stages.ner_entities(extracted.document["doc_id"], extracted.document["content_sha256"],
                                              extracted.text["clean_text"])
-    return extracted
+    return stages.refine_identity(extracted)
 
 
 @task(name="load", cache_policy=NO_CACHE)

@@ -53,6 +53,10 @@ def run(
         None, "--ner-model", envvar="FAZHI_NER_MODEL", show_default="fazhi",
         help="NER pipeline: fazhi (pkuseg + rules + trained ner), rules, none (no NER), or an "
              "installed zh_core_web_sm/md/lg/trf."),
+    corrections: Optional[Path] = typer.Option(
+        None, "--corrections", exists=True, dir_okay=False,
+        help="CSV of identity corrections keyed by doc_id (columns doc_id, org, report_year, published, title); "
+             "they win over extraction."),
 ) -> None:
     """Ingest, clean, extract and load SOURCES into the lake.
 
@@ -82,20 +86,35 @@ def run(
     root = lake_dir(lake)
     chosen = list(sources) if sources else [str(samples_dir())]
     rules_dir = str(rules.resolve()) if rules else None
+    fixes = _corrections_path(corrections)
     try:
         if workers or dask_address:
             from flows.runners import run_parallel
 
             result = run_parallel(chosen, str(root), workers=workers, address=dask_address, batch_size=batch_size,
-                                  rules=rules_dir)
+                                  rules=rules_dir, corrections=fixes)
         else:
-            result = run_pipeline(sources=chosen, lake=str(root), rules=rules_dir)
+            result = run_pipeline(sources=chosen, lake=str(root), rules=rules_dir, corrections=fixes)
     except LakeLocked as exc:
         err.print(f"[red]lake locked:[/red] {exc}", markup=True, highlight=False, soft_wrap=True)
         raise typer.Exit(code=3)
     _print_summary(root, result)
     if result.failures:
         raise typer.Exit(code=1)
+
+
+def _corrections_path(corrections: Optional[Path]) -> Optional[str]:
+    """The corrections CSV, checked before any document is read (exit status 2 when unreadable)."""
+    if corrections is None:
+        return None
+    from fazhi.pipeline.identity import CorrectionsError, read_corrections
+
+    try:
+        read_corrections(corrections)
+    except CorrectionsError as exc:
+        err.print(f"[red]corrections:[/red] {exc}", markup=True, highlight=False, soft_wrap=True)
+        raise typer.Exit(code=2)
+    return str(corrections.resolve())
 
 
 def _print_summary(root: Path, result) -> None:
@@ -248,6 +267,9 @@ def export(
 def reextract(
     lake: Optional[Path] = LakeOption,
     rules: Optional[Path] = RulesOption,
+    corrections: Optional[Path] = typer.Option(
+        None, "--corrections", exists=True, dir_okay=False,
+        help="CSV of identity corrections keyed by doc_id (as for `fazhi run`)."),
 ) -> None:
     """Re-run the extractors on the stored clean text (after a rule change); nothing is fetched.
 
@@ -259,7 +281,7 @@ def reextract(
     from fazhi.pipeline.reextract import reextract as run_reextract
 
     try:
-        rep = run_reextract(lake_dir(lake), rules)
+        rep = run_reextract(lake_dir(lake), rules, corrections=_corrections_path(corrections))
     except FileNotFoundError as exc:
         err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
         raise typer.Exit(code=1)

@@ -16,6 +16,13 @@ A source is a file path or an http(s) URL. Arguments may also be:
       text = '法治政府建设.*报告'            # optional regex searched in the link text
       limit = 200                     # optional: at most this many links (default 200)
       same_host = true                # optional: only links to the listing's host (default true)
+      org = "某某镇"                   # optional identity overrides for every report it links to
+
+  A source may be a table too, with the identity the user knows, which wins
+  over what the extractors read (``fazhi.pipeline.identity``)::
+
+      sources = [{url = "https://www.example.gov.cn/2023.html", org = "梅溪区卫生健康局",
+                  report_year = 2023, published = "2024-03-29"}]
 
 Listing pages are fetched like any URL (``fetch.py``) and only their
 http(s) links are taken. A listing that cannot be read, a listing whose
@@ -49,9 +56,11 @@ class SourceList(list):
     """The expanded sources, in order; ``failures`` holds ``(source, exception)`` pairs
     for sources files and listing pages that could not be expanded."""
 
-    def __init__(self, items=(), failures=None):
+    def __init__(self, items=(), failures=None, identity=None):
         super().__init__(items)
         self.failures: list[tuple[str, BaseException]] = list(failures or [])
+        # source -> identity overrides from a TOML sources file (org, report_year, published, title)
+        self.identity: dict[str, dict] = dict(identity or {})
 
 
 @dataclass(frozen=True)
@@ -67,6 +76,32 @@ class Listing:
 class SourcesToml:
     sources: list[str] = field(default_factory=list)
     listings: list[Listing] = field(default_factory=list)
+    # identity overrides (org, report_year, published, title) per entry of ``sources``
+    # and per listing url
+    identity: dict[str, dict] = field(default_factory=dict)
+
+
+IDENTITY_KEYS = ("org", "report_year", "published", "title")
+
+
+def _identity_of(item: dict, where: str) -> dict:
+    """The identity overrides of a source table or a listing, checked."""
+    out = {}
+    for key in IDENTITY_KEYS:
+        v = item.get(key)
+        if v is None:
+            continue
+        if key == "report_year":
+            if isinstance(v, bool) or not isinstance(v, int) or not 1949 <= v <= 2100:
+                raise SourcesFileError(f"{where}: report_year must be a year (an integer), not {v!r}")
+        elif key == "published":
+            v = v.isoformat() if hasattr(v, "isoformat") else v
+            if not isinstance(v, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", v):
+                raise SourcesFileError(f"{where}: published must be a date (YYYY-MM-DD), not {v!r}")
+        elif not isinstance(v, str) or not v.strip():
+            raise SourcesFileError(f"{where}: {key} must be a non-empty string")
+        out[key] = v.strip() if isinstance(v, str) else v
+    return out
 
 
 def _sources_file_lines(path: Path) -> list[str] | None:
@@ -100,7 +135,8 @@ def _sources_file_lines(path: Path) -> list[str] | None:
 
 
 _TOP_KEYS = {"sources", "listing"}
-_LISTING_KEYS = {"url", "pattern", "text", "limit", "same_host"}
+_LISTING_KEYS = {"url", "pattern", "text", "limit", "same_host", *IDENTITY_KEYS}
+_SOURCE_KEYS = {"url", "path", *IDENTITY_KEYS}
 
 
 def read_sources_toml(path: Path) -> SourcesToml:
@@ -116,14 +152,26 @@ def read_sources_toml(path: Path) -> SourcesToml:
         raise SourcesFileError(f"{path}: unknown keys {sorted(unknown)} (expected 'sources' and [[listing]])")
     out = SourcesToml()
     entries = doc.get("sources", [])
-    if not isinstance(entries, list) or not all(isinstance(e, str) for e in entries):
-        raise SourcesFileError(f"{path}: 'sources' must be a list of strings")
+    if not isinstance(entries, list) or not all(isinstance(e, (str, dict)) for e in entries):
+        raise SourcesFileError(f"{path}: 'sources' must be a list of strings or tables ({{url = …, org = …}})")
     for entry in entries:
+        identity = {}
+        if isinstance(entry, dict):
+            bad = set(entry) - _SOURCE_KEYS
+            given = [k for k in ("url", "path") if isinstance(entry.get(k), str)]
+            if bad or len(given) != 1:
+                raise SourcesFileError(f"{path}: a source table needs one url or path and may give "
+                                       f"{', '.join(IDENTITY_KEYS)} (got {sorted(entry)})")
+            identity = _identity_of(entry, f"{path}: source {entry[given[0]]!r}")
+            entry = entry[given[0]]
         if is_url(entry) or "://" in entry:
-            out.sources.append(entry)
+            resolved = entry
         else:
             candidate = Path(entry).expanduser()
-            out.sources.append(str(candidate if candidate.is_absolute() else path.parent / candidate))
+            resolved = str(candidate if candidate.is_absolute() else path.parent / candidate)
+        out.sources.append(resolved)
+        if identity:
+            out.identity[resolved] = identity
     listings = doc.get("listing", [])
     if not isinstance(listings, list):
         raise SourcesFileError(f"{path}: 'listing' must be an array of tables ([[listing]])")
@@ -144,6 +192,9 @@ def read_sources_toml(path: Path) -> SourcesToml:
         out.listings.append(Listing(url=item["url"], pattern=item.get("pattern"), text=item.get("text"),
                                     limit=int(item.get("limit", DEFAULT_LISTING_LIMIT)),
                                     same_host=bool(item.get("same_host", True))))
+        identity = _identity_of(item, f"{path}: listing {item['url']!r}")
+        if identity:
+            out.identity[item["url"]] = identity
     return out
 
 
@@ -203,6 +254,7 @@ def expand_sources(args: list[str], _depth: int = 0) -> SourceList:
     """Single sources for the arguments, in order, without repeats (a ``list`` with ``.failures``)."""
     out: list[str] = []
     failures: list[tuple[str, BaseException]] = []
+    identity: dict[str, dict] = {}
     for arg in args:
         if is_url(arg):
             out.append(arg)
@@ -216,14 +268,22 @@ def expand_sources(args: list[str], _depth: int = 0) -> SourceList:
             except (SourcesFileError, OSError) as exc:
                 failures.append((str(path.resolve()), exc))
                 continue
-            sub = expand_sources(spec.sources, _depth + 1)
-            out.extend(sub)
-            failures.extend(sub.failures)
+            for entry in spec.sources:
+                sub = expand_sources([entry], _depth + 1)
+                out.extend(sub)
+                failures.extend(sub.failures)
+                if entry in spec.identity:
+                    identity.update(dict.fromkeys(sub, spec.identity[entry]))
             for listing in spec.listings:
                 try:
-                    out.extend(resolve_listing(listing))
+                    links = resolve_listing(listing)
                 except Exception as exc:  # a listing that fails is a failure row, the rest goes on
                     failures.append((listing.url, exc))
+                    continue
+                out.extend(links)
+                if listing.url in spec.identity:
+                    for link in links:
+                        identity.setdefault(link, spec.identity[listing.url])
         elif path.is_file():
             entries = _sources_file_lines(path) if _depth == 0 else None
             if entries is not None:
@@ -234,4 +294,4 @@ def expand_sources(args: list[str], _depth: int = 0) -> SourceList:
                 out.append(str(path.resolve()))
         else:
             out.append(arg)  # missing or unsupported: ingest records the failure
-    return SourceList(dict.fromkeys(out), failures)
+    return SourceList(dict.fromkeys(out), failures, identity)

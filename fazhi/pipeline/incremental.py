@@ -31,7 +31,7 @@ from extractors.ruleset import load_rules
 from fazhi.ingest.clean import CLEANER_VERSION
 from fazhi.lake.history import done_keys
 from fazhi.lake.store import Lake
-from fazhi.pipeline.stages import document_row, fetch_row
+from fazhi.pipeline.stages import IDENTITY_FIELDS, document_row, fetch_row, page_meta_of
 from fazhi.rows import Cleaned, Extracted, Ingested
 
 
@@ -90,10 +90,10 @@ def stored_clean(ingested: Ingested, plan: Plan) -> Cleaned:
                           filters=[("doc_id", "=", doc), ("content_sha256", "=", sha)])
     stored = plan.documents[sha]
     return Cleaned(ingested=ingested, encoding=stored.get("encoding"), clean_text=table.column(0)[0].as_py(),
-                   cleaner=plan.cleaner, format=stored.get("format") or "text")
+                   cleaner=plan.cleaner, format=stored.get("format") or "text", meta=page_meta_of(stored))
 
 
-_META = ("title", "org", "report_year", "published", "n_chars", "encoding", "format", "cleaner")
+_META = IDENTITY_FIELDS + ("page_meta", "n_chars", "encoding", "format", "cleaner")
 
 
 def reuse(ingested: Ingested, plan: Plan) -> Extracted:

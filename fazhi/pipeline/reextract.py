@@ -34,7 +34,8 @@ from fazhi.lake import history
 from fazhi.lake.load import replace_docs, upsert
 from fazhi.lake.store import Lake
 from fazhi.pipeline import progress
-from fazhi.pipeline.stages import _iso_date, record_rows
+from fazhi.pipeline.identity import apply_to_row, kept_overrides, read_corrections
+from fazhi.pipeline.stages import identity_fields, page_meta_of, record_rows
 from schemas import table_spec
 
 
@@ -79,8 +80,12 @@ def ner_stage():
 _META_FIELDS = ("title", "org", "report_year", "published")
 
 
-def reextract(lake_root: str | Path, rules: str | Path | None = None) -> ReextractReport:
+def reextract(lake_root: str | Path, rules: str | Path | None = None,
+              corrections: str | Path | None = None) -> ReextractReport:
+    """``corrections``: a CSV of identity corrections keyed by doc_id (``fazhi.pipeline.identity``),
+    put into every current document, extracted again or not."""
     lake = Lake(lake_root)
+    fixes = read_corrections(corrections) if corrections else {}
     if not lake.exists():
         raise FileNotFoundError(f"no lake at {lake.root} (run `fazhi run` first, or pass --lake)")
     rules_path = str(Path(rules).resolve()) if rules else None
@@ -125,15 +130,22 @@ def reextract(lake_root: str | Path, rules: str | Path | None = None) -> Reextra
                 else:
                     text = text_row["clean_text"]
                     found = extractors.extract(text, rules=rs)
-                    meta = extractors.document_meta(text)
-                    doc.update(title=meta.title, org=meta.org, report_year=meta.report_year,
-                               published=_iso_date(meta.published))
+                    kept = kept_overrides(doc)
+                    meta = extractors.document_meta(text, page_meta_of(doc),
+                                                    [e for e in stored_entities.get(doc["doc_id"], [])
+                                                     if e.get("content_sha256") in (None, doc["content_sha256"])]
+                                                    or None)
+                    doc.update(identity_fields(meta))
+                    if kept:
+                        apply_to_row(doc, kept, text)
                     runs.append(history.Extraction(
                         doc["doc_id"], doc["content_sha256"], CLEANER_VERSION, rs.version,
                         records=record_rows(doc["doc_id"], doc["source"], doc["content_sha256"], found),
                         previous_ruleset=previous, rules=rules_path))
                     report.extracted += 1
                 doc.update(ruleset=rs.version, cleaner=CLEANER_VERSION, n_chars=len(text_row["clean_text"]))
+                if doc["doc_id"] in fixes:
+                    apply_to_row(doc, fixes[doc["doc_id"]], text_row["clean_text"])
                 if ner is not None:
                     _maybe_entities(stored_entities.get(doc["doc_id"], []), doc, text_row["clean_text"], ner,
                                     entity_rows)
