@@ -51,10 +51,24 @@ def gazetteer() -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
 
 
 @lru_cache(maxsize=1)
-def _name_re() -> re.Pattern:
-    _, by_name = gazetteer()
-    names = sorted((n for n in by_name if len(n) >= 2), key=lambda n: (-len(n), n))
-    return re.compile("|".join(map(re.escape, names)))
+def _lengths() -> tuple[int, ...]:
+    """The lengths of the gazetteer's names, longest first."""
+    return tuple(sorted({len(n) for n in gazetteer()[1] if len(n) >= 2}, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def _last_chars() -> frozenset[str]:
+    return frozenset(n[-1] for n in gazetteer()[1])
+
+
+def _name_at(text: str, start: int) -> str | None:
+    """The longest gazetteer name that starts at ``start``."""
+    by_name = gazetteer()[1]
+    for k in _lengths():
+        cand = text[start:start + k]
+        if len(cand) == k and cand in by_name:
+            return cand
+    return None
 
 
 def code_level(code: str) -> str:
@@ -79,22 +93,34 @@ def parent_codes(code: str) -> list[str]:
 
 def leading_divisions(name: str) -> list[str]:
     """The gazetteer names that a name starts with, in order: 龙岩市永定区卫生健康局 -> [龙岩市, 永定区]."""
-    out, rest = [], name
-    while rest:
-        m = _name_re().match(rest)
-        if not m:
+    out, pos = [], 0
+    while pos < len(name):
+        hit = _name_at(name, pos)
+        if not hit:
             break
-        out.append(m.group(0))
-        rest = rest[m.end():]
+        out.append(hit)
+        pos += len(hit)
     return out
 
 
 def mentioned(texts: Iterable[str]) -> Counter:
     """How often each gazetteer name occurs in ``texts``."""
     c: Counter = Counter()
+    by_name, ends, lengths = gazetteer()[1], _last_chars(), _lengths()
     for t in texts:
-        if t:
-            c.update(m.group(0) for m in _name_re().finditer(t) if len(m.group(0)) >= 3)
+        if not t:
+            continue
+        pos = 0
+        while pos < len(t):
+            if t[pos] not in ends:
+                pos += 1
+                continue
+            # the longest name ending here (a name ends in 市, 区, 县, 州, 旗 …)
+            hit = next((t[pos + 1 - k:pos + 1] for k in lengths
+                        if k >= 3 and pos + 1 - k >= 0 and t[pos + 1 - k:pos + 1] in by_name), None)
+            if hit:
+                c[hit] += 1
+            pos += 1
     return c
 
 
@@ -156,9 +182,12 @@ def government_of(department: str) -> Optional[str]:
     return None
 
 
-def resolve(org: Optional[str], context: Iterable[str] = ()) -> Division:
+def resolve(org: Optional[str], context: Iterable[str] = (), site: Iterable[str] = ()) -> Division:
     """Code, level and government of ``org``; ``context``: other strings of the page that
-    may name the division it belongs to (the unstripped name, the site's name, the text)."""
+    may name the division it belongs to (the unstripped name, the text); ``site``: the
+    site's name and the page's publisher, whose division a town or department without a
+    division of its own belongs to when nothing closer says."""
+    context = list(context) + [s for s in site if s]
     if not org:
         return Division(None, None, None, None)
     ctx = mentioned(context)
@@ -175,6 +204,12 @@ def resolve(org: Optional[str], context: Iterable[str] = ()) -> Division:
     if code is None and level in (TOWN, DEPARTMENT, COUNTY):
         # the division named with the body elsewhere on the page: 辰溪县罗子山瑶族乡, 龙岩市永定区…
         code = _from_context(org if level != DEPARTMENT else (parent or org), ctx, context)
+    if code is None and level in (TOWN, DEPARTMENT, COUNTY) and name not in gazetteer()[1]:
+        for s in site:
+            lead = leading_divisions(s or "")
+            code = pick_code(lead[-1], ctx + Counter(lead)) if lead else None
+            if code:
+                break
     division = gazetteer()[0].get(code) if code else None
     return Division(code, level, parent, division)
 

@@ -70,7 +70,13 @@ _DATE = re.compile(
     rf"(?P<m>[0-9]{{1,2}}|[{_CN_DIGIT}]{{1,3}})\s*(?:月|[.．/\-])\s*"
     rf"(?P<d>[0-9]{{1,2}}|[{_CN_DIGIT}]{{1,3}})(?![0-9])\s*日?"
 )
-_YEAR = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})\s*年")
+_YEAR = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2}|二[〇○零一二三四五六七八九]{3})\s*年")
+_CN_YEAR = str.maketrans("〇○零一二三四五六七八九", "00012345678" + "9")
+
+
+def _year(s: str) -> int:
+    """2023 or 二〇二三 as a number."""
+    return int(s.translate(_CN_YEAR))
 # a plan's range: 2021—2025年, 2015-2020年, 2023至2027年
 _RANGE = re.compile(r"(?<![0-9])(?:19|20)[0-9]{2}\s*年?\s*[—–\-－~～至到]+\s*(?:19|20)[0-9]{2}\s*年?")
 _BOOK = re.compile(r"《[^《》\n]{0,80}》")
@@ -105,7 +111,7 @@ def _patterns() -> dict[str, re.Pattern]:
         "pub_label": re.compile(f"(?P<label>{labels})\\s*[\\]】]?\\s*[:：]?\\s*[|｜]?\\s*"),
         "clock": re.compile(f"(?:{_alt(r['published']['clock'])})\\s*[:：]?\\s*"),
         # 发布机构：X · 来源：X · 信息来源：X · [ 发布机构 ] | X · 发文机关: | X
-        "org_label": re.compile(r"(?P<label>发布机构|发文机关|发文单位|信息来源|文章来源|稿件来源|来源|作者|发布单位)"
+        "org_label": re.compile(r"(?P<label>发布机构|发文机关|发文单位|信息来源|文章来源|稿件来源|稿源|来源|作者|发布单位)"
                                 r"\s*[\]】]?\s*[:：]?\s*[|｜]?\s*"),
     }
 
@@ -150,7 +156,11 @@ def _without_clock(text: str) -> str:
         out.append(" " * (d.end() - m.start()))
         pos = d.end()
     out.append(text[pos:])
-    return "".join(out)
+    # a date with its weekday is a clock too: 2019年12月3日星期二
+    return _WEEKDAY_DATE.sub(lambda m: " " * len(m.group(0)), "".join(out))
+
+
+_WEEKDAY_DATE = re.compile(_DATE.pattern + r"\s*(?:星期|周|礼拜)[一二三四五六日天]")
 
 
 # ---------------------------------------------------------------- lines
@@ -256,7 +266,7 @@ _HIGHER = re.compile(f"^(?P<hi>[{HAN}]{{2,6}}?(?:省|自治区|市|自治州|州
 
 def _drop_higher_levels(n: str) -> str:
     """Drop the divisions above the body: a leading division whose rest is again a division."""
-    for _ in range(3):
+    for _ in range(4):
         lead = divisions.leading_divisions(n)
         if lead and len(lead[0]) < len(n):
             rest = n[len(lead[0]):]
@@ -356,7 +366,7 @@ _TITLE_SUBJECT = re.compile(r"关于|(?:19|20)[0-9]{2}\s*年|[二][〇○零一�
 def org_from_title(title: str) -> str | None:
     """The body a title names: 大寺镇2021年度…报告, 某某区人民政府关于2023年…的报告,
     2022年某某区法治政府建设工作报告 (the year first), 中共某县委 某县人民政府关于…"""
-    t = title.strip()
+    t = re.sub(r"^关于", "", title.strip())
     t = re.sub(r"^(?:关于)?(?:(?:19|20)[0-9]{2}\s*年度?|[二][〇○零一二三四五六七八九]{3}年度?)", "", t)
     head = _TITLE_SUBJECT.split(t, maxsplit=1)[0]
     return normalize_org(head.strip(" 　、，,"))
@@ -382,29 +392,36 @@ _CONTEXT = re.compile(r"^(?:在[^，,。；;]{2,120}?(?:下|中|上|之际|背�
                       r"(?:按照|根据|围绕)[^，,。；;]{2,80}?[，,]\s*)")
 
 
-def org_from_opening(sentence: str) -> tuple[str | None, str | None, int]:
-    """``(name, self word, offset)``: the subject of an opening sentence (2024年，某某街道坚持…;
-    2019年，在…领导下，南昌县全面…), or its 我X, and where the subject starts."""
+_ABBREVIATED = re.compile(f"^(?:省|市|州|县|区|旗|镇|乡)(?P<dept>[{HAN}]{{2,12}}(?:委员会|办公室|局|厅|委|办|中心))$")
+
+
+def org_from_opening(sentence: str) -> tuple[str | None, str | None, int, str | None]:
+    """``(name, self word, offset, department)``: the subject of an opening sentence
+    (2024年，某某街道坚持…; 2019年，在…领导下，南昌县全面…), or its 我X, and where the subject
+    starts; for an abbreviated department (市司法局坚持…) its self word and its department."""
     s = sentence
     pos = 0
     m = _LEAD.match(s)
     if m:
         pos = m.end()
     for _ in range(3):
-        m = _CONTEXT.match(s, pos) if False else _CONTEXT.match(s[pos:])
+        m = _CONTEXT.match(s[pos:])
         if not m:
             break
         pos += m.end()
     rest = s[pos:]
     me = re.match(f"^(?:我|本)({_alt(_rules()['self']['words'])})", rest)
     if me:
-        return None, me.group(1), pos
+        return None, me.group(1), pos, None
     ms = _patterns()["subject"].match(rest)
     if ms:
         n = normalize_org(ms.group("name"))
         if n:
-            return n, None, pos
-    return None, None, pos
+            return n, None, pos, None
+        ab = _ABBREVIATED.match(_strip_gov(ms.group("name")))
+        if ab:
+            return None, _kind(ab.group("dept")), pos, ab.group("dept")
+    return None, None, pos, None
 
 
 def _entity_subject(entities: list[dict], offset: int) -> str | None:
@@ -472,7 +489,7 @@ def _suffix_len(name: str) -> int:
     return 1
 
 
-def _named_in_text(text: str, kind: str) -> list[str]:
+def _named_in_text(text: str, kind: str, dept: str | None = None) -> list[str]:
     """Names of the kind 我X speaks of, as the text writes them, most frequent first:
     for 我局 the departments written with their division (《龙岩市永定区卫生健康局…》),
     for 我县 the counties of the gazetteer, for 我镇 the towns."""
@@ -485,38 +502,46 @@ def _named_in_text(text: str, kind: str) -> list[str]:
             if name.endswith(kind) or (kind == "区" and name.endswith("自治区")):
                 c[name] = k
         return [n for n, _ in c.most_common()]
-    # a department: a division (or a name with a level) then the department word
+    # a department: the department word with the divisions written before it
+    # (…审议了《龙岩市永定区卫生健康局…》 -> 龙岩市永定区卫生健康局)
     word = {"委": "(?:委员会|委)", "办": "(?:办公室|办)"}.get(kind, re.escape(kind))
-    for m in re.finditer(f"[{HAN}]{{2,12}}?(?:省|市|州|县|区|旗)[{HAN}]{{1,10}}?{word}(?![{HAN}]{{0,1}}(?:局|厅|办|委))", text):
-        raw = m.group(0)
-        lead = divisions.leading_divisions_before(text, m.start() + _first_division_end(raw))
-        n = normalize_org(raw)
-        if n and _kind(n) == kind and (divisions.leading_divisions(raw) or lead):
+    for m in re.finditer(f"{word}(?![{HAN}]?(?:局|厅|办|委))", text):
+        best = None
+        for p in range(m.start() - 2, max(-1, m.start() - 20), -1):
+            seg = text[p:m.end()]
+            if not re.fullmatch(f"[{HAN}]+", seg):
+                break
+            lead = divisions.leading_divisions(seg)
+            if lead and len(seg) - sum(map(len, lead)) >= 2:
+                best = seg
+        n = normalize_org(best) if best else None
+        if n and _kind(n) == kind and (dept is None or n.endswith(dept)):
             c[n] += 1
     return [n for n, _ in c.most_common()]
 
 
-def _first_division_end(raw: str) -> int:
-    lead = divisions.leading_divisions(raw)
-    return sum(map(len, lead)) if lead else 0
-
-
-def _resolve_self(kind: str, text: str, page: Mapping, entities: list[dict], meta_orgs: list[str]) -> str | None:
+def _resolve_self(kind: str, text: str, page: Mapping, entities: list[dict], meta_orgs: list[str],
+                  dept: str | None = None) -> str | None:
     """我X with the page: the site's name or its metadata body of that kind, an entity of that
-    kind, else the names the text gives (see :func:`_named_in_text`)."""
+    kind, else the names the text gives (see :func:`_named_in_text`). ``dept``: the department an
+    abbreviated subject names (市司法局 -> 司法局), which the name must end with."""
     for raw in (page.get("site_name"), *meta_orgs):
         n = normalize_org(raw) if raw else None
-        if n and _kind(n) == kind:
+        if n and _kind(n) == kind and (dept is None or n.endswith(dept)):
             return n
+    named = _named_in_text(text, kind, dept)
+    if named:
+        return named[0]
+    if dept:
+        # 市司法局 on the site of 九江市人民政府: 九江市司法局
+        lead = divisions.leading_divisions(page.get("site_name") or "")
+        return normalize_org(lead[-1] + dept) if lead else None
     ents = Counter()
     for e in entities or ():
         if e.get("label") in ("ORG", "GPE"):
             n = normalize_org(e.get("text"))
             if n and _kind(n) == kind and (divisions.leading_divisions(e.get("text", "")) or kind in ("镇", "乡", "街道")):
                 ents[n] += 1
-    named = _named_in_text(text, kind)
-    if named:
-        return named[0]
     if ents:
         return ents.most_common(1)[0][0]
     return None
@@ -528,18 +553,18 @@ def _clean_for_years(text: str) -> str:
     return _BOOK.sub(" ", _RANGE.sub(" ", _without_clock(text)))
 
 
-_REPORT_LINE = re.compile(r"现将(?:我[^，,。]{0,4})?(?:[^，,。]{0,12}?)((?:19|20)[0-9]{2})\s*年[^，,。]{0,40}?(?:报告|总结|汇报)如下")
+_REPORT_LINE = re.compile(r"现将(?:我[^，,。]{0,4})?(?:[^，,。]{0,12}?)((?:19|20)[0-9]{2}|二[〇○零一二三四五六七八九]{3})\s*年[^，,。]{0,40}?(?:报告|总结|汇报)如下")
 
 
 def report_year_of(title: str | None, lines: list[str], published: str | None, text: str) -> tuple[int | None, str | None]:
     if title:
         m = _YEAR.search(_RANGE.sub(" ", title))
         if m:
-            return int(m.group(1)), "title"
+            return _year(m.group(1)), "title"
     head = _clean_for_years("\n".join(lines[:40]))[:3000]
     m = _REPORT_LINE.search(head)
     if m:
-        return int(m.group(1)), "opening"
+        return _year(m.group(1)), "opening"
     op = _opening(lines)
     if op:
         m = re.match(r"^\s*((?:19|20)[0-9]{2})\s*年(?:度)?(?:以来)?\s*[，,]", _clean_for_years(op[1]))
@@ -553,7 +578,7 @@ def report_year_of(title: str | None, lines: list[str], published: str | None, t
         # signed early in a year: the report covers the year before
         y, mo = int(published[:4]), int(published[5:7])
         return (y if mo >= 7 else y - 1), "published"
-    years = Counter(int(y) for y in _YEAR.findall(_clean_for_years("\n".join(lines))))
+    years = Counter(_year(y) for y in _YEAR.findall(_clean_for_years("\n".join(lines))))
     if years:
         return years.most_common(1)[0][0], "frequency"
     return None, None
@@ -580,11 +605,20 @@ def published_of(lines: list[str], page: Mapping) -> tuple[str | None, str | Non
     found = labelled_dates(header)
     if found:
         return min(found, key=lambda x: _label_rank(x[0]))[1], "publication_line"
+    for ln in header:
+        # a date without its label on the publication line: 2024-03-28 10:20 来源：区司法局 浏览次数：
+        if _INFO_WORDS.search(ln) and len(ln) <= 120:
+            d = parse_date(ln)
+            if d:
+                return d, "publication_line"
     for ln in lines[:6] + lines[-4:]:
         d = _date_line(_without_clock(ln))
         if d:
             return d, "date_line"
     return None, None
+
+
+_INFO_WORDS = re.compile(r"来源\s*[:：]|浏览(?:次数|量)|点击(?:数|量|率)|阅读(?:次数|量)|字体\s*[:：]|作者\s*[:：]|【\s*大\s*中\s*小\s*】")
 
 
 def _date_line(ln: str) -> str | None:
@@ -627,8 +661,8 @@ def meta_of_simplified(text: str, page: Optional[Mapping] = None, entities: Opti
     published, published_from = published_of(lines, page)
     year, year_from = report_year_of(title, lines, published, text)
     org, org_from, raw = _org(text, lines, title, page, entities or [])
-    div = divisions.resolve(org, [raw or "", page.get("site_name") or "", page.get("content_source") or "",
-                                  page.get("publisher") or "", text[:4000]])
+    div = divisions.resolve(org, [raw or "", text[:4000]],
+                            site=[page.get(k) or "" for k in ("site_name", "content_source", "publisher")])
     return DocumentMeta(org=org, report_year=year, published=published, title=title,
                         org_from=org_from, report_year_from=year_from, published_from=published_from,
                         title_from=title_from, division_code=div.code, level=div.level, parent_org=div.parent_org)
@@ -656,15 +690,17 @@ def _org(text: str, lines: list[str], title: str | None, page: Mapping, entities
     op = _opening(lines)
     if op:
         i, sentence = op
-        name, word, pos = org_from_opening(sentence)
+        name, word, pos, dept = org_from_opening(sentence)
         offset = text.find(sentence) + pos if entities else -1
         if name is None and word is None and entities:
             name = _entity_subject(entities, offset)
         if name and (_agrees(name, kind) or word is None):
             return name, "opening", name
         kind = word or kind
+    else:
+        dept = None
     if kind:
-        n = _resolve_self(kind, text, page, entities, [r for _, r in meta_named if r])
+        n = _resolve_self(kind, text, page, entities, [r for _, r in meta_named if r], dept)
         if n:
             return n, "self", n
     s = stable_names(text)

@@ -231,3 +231,46 @@ def test_overrides_win_and_say_so():
         "福州市鼓楼区卫生健康局", "override", 2023, "override", "2024-03-01")
     assert (fixed.division_code, fixed.level, fixed.parent_org) == ("350102", "department", "鼓楼区")
     assert fixed.title_from == m.title_from
+
+
+# ------------------------------------------------------------------ more shapes
+
+def test_wo_shi_and_wo_sheng_named_by_the_gazetteer():
+    city = ("2022年，我市坚持以习近平新时代中国特色社会主义思想为指导，认真落实《淄博市法治政府建设实施方案》，"
+            "全面推进依法行政。现将有关情况报告如下：\n一、主要工作\n我市出台了《淄博市行政规范性文件管理办法》。")
+    m = meta(city)
+    assert (m.org, m.org_from, m.level, m.division_code) == ("淄博市", "self", "city", "370300")
+    prov = ("2022年，全省各级政府坚持依法行政，我省法治政府建设取得新成效。现将有关情况报告如下：\n一、主要工作\n"
+            "印发《山东省法治政府建设实施方案》，省政府常务会议研究法治工作5次。")
+    m = meta(prov)
+    assert (m.org, m.level, m.division_code) == ("山东省", "province", "370000")
+
+
+def test_an_abbreviated_department_in_the_opening():
+    text = ("2023年，市司法局在市委、市政府的坚强领导下，坚持以习近平法治思想为指导，全面推进依法行政。"
+            "现将有关情况报告如下：\n一、主要工作\n审议通过了九江市司法局法治建设工作要点。")
+    m = meta(text)
+    assert (m.org, m.parent_org, m.division_code) == ("九江市司法局", "九江市", "360400")
+    bare = "2023年，区卫生健康局坚持依法行政，全面推进卫生健康领域法治建设。现将有关情况报告如下：\n" + BODY
+    assert meta(bare).org is None
+    m = meta(bare, {"site_name": "合肥市蜀山区人民政府"})
+    assert (m.org, m.division_code) == ("蜀山区卫生健康局", "340104")
+
+
+def test_county_committee_and_government_as_subject():
+    text = "2023年，霍山县委、县政府坚持以习近平法治思想为指导，全面推进法治政府建设。现将有关情况报告如下：\n" + BODY
+    assert (meta(text).org, meta(text).org_from) == ("霍山县", "opening")
+
+
+def test_chinese_numeral_year_in_the_title():
+    m = meta("二〇二三年度青龙镇法治政府建设情况报告\n今年以来，青龙镇坚持依法行政。\n" + BODY)
+    assert (m.org, m.report_year) == ("青龙镇", 2023)
+
+
+def test_publication_line_without_a_label_and_a_weekday_clock():
+    text = ("某某县人民政府 2019年12月3日星期二\n某某县2023年度法治政府建设情况报告\n"
+            "2024-03-28 10:20 来源：某某县司法局 浏览次数：\n2023年，某某县坚持依法行政，全面推进法治建设。\n" + BODY)
+    m = meta(text)
+    assert (m.published, m.published_from, m.report_year, m.org) == ("2024-03-28", "publication_line", 2023, "某某县")
+    clock_only = "某某县人民政府 2019年12月3日星期二\n某某县坚持依法行政，全面推进法治建设，各项工作取得新成效。\n" + BODY
+    assert meta(clock_only).published is None
