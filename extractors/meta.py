@@ -245,10 +245,18 @@ def normalize_org(name: str | None) -> str | None:
         if not _name_ok(n) and govs:
             n = _strip_gov(govs[0]) or ""
     n = _strip_gov(n) or ""
+    # 中共某某镇委员会某某镇人民政府, 某某镇党委某某镇政府: the government after the party committee
+    m = _PARTY_THEN_GOV.match(n)
+    if m:
+        n = m.group("rest")
     if n.endswith("街道办"):
         n = n[:-1]
     n = _drop_higher_levels(n)
     return n if _name_ok(n) else None
+
+
+_PARTY_THEN_GOV = re.compile(f"^(?:中共)?[{HAN}]{{2,20}}?(?:委员会|党工委|党委|工委|委)"
+                             f"(?P<rest>[{HAN}]{{2,20}}(?:自治区|自治州|自治县|省|市|州|县|区|旗|街道|镇|乡|苏木))$")
 
 
 def _strip_gov(n: str) -> str:
@@ -336,6 +344,16 @@ def _agrees(org: str, kind: str | None) -> bool:
 
 # ---------------------------------------------------------------- title
 
+_TITLE_CHROME = re.compile(r"\s*(?:【[^】]*】|\[[^\]]*\]|(?:字体|字号)\s*[:：].*|(?:打印|关闭|分享)(?:本页|窗口)?)\s*$")
+
+
+def _title_line(ln: str) -> str:
+    """A title line without the chrome that may trail it: 【字体：大 中 小】, [打印]."""
+    for _ in range(3):
+        ln = _TITLE_CHROME.sub("", ln)
+    return ln.strip()
+
+
 def _title_ok(ln: str) -> bool:
     r = _rules()["title"]
     ln = ln.rstrip("）)")
@@ -345,7 +363,7 @@ def _title_ok(ln: str) -> bool:
 
 
 def _title(lines: list[str]) -> str | None:
-    head = [ln for ln in lines[:40] if not _is_meta_line(ln)][:12]
+    head = [t for t in (_title_line(ln) for ln in lines[:40]) if t and not _is_meta_line(t)][:12]
     for i, ln in enumerate(head):
         if len(ln) > 80:
             break  # the body has begun
@@ -389,9 +407,11 @@ def _opening(lines: list[str], start: int = 0) -> tuple[int, str] | None:
 _LEAD = re.compile(r"^(?:(?:今年|本年度?|近年|过去一年|一年)(?:以来|来)?|(?:19|20)[0-9]{2}\s*年(?:度)?(?:以来|来|中|上半年)?)"
                    r"\s*[，,、]?\s*")
 _CONTEXT = re.compile(r"^(?:在[^，,。；;]{2,120}?(?:下|中|上|之际|背景下|之年|以来)\s*[，,]\s*|"
+                      r"是[^，,。；;]{2,60}?(?:之年|一年)\s*[，,]\s*|"
                       r"(?:按照|根据|围绕)[^，,。；;]{2,80}?[，,]\s*)")
 
 
+_LEVEL_GOV = re.compile(r"^(?P<level>省|市|县|区|镇|乡|旗)(?:委\s*[、和及]?\s*(?P=level)?)?(?:人民)?政府")
 _ABBREVIATED = re.compile(f"^(?:省|市|州|县|区|旗|镇|乡)(?P<dept>[{HAN}]{{2,12}}(?:委员会|办公室|局|厅|委|办|中心))$")
 
 
@@ -413,6 +433,10 @@ def org_from_opening(sentence: str) -> tuple[str | None, str | None, int, str | 
     me = re.match(f"^(?:我|本)({_alt(_rules()['self']['words'])})", rest)
     if me:
         return None, me.group(1), pos, None
+    # 县政府坚持…, 区委、区政府高度重视…: the government by its level alone
+    mg = _LEVEL_GOV.match(rest)
+    if mg:
+        return None, mg.group("level"), pos, None
     ms = _patterns()["subject"].match(rest)
     if ms:
         n = normalize_org(ms.group("name"))
@@ -567,7 +591,7 @@ def report_year_of(title: str | None, lines: list[str], published: str | None, t
         return _year(m.group(1)), "opening"
     op = _opening(lines)
     if op:
-        m = re.match(r"^\s*((?:19|20)[0-9]{2})\s*年(?:度)?(?:以来)?\s*[，,]", _clean_for_years(op[1]))
+        m = re.match(r"^\s*((?:19|20)[0-9]{2})\s*年(?:度)?(?:以来)?\s*(?:[，,]|是)", _clean_for_years(op[1]))
         if m:
             return int(m.group(1)), "opening"
     for ln in lines[:40]:
@@ -618,7 +642,7 @@ def published_of(lines: list[str], page: Mapping) -> tuple[str | None, str | Non
     return None, None
 
 
-_INFO_WORDS = re.compile(r"来源\s*[:：]|浏览(?:次数|量)|点击(?:数|量|率)|阅读(?:次数|量)|字体\s*[:：]|作者\s*[:：]|【\s*大\s*中\s*小\s*】")
+_INFO_WORDS = re.compile(r"来源\s*[:：]|浏览(?:次数|量)?\s*[:：]|浏览(?:次数|量)|访问量|点击(?:数|量|率)|阅读(?:次数|量)|字体\s*[:：]|作者\s*[:：]|【\s*大\s*中\s*小\s*】")
 
 
 def _date_line(ln: str) -> str | None:

@@ -274,3 +274,26 @@ def test_publication_line_without_a_label_and_a_weekday_clock():
     assert (m.published, m.published_from, m.report_year, m.org) == ("2024-03-28", "publication_line", 2023, "某某县")
     clock_only = "某某县人民政府 2019年12月3日星期二\n某某县坚持依法行政，全面推进法治建设，各项工作取得新成效。\n" + BODY
     assert meta(clock_only).published is None
+
+
+@pytest.mark.parametrize("title", [
+    "中共青龙镇委员会青龙镇人民政府关于2023年度法治建设情况的报告",
+    "青龙镇党委青龙镇政府2023年法治政府建设工作报告【字体：大 中 小】",
+])
+def test_party_committee_and_government_in_one_title(title):
+    m = meta(title + "\n今年以来，我镇坚持依法行政。\n" + BODY)
+    assert (m.org, m.report_year, m.org_from) == ("青龙镇", 2023, "title")
+    assert "字体" not in m.title
+
+
+def test_the_government_by_its_level_alone_is_resolved_by_the_text():
+    text = ("2023年，在县委的坚强领导下，在县人大及其常委会的监督支持下，县政府坚持依法行政，全面推进法治建设。"
+            "现将有关情况报告如下：\n一、主要工作\n印发《霍山县重大行政决策程序规定》，霍山县法治建设取得新成效。"
+            "下符桥镇、衡山镇、衡山镇开展普法。")
+    assert (meta(text).org, meta(text).org_from) == ("霍山县", "self")
+
+
+def test_year_is_the_subject_of_the_opening():
+    text = "2023年是全面贯彻落实党的二十大精神的开局之年，霍山县坚持依法行政，全面推进法治政府建设。\n" + BODY
+    m = meta(text)
+    assert (m.org, m.report_year, m.report_year_from) == ("霍山县", 2023, "opening")
