@@ -140,11 +140,6 @@ def parse_date(s: str) -> str | None:
 
 def _without_clock(text: str) -> str:
     """``text`` with the date of a page clock (今天是：2020年6月1日 星期一) blanked, offsets kept."""
-    def blank(m: re.Match) -> str:
-        d = _DATE.match(text, m.end())
-        end = d.end() if d else m.end()
-        return " " * (end - m.start())
-
     out, pos = [], 0
     for m in _patterns()["clock"].finditer(text):
         if m.start() < pos:
@@ -172,13 +167,12 @@ def _lines(text: str) -> list[str]:
 def _is_meta_line(ln: str) -> bool:
     """A line of page metadata rather than report text: labels, table cells, counters."""
     p = _patterns()
-    return bool(ln.startswith("|") or p["pub_label"].match(ln) or p["org_label"].match(ln)
+    label = p["pub_label"].match(ln)
+    if label and label.group("label") in ("时间", "日期") and not re.match(r"\s*[:：\]】|｜]", ln[2:]):
+        label = None  # 时间紧、任务重…: a sentence, not a label
+    return bool(ln.startswith("|") or label or p["org_label"].match(ln)
                 or re.search(r"浏览次数|阅读次数|访问量|字体[:：]|【\s*大\s*中\s*小\s*】|索引号|分享到", ln)
                 or re.match(r"^[•·●\-*]\s*\S{2,6}\s*[:：]", ln))
-
-
-def _header(lines: list[str], n: int = 14) -> list[str]:
-    return lines[:n]
 
 
 # ---------------------------------------------------------------- labelled metadata
@@ -458,23 +452,31 @@ def _entity_subject(entities: list[dict], offset: int) -> str | None:
     return None
 
 
-def _signature(lines: list[str], title: str | None) -> list[str]:
-    """Bodies standing alone on one of the first or last lines (a signer, an author line)."""
-    out = []
-    cands = lines[:4] + lines[-5:]
-    for ln in cands:
+def _signature(lines: list[str], title: str | None) -> tuple[list[str], list[str]]:
+    """``(signers, lone names)``. Signers: a body on one of the last lines, on an author line
+    (作者：…), or on a first line with its date beside or under it (徂汶景区党工委、管委会 /
+    2024年1月20日). Lone names: a body alone on one of the first lines, often the site's header."""
+    strong: list[str] = []
+    weak: list[str] = []
+    n_lines = len(lines)
+    bottom = max(4, n_lines - 5)
+    for i in sorted(set(range(min(4, n_lines))) | set(range(bottom, n_lines))):
+        ln = lines[i]
         if title and ln in title:
             continue
-        s = re.sub(r"^(?:作者|撰稿|报送单位|单位)\s*[:：]\s*", "", ln)
-        s = s.strip("（）() ")
-        s = _DATE.sub("", s).strip("（）() ")
-        if (not s or len(s) > 30 or _PUNCT.search(s) or _is_meta_line(ln) or _BREADCRUMB.search(s)
-                or ln.endswith(("：", ":"))):
+        author = re.match(r"^(?:作者|撰稿|撰稿人|报送单位|署名)\s*[:：]\s*", ln)
+        s = ln[author.end():] if author else ln
+        dated = bool(_DATE.search(s))
+        s = _DATE.sub("", s).strip("（）() \u3000")
+        if (not s or len(s) > 30 or _PUNCT.search(s) or _BREADCRUMB.search(s) or ln.endswith(("：", ":"))
+                or (not author and _is_meta_line(ln))):
             continue
         n = normalize_org(s)
-        if n:
-            out.append(n)
-    return out
+        if not n:
+            continue
+        dated = dated or (i + 1 < n_lines and _date_line(lines[i + 1]) is not None)
+        (strong if author or i >= bottom or dated else weak).append(n)
+    return strong, weak
 
 
 def stable_names(text: str) -> str | None:
@@ -707,7 +709,7 @@ def _org(text: str, lines: list[str], title: str | None, page: Mapping, entities
     for n, r in meta_named:
         if n and _agrees(n, kind) and kind is not None:
             return n, "meta", r
-    sigs = _signature(lines, title)
+    sigs, lone = _signature(lines, title)
     for n in sigs:
         if _agrees(n, kind) and kind is not None:
             return n, "signature", n
@@ -718,7 +720,7 @@ def _org(text: str, lines: list[str], title: str | None, page: Mapping, entities
         offset = text.find(sentence) + pos if entities else -1
         if name is None and word is None and entities:
             name = _entity_subject(entities, offset)
-        if name and (_agrees(name, kind) or word is None):
+        if name:
             return name, "opening", name
         kind = word or kind
     else:
@@ -727,14 +729,21 @@ def _org(text: str, lines: list[str], title: str | None, page: Mapping, entities
         n = _resolve_self(kind, text, page, entities, [r for _, r in meta_named if r], dept)
         if n:
             return n, "self", n
+    # what the page says without the text's own word against it
+    for n, r in meta_named:
+        if n and _agrees(n, kind):
+            return n, "meta", r
+    for n in sigs + lone:
+        if _agrees(n, kind):
+            return n, "signature", n
     s = stable_names(text)
     if s:
         return s, "frequency", s
     for n, r in meta_named:
         if n:
             return n, "meta", r
-    if sigs:
-        return sigs[0], "signature", sigs[0]
+    if sigs or lone:
+        return (sigs + lone)[0], "signature", (sigs + lone)[0]
     # 我代表国务院 / 我代表区人民政府: the body speaking
     m = re.search(r"我代表([\u4e00-\u9fff]{0,10}?(?:国务院|人民政府))", text[:3000])
     if m:

@@ -297,3 +297,19 @@ def test_year_is_the_subject_of_the_opening():
     text = "2023年是全面贯彻落实党的二十大精神的开局之年，霍山县坚持依法行政，全面推进法治政府建设。\n" + BODY
     m = meta(text)
     assert (m.org, m.report_year, m.report_year_from) == ("霍山县", 2023, "opening")
+
+
+def test_a_site_header_does_not_beat_the_opening_sentence():
+    # a county's report reposted on another county's site: the header names the site
+    text = ("岳西县人民政府\n首页 > 政务公开 > 转载\n2023年，霍山县坚持依法行政，全面推进法治政府建设。"
+            "现将有关情况报告如下：\n" + BODY + "我县深化放管服改革。")
+    assert (meta(text).org, meta(text).org_from) == ("霍山县", "opening")
+    # with nothing else to go by, the lone name at the top is the body
+    assert (meta("岳西县人民政府\n今年以来，全县上下坚持依法行政，法治建设取得新成效。\n" + BODY).org) == "岳西县"
+
+
+def test_an_author_line():
+    text = ("关于2023年度法治政府建设情况的报告\n作者：青龙镇人民政府 发布时间：2024-01-20\n"
+            "今年以来，全镇上下坚持依法行政，法治建设取得新成效。\n" + BODY)
+    m = meta(text)
+    assert (m.org, m.org_from, m.published, m.report_year) == ("青龙镇", "signature", "2024-01-20", 2023)
