@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 # Bump when extractor code changes what it emits for the same rule files.
-CODE_VERSION = "1"
+CODE_VERSION = "2"  # 2: document identity (extractors/meta.py, issue 14)
 
 DEFAULT_RULES_DIR = Path(__file__).with_name("rules")
 RULE_FILES = ("units.toml", "qualifiers.toml", "exclusions.toml", "subjects.toml", "categories.toml")
@@ -69,6 +69,9 @@ def _read(path: Path) -> tuple[dict[str, dict], str]:
             data[name] = tomllib.loads(raw.decode("utf-8"))
         except tomllib.TOMLDecodeError as exc:
             raise ValueError(f"rule file {path / name} is not valid TOML: {exc}") from exc
+    # the document-identity rules (read by extractors/meta.py from the bundled folder) name the
+    # rule set too: a change there re-runs extraction and so re-reads every document's identity
+    digest.update(b"meta.toml\0" + (DEFAULT_RULES_DIR / "meta.toml").read_bytes())
     return data, "r" + digest.hexdigest()[:12]
 
 

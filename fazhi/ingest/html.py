@@ -182,29 +182,27 @@ def _flat(node) -> str:
 
 
 def _info_lines(body) -> list[str]:
-    """The largest elements of at most ``_INFO_MAX`` characters that hold a publication label."""
-    picked: list = []
-    ids: set[int] = set()
-    for node in body.css("div, p, span, td, tr, li, ul, table, dl, dd, em, font, h2, h3, h4, h5, h6, small, section"):
-        text = _flat(node)
-        if not text or len(text) > _INFO_MAX or not _INFO_LABEL.search(text):
+    """For each text that holds a publication label, the largest element around it of at most
+    ``_INFO_MAX`` characters (the whole publication line, not the one ``<span>``)."""
+    picked: dict[int, str] = {}
+    for node in body.traverse(include_text=True):
+        if node.tag != "-text" or not _INFO_LABEL.search(node.text_content or ""):
             continue
-        parent, inside = node.parent, False
-        while parent is not None:
-            if parent.mem_id in ids:
-                inside = True
+        best, parent = None, node.parent
+        while parent is not None and parent.tag not in ("body", "html"):
+            text = _flat(parent)
+            if len(text) > _INFO_MAX:
                 break
-            parent = parent.parent
-        if inside:
-            continue
-        picked.append(node)
-        ids.add(node.mem_id)
-    lines = []
-    for node in picked:
-        text = _flat(node)
-        if text not in lines:
-            lines.append(text)
-    return lines[:8]
+            best, parent = parent, parent.parent
+        if best is not None and best.mem_id not in picked:
+            picked[best.mem_id] = _flat(best)
+        if len(picked) >= 8:
+            break
+    lines: list[str] = []
+    for text in picked.values():
+        if text and text not in lines and not any(text in other for other in lines):
+            lines = [ln for ln in lines if ln not in text] + [text]
+    return lines
 
 
 def _breadcrumb(body) -> str | None:
@@ -214,8 +212,13 @@ def _breadcrumb(body) -> str | None:
             text = _flat(node)
             if 2 <= len(text) <= 200:
                 return text
-    for node in body.css("div, p, span, td"):
-        text = _flat(node)
-        if len(text) <= 200 and _CRUMB_TEXT.match(text):
-            return text
+    for node in body.traverse(include_text=True):
+        if node.tag == "-text" and _CRUMB_TEXT.match(node.text_content or ""):
+            best, parent = None, node.parent
+            while parent is not None and parent.tag not in ("body", "html"):
+                text = _flat(parent)
+                if len(text) > 200:
+                    break
+                best, parent = text, parent.parent
+            return best
     return None
