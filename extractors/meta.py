@@ -342,15 +342,18 @@ _TITLE_CHROME = re.compile(r"\s*(?:【[^】]*】|\[[^\]]*\]|(?:字体|字号)\s*
 
 
 def _title_line(ln: str) -> str:
-    """A title line without the chrome that may trail it: 【字体：大 中 小】, [打印]."""
+    """A title line without the chrome that may trail it: 【字体：大 中 小】, [打印], a date."""
     for _ in range(3):
         ln = _TITLE_CHROME.sub("", ln)
+        d = _DATE.search(ln)
+        if d and d.start() >= 8 and not ln[d.end():].strip():
+            ln = ln[:d.start()]
     return ln.strip()
 
 
 def _title_ok(ln: str) -> bool:
     r = _rules()["title"]
-    ln = ln.rstrip("）)")
+    ln = re.sub(r"\s*[（(][^（）()]{0,14}[)）]$", "", ln)  # …的报告（2023年度）, …报告（全文）
     return (4 <= len(ln) <= 80 and ln.endswith(tuple(r["endings"])) and not _PUNCT.search(ln)
             and not _SECTION_START.match(ln) and not _BREADCRUMB.search(ln) and not ln.startswith("现将")
             and any(w in ln for w in r["topic"]) and not _is_meta_line(ln))

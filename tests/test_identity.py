@@ -313,3 +313,10 @@ def test_an_author_line():
             "今年以来，全镇上下坚持依法行政，法治建设取得新成效。\n" + BODY)
     m = meta(text)
     assert (m.org, m.org_from, m.published, m.report_year) == ("青龙镇", "signature", "2024-01-20", 2023)
+
+
+@pytest.mark.parametrize("line", ["青龙镇法治政府建设年度报告（2023年度）", "青龙镇2023年法治政府建设工作报告 2024-01-15",
+                                  "青龙镇2023年法治政府建设工作报告（全文）"])
+def test_title_with_a_trailing_bracket_or_date(line):
+    m = meta(line + "\n今年以来，全镇上下坚持依法行政，法治建设取得新成效。\n" + BODY)
+    assert (m.org, m.report_year, m.org_from) == ("青龙镇", 2023, "title")
