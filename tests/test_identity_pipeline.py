@@ -135,8 +135,7 @@ WOJU = ("2023年，我局坚持依法行政，各项工作取得新进展。现�
 
 def test_run_with_overrides_and_corrections_then_reextract_keeps_them(prefect_server, tmp_path):
     from fazhi.ids import doc_id
-    from fazhi.pipeline.reextract import reextract
-    from flows.pipeline import run_pipeline
+    from flows.pipeline import reextract_pipeline, run_pipeline
 
     docs = tmp_path / "docs"
     docs.mkdir()
@@ -180,8 +179,8 @@ def test_run_with_overrides_and_corrections_then_reextract_keeps_them(prefect_se
     fix2 = tmp_path / "fix2.csv"
     fix2.write_text(f"doc_id,title\n{doc_id(str((docs / 'town.txt').resolve()))},云溪镇2024年法治政府建设情况报告\n",
                     encoding="utf-8")
-    rep = reextract(lake, rules, corrections=fix2)
-    assert rep.extracted == 2
+    rep = reextract_pipeline(lake=str(lake), rules=str(rules), corrections=str(fix2))
+    assert rep.stats["extracted"] == 2 and not rep.failures
     rows = {d["name"]: d for d in Lake(lake).read("documents").to_pylist()}
     assert (rows["ju.txt"]["org"], rows["ju.txt"]["org_from"]) == ("龙岩市永定区卫生健康局", "override")
     assert rows["town.txt"]["report_year_from"] == "override" and rows["town.txt"]["report_year"] == 2023

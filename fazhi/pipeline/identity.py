@@ -90,6 +90,12 @@ class Overrides:
     def __bool__(self) -> bool:
         return bool(self.by_source or self.by_doc)
 
+    def touches(self, source: str) -> bool:
+        """Does a correction name this source (or its doc_id)?"""
+        from fazhi.ids import doc_id
+
+        return source in self.by_source or (bool(self.by_doc) and doc_id(source) in self.by_doc)
+
     def for_document(self, source: str, doc_id: str) -> dict:
         return {**self.by_source.get(source, {}), **self.by_doc.get(doc_id, {})}
 
