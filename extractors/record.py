@@ -43,6 +43,16 @@ class DocumentMeta:
     report_year: Optional[int] = None
     published: Optional[str] = None  # ISO YYYY-MM-DD
     title: Optional[str] = None
+    # where each came from (extractors/meta.py): override | meta | title | text | signature |
+    # opening | self | frequency | publication_line | date_line | published
+    org_from: Optional[str] = None
+    report_year_from: Optional[str] = None
+    published_from: Optional[str] = None
+    title_from: Optional[str] = None
+    # the body's administrative division (extractors/divisions.py)
+    division_code: Optional[str] = None   # GB/T 2260 of the county, city or province it is or belongs to
+    level: Optional[str] = None           # province | city | county | town | department | national
+    parent_org: Optional[str] = None      # for a department: its government
 
     def to_dict(self) -> dict:
         return {name: getattr(self, name) for name in ("org", "report_year", "published", "title")}

@@ -88,6 +88,9 @@ def _read(path: Path) -> tuple[dict[str, dict], str]:
             line = int(getattr(exc, "lineno", 0) or _line_of(str(exc)))
             raise RulesError(str(file), "", line, f"not valid TOML: {exc}") from exc
         check_file(name, str(file), data[name], text)
+    # the document-identity rules (read by extractors/meta.py from the bundled folder) name the
+    # rule set too: a change there re-runs extraction and so re-reads every document's identity
+    digest.update(b"meta.toml\0" + (DEFAULT_RULES_DIR / "meta.toml").read_bytes())
     return data, "r" + digest.hexdigest()[:12]
 
 

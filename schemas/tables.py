@@ -84,6 +84,16 @@ DOCUMENTS = TableSpec(
         pa.field("org", pa.string()),
         pa.field("report_year", pa.int32()),
         pa.field("published", pa.date32()),
+        # identity (extractors/meta.py): where each field came from — override | meta | title |
+        # text | signature | opening | self | frequency | publication_line | date_line | published
+        pa.field("title_from", pa.string()),
+        pa.field("org_from", pa.string()),
+        pa.field("report_year_from", pa.string()),
+        pa.field("published_from", pa.string()),
+        pa.field("division_code", pa.string()),    # GB/T 2260 of the division the body is or belongs to
+        pa.field("level", pa.string()),            # province | city | county | town | department | national
+        pa.field("parent_org", pa.string()),       # a department's government
+        pa.field("page_meta", pa.string()),        # JSON: the page's own metadata (meta tags, publication line …)
         pa.field("content_sha256", pa.string(), nullable=False),  # of the raw bytes
         pa.field("n_bytes", pa.int64()),
         pa.field("n_chars", pa.int64()),           # of the clean text

@@ -93,6 +93,8 @@ def process_batch(items: list, settings: Settings, run_id: str, plan: Plan, stor
             done.entities = kept if kept is not None else ner.entities(done)
         except Exception as exc:  # no entities for this document; its records still load
             out.failures.append(failure_row(run_id, "ner", source, exc))
+            continue
+        stages.refine_identity(done)  # ORG and GPE entities help find the reporting body
     return out
 
 

@@ -12,6 +12,7 @@ other error does, and the run goes on.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import extractors
@@ -108,7 +109,7 @@ def clean_unbudgeted(ingested: Ingested) -> Cleaned:
     if not text.strip():
         raise EmptyDocument(f"{ingested.fetched.source}: no text left after cleaning ({content.format})")
     return Cleaned(ingested=ingested, encoding=content.encoding, clean_text=text, cleaner=CLEANER_VERSION,
-                   format=content.format)
+                   format=content.format, meta=content.meta)
 
 
 def extract(cleaned: Cleaned, rules: str | None = None) -> Extracted:
@@ -120,13 +121,11 @@ def extract(cleaned: Cleaned, rules: str | None = None) -> Extracted:
 def extract_unbudgeted(cleaned: Cleaned, rules: str | None = None) -> Extracted:
     ing, f = cleaned.ingested, cleaned.ingested.fetched
     ruleset = load_rules(rules)
-    meta = extractors.document_meta(cleaned.clean_text)
+    meta = extractors.document_meta(cleaned.clean_text, cleaned.meta)
     found = extractors.extract(cleaned.clean_text, rules=ruleset)
     document = document_row(ing, ruleset.version, {
-        "title": meta.title,
-        "org": meta.org,
-        "report_year": meta.report_year,
-        "published": _iso_date(meta.published),
+        **identity_fields(meta),
+        "page_meta": json.dumps(cleaned.meta, ensure_ascii=False, sort_keys=True) if cleaned.meta else None,
         "n_chars": len(cleaned.clean_text),
         "encoding": cleaned.encoding,
         "format": cleaned.format,
@@ -161,6 +160,46 @@ def document_row(ing: Ingested, ruleset: str, text_fields: dict) -> dict:
         "fetched_at": f.fetched_at,
         "ruleset": ruleset,
     }
+
+
+# The identity columns of ``documents`` (spec §4 and issue 14): what ``document_meta`` gives.
+IDENTITY_FIELDS = ("title", "org", "report_year", "published", "title_from", "org_from", "report_year_from",
+                   "published_from", "division_code", "level", "parent_org")
+
+
+def identity_fields(meta) -> dict:
+    """The identity columns of a ``documents`` row from an ``extractors.DocumentMeta``."""
+    row = {f: getattr(meta, f) for f in IDENTITY_FIELDS}
+    row["published"] = _iso_date(meta.published)
+    return row
+
+
+def page_meta_of(document: dict) -> dict:
+    """The page metadata a ``documents`` row keeps (JSON in ``page_meta``)."""
+    raw = document.get("page_meta")
+    try:
+        return json.loads(raw) if raw else {}
+    except ValueError:
+        return {}
+
+
+def refine_identity(extracted: Extracted) -> Extracted:
+    """The identity again with the NER stage's entities (ORG and GPE help find the body in an
+    opening sentence); fields a user corrected (``*_from == "override"``) stay."""
+    if extracted.reused or not extracted.entities:
+        return extracted
+    doc = extracted.document
+    meta = extractors.document_meta(extracted.text["clean_text"], page_meta_of(doc), extracted.entities)
+    fresh = identity_fields(meta)
+    for f in ("title", "org", "report_year", "published"):
+        if doc.get(f"{f}_from") == "override":
+            fresh.pop(f, None)
+            fresh.pop(f"{f}_from", None)
+            if f == "org":
+                for k in ("division_code", "level", "parent_org"):
+                    fresh.pop(k, None)
+    doc.update(fresh)
+    return extracted
 
 
 def fetch_row(ing: Ingested) -> dict:
