@@ -55,4 +55,7 @@ class DocumentMeta:
     parent_org: Optional[str] = None      # for a department: its government
 
     def to_dict(self) -> dict:
-        return {name: getattr(self, name) for name in ("org", "report_year", "published", "title")}
+        return {name: getattr(self, name) for name in _META_FIELDS}
+
+
+_META_FIELDS = tuple(f.name for f in fields(DocumentMeta))

@@ -157,7 +157,8 @@ def _small_lake(root, history: str | None, with_time: bool = False):
         con.execute(f"CREATE OR REPLACE VIEW records_all AS SELECT * FROM read_parquet('{rel}')")
         con.close()
     else:
-        pq.write_table(table, lake.table_path("records_all"))
+        with lake.transaction():  # the lake's own write: its manifest holds the file's checksum
+            lake.write("records_all", table)
     return lake
 
 
