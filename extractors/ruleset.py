@@ -20,7 +20,7 @@ from pathlib import Path
 CODE_VERSION = "1"
 
 DEFAULT_RULES_DIR = Path(__file__).with_name("rules")
-RULE_FILES = ("units.toml", "qualifiers.toml", "exclusions.toml", "subjects.toml", "categories.toml")
+RULE_FILES = ("units.toml", "qualifiers.toml", "exclusions.toml", "subjects.toml", "categories.toml", "tables.toml")
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,7 @@ class RuleSet:
     exclusions: dict
     subjects: dict
     categories: list[tuple[str, tuple[str, ...]]]
+    tables: dict = field(default_factory=dict)   # tables.toml (extractors/tables.py)
     # derived, sorted longest first for prefix/suffix matching
     prefix_quals: list[tuple[str, str]] = field(default_factory=list)
     suffix_quals: list[tuple[str, str]] = field(default_factory=list)
@@ -108,6 +109,7 @@ def load_rules(path: str | Path | None = None) -> RuleSet:
         exclusions=data["exclusions.toml"],
         subjects=data["subjects.toml"],
         categories=[(c["name"], tuple(c["cues"])) for c in data["categories.toml"]["category"]],
+        tables=data["tables.toml"],
     )
     rs.prefix_quals = _longest_first(q["prefix"])
     rs.suffix_quals = _longest_first(q["suffix"])

@@ -1,0 +1,467 @@
+"""Tables that a page flattened into plain text, recognised again (spec §7).
+
+Three forms come off government pages:
+
+- ``pipe``: a row a line, cells divided by ``|`` (an HTML table exported as
+  text): ``警告 | 罚款 | 合计(宗) |`` then ``12175 | 94929 | 108156 |``;
+- ``lines``: one cell a line, often with a blank line between cells: a
+  header block of short lines, then the rows (``序号`` ``处理方式`` ``数量``
+  then ``1`` ``作出维持决定`` ``3509`` …);
+- ``spaces``: a row a line, cells divided by spaces or tabs, as a PDF's text
+  layer gives a table (``行政许可 12 0 3``), the header often split over
+  several lines.
+
+Each becomes a :class:`extractors.tables.Table` with cell spans in the text it
+was found in. Rows are split into row labels (the leading cells without a
+figure) and the figure part; figure parts are aligned on the right (a row
+whose first labels span several rows in the original table has fewer cells),
+except a last row cut off by the end of the text. Header lines are aligned
+the same way.
+
+Only runs of cell-like lines are read: a sentence (。, or a long line) is never
+part of a table, so prose keeps its records.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+from .ruleset import RuleSet
+from .tables import Table, TableCell, is_figure
+
+MAX_CELL_CHARS = 48            # a line longer than this is not one cell
+MAX_HEADER_LINES = 6           # header lines of a spaces table looked at above its first row
+_PIPE = re.compile(r"[|｜]")
+_HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|第[一二三四五六七八九十]+[章节部分])")
+_SENTENCE = re.compile(r"[。！？!?]")
+_SPACE_RUN = re.compile(r"[ \t\u3000\xa0]{2,}|\t")
+_SPACE = re.compile(r"[ \t\u3000\xa0]+")
+_UNIT_LINE = re.compile(r"^\s*[（(]?\s*(?:计量)?单位\s*[:：]\s*(\S{1,6}?)\s*[)）]?\s*$")
+
+
+@dataclass
+class _Line:
+    start: int
+    end: int
+    text: str            # without the line break
+    kind: str = ""       # blank | pipe | srow | cell | prose
+
+
+@dataclass
+class _C:
+    text: str
+    start: int
+    end: int
+
+
+def _strip_span(text: str, s: int, e: int) -> _C:
+    seg = text[s:e]
+    lead = len(seg) - len(seg.lstrip())
+    body = seg.strip()
+    return _C(body, s + lead, s + lead + len(body))
+
+
+def _lines(text: str) -> list[_Line]:
+    out, pos = [], 0
+    for raw in text.split("\n"):
+        end = pos + len(raw)
+        t = raw[:-1] if raw.endswith("\r") else raw
+        out.append(_Line(pos, pos + len(t), t))
+        pos = end + 1
+    return out
+
+
+def _pipe_cells(line: _Line, text: str) -> list[_C]:
+    cuts = [m.start() for m in _PIPE.finditer(line.text)]
+    bounds = [-1] + cuts + [len(line.text)]
+    cells = [_strip_span(text, line.start + a + 1, line.start + b) for a, b in zip(bounds, bounds[1:])]
+    if cells and not cells[-1].text and line.text.rstrip().endswith(("|", "｜")):
+        cells.pop()
+    if cells and not cells[0].text and line.text.lstrip().startswith(("|", "｜")):
+        cells.pop(0)
+    return cells
+
+
+def _space_cells(line: _Line, text: str) -> list[_C]:
+    rx = _SPACE_RUN if _SPACE_RUN.search(line.text.strip()) else _SPACE
+    cells, pos = [], 0
+    body = line.text
+    for m in rx.finditer(body):
+        if m.start() > pos:
+            cells.append(_strip_span(text, line.start + pos, line.start + m.start()))
+        pos = m.end()
+    if pos < len(body):
+        cells.append(_strip_span(text, line.start + pos, line.start + len(body)))
+    return [c for c in cells if c.text]
+
+
+def _is_empty_mark(s: str, rules: RuleSet) -> bool:
+    return s.strip() in rules.tables["cells"]["empty"]
+
+
+def _split_row(cells: list[_C], rules: RuleSet) -> tuple[list[_C], list[_C]]:
+    """Row labels (leading cells without a figure) and the rest."""
+    k = 0
+    while k < len(cells) and not is_figure(cells[k].text, rules) and not _is_empty_mark(cells[k].text, rules):
+        k += 1
+    return cells[:k], cells[k:]
+
+
+def _n_figures(cells: list[_C], rules: RuleSet) -> int:
+    return sum(1 for c in cells if is_figure(c.text, rules))
+
+
+def _classify(ln: _Line, text: str, rules: RuleSet) -> None:
+    s = ln.text.strip()
+    if not s:
+        ln.kind = "blank"
+        return
+    if _PIPE.search(s) and len(_pipe_cells(ln, text)) >= 2:
+        ln.kind = "pipe"
+        return
+    if not _SENTENCE.search(s):
+        cells = _space_cells(ln, text)
+        if len(cells) >= 2:
+            labels, rest = _split_row(cells, rules)
+            if (_n_figures(rest, rules) >= 2 and len(labels) <= 3 and all(len(c.text) <= 24 for c in labels)
+                    and all(is_figure(c.text, rules) or _is_empty_mark(c.text, rules) for c in rest)):
+                ln.kind = "srow"
+                return
+    if (len(s) <= MAX_CELL_CHARS and not _SENTENCE.search(s) and not s.endswith((":", "：", "；", ";"))
+            and not _HEADING.match(s) and s.count("，") + s.count(",") <= 2):
+        ln.kind = "cell"
+        return
+    ln.kind = "prose"
+
+
+def _is_caption(s: str, rules: RuleSet) -> bool:
+    s = s.strip()
+    if re.match(r"^表\s*[一二三四五六七八九十\d]+", s):
+        return True
+    if any(w in s for w in rules.tables["headers"]["caption_words"]):
+        return True
+    return len(s) >= 6 and s.endswith(tuple(rules.tables["headers"]["caption_suffixes"]))
+
+
+# -- assembling a grid from rows ----------------------------------------------------------------
+
+def _assemble(header_rows: list[list[_C]], data_rows: list[list[_C]], kind: str, rules: RuleSet,
+              cut_last: bool = False) -> Optional[Table]:
+    split = [_split_row(r, rules) for r in data_rows]
+    n_vals = max((len(v) for _, v in split), default=0)
+    hc = max((len(lab) for lab, _ in split), default=0)
+    if n_vals == 0 or sum(_n_figures(v, rules) for _, v in split) == 0:
+        return None
+    n_cols = hc + n_vals
+    cells: list[TableCell] = []
+    hr = len(header_rows)
+
+    # header rows: a lone title spans the table; a full row maps one to one; others align right
+    for r, row in enumerate(header_rows):
+        filled = [c for c in row if c.text]
+        if len(filled) == 1 and len(row) < n_cols or (len(filled) == 1 and len(header_rows) > 1 and r == 0):
+            c = filled[0]
+            cells.append(TableCell(r, 0, c.text, c.start, c.end, colspan=n_cols, header=True))
+            continue
+        if len(row) > n_cols:
+            row = row[len(row) - n_cols:]
+        offset = n_cols - len(row) if len(row) != n_cols else 0
+        placed = []
+        for i, c in enumerate(row):
+            placed.append([offset + i, c, 1])
+        # a header cell stretches over the empty cells after it (a colspan the text lost)
+        for p in placed:
+            if not p[1].text:
+                continue
+        merged = []
+        for col, c, span in placed:
+            if not c.text and merged and merged[-1][1].text:
+                merged[-1][2] += 1
+                continue
+            merged.append([col, c, span])
+        for col, c, span in merged:
+            if c.text:
+                cells.append(TableCell(r, col, c.text, c.start, c.end, colspan=span, header=True))
+
+    # data rows: labels right-aligned in the label columns, figures right-aligned (a cut last row: left)
+    label_cells: dict[tuple[int, int], TableCell] = {}
+    for i, (labels, vals) in enumerate(split):
+        r = hr + i
+        for j, c in enumerate(labels):
+            col = hc - len(labels) + j
+            tc = TableCell(r, col, c.text, c.start, c.end)
+            label_cells[(r, col)] = tc
+        left = cut_last and i == len(split) - 1 and len(vals) < n_vals
+        base = hc if left else n_cols - len(vals)
+        for j, c in enumerate(vals):
+            cells.append(TableCell(r, base + j, c.text, c.start if c.text else -1, c.end if c.text else -1))
+    # a row label missing from a row was spanning it from above (a rowspan the text lost)
+    n_rows = hr + len(split)
+    for col in range(hc):
+        above: Optional[TableCell] = None
+        span_of: dict[int, int] = {}
+        for r in range(hr, n_rows):
+            tc = label_cells.get((r, col))
+            if tc is not None:
+                above = tc
+                span_of[id(tc)] = 1
+                continue
+            if above is not None:
+                span_of[id(above)] += 1
+        for (r, c), tc in label_cells.items():
+            if c == col:
+                cells.append(TableCell(tc.row, tc.col, tc.text, tc.start, tc.end,
+                                       rowspan=span_of.get(id(tc), 1), header=True))
+    starts = [c.start for c in cells if c.start >= 0]
+    ends = [c.end for c in cells if c.end >= 0]
+    return Table(cells=tuple(sorted(cells, key=lambda c: (c.row, c.col))), n_rows=n_rows, n_cols=n_cols,
+                 header_rows=hr, header_cols=hc, kind=kind, start=min(starts), end=max(ends))
+
+
+# -- the three forms ------------------------------------------------------------------------------
+
+def _pipe_tables(lines: list[_Line], text: str, rules: RuleSet, used: set[int]) -> list[Table]:
+    out = []
+    i = 0
+    while i < len(lines):
+        if lines[i].kind != "pipe":
+            i += 1
+            continue
+        j = i
+        block = []
+        while j < len(lines) and lines[j].kind in ("pipe", "blank"):
+            if lines[j].kind == "pipe":
+                block.append(j)
+            elif j + 1 < len(lines) and lines[j + 1].kind != "pipe":
+                break
+            j += 1
+        rows = [_pipe_cells(lines[k], text) for k in block]
+        first_data = next((n for n, r in enumerate(rows) if _n_figures(r, rules)), None)
+        if first_data is not None:
+            header, data = rows[:first_data], rows[first_data:]
+            last_line = lines[block[-1]]
+            cut = not last_line.text.rstrip().endswith(("|", "｜")) and not text[last_line.end:].strip()
+            t = _assemble(header, data, "pipe", rules, cut_last=cut)
+            if t is not None:
+                out.append(_with_caption(t, lines, i, rules))
+                used.update(range(i, block[-1] + 1))
+        i = max(j, i + 1)
+    return out
+
+
+def _space_tables(lines: list[_Line], text: str, rules: RuleSet, used: set[int]) -> list[Table]:
+    out = []
+    i = 0
+    while i < len(lines):
+        if lines[i].kind != "srow" or i in used:
+            i += 1
+            continue
+        j = i
+        while j < len(lines) and lines[j].kind == "srow":
+            j += 1
+        # header lines above: short tokens, no figures, no sentence
+        h = i - 1
+        heads: list[int] = []
+        while h >= 0 and len(heads) < MAX_HEADER_LINES and h not in used:
+            ln = lines[h]
+            s = ln.text.strip()
+            if not s:
+                h -= 1
+                continue
+            if _HEADING.match(s) or _SENTENCE.search(s) or ln.kind == "prose" and len(s) > MAX_CELL_CHARS:
+                break
+            toks = _space_cells(ln, text)
+            if not toks or any(is_figure(c.text, rules) for c in toks) or any(len(c.text) > 16 for c in toks):
+                break
+            if len(toks) == 1 and _is_caption(s, rules):
+                break
+            heads.insert(0, h)
+            h -= 1
+        header = [_space_cells(lines[k], text) for k in heads]
+        data = [_space_cells(lines[k], text) for k in range(i, j)]
+        t = _assemble(header, data, "spaces", rules)
+        if t is not None:
+            out.append(_with_caption(t, lines, heads[0] if heads else i, rules))
+            used.update(range(heads[0] if heads else i, j))
+        i = j
+    return out
+
+
+def _line_tables(lines: list[_Line], text: str, rules: RuleSet, used: set[int]) -> list[Table]:
+    out = []
+    i = 0
+    n = len(lines)
+    while i < n:
+        if lines[i].kind != "cell" or i in used:
+            i += 1
+            continue
+        # a run of cell lines and blank lines
+        j = i
+        run: list[int] = []
+        while j < n and lines[j].kind in ("cell", "blank") and j not in used:
+            run.append(j)
+            j += 1
+        for seg in _segments(run, lines, rules):
+            t = _line_table(seg, lines, text, rules)
+            if t is not None:
+                first = next(k for k in seg if lines[k].kind == "cell")
+                out.append(_with_caption(t, lines, first, rules))
+                used.update(range(seg[0], seg[-1] + 1))
+        i = max(j, i + 1)
+    return out
+
+
+def _segments(run: list[int], lines: list[_Line], rules: RuleSet) -> list[list[int]]:
+    """A run of cell lines cut where a caption starts a new table."""
+    segs: list[list[int]] = [[]]
+    seen_figure = False
+    for k in run:
+        ln = lines[k]
+        if ln.kind == "cell" and seen_figure and _is_caption(ln.text, rules):
+            segs.append([])
+            seen_figure = False
+        segs[-1].append(k)
+        if ln.kind == "cell" and is_figure(ln.text, rules):
+            seen_figure = True
+    return [s for s in segs if s]
+
+
+def _line_table(seg: list[int], lines: list[_Line], text: str, rules: RuleSet) -> Optional[Table]:
+    # cells with the empty cells that blank lines stand for
+    content = [k for k in seg if lines[k].kind == "cell"]
+    if len(content) < 4:
+        return None
+    gaps = []
+    for a, b in zip(content, content[1:]):
+        gaps.append(b - a - 1)
+    sep = max(set(gaps), key=gaps.count) if gaps else 0
+    cells: list[_C] = []
+    for n_, k in enumerate(content):
+        if n_:
+            g = gaps[n_ - 1]
+            if g > sep:
+                cells.extend(_C("", -1, -1) for _ in range((g - sep) // (sep + 1)))
+        ln = lines[k]
+        cells.append(_strip_span(text, ln.start, ln.end))
+    figs = [is_figure(c.text, rules) for c in cells]
+    if sum(figs) < 2:
+        return None
+    first_fig = figs.index(True)
+    head = [c for c in cells[:first_fig] if c.text]
+    body = cells[first_fig:]
+    # a row label just before the first figure belongs to the body when rows start with labels
+    if not head:
+        return None
+    texts_in_body = [c for c in body if c.text and not is_figure(c.text, rules) and not _is_empty_mark(c.text, rules)]
+    if len(texts_in_body) > 0.7 * len(body):
+        return None  # mostly words: a list, not a table
+    n_head = len(head)
+    rows: Optional[list[list[_C]]] = None
+    header: list[list[_C]]
+    if not texts_in_body:
+        nb = len(body)
+        if nb <= n_head:
+            rows = [body]
+        elif nb % n_head == 0:
+            rows = [body[s:s + n_head] for s in range(0, nb, n_head)]
+        else:
+            rows = [body]
+        width = len(rows[0])
+    else:
+        width = _period(body, n_head, rules)
+        if width:
+            rows = [body[s:s + width] for s in range(0, len(body), width)]
+        else:
+            # a row starts at each label after a figure; the label just before the first figure too
+            if head and not _is_caption(head[-1].text, rules) and len(head) > 1:
+                lead = head.pop()
+                body = [lead] + body
+            rows, cur, in_labels = [], [], True
+            for c in body:
+                lab = bool(c.text) and not is_figure(c.text, rules) and not _is_empty_mark(c.text, rules)
+                if lab and not in_labels and cur:
+                    rows.append(cur)
+                    cur = []
+                in_labels = lab
+                cur.append(c)
+            if cur:
+                rows.append(cur)
+            width = max(len(_split_row(r, rules)[1]) for r in rows)
+    # header: the last `width` lines are the leaf headers; lines above them are titles
+    leaves = head[-width:] if len(head) >= width else head
+    titles = head[:len(head) - len(leaves)]
+    header = [[t] for t in titles] + ([leaves] if leaves else [])
+    last = lines[seg[-1]]
+    cut = not text[last.end:].strip()
+    return _assemble(header, rows, "lines", rules, cut_last=cut)
+
+
+def _period(body: list[_C], n_head: int, rules: RuleSet) -> int:
+    """The row width at which every column holds one kind of cell (figures or words)."""
+    n = len(body)
+    cands = [n_head, n_head - 1, n_head + 1, n_head - 2] + list(range(2, 10))
+    for w in dict.fromkeys(c for c in cands if c >= 2):
+        if n < 2 * w or n % w not in (0,):
+            continue
+        ok = True
+        has_fig = False
+        for j in range(w):
+            kinds = set()
+            for s in range(j, n, w):
+                t = body[s].text
+                if not t or _is_empty_mark(t, rules):
+                    continue
+                kinds.add(is_figure(t, rules))
+            if len(kinds) > 1:
+                ok = False
+                break
+            has_fig |= True in kinds
+        if ok and has_fig:
+            return w
+    return 0
+
+
+def _with_caption(t: Table, lines: list[_Line], first: int, rules: RuleSet) -> Table:
+    """Caption (the short line right before the table), unit line and context."""
+    from dataclasses import replace
+
+    before = []
+    k = first - 1
+    while k >= 0 and len(before) < 3:
+        s = lines[k].text.strip()
+        if s:
+            before.insert(0, s)
+        k -= 1
+    caption = None
+    unit = None
+    for s in reversed(before):
+        m = _UNIT_LINE.match(s)
+        if m:
+            unit = m.group(1)
+            continue
+        if len(s) <= 80 and not _SENTENCE.search(s) and lines_kind(s) != "figures":
+            caption = s
+        break
+    # a caption inside the header block (lines tables): the first title spanning the table
+    if t.kind == "lines" and t.header_rows > 1:
+        top = next((c for c in t.cells if c.row == 0 and c.colspan == t.n_cols), None)
+        if top is not None and (caption is None or _is_caption(top.text, rules)):
+            caption = top.text
+    return replace(t, caption=caption, unit=unit, context=" ".join(before))
+
+
+def lines_kind(s: str) -> str:
+    return "figures" if re.fullmatch(r"[\d\s.,%|｜-]+", s) else "words"
+
+
+def recognise(text: str, rules: RuleSet) -> list[Table]:
+    """Every flattened table in ``text``, in text order, with cell spans in ``text``."""
+    lines = _lines(text)
+    for ln in lines:
+        _classify(ln, text, rules)
+    used: set[int] = set()
+    tables = _pipe_tables(lines, text, rules, used)
+    tables += _space_tables(lines, text, rules, used)
+    tables += _line_tables(lines, text, rules, used)
+    return sorted(tables, key=lambda t: t.start)
