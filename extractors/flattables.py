@@ -166,14 +166,21 @@ def _assemble(header_rows: list[list[_C]], data_rows: list[list[_C]], kind: str,
             continue
         if len(row) > n_cols:
             row = row[len(row) - n_cols:]
-        offset = n_cols - len(row) if len(row) != n_cols else 0
         placed = []
+        if hc and len(row) < n_cols and (len(row) == n_vals + 1 or len(row[0].text) > 16):
+            # the corner over the row labels, then headers over the figures
+            c = row[0]
+            cells.append(TableCell(r, 0, c.text, c.start, c.end, colspan=hc, header=True))
+            row = row[1:]
+            rest = [c for c in row if c.text]
+            if len(rest) == 1 and len(rest) < n_vals:
+                c = rest[0]
+                cells.append(TableCell(r, hc, c.text, c.start, c.end, colspan=n_vals, header=True))
+                continue
+        offset = n_cols - len(row) if len(row) != n_cols else 0
         for i, c in enumerate(row):
             placed.append([offset + i, c, 1])
         # a header cell stretches over the empty cells after it (a colspan the text lost)
-        for p in placed:
-            if not p[1].text:
-                continue
         merged = []
         for col, c, span in placed:
             if not c.text and merged and merged[-1][1].text:
@@ -390,6 +397,8 @@ def _line_table(seg: list[int], lines: list[_Line], text: str, rules: RuleSet) -
             width = max(len(_split_row(r, rules)[1]) for r in rows)
     # header: the last `width` lines are the leaf headers; lines above them are titles
     leaves = head[-width:] if len(head) >= width else head
+    if len(leaves) == 1 and _is_caption(leaves[0].text, rules) and texts_in_body:
+        leaves = []  # the table's name over a column of figures led by labels
     titles = head[:len(head) - len(leaves)]
     header = [[t] for t in titles] + ([leaves] if leaves else [])
     last = lines[seg[-1]]

@@ -140,6 +140,7 @@ _HEADER_UNIT = re.compile(r"[（(]\s*(?:单位\s*[:：]?\s*)?(?P<u>[^()（）:�
 _UNIT_LINE = re.compile(r"(?:计量)?单位\s*[:：]\s*(?P<u>[^\s,，;；)）]{1,6})")
 _MULT = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000, "萬": 10_000, "億": 100_000_000}
 _LABEL_NOISE = re.compile(r"[（(]\s*(?:单位\s*[:：]?\s*)?[^()（）\d]{1,6}\s*[)）]\s*$|单位\s*[:：].*$")
+_BARE_UNIT = re.compile(r"^\s*(?:(?:计量)?单位\s*[:：]?\s*)?[（(]?\s*[万亿千百]?(?:件|宗|起|例|件次|人|人次|名|次|个|项|家|户|元|%|％)\s*[)）]?\s*$")
 _ENUM = re.compile(r"^(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、|\d+[.、．](?!\d))\s*")
 
 
@@ -206,6 +207,9 @@ def header_unit(label: str, rules: RuleSet) -> Optional[tuple[UnitInfo, float]]:
             if got:
                 return got
     bare = _LABEL_NOISE.sub("", label).strip()
+    got = unit_info(re.sub(r"^(?:计量)?单位\s*[:：]?\s*", "", bare), rules)
+    if got:
+        return got  # a row of units under the headers: 件 | 件 | 万元
     for suffix, unit in rules.tables["units"]["header_suffix"].items():
         if bare.endswith(suffix):
             return unit_info(unit, rules)
@@ -214,6 +218,8 @@ def header_unit(label: str, rules: RuleSet) -> Optional[tuple[UnitInfo, float]]:
 
 def clean_label(label: str) -> str:
     """A header as a piece of subject: units, enumerators and spaces dropped (合计(宗) -> 合计)."""
+    if _BARE_UNIT.match(label or ""):
+        return ""
     s = _LABEL_NOISE.sub("", label or "")
     s = _ENUM.sub("", s.strip())
     s = re.sub(r"\s+", "", s).strip(":：、,，;；")
@@ -312,26 +318,29 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
                 continue
             seen.add(id(c))
             cells.append(c)
+        def spans_all(c: TableCell) -> bool:
+            return c.colspan >= full_width and (full_width > 1 or c.col < hc)
+
+        if cells and spans_all(cells[-1]):
+            cells = cells[:-1] if has_rows or len(cells) > 1 else cells  # a title, no column header
         leaf = clean_label(cells[-1].text) if cells else ""
         parts = []
         for c in cells[:-1]:
-            spans_all = c.colspan >= full_width and full_width > 1
-            if spans_all and (leaf not in generic or has_rows):
+            if spans_all(c) and (leaf not in generic or has_rows):
                 continue  # a title over every column (行政处罚实施数量(宗)): its unit counts, not its words
-            parts.append(clean_label(_caption_subject(c.text) if spans_all else c.text))
+            parts.append(clean_label(_caption_subject(c.text) if spans_all(c) else c.text))
         if cells:
             parts.append(leaf)
         return _dedupe([p for p in parts if p and p not in tconf["cells"]["serial_headers"]])
 
-    def row_parts(r: int, k: int) -> list[str]:
-        parts = []
-        seen = set()
+    def row_cells(r: int, k: int) -> list[TableCell]:
+        out, seen = [], set()
         for j in range(hc):
             c = g[r][j]
             if c is None or j in serial or id(c) in seen:
                 continue
             seen.add(id(c))
-            parts.append(clean_label(c.text))
+            out.append(c)
         # a label in the row's data part, nearest on the left (name | figure | name | figure)
         for j in range(k - 1, hc - 1, -1):
             c = g[r][j]
@@ -340,9 +349,13 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
             if is_figure(c.text, rules) or not c.text.strip() or c.text.strip() in tconf["cells"]["empty"]:
                 continue
             if c.row == r or c.rowspan > 1:
-                parts.append(clean_label(c.text))
+                # name | figure | name | figure: the name on the left is the row's label here
+                out = [x for x in out if x.rowspan > 1] + [c]
             break
-        return _dedupe([p for p in parts if p])
+        return out
+
+    def row_parts(r: int, k: int) -> list[str]:
+        return _dedupe([p for p in (clean_label(c.text) for c in row_cells(r, k)) if p])
 
     def unit_for(k: int, r: int) -> Optional[tuple[UnitInfo, float]]:
         for rr in range(hr - 1, -1, -1):
@@ -351,12 +364,10 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
                 got = header_unit(c.text, rules)
                 if got:
                     return got
-        for j in range(hc):
-            c = g[r][j]
-            if c is not None:
-                got = header_unit(c.text, rules)
-                if got:
-                    return got
+        for c in row_cells(r, k):
+            got = header_unit(c.text, rules)
+            if got:
+                return got
         for src in (table.unit, table.caption):
             if src:
                 got = header_unit(src if src != table.unit else f"单位：{src}", rules) or unit_info(src, rules)
@@ -406,16 +417,17 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
             value = q.value * factor * (info.factor if info else 1.0)
         typ = info.type if info else "count"
         unit = info.unit if info else None
-        if typ == "case" and unit == "件" and _is_object(subject, rules):
+        if typ == "case" and unit == "件" and _is_object(subject, rules) \
+                and not any(cue in (subject or "") for cue in tconf["units"]["by_subject"]):
             typ = "count"
         start = c.start + q.offset
         end = start + len(q.text)
         qual = "exact"
         if q.inner:
             qual = rules.inner_quals.get(q.inner, "over")
-        row_cells = [x for x in table.cells if x.row == c.row and x.start >= 0]
-        s0 = min(x.start for x in row_cells)
-        s1 = max(x.end for x in row_cells)
+        in_row = [x for x in table.cells if x.row == c.row and x.start >= 0]
+        s0 = min(x.start for x in in_row)
+        s1 = max(x.end for x in in_row)
         sentence = text[s0:s1]
         section = layout.section(start) if layout is not None else None
         out.append(Record(
