@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from .ruleset import RuleSet
-from .tables import Table, TableCell, is_figure
+from .tables import _BARE_UNIT, Table, TableCell, is_figure
 
 MAX_CELL_CHARS = 48            # a line longer than this is not one cell
 MAX_HEADER_LINES = 6           # header lines of a spaces table looked at above its first row
@@ -183,7 +183,7 @@ def _assemble(header_rows: list[list[_C]], data_rows: list[list[_C]], kind: str,
         # a header cell stretches over the empty cells after it (a colspan the text lost)
         merged = []
         for col, c, span in placed:
-            if not c.text and merged and merged[-1][1].text:
+            if not c.text and merged and merged[-1][1].text and not _BARE_UNIT.match(merged[-1][1].text):
                 merged[-1][2] += 1
                 continue
             merged.append([col, c, span])

@@ -41,3 +41,15 @@ def _context(t: Table, clean: str) -> Table:
     if not caption and before and len(before[-1]) <= _CAPTION_MAX and "。" not in before[-1]:
         caption = before[-1]
     return replace(t, caption=caption, context=" ".join(before))
+
+
+def tables_from_raw(data: bytes, content_type: str | None, clean: str, rules=None) -> tuple[Table, ...]:
+    """The tables of a document whose clean text is stored: read again from its raw bytes (the
+    flattened ones need the text before cleaning), located in the stored ``clean``."""
+    from fazhi.ingest.formats import to_text
+
+    try:
+        content = to_text(data, content_type)
+    except ValueError:
+        return ()
+    return document_tables(content, clean, rules)

@@ -29,6 +29,7 @@ import pyarrow.parquet as pq
 
 from extractors.ruleset import load_rules
 from fazhi.ingest.clean import CLEANER_VERSION
+from fazhi.ingest.tables import tables_from_raw
 from fazhi.lake.history import done_keys
 from fazhi.lake.store import Lake
 from fazhi.pipeline.stages import document_row, fetch_row
@@ -89,8 +90,10 @@ def stored_clean(ingested: Ingested, plan: Plan) -> Cleaned:
     table = pq.read_table(path, columns=["clean_text"],
                           filters=[("doc_id", "=", doc), ("content_sha256", "=", sha)])
     stored = plan.documents[sha]
-    return Cleaned(ingested=ingested, encoding=stored.get("encoding"), clean_text=table.column(0)[0].as_py(),
-                   cleaner=plan.cleaner, format=stored.get("format") or "text")
+    clean = table.column(0)[0].as_py()
+    return Cleaned(ingested=ingested, encoding=stored.get("encoding"), clean_text=clean,
+                   cleaner=plan.cleaner, format=stored.get("format") or "text",
+                   tables=tables_from_raw(ingested.fetched.data, ingested.fetched.content_type, clean))
 
 
 _META = ("title", "org", "report_year", "published", "n_chars", "encoding", "format", "cleaner")

@@ -34,7 +34,8 @@ from fazhi.lake import history
 from fazhi.lake.load import replace_docs, upsert
 from fazhi.lake.store import Lake
 from fazhi.pipeline import progress
-from fazhi.pipeline.stages import _iso_date, record_rows
+from fazhi.ingest.tables import tables_from_raw
+from fazhi.pipeline.stages import _iso_date, record_rows, table_rows
 from schemas import table_spec
 
 
@@ -102,6 +103,7 @@ def reextract(lake_root: str | Path, rules: str | Path | None = None) -> Reextra
                 stored_entities.setdefault(e["doc_id"], []).append(e)
 
         runs: list[history.Extraction] = []
+        table_rows_of: dict[str, list[dict]] = {}
         new_texts: list[dict] = []
         entity_rows: dict[str, list[dict]] = {}
         with progress.bar(len(current), f"reextract {rs.version}") as bar:
@@ -124,7 +126,11 @@ def reextract(lake_root: str | Path, rules: str | Path | None = None) -> Reextra
                     report.reused += 1
                 else:
                     text = text_row["clean_text"]
-                    found = extractors.extract(text, rules=rs)
+                    tables = tables_from_raw(read_raw(lake.root, doc["content_sha256"]), doc.get("content_type"),
+                                             text, rs)
+                    found = extractors.extract(text, rules=rs, tables=tables)
+                    table_rows_of[doc["doc_id"]] = table_rows(doc["doc_id"], doc["content_sha256"], text, tables,
+                                                              rs.version)
                     meta = extractors.document_meta(text)
                     doc.update(title=meta.title, org=meta.org, report_year=meta.report_year,
                                published=_iso_date(meta.published))
@@ -149,6 +155,11 @@ def reextract(lake_root: str | Path, rules: str | Path | None = None) -> Reextra
         replace_docs(lake, "records", [x.doc_id for x in runs],
                      pa.Table.from_pylist(records, schema=table_spec("records").schema),
                      ("doc_id", "start", "end", "type", "record_id"))
+        if table_rows_of:
+            replace_docs(lake, "tables", list(table_rows_of),
+                         pa.Table.from_pylist([t for rows in table_rows_of.values() for t in rows],
+                                              schema=table_spec("tables").schema),
+                         ("doc_id", "content_sha256", "number"))
         if entity_rows:
             report.entities_recomputed = len(entity_rows)
             replace_docs(lake, "entities", list(entity_rows),
