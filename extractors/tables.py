@@ -27,14 +27,14 @@ Pure functions, no I/O.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field, replace
-from typing import Iterable, Optional
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, replace
 
 from .numbers import parse_number
 from .record import Cell, Record
 from .ruleset import RuleSet, UnitInfo
 
-__all__ = ["TableCell", "Table", "table_records", "locate", "normalise_cell", "infer_headers"]
+__all__ = ["Table", "TableCell", "infer_headers", "locate", "normalise_cell", "table_records"]
 
 
 @dataclass(frozen=True)
@@ -59,8 +59,8 @@ class Table:
     n_cols: int
     header_rows: int = 0
     header_cols: int = 0
-    caption: Optional[str] = None
-    unit: Optional[str] = None    # a 单位：line or a unit the caption gives, as written (万元)
+    caption: str | None = None
+    unit: str | None = None    # a 单位：line or a unit the caption gives, as written (万元)
     kind: str = "html"            # html | docx | pdf | pipe | lines | spaces
     start: int = -1               # the table's region in the clean text
     end: int = -1
@@ -72,13 +72,13 @@ class Table:
         return d
 
     @staticmethod
-    def from_dict(d: dict) -> "Table":
+    def from_dict(d: dict) -> Table:
         cells = tuple(TableCell(**c) for c in d.get("cells") or ())
         return Table(**{**{k: v for k, v in d.items() if k != "cells"}, "cells": cells})
 
-    def grid(self) -> list[list[Optional[TableCell]]]:
+    def grid(self) -> list[list[TableCell | None]]:
         """Every grid position and the cell that covers it (spans expanded)."""
-        g: list[list[Optional[TableCell]]] = [[None] * self.n_cols for _ in range(self.n_rows)]
+        g: list[list[TableCell | None]] = [[None] * self.n_cols for _ in range(self.n_rows)]
         for c in self.cells:
             for r in range(c.row, min(self.n_rows, c.row + max(1, c.rowspan))):
                 for k in range(c.col, min(self.n_cols, c.col + max(1, c.colspan))):
@@ -147,13 +147,13 @@ _ENUM = re.compile(r"^(?:[（(][一二三四五六七八九十\d]+[)）]|[一二
 @dataclass(frozen=True)
 class _Quantity:
     value: float
-    unit: Optional[UnitInfo]
+    unit: UnitInfo | None
     text: str          # the number as written in the cell, with its unit when written
     offset: int        # of ``text`` inside the cell text
-    inner: Optional[str]
+    inner: str | None
 
 
-def unit_info(word: str, rules: RuleSet) -> Optional[tuple[UnitInfo, float]]:
+def unit_info(word: str, rules: RuleSet) -> tuple[UnitInfo, float] | None:
     """A unit as written (件, 万元, %, 亿元) -> its lexicon entry and the multiplier before it."""
     word = (word or "").strip()
     if not word:
@@ -165,7 +165,7 @@ def unit_info(word: str, rules: RuleSet) -> Optional[tuple[UnitInfo, float]]:
     return None
 
 
-def read_cell(text: str, rules: RuleSet) -> Optional[_Quantity]:
+def read_cell(text: str, rules: RuleSet) -> _Quantity | None:
     """The figure in a data cell, or None (empty, a placeholder, words, a code)."""
     t = text.strip()
     if not t or t in rules.tables["cells"]["empty"]:
@@ -197,7 +197,7 @@ def is_figure(text: str, rules: RuleSet) -> bool:
     return read_cell(text, rules) is not None
 
 
-def header_unit(label: str, rules: RuleSet) -> Optional[tuple[UnitInfo, float]]:
+def header_unit(label: str, rules: RuleSet) -> tuple[UnitInfo, float] | None:
     """The unit a header or caption gives: 数量（件）, 合计(宗), 罚没金额(万元), 单位：万元, 本年制发件数."""
     if not label:
         return None
@@ -291,7 +291,7 @@ def _year_columns(table: Table, g) -> set[int]:
 
 
 def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layout=None,
-                  categorise=None, org: Optional[str] = None) -> list[Record]:
+                  categorise=None, org: str | None = None) -> list[Record]:
     """The records of one located table (spec §7); ``number`` is its 1-based number in the report."""
     g = table.grid()
     hr, hc = table.header_rows, table.header_cols
@@ -326,7 +326,7 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
         leaf = clean_label(cells[-1].text) if cells else ""
         parts = []
         for c in cells[:-1]:
-            if spans_all(c) and (leaf not in generic or has_rows):
+            if spans_all(c) and (leaf not in generic or has_rows) and _is_title(c.text, table.kind):
                 continue  # a title over every column (行政处罚实施数量(宗)): its unit counts, not its words
             parts.append(clean_label(_caption_subject(c.text) if spans_all(c) else c.text))
         if cells:
@@ -357,7 +357,7 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
     def row_parts(r: int, k: int) -> list[str]:
         return _dedupe([p for p in (clean_label(c.text) for c in row_cells(r, k)) if p])
 
-    def unit_for(k: int, r: int) -> Optional[tuple[UnitInfo, float]]:
+    def unit_for(k: int, r: int) -> tuple[UnitInfo, float] | None:
         for rr in range(hr - 1, -1, -1):
             c = g[rr][k]
             if c is not None:
@@ -441,6 +441,16 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
     return out
 
 
+_TITLE_END = ("数量", "情况", "统计", "统计表", "表", "数据", "汇总")
+
+
+def _is_title(label: str, kind: str) -> bool:
+    """A header over every column that names the table (行政处罚实施数量(宗)), not a group of columns
+    (行政复议 over 新收 and 纠错). Lines above the leaf headers of a one-cell-a-line table are titles."""
+    s = clean_label(label)
+    return kind == "lines" or len(s) > 12 or s.endswith(_TITLE_END)
+
+
 def _caption_subject(caption: str) -> str:
     """What a caption counts: 2014年复议案件审结情况(件) -> 复议案件审结."""
     s = re.sub(r"^\s*(?:表\s*[一二三四五六七八九十\d]+[:：.、\s]*)", "", caption)
@@ -451,7 +461,7 @@ def _caption_subject(caption: str) -> str:
     return s.strip()
 
 
-def _is_object(subject: Optional[str], rules: RuleSet) -> bool:
+def _is_object(subject: str | None, rules: RuleSet) -> bool:
     if not subject or any(c in subject for c in rules.case_as_count_not):
         return False
     return any(c in subject for c in rules.case_as_count_cues)
