@@ -157,39 +157,7 @@ def _assemble(header_rows: list[list[_C]], data_rows: list[list[_C]], kind: str,
     cells: list[TableCell] = []
     hr = len(header_rows)
 
-    # header rows: a lone title spans the table; a full row maps one to one; others align right
-    for r, row in enumerate(header_rows):
-        filled = [c for c in row if c.text]
-        if len(filled) == 1 and len(row) < n_cols or (len(filled) == 1 and len(header_rows) > 1 and r == 0):
-            c = filled[0]
-            cells.append(TableCell(r, 0, c.text, c.start, c.end, colspan=n_cols, header=True))
-            continue
-        if len(row) > n_cols:
-            row = row[len(row) - n_cols:]
-        placed = []
-        if hc and len(row) < n_cols and (len(row) == n_vals + 1 or len(row[0].text) > 16):
-            # the corner over the row labels, then headers over the figures
-            c = row[0]
-            cells.append(TableCell(r, 0, c.text, c.start, c.end, colspan=hc, header=True))
-            row = row[1:]
-            rest = [c for c in row if c.text]
-            if len(rest) == 1 and len(rest) < n_vals:
-                c = rest[0]
-                cells.append(TableCell(r, hc, c.text, c.start, c.end, colspan=n_vals, header=True))
-                continue
-        offset = n_cols - len(row) if len(row) != n_cols else 0
-        for i, c in enumerate(row):
-            placed.append([offset + i, c, 1])
-        # a header cell stretches over the empty cells after it (a colspan the text lost)
-        merged = []
-        for col, c, span in placed:
-            if not c.text and merged and merged[-1][1].text and not _BARE_UNIT.match(merged[-1][1].text):
-                merged[-1][2] += 1
-                continue
-            merged.append([col, c, span])
-        for col, c, span in merged:
-            if c.text:
-                cells.append(TableCell(r, col, c.text, c.start, c.end, colspan=span, header=True))
+    cells += _place_headers(header_rows, hc, n_vals, multi=kind == "pipe")
 
     # data rows: labels right-aligned in the label columns, figures right-aligned (a cut last row: left)
     label_cells: dict[tuple[int, int], TableCell] = {}
@@ -224,6 +192,138 @@ def _assemble(header_rows: list[list[_C]], data_rows: list[list[_C]], kind: str,
     ends = [c.end for c in cells if c.end >= 0]
     return Table(cells=tuple(sorted(cells, key=lambda c: (c.row, c.col))), n_rows=n_rows, n_cols=n_cols,
                  header_rows=hr, header_cols=hc, kind=kind, start=min(starts), end=max(ends))
+
+
+def _place_headers(header_rows: list[list[_C]], hc: int, n_vals: int, multi: bool) -> list[TableCell]:
+    """The header rows on the grid.
+
+    A lone title spans the table; a row as wide as the table maps one to one;
+    a row with a long first cell (or one cell more than the figures) starts
+    with the corner over the row labels. A header cell stretches over the
+    empty cells after it while they share its parent above; an empty cell
+    under a header continues that header down (rowspans and colspans the text
+    lost). Rows narrower than the figures (``multi``: stacked group headers
+    written cell by cell) are placed from the bottom row up: the bottom row
+    holds the right-most columns, each row above first the columns still
+    without a header, then the parents of the groups below.
+    """
+    n_cols = hc + n_vals
+    slots: dict[tuple[int, int], list] = {}    # (row, col) -> [row, col, rowspan, colspan, _C]
+    placed: list[list] = []
+
+    def put(r: int, col: int, c: _C, rowspan: int = 1, colspan: int = 1) -> None:
+        cell = [r, col, rowspan, colspan, c]
+        placed.append(cell)
+        for rr in range(r, r + rowspan):
+            for k in range(col, col + colspan):
+                slots[(rr, k)] = cell
+
+    short: list[tuple[int, list[_C]]] = []
+    last = [c for c in header_rows[-1] if c.text] if header_rows else []
+    exact_bottom = len(header_rows) > 1 and len(last) == n_vals
+    for r, row in enumerate(header_rows):
+        filled = [c for c in row if c.text]
+        if len(filled) == 1 and (len(row) < n_cols or (len(header_rows) > 1 and r == 0)):
+            put(r, 0, filled[0], colspan=n_cols)
+            continue
+        if len(row) > n_cols:
+            row = row[len(row) - n_cols:]
+        first = 0
+        if hc and len(row) < n_cols and (len(row) == n_vals + 1 or len(row[0].text) > 16):
+            put(r, 0, row[0], colspan=hc)  # the corner over the row labels
+            row = row[1:]
+            first = hc
+            rest = [c for c in row if c.text]
+            if len(rest) == 1 and len(rest) < n_vals:
+                put(r, hc, rest[0], colspan=n_vals)
+                continue
+        if multi and len(row) < n_vals and len(header_rows) > 1 and r < len(header_rows) - 1 + (not exact_bottom):
+            short.append((r, [c for c in row if c.text]))
+            continue
+        offset = n_cols - len(row) if len(row) != n_cols else 0
+        offset = max(offset, first)
+        left = None
+        for i, c in enumerate(row):
+            col = offset + i
+            if col >= n_cols:
+                break
+            if c.text:
+                put(r, col, c)
+                left = placed[-1]
+                continue
+            above = slots.get((r - 1, col))
+            if left is not None and not _BARE_UNIT.match(left[4].text) and (
+                    above is None or above is slots.get((r - 1, left[1]))):
+                left[3] += 1                       # the colspan the text lost
+                slots[(r, col)] = left
+            elif above is not None and above[0] + above[2] == r:
+                above[2] += 1                      # the rowspan the text lost
+                slots[(r, col)] = above
+    if short:
+        _stack(short, hc, n_vals, put, bottom_row=len(header_rows) - 1 if exact_bottom else None)
+    return [TableCell(r, col, c.text, c.start, c.end, rowspan=rs, colspan=cs, header=True)
+            for r, col, rs, cs, c in placed]
+
+
+def _stack(rows: list[tuple[int, list[_C]]], hc: int, n_vals: int, put, bottom_row: int | None = None) -> None:
+    """Stacked header rows narrower than the figures, from the bottom up (see ``_place_headers``).
+    ``bottom_row``: the bottom header row when it was as wide as the figures (placed already)."""
+    if bottom_row is not None:
+        units, covered_from, below_r = [(hc + i, 1) for i in range(n_vals)], 0, bottom_row
+        above = rows
+    else:
+        bottom_r, bottom = rows[-1]
+        covered_from = n_vals - len(bottom)
+        units = [(hc + covered_from + i, 1) for i in range(len(bottom))]   # (first col, width)
+        for i, c in enumerate(bottom):
+            put(bottom_r, units[i][0], c)
+        below_r = bottom_r
+        above = rows[:-1]
+    for r, cells in reversed(above):
+        free = covered_from                       # columns on the left with no header yet
+        if len(cells) < free:
+            for i, c in enumerate(cells):         # not a stack after all: align right over the free columns
+                put(r, hc + free - len(cells) + i, c)
+            covered_from = free - len(cells)
+            continue
+        for i in range(free):
+            put(r, hc + i, cells[i], rowspan=below_r - r + 1)
+        parents = cells[free:]
+        groups = _group(units, len(parents))
+        new_units = [(hc + i, 1) for i in range(free)]
+        for c, (col, width) in zip(parents, groups):
+            put(r, col, c, colspan=width)
+            new_units.append((col, width))
+        units, covered_from, below_r = new_units, 0, r
+
+
+def _group(units: list[tuple[int, int]], m: int) -> list[tuple[int, int]]:
+    """``units`` (first col, width) cut into ``m`` runs of equal width, else runs of equal-width units,
+    else one unit each from the right."""
+    if m <= 0:
+        return []
+    total = sum(w for _, w in units)
+    if m <= len(units) and total % m == 0:
+        size, out, acc, first = total // m, [], 0, None
+        for col, w in units:
+            first = col if first is None else first
+            acc += w
+            if acc == size:
+                out.append((first, size))
+                acc, first = 0, None
+            elif acc > size:
+                break
+        if len(out) == m:
+            return out
+    runs: list[list[tuple[int, int]]] = []
+    for u in units:
+        if runs and runs[-1][-1][1] == u[1]:
+            runs[-1].append(u)
+        else:
+            runs.append([u])
+    if len(runs) == m:
+        return [(run[0][0], sum(w for _, w in run)) for run in runs]
+    return units[-m:] if m <= len(units) else units
 
 
 # -- the three forms ------------------------------------------------------------------------------

@@ -399,8 +399,8 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
             col_s = (caption_subject + col_s) if caption_subject and not rows else col_s
         if rows and not cols:
             subject = row_s
-        elif cols and (single_row or not rows):
-            subject = col_s
+        elif cols and (not rows or single_row and row_s in _TOTALS):
+            subject = col_s   # a single row that is only a total: the column says what is counted
         elif rows and cols:
             subject = row_s + col_s if not col_s.startswith(row_s) else col_s
         else:
@@ -441,6 +441,7 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
     return out
 
 
+_TOTALS = ("合计", "总计", "小计", "共计", "总数", "合计数")
 _TITLE_END = ("数量", "情况", "统计", "统计表", "表", "数据", "汇总")
 
 
