@@ -37,6 +37,7 @@ _HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|第[�
 _SENTENCE = re.compile(r"[。！？!?]")
 _SPACE_RUN = re.compile(r"[ \t\u3000\xa0]{2,}|\t")
 _SPACE = re.compile(r"[ \t\u3000\xa0]+")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 _UNIT_LINE = re.compile(r"^\s*[（(]?\s*(?:计量)?单位\s*[:：]\s*(\S{1,6}?)\s*[)）]?\s*$")
 
 
@@ -124,12 +125,14 @@ def _classify(ln: _Line, text: str, rules: RuleSet) -> None:
         cells = _space_cells(ln, text)
         if len(cells) >= 2:
             labels, rest = _split_row(cells, rules)
-            if (_n_figures(rest, rules) >= 2 and len(labels) <= 3 and all(len(c.text) <= 24 for c in labels)
+            # figures after at most three labels; one figure needs a label in words (行政许可 1472)
+            need = 1 if labels and _CJK.search(labels[-1].text) and len(s) <= MAX_CELL_CHARS else 2
+            if (_n_figures(rest, rules) >= need and len(labels) <= 3 and all(len(c.text) <= 24 for c in labels)
                     and all(is_figure(c.text, rules) or _is_empty_mark(c.text, rules) for c in rest)):
                 ln.kind = "srow"
                 return
     if (len(s) <= MAX_CELL_CHARS and not _SENTENCE.search(s) and not s.endswith((":", "：", "；", ";"))
-            and not _HEADING.match(s) and s.count("，") + s.count(",") <= 2):
+            and s.count("，") + s.count(",") <= 2):
         ln.kind = "cell"
         return
     ln.kind = "prose"
@@ -137,8 +140,8 @@ def _classify(ln: _Line, text: str, rules: RuleSet) -> None:
 
 def _is_caption(s: str, rules: RuleSet) -> bool:
     s = s.strip()
-    if re.match(r"^表\s*[一二三四五六七八九十\d]+", s):
-        return True
+    if re.match(r"^(?:表\s*[一二三四五六七八九十\d]+|第[一二三四五六七八九十百零\d]+条)", s):
+        return True  # 表二; 第二十条第（五）项 (the disclosure report's tables)
     if any(w in s for w in rules.tables["headers"]["caption_words"]):
         return True
     return len(s) >= 6 and s.endswith(tuple(rules.tables["headers"]["caption_suffixes"]))
@@ -452,11 +455,18 @@ def _line_table(seg: list[int], lines: list[_Line], text: str, rules: RuleSet) -
         ln = lines[k]
         cells.append(_strip_span(text, ln.start, ln.end))
     figs = [is_figure(c.text, rules) for c in cells]
-    if sum(figs) < 2:
+    # two figures at least; one is enough under a caption (第二十条第（五）项 / 信息内容 / 本年处理决定数量 / 行政许可 / 1472)
+    n_figs = sum(figs)
+    if n_figs == 0 or n_figs < (1 if _is_caption(cells[0].text, rules) and figs.index(True) >= 3 else 2):
         return None
     first_fig = figs.index(True)
     head = [c for c in cells[:first_fig] if c.text]
     body = cells[first_fig:]
+    # lines after the last row of figures (the next heading, a label cut off) are not the table's
+    while body and body[-1].text and not is_figure(body[-1].text, rules) and not _is_empty_mark(body[-1].text, rules):
+        body.pop()
+    while body and not body[-1].text:
+        body.pop()
     # a row label just before the first figure belongs to the body when rows start with labels
     if not head:
         return None
@@ -501,8 +511,8 @@ def _line_table(seg: list[int], lines: list[_Line], text: str, rules: RuleSet) -
         leaves = []  # the table's name over a column of figures led by labels
     titles = head[:len(head) - len(leaves)]
     header = [[t] for t in titles] + ([leaves] if leaves else [])
-    last = lines[seg[-1]]
-    cut = not text[last.end:].strip()
+    ends = [c.end for c in rows[-1] if c.end >= 0]
+    cut = bool(ends) and not text[max(ends):].strip()
     return _assemble(header, rows, "lines", rules, cut_last=cut)
 
 

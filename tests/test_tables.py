@@ -426,3 +426,24 @@ def test_the_disclosure_report_tables():
            for leaf in ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")])
     assert {(u, t) for _, _, u, t in reviews} == {("件", "case")}
     assert [v for _, v, _, _ in reviews][:5] == [1, 0, 0, 0, 1]
+
+
+def _flatten(text: str, joiner: str) -> str:
+    """The pipe-divided report as another export would write it: one cell a line, or cells divided by spaces."""
+    out = []
+    for ln in text.split("\n"):
+        cells = [c.strip() for c in ln.strip().strip("|").split("|") if c.strip()] if "|" in ln else [ln]
+        out += cells if joiner == "\n" else [" ".join(cells)]
+    return "\n".join(out)
+
+
+@pytest.mark.parametrize("form", ["lines", "blank lines", "spaces"])
+def test_the_disclosure_report_tables_in_every_flattened_form(form):
+    text = {"lines": _flatten(DISCLOSURE, "\n"), "blank lines": _flatten(DISCLOSURE, "\n").replace("\n", "\n\n"),
+            "spaces": _flatten(DISCLOSURE, " ")}[form]
+    want = [(r.value, r.unit, r.type) for r in extract(DISCLOSURE) if r.extractor == "table"]
+    got = [(r.value, r.unit, r.type) for r in extract(text) if r.extractor == "table"]
+    assert got == want
+    assert len(recognise(text, RULES)) == 5
+    # the headings between the tables give no records and are not cells of a table
+    assert not [r for r in extract(text) if r.extractor == "rules"]
