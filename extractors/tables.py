@@ -151,6 +151,7 @@ class _Quantity:
     text: str          # the number as written in the cell, with its unit when written
     offset: int        # of ``text`` inside the cell text
     inner: str | None
+    mult: float = 1.0  # the multiplier written before the unit (12.5万元: 10000)
 
 
 def unit_info(word: str, rules: RuleSet) -> tuple[UnitInfo, float] | None:
@@ -190,7 +191,8 @@ def read_cell(text: str, rules: RuleSet) -> _Quantity | None:
         unit, factor = got
         end = m.end("u")
     start = m.start("n") if not m.group("sign") else m.start("sign")
-    return _Quantity(value * factor * (unit.factor if unit else 1.0), unit, t[start:end], lead + start, m.group("q"))
+    return _Quantity(value * factor * (unit.factor if unit else 1.0), unit, t[start:end], lead + start, m.group("q"),
+                     factor)
 
 
 def is_figure(text: str, rules: RuleSet) -> bool:
@@ -368,6 +370,9 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
             got = header_unit(c.text, rules)
             if got:
                 return got
+        got = sibling_unit(r, k)
+        if got:
+            return got
         for src in (table.unit, table.caption):
             if src:
                 got = header_unit(src if src != table.unit else f"单位：{src}", rules) or unit_info(src, rules)
@@ -379,6 +384,24 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
         for cue, unit in tconf["units"]["by_subject"].items():
             if cue in heads:
                 return unit_info(unit, rules)
+        return None
+
+    # the units the data cells write: a cell that writes none takes its row's (or column's) when
+    # the others agree (数量 | 75件 | 16件 | 0 ; 比例 | 49.66% | 0)
+    own: dict[tuple[int, int], tuple[str, float, UnitInfo]] = {}
+    for c in table.cells:
+        if c.row >= hr and c.col >= hc and not c.header and c.start >= 0:
+            q = read_cell(c.text, rules)
+            if q is not None and q.unit is not None:
+                own[(c.row, c.col)] = (q.unit.written, q.mult, q.unit)
+
+    def sibling_unit(r: int, k: int) -> tuple[UnitInfo, float] | None:
+        in_row = [own[p] for p in own if p[0] == r and p[1] != k]
+        in_col = [own[p] for p in own if p[1] == k and p[0] != r]
+        for one, other in ((in_row, in_col), (in_col, in_row)):
+            kinds = {u[:2] for u in one}
+            if len(one) >= 2 and len(kinds) == 1 and (not other or {u[:2] for u in other} == kinds):
+                return one[0][2], one[0][1]
         return None
 
     caption_subject = clean_label(_caption_subject(table.caption or ""))

@@ -447,3 +447,13 @@ def test_the_disclosure_report_tables_in_every_flattened_form(form):
     assert len(recognise(text, RULES)) == 5
     # the headings between the tables give no records and are not cells of a table
     assert not [r for r in extract(text) if r.extractor == "rules"]
+
+
+def test_a_cell_without_unit_takes_the_one_its_row_writes():
+    # a transposed table: categories across, measures down; 0 written bare among 件 and % cells
+    text = ("申请事项 | 举报投诉处理 | 政府信息公开 | 行政处罚 | 行政补偿 |\n"
+            "数量 | 75件 | 16件 | 40件 | 0 |\n"
+            "占新受理数比例 | 57.25% | 12.21% | 30.53% | 0 |\n")
+    got = [(s, v, u, t) for s, v, u, t, _ in cells(extract(text))]
+    assert got[3] == ("数量行政补偿", 0, "件", "case") and got[7] == ("占新受理数比例行政补偿", 0, "%", "percentage")
+    assert got[0] == ("数量举报投诉处理", 75, "件", "case")

@@ -171,8 +171,8 @@ def _cell_text(node) -> str:
 def table_grid(table) -> list[tuple[int, int, int, int, str, bool]] | None:
     """``(row, col, rowspan, colspan, text, header)`` per cell of a data table, or None for a
     layout table (see above)."""
-    if table.css_first("table") is not None:
-        return None
+    if any(t.mem_id != table.mem_id for t in table.css("table")):
+        return None  # a table holding tables lays out the page
     rows = _own_rows(table)
     if len(rows) < 2:
         return None
