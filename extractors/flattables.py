@@ -46,7 +46,8 @@ class _Line:
     start: int
     end: int
     text: str            # without the line break
-    kind: str = ""       # blank | pipe | srow | cell | prose
+    kind: str = ""       # blank | rowbreak | pipe | srow | cell | prose
+    cell: tuple[int, int] | None = None   # a cell line's cell span when a bar ends it (``警告 |``)
 
 
 @dataclass
@@ -118,9 +119,17 @@ def _classify(ln: _Line, text: str, rules: RuleSet) -> None:
     if not s:
         ln.kind = "blank"
         return
-    if _PIPE.search(s) and len(_pipe_cells(ln, text)) >= 2:
-        ln.kind = "pipe"
-        return
+    if _PIPE.search(s):
+        if not _PIPE.sub("", s).strip():
+            ln.kind = "rowbreak"      # a line of bars only: the end of a row written one cell a line
+            return
+        cells = _pipe_cells(ln, text)
+        if len(cells) >= 2:
+            ln.kind = "pipe"
+            return
+        if len(cells) == 1 and len(cells[0].text) <= MAX_CELL_CHARS and not _SENTENCE.search(s):
+            ln.kind, ln.cell = "cell", (cells[0].start, cells[0].end)   # one cell a line, a bar after each
+            return
     if not _SENTENCE.search(s):
         cells = _space_cells(ln, text)
         if len(cells) >= 2:
@@ -150,7 +159,7 @@ def _is_caption(s: str, rules: RuleSet) -> bool:
 # -- assembling a grid from rows ----------------------------------------------------------------
 
 def _assemble(header_rows: list[list[_C]], data_rows: list[list[_C]], kind: str, rules: RuleSet,
-              cut_last: bool = False) -> Optional[Table]:
+              cut_last: bool = False, rows_given: bool = False) -> Optional[Table]:
     split = [_split_row(r, rules) for r in data_rows]
     n_vals = max((len(v) for _, v in split), default=0)
     hc = max((len(lab) for lab, _ in split), default=0)
@@ -160,7 +169,7 @@ def _assemble(header_rows: list[list[_C]], data_rows: list[list[_C]], kind: str,
     cells: list[TableCell] = []
     hr = len(header_rows)
 
-    cells += _place_headers(header_rows, hc, n_vals, multi=kind == "pipe")
+    cells += _place_headers(header_rows, hc, n_vals, multi=kind == "pipe" or rows_given)
 
     # data rows: labels right-aligned in the label columns, figures right-aligned (a cut last row: left)
     label_cells: dict[tuple[int, int], TableCell] = {}
@@ -409,7 +418,7 @@ def _line_tables(lines: list[_Line], text: str, rules: RuleSet, used: set[int]) 
         # a run of cell lines and blank lines
         j = i
         run: list[int] = []
-        while j < n and lines[j].kind in ("cell", "blank") and j not in used:
+        while j < n and lines[j].kind in ("cell", "blank", "rowbreak") and j not in used:
             run.append(j)
             j += 1
         for seg in _segments(run, lines, rules):
@@ -453,7 +462,9 @@ def _line_table(seg: list[int], lines: list[_Line], text: str, rules: RuleSet) -
             if g > sep:
                 cells.extend(_C("", -1, -1) for _ in range((g - sep) // (sep + 1)))
         ln = lines[k]
-        cells.append(_strip_span(text, ln.start, ln.end))
+        cells.append(_strip_span(text, *(ln.cell or (ln.start, ln.end))))
+    if any(lines[k].kind == "rowbreak" for k in seg):
+        return _rows_by_breaks(seg, lines, text, rules)
     figs = [is_figure(c.text, rules) for c in cells]
     # two figures at least; one is enough under a caption (第二十条第（五）项 / 信息内容 / 本年处理决定数量 / 行政许可 / 1472)
     n_figs = sum(figs)
@@ -514,6 +525,25 @@ def _line_table(seg: list[int], lines: list[_Line], text: str, rules: RuleSet) -
     ends = [c.end for c in rows[-1] if c.end >= 0]
     cut = bool(ends) and not text[max(ends):].strip()
     return _assemble(header, rows, "lines", rules, cut_last=cut)
+
+
+def _rows_by_breaks(seg: list[int], lines: list[_Line], text: str, rules: RuleSet) -> Optional[Table]:
+    """One cell a line with a line of bars after each row: the rows are given."""
+    rows: list[list[_C]] = [[]]
+    for k in seg:
+        ln = lines[k]
+        if ln.kind == "rowbreak":
+            rows.append([])
+        elif ln.kind == "cell":
+            rows[-1].append(_strip_span(text, *(ln.cell or (ln.start, ln.end))))
+    rows = [r for r in rows if r]
+    first = next((i for i, r in enumerate(rows) if _n_figures(r, rules)), None)
+    if first is None:
+        return None
+    header, data = rows[:first], rows[first:]
+    while data and not _n_figures(data[-1], rules):
+        data.pop()
+    return _assemble(header, data, "lines", rules, rows_given=True)
 
 
 def _period(body: list[_C], n_head: int, rules: RuleSet) -> int:

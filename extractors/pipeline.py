@@ -63,21 +63,36 @@ def extract(text: str, rules: RuleSet | str | Path | None = None, tables=None) -
 
 
 def find_tables(text: str, rules: RuleSet | str | Path | None = None) -> list:
-    """The tables flattened into ``text`` (``|``-divided rows, one cell a line, space-divided rows)."""
+    """The tables flattened into ``text`` (``|``-divided rows, one cell a line, space-divided rows),
+    read on a simplified copy (same offsets), cells and captions as the text writes them."""
     from .flattables import recognise
+    from .tables import in_script
 
-    return recognise(text, _rules(rules))
+    simple = to_simplified(text)
+    found = recognise(simple, _rules(rules))
+    return found if simple == text else [in_script(t, text, back_to_original(text, simple)) for t in found]
 
 
 def _table_records(text: str, tables: list, rules: RuleSet) -> list[Record]:
-    from .tables import table_records
+    """The records of the tables, read in simplified characters; surface strings from ``text``."""
+    from dataclasses import replace
+
+    from .tables import in_script, table_records
 
     if not tables:
         return []
-    layout = Layout(to_simplified(text))
+    simple = to_simplified(text)
+    layout = Layout(simple)
+    as_written = back_to_original(text, simple)
     out: list[Record] = []
     for n, t in enumerate(sorted(tables, key=lambda t: t.start), start=1):
-        out += table_records(t, n, text, rules, layout=layout, categorise=categorise)
+        if simple != text:
+            t = in_script(t, simple, to_simplified)
+        for r in table_records(t, n, simple, rules, layout=layout, categorise=categorise, original=text):
+            if simple != text:
+                r = replace(r, subject=as_written(r.subject) or None,
+                            unit=as_written(r.unit) if r.type in ("case", "count") and r.unit else r.unit)
+            out.append(r)
     return out
 
 

@@ -90,6 +90,14 @@ class Table:
 _WS = re.compile(r"\s+")
 
 
+def in_script(table: Table, text: str, convert) -> Table:
+    """The table with its cells' texts taken from ``text`` (the same offsets in another script) and
+    its caption and context passed through ``convert``."""
+    cells = tuple(replace(c, text=text[c.start:c.end]) if c.start >= 0 else c for c in table.cells)
+    return replace(table, cells=cells, caption=convert(table.caption) if table.caption else table.caption,
+                   context=convert(table.context) if table.context else table.context)
+
+
 def normalise_cell(text: str) -> str:
     """A cell's text as the cleaner leaves it: odd spaces to one space, ends stripped."""
     return _WS.sub(" ", (text or "").replace("\u3000", " ").replace("\xa0", " ")).strip()
@@ -293,8 +301,11 @@ def _year_columns(table: Table, g) -> set[int]:
 
 
 def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layout=None,
-                  categorise=None, org: str | None = None) -> list[Record]:
-    """The records of one located table (spec §7); ``number`` is its 1-based number in the report."""
+                  categorise=None, original: str | None = None) -> list[Record]:
+    """The records of one located table (spec §7); ``number`` is its 1-based number in the report.
+    ``original``: the text as written when ``text`` is its simplified copy (``text`` and ``sentence``
+    are taken from it)."""
+    surface = original if original is not None else text
     g = table.grid()
     hr, hc = table.header_rows, table.header_cols
     tconf = rules.tables
@@ -328,12 +339,18 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
         leaf = clean_label(cells[-1].text) if cells else ""
         parts = []
         for c in cells[:-1]:
-            if spans_all(c) and (leaf not in generic or has_rows) and _is_title(c.text, table.kind):
-                continue  # a title over every column (行政处罚实施数量(宗)): its unit counts, not its words
+            if spans_all(c) and (leaf not in generic or has_rows or _names_table(c.text)) \
+                    and _is_title(c.text, table.kind):
+                continue  # a title over every column (行政处罚实施数量(宗)): its unit counts, not its words;
+                # a generic leaf (合计) takes the titles that are not the table's name
             parts.append(clean_label(_caption_subject(c.text) if spans_all(c) else c.text))
         if cells:
             parts.append(leaf)
         return _dedupe([p for p in parts if p and p not in tconf["cells"]["serial_headers"]])
+
+    def _names_table(label: str) -> bool:
+        return bool(re.match(r"^\s*表\s*[一二三四五六七八九十\d]", label)) or any(
+            w in label for w in tconf["headers"]["caption_words"])
 
     def row_cells(r: int, k: int) -> list[TableCell]:
         out, seen = [], set()
@@ -451,13 +468,13 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
         in_row = [x for x in table.cells if x.row == c.row and x.start >= 0]
         s0 = min(x.start for x in in_row)
         s1 = max(x.end for x in in_row)
-        sentence = text[s0:s1]
+        sentence = surface[s0:s1]
         section = layout.section(start) if layout is not None else None
         out.append(Record(
             type=typ, value=float(f"{value:.10g}"), unit=unit, qualifier=qual, direction=None,
             subject=subject or None,
             category=categorise(subject, sentence, section.headings if section else "", rules) if categorise else "其他",
-            text=text[start:end], start=start, end=end, sentence=sentence,
+            text=surface[start:end], start=start, end=end, sentence=sentence,
             section=section.path if section else "", rule=f"table:{table.kind}", extractor="table",
             ruleset=rules.version, cell=Cell(table=number, row=c.row, col=c.col),
         ))

@@ -7,6 +7,7 @@ import datetime as dt
 import html
 import json
 import re
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq

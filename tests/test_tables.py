@@ -457,3 +457,17 @@ def test_a_cell_without_unit_takes_the_one_its_row_writes():
     got = [(s, v, u, t) for s, v, u, t, _ in cells(extract(text))]
     assert got[3] == ("数量行政补偿", 0, "件", "case") and got[7] == ("占新受理数比例行政补偿", 0, "%", "percentage")
     assert got[0] == ("数量举报投诉处理", 75, "件", "case")
+
+
+def test_one_cell_a_line_with_a_bar_after_each_cell_and_a_bar_line_after_each_row():
+    text = ("表一：某某县文化市场综合执法大队行政处罚实施情况统计表\n|\n行政处罚实施数量(宗) |\n||||||\n|\n"
+            "警告 |\n罚款 |\n行政拘留 |\n合计(宗) |\n罚没金额 (元) |\n|\n3 |\n17 |\n0 |\n20 |\n56000 |\n说明:\n")
+    got = [(s, v, u) for s, v, u, *_ in cells(extract(text))]
+    assert got == [("警告", 3, "宗"), ("罚款", 17, "宗"), ("行政拘留", 0, "宗"), ("行政处罚实施数量合计", 20, "宗"),
+                   ("罚没金额", 56000, "元")]
+
+
+def test_a_table_in_traditional_characters():
+    text = "行政處罰實施數量(宗) | ||\n警告 | 罰款 | 罰沒金額(萬元) |\n2 | 15 | 3.2 |\n"
+    got = [(s, v, u) for s, v, u, *_ in cells(extract(text))]
+    assert got == [("警告", 2, "宗"), ("罰款", 15, "宗"), ("罰沒金額", 32000, "元")]

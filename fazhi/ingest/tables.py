@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from extractors.flattables import recognise
+from extractors.pipeline import find_tables
 from extractors.ruleset import load_rules
 from extractors.tables import Table, infer_headers, locate
 
@@ -24,7 +24,7 @@ def document_tables(content, clean: str, rules=None) -> tuple[Table, ...]:
     """The tables of a document (``formats.Content``) with cell spans in ``clean``, in text order."""
     rules = rules or load_rules()
     structured = [infer_headers(t, rules) for t in locate(content.tables, clean)]
-    flat = locate(recognise(content.text, rules), clean)
+    flat = locate(find_tables(content.text, rules), clean)
     flat = [t for t in flat if not any(t.start < s.end and s.start < t.end for s in structured)]
     return tuple(_context(t, clean) for t in sorted(structured + flat, key=lambda t: t.start))
 
