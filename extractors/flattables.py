@@ -162,7 +162,8 @@ def _assemble(header_rows: list[list[_C]], data_rows: list[list[_C]], kind: str,
               cut_last: bool = False, rows_given: bool = False) -> Optional[Table]:
     split = [_split_row(r, rules) for r in data_rows]
     n_vals = max((len(v) for _, v in split), default=0)
-    hc = max((len(lab) for lab, _ in split), default=0)
+    # rows of words only (a header repeated inside the table) do not widen the label columns
+    hc = max((len(lab) for lab, v in split if v), default=0)
     if n_vals == 0 or sum(_n_figures(v, rules) for _, v in split) == 0:
         return None
     n_cols = hc + n_vals
@@ -173,8 +174,16 @@ def _assemble(header_rows: list[list[_C]], data_rows: list[list[_C]], kind: str,
 
     # data rows: labels right-aligned in the label columns, figures right-aligned (a cut last row: left)
     label_cells: dict[tuple[int, int], TableCell] = {}
+    word_rows: set[tuple[int, int]] = set()
     for i, (labels, vals) in enumerate(split):
         r = hr + i
+        if not vals:
+            words = labels[-n_cols:]
+            for j, c in enumerate(words):
+                word_rows.add((r, n_cols - len(words) + j))
+                if c.text:
+                    cells.append(TableCell(r, n_cols - len(words) + j, c.text, c.start, c.end, header=True))
+            continue
         for j, c in enumerate(labels):
             col = hc - len(labels) + j
             tc = TableCell(r, col, c.text, c.start, c.end)
@@ -194,7 +203,9 @@ def _assemble(header_rows: list[list[_C]], data_rows: list[list[_C]], kind: str,
                 above = tc
                 span_of[id(tc)] = 1
                 continue
-            if above is not None:
+            if (r, col) in word_rows:
+                above = None           # a row of words only (a repeated header) ends the span
+            elif above is not None:
                 span_of[id(above)] += 1
         for (r, c), tc in label_cells.items():
             if c == col:
@@ -393,6 +404,8 @@ def _space_tables(lines: list[_Line], text: str, rules: RuleSet, used: set[int])
             toks = _space_cells(ln, text)
             if not toks or any(is_figure(c.text, rules) for c in toks) or any(len(c.text) > 16 for c in toks):
                 break
+            if len(toks) == 1 and len(toks[0].text) == 1:
+                break  # a header written down one character a line: which column it names is lost
             if len(toks) == 1 and _is_caption(s, rules):
                 break
             heads.insert(0, h)

@@ -471,3 +471,23 @@ def test_a_table_in_traditional_characters():
     text = "行政處罰實施數量(宗) | ||\n警告 | 罰款 | 罰沒金額(萬元) |\n2 | 15 | 3.2 |\n"
     got = [(s, v, u) for s, v, u, *_ in cells(extract(text))]
     assert got == [("警告", 2, "宗"), ("罰款", 15, "宗"), ("罰沒金額", 32000, "元")]
+
+
+def test_a_header_row_repeated_inside_a_table_and_a_total_row():
+    text = ("表3:各区受理行政复议案件情况\n"
+            "区 | 数量 | 区 | 数量 |\n"
+            "东城区 | 312 | 西城区 | 298 |\n"
+            "区 | 数量 | 区 | 数量 |\n"
+            "南湖区 | 87 | 北山区 | 45 |\n"
+            "总计 | 742 | ||\n")
+    got = [(s, v, u) for s, v, u, *_ in cells(extract(text))]
+    assert got == [("东城区数量", 312, "件"), ("西城区数量", 298, "件"), ("南湖区数量", 87, "件"), ("北山区数量", 45, "件"),
+                   ("总计数量", 742, "件")]
+    t = recognise(text, RULES)[0]
+    assert (t.n_cols, t.header_cols) == (4, 1)
+
+
+def test_space_rows_under_a_header_written_one_character_a_line():
+    text = "审\n计\n项\n目\n财政审计 12 3\n经济责任审计 5 0\n"
+    t = recognise(text, RULES)[0]
+    assert t.header_rows == 0 and [c.text for c in t.cells if c.col == 0] == ["财政审计", "经济责任审计"]
