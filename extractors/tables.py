@@ -417,11 +417,13 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
         in_col = [own[p] for p in own if p[1] == k and p[0] != r]
         for one, other in ((in_row, in_col), (in_col, in_row)):
             kinds = {u[:2] for u in one}
-            if len(one) >= 2 and len(kinds) == 1 and (not other or {u[:2] for u in other} == kinds):
+            if len(one) >= 2 and len(kinds) == 1 and (
+                    not other or {u[:2] for u in other} == kinds or len(one) > len(other)):
                 return one[0][2], one[0][1]
         return None
 
     caption_subject = clean_label(_caption_subject(table.caption or ""))
+    about = " ".join(filter(None, (table.caption, table.context)))  # a table of 行政复议 counts cases
     out: list[Record] = []
     for c in sorted(table.cells, key=lambda c: (c.row, c.col)):
         if c.header or c.row < hr or c.col < hc or c.col in serial or c.col in years or c.start < 0:
@@ -458,7 +460,7 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
         typ = info.type if info else "count"
         unit = info.unit if info else None
         if typ == "case" and unit == "件" and _is_object(subject, rules) \
-                and not any(cue in (subject or "") for cue in tconf["units"]["by_subject"]):
+                and not any(cue in (subject or "") + about for cue in tconf["units"]["by_subject"]):
             typ = "count"
         start = c.start + q.offset
         end = start + len(q.text)

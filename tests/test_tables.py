@@ -451,12 +451,16 @@ def test_the_disclosure_report_tables_in_every_flattened_form(form):
 
 def test_a_cell_without_unit_takes_the_one_its_row_writes():
     # a transposed table: categories across, measures down; 0 written bare among 件 and % cells
-    text = ("申请事项 | 举报投诉处理 | 政府信息公开 | 行政处罚 | 行政补偿 |\n"
-            "数量 | 75件 | 16件 | 40件 | 0 |\n"
-            "占新受理数比例 | 57.25% | 12.21% | 30.53% | 0 |\n")
+    text = ("2023年行政复议申请涉及事项情况\n"
+            "申请事项 | 举报投诉处理 | 政府信息公开 | 行政处罚 | 行政补偿 | 行政强制 |\n"
+            "数量 | 75件 | 16件 | 40件 | 0 | 0件 |\n"
+            "占新受理数比例 | 57.25% | 12.21% | 30.53% | 0 | 0 |\n")
     got = [(s, v, u, t) for s, v, u, t, _ in cells(extract(text))]
-    assert got[3] == ("数量行政补偿", 0, "件", "case") and got[7] == ("占新受理数比例行政补偿", 0, "%", "percentage")
-    assert got[0] == ("数量举报投诉处理", 75, "件", "case")
+    assert got[3] == ("数量行政补偿", 0, "件", "case") and got[8] == ("占新受理数比例行政补偿", 0, "%", "percentage")
+    # the row says %, four cells to one: the 件 above does not win
+    assert got[9] == ("占新受理数比例行政强制", 0, "%", "percentage")
+    # matters about 政府信息公开 in a table of 行政复议 are cases
+    assert got[0] == ("数量举报投诉处理", 75, "件", "case") and got[1] == ("数量政府信息公开", 16, "件", "case")
 
 
 def test_one_cell_a_line_with_a_bar_after_each_cell_and_a_bar_line_after_each_row():
