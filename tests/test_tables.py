@@ -495,3 +495,29 @@ def test_space_rows_under_a_header_written_one_character_a_line():
     text = "审\n计\n项\n目\n财政审计 12 3\n经济责任审计 5 0\n"
     t = recognise(text, RULES)[0]
     assert t.header_rows == 0 and [c.text for c in t.cells if c.col == 0] == ["财政审计", "经济责任审计"]
+
+
+def test_a_pdf_table_drawn_in_aligned_columns():
+    pytest.importorskip("reportlab")
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf)
+    c.setFont("STSong-Light", 10)
+    c.drawString(40, 800, "全年共完成审计项目15个。")
+    rows = [["执法类别", "数量（件）", "罚没金额（万元）"], ["行政处罚", "6", "12.5"], ["行政检查", "48", "0"]]
+    for i, row in enumerate(rows):
+        for j, cell in enumerate(row):
+            c.drawString(40 + j * 150, 770 - i * 20, cell)
+    c.drawString(40, 700, "二、存在的问题")
+    c.drawString(290, 60, "3")   # the page number
+    c.showPage()
+    c.save()
+    clean, tables, recs = run(buf.getvalue())
+    # the bare figures inside the page are cells, not page numbers; the one at the foot is
+    assert "\n48\n" in clean and not clean.endswith("3")
+    assert cells(recs) == [("行政处罚数量", 6, "件", "case", "6"), ("行政处罚罚没金额", 125000, "元", "amount", "12.5"),
+                           ("行政检查数量", 48, "件", "case", "48"), ("行政检查罚没金额", 0, "元", "amount", "0")]

@@ -294,11 +294,20 @@ def pdf_text(data: bytes) -> str:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError, RecursionError) as exc:
         raise BrokenDocument(f"pypdf cannot read it: {type(exc).__name__}: {exc}") from None
-    lines = [ln.strip() for page in pages for ln in page.splitlines()]
-    lines = [ln for ln in lines if ln and not _PAGE_NUMBER.match(ln)]
+    lines = [ln for page in pages for ln in _without_page_number([x.strip() for x in page.splitlines()])]
     if sum(len(re.sub(r"\s", "", ln)) for ln in lines) < MIN_PDF_TEXT_CHARS:
         raise NoTextLayer(f"no text layer ({n_pages} pages; scanned images need OCR, which this pipeline does not do)")
     return "\n".join(reflow(lines))
+
+
+def _without_page_number(lines: list[str]) -> list[str]:
+    """A page's lines without its page number: a bare number on its first or last line only (a bare
+    number inside the page is a table cell written one a line)."""
+    lines = [ln for ln in lines if ln]
+    for i in (0, -1):
+        if lines and _PAGE_NUMBER.match(lines[i]):
+            lines.pop(i)
+    return lines
 
 
 def reflow(lines: list[str], width_share: float = 0.8) -> list[str]:
