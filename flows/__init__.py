@@ -1,5 +1,6 @@
-"""Prefect 3 flows and tasks. They orchestrate the stages in ``fazhi.stages``
-and ``fazhi.load`` and hold no extraction or storage logic of their own."""
-from .pipeline import run_pipeline
+"""Prefect 3 flows and tasks. They orchestrate ``fazhi.pipeline`` (the stages) and ``fazhi.lake``
+(the load) and hold no extraction or storage logic of their own.
 
-__all__ = ["run_pipeline"]
+``flows.server`` picks the Prefect API before Prefect is imported, so this
+package imports nothing eagerly: ``from flows.pipeline import run_pipeline``.
+"""

@@ -13,6 +13,8 @@ from typing import Optional
 
 from prefect import flow
 
+from fazhi.settings import Settings
+
 from .pipeline import RunResult, run_sources
 
 DEFAULT_CRON = "0 2 * * *"
@@ -22,8 +24,11 @@ DEPLOYMENT_NAME = "nightly"
 
 @flow(name="fazhi-nightly")
 def nightly(sources_file: str, lake: str, rules: Optional[str] = None) -> RunResult:
-    """Ingest, clean, extract and load what ``sources_file`` lists; skip what is unchanged."""
-    return run_sources([sources_file], lake, rules)
+    """Ingest, clean, extract and load what ``sources_file`` lists; skip what is unchanged.
+
+    The other settings (NER model, fetch policy …) come from the serving process's
+    ``FAZHI_*`` environment and defaults."""
+    return run_sources([sources_file], Settings.load(lake=lake, rules=rules))
 
 
 def deployment(sources_file: str, lake: str, rules: Optional[str] = None, cron: str = DEFAULT_CRON,

@@ -1,38 +1,38 @@
-"""The ``fazhi run`` flow: ingest -> clean -> extract for each source, then one load.
+"""The flows: ``fazhi run`` (sources -> lake) and ``fazhi reextract`` (stored texts -> lake).
 
-A document that fails a stage becomes a ``failures`` row and the run goes on
-with the others. Processed documents are staged in batches (``fazhi.staging``:
-part files, only metadata kept in memory); load runs once per run, merging
-them into the lake in one transaction so each table file is rewritten once
-(atomically), not once per document.
+Both are the same chain: documents in batches, one Prefect task run per batch
+(``process-batch``: ingest or the stored raw bytes -> clean -> extract -> NER,
+every document its own unit of failure), staged in the lake's staging area
+(``fazhi.lake.staging``: part files, only metadata kept in memory), then one
+``load`` that merges them into the lake by streaming SQL in one transaction.
+So a re-extraction after a rule change is a flow run like any other, visible
+in Prefect, and writes through the same path.
+
+With a parallel task runner (``fazhi run --workers N``, ``--dask-address``:
+``flows/runners.py``) the batches are submitted and run on the workers; the
+results are staged in source order, so the lake is the same as a sequential
+run's. The run's summary is a Prefect artifact (``fazhi-run-summary``).
 """
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from typing import Optional
 
 from prefect import flow
 from prefect.runtime import flow_run
 
+from fazhi.lake.history import current_versions
 from fazhi.lake.load import LoadReport
 from fazhi.lake.staging import Stage
+from fazhi.lake.store import Lake
 from fazhi.pipeline import progress
-from fazhi.pipeline.failures import expansion_failures, failure_row
+from fazhi.pipeline.failures import expansion_failures
 from fazhi.pipeline.incremental import run_stats
+from fazhi.settings import Settings
 
-from .tasks import (
-    clean_task,
-    expand_sources_task,
-    extract_task,
-    ingest_task,
-    load_task,
-    ner_load_task,
-    ner_task,
-    plan_task,
-    reuse_task,
-    stored_clean_task,
-)
+from .tasks import expand_sources_task, load_task, plan_task, process_batch_task
+
+DEFAULT_BATCH_SIZE = 16
 
 
 @dataclass
@@ -42,82 +42,130 @@ class RunResult:
     report: LoadReport
     failures: list[dict]
     # what the stages did: sources, extracted (documents extracted now), reused (extraction
-    # skipped: same content, cleaner and rule set as before), failed
+    # skipped: same content, cleaner and rule set as before), failed; reextract adds recleaned
     stats: dict = field(default_factory=dict)
+    ruleset: str = ""
+    previous_rulesets: list[str] = field(default_factory=list)
 
 
-def _call(task, *args):
-    return task(*args)
+def batches(items: list, size: int) -> list[list]:
+    size = max(1, int(size))
+    return [items[i:i + size] for i in range(0, len(items), size)]
 
 
-def process_source(source: str, lake: str, run_id: str, call=_call, plan=None, ner=True):
-    """ingest -> clean -> extract -> ner for one source: ``(Extracted, None)`` or ``(None, failure row)``,
-    or ``(Extracted, failure row)`` when only the NER stage failed: the records still load.
-
-    ``ner``: run the NER stage (``ner/``, model from ``$FAZHI_NER_MODEL``); False
-    skips it, an exception is the reason every document fails that stage.
-
-    With a ``plan`` (``fazhi.incremental``) the stages whose input and version
-    are unchanged are skipped: a content already extracted with this cleaner
-    and rule set is neither cleaned nor extracted again (``reuse``), a content
-    cleaned with this cleaner is not cleaned again (``stored-clean``).
-
-    ``call(task, *args)`` runs one stage: by default as a Prefect task run;
-    the batched Dask flow (``flows/runners.py``) passes ``task.fn`` calls so
-    a batch of documents is one task run.
-    """
-    stage = "ingest"
-    try:
-        ingested = call(ingest_task, source, lake)
-        if plan is not None and plan.extracted(ingested):
-            return call(reuse_task, ingested, plan), None
-        stage = "clean"
-        if plan is not None and plan.stored_text(ingested):
-            cleaned = call(stored_clean_task, ingested, plan)
+def _run_batches(items: list, settings: Settings, run_id: str, plan, stage: Stage, parallel: bool,
+                 batch_size: int, stored: bool, label: str) -> int:
+    """Every batch through ``process-batch``, staged in order; returns how many were cleaned again."""
+    recleaned = 0
+    parts = batches(items, batch_size)
+    with progress.bar(len(items), label, enabled=settings.progress) as bar:
+        if parallel:
+            futures = [process_batch_task.submit(b, settings, run_id, plan, n=len(b), stored=stored) for b in parts]
+            results = (f.result() for f in futures)
         else:
-            cleaned = call(clean_task, ingested)
-        stage = "extract"
-        done = call(extract_task, cleaned, plan.rules if plan is not None else None)
-    except Exception as exc:  # the document is a failure row; the run goes on
-        return None, failure_row(run_id, stage, source, exc)
-    if ner is False:
-        return done, None
+            results = (process_batch_task(b, settings, run_id, plan, n=len(b), stored=stored) for b in parts)
+        for part, result in zip(parts, results):
+            stage.add(result.extracted, result.failures)
+            recleaned += result.recleaned
+            bar.advance(len(part))
+    if parallel:
+        del futures
+    return recleaned
+
+
+def summary_markdown(result: RunResult, title: str) -> str:
+    rep = result.report
+    lines = [f"# {title}", "", f"documents: {rep.documents} of {len(result.sources)} sources "
+             f"({rep.new_versions} new versions)", ""]
+    if result.stats:
+        lines += [f"extracted: {result.stats.get('extracted', 0)}, unchanged (not extracted again): "
+                  f"{result.stats.get('reused', 0)}", ""]
+    lines += ["| type | records |", "|---|---:|"]
+    lines += [f"| {t} | {n} |" for t, n in sorted(rep.records_by_type.items(), key=lambda kv: (-kv[1], kv[0]))]
+    lines += [f"| **total** | **{rep.records}** |", "", f"failures: {rep.failures}"]
+    if result.failures:
+        lines += ["", "| stage | source | error | message |", "|---|---|---|---|"]
+        for f in result.failures[:200]:
+            msg = str(f["message"]).replace("|", "\\|").replace("\n", " ")[:200]
+            lines.append(f"| {f['stage']} | {f['source']} | {f['error_class']} | {msg} |")
+    return "\n".join(lines) + "\n"
+
+
+def _artifact(result: RunResult, title: str) -> None:
+    from prefect.artifacts import create_markdown_artifact
+
     try:
-        if isinstance(ner, BaseException):
-            raise ner
-        return call(ner_task, done), None
-    except Exception as exc:  # no entities for this document; its records still load
-        return done, failure_row(run_id, "ner", source, exc)
+        create_markdown_artifact(key="fazhi-run-summary", markdown=summary_markdown(result, title),
+                                 description=f"{title}: documents, records by type, failures")
+    except Exception:  # the summary is also printed; an artifact that cannot be written is no failure
+        pass
 
 
-def load_ner(call=_call):
-    """The NER stage's pipeline, loaded once per run: True, False (off), or the load error."""
-    try:
-        return call(ner_load_task) is not None
-    except Exception as exc:
-        return exc
-
-
-def run_sources(sources: list[str], lake: str, rules: Optional[str] = None) -> RunResult:
-    """The body of the sequential flows (``fazhi run``, the nightly flow): call it inside a flow."""
+def run_sources(sources: list[str], settings: Settings, parallel: bool = False,
+                batch_size: int = DEFAULT_BATCH_SIZE, sources_files: list[str] | None = None) -> RunResult:
+    """The body of ``fazhi run`` and of the nightly flow: call it inside a flow.
+    ``sources_files``: files the user flagged as sources files (a list of sources, not a report)."""
     run_id = str(flow_run.get_id() or uuid.uuid4())
-    expanded = expand_sources_task(sources)
-    plan = plan_task(lake, rules)
-    ner = load_ner()
-    with Stage(lake) as stage:  # documents go to the lake's staging area in batches, not to a list
+    lake = str(settings.lake)
+    expanded = expand_sources_task(sources, sources_files)
+    plan = plan_task(lake, settings.rules_dir)
+    with Stage(lake) as stage:
         stage.add(failures=expansion_failures(run_id, expanded))
-        with progress.bar(len(expanded), "documents") as bar:
-            for source in expanded:
-                done, failure = process_source(source, lake, run_id, plan=plan, ner=ner)
-                stage.add([done] if done is not None else [], [failure] if failure is not None else [])
-                bar.advance()
-        report = load_task(lake, stage)
-    failures = stage.failures
-    stats = run_stats(stage.docs, failures, expanded)
-    return RunResult(run_id=run_id, sources=expanded, report=report, failures=failures, stats=stats)
+        _run_batches(list(expanded), settings, run_id, plan, stage, parallel, batch_size, False, "documents")
+        report = load_task(settings, stage)
+    result = RunResult(run_id=run_id, sources=list(expanded), report=report, failures=stage.failures,
+                       stats=run_stats(stage.docs, stage.failures, expanded), ruleset=plan.ruleset)
+    _artifact(result, "fazhi run")
+    return result
+
+
+def settings_of(settings: Settings | None, lake: str | None = None, rules: str | None = None) -> Settings:
+    """The flows take a Settings; ``lake=`` / ``rules=`` alone (a notebook, a test) mean the
+    environment's settings with that lake and rules folder."""
+    if settings is None:
+        return Settings.load(lake=lake, rules=rules)
+    return settings.replace(**{k: v for k, v in (("lake", lake), ("rules", rules)) if v is not None})
 
 
 @flow(name="fazhi-run")
-def run_pipeline(sources: list[str], lake: str, rules: Optional[str] = None) -> RunResult:
-    """``rules``: a rules folder (default: the bundled ``extractors/rules``)."""
-    return run_sources(sources, lake, rules)
+def run_pipeline(sources: list[str], settings: Settings | None = None, parallel: bool = False,
+                 batch_size: int = DEFAULT_BATCH_SIZE, sources_files: list[str] | None = None,
+                 lake: str | None = None, rules: str | None = None) -> RunResult:
+    """Ingest, clean, extract and load ``sources`` into ``settings.lake``."""
+    return run_sources(sources, settings_of(settings, lake, rules), parallel=parallel, batch_size=batch_size,
+                       sources_files=sources_files)
+
+
+def current_documents(lake: Lake) -> list[dict]:
+    """The ``documents`` row of each document's current version, in doc_id order."""
+    versions = current_versions(lake)
+    rows = [d for d in lake.read("documents").to_pylist() if versions.get(d["doc_id"]) == d["content_sha256"]]
+    return sorted(rows, key=lambda d: d["doc_id"])
+
+
+@flow(name="fazhi-reextract")
+def reextract_pipeline(settings: Settings | None = None, parallel: bool = False,
+                       batch_size: int = DEFAULT_BATCH_SIZE, lake: str | None = None,
+                       rules: str | None = None) -> RunResult:
+    """The extractors again on every current document version of the lake, from its stored raw bytes
+    and clean text; nothing is fetched. A version already extracted with this rule set is copied back
+    (``reuse``); a text of an older cleaner is cleaned again from the raw bytes."""
+    settings = settings_of(settings, lake, rules)
+    lk = Lake(settings.lake)
+    if not lk.exists():
+        raise FileNotFoundError(f"no lake at {lk.root} (run `fazhi run` first, or pass --lake)")
+    run_id = str(flow_run.get_id() or uuid.uuid4())
+    plan = plan_task(str(lk.root), settings.rules_dir)
+    docs = current_documents(lk)
+    previous = sorted({d["ruleset"] for d in docs if d.get("ruleset") and d["ruleset"] != plan.ruleset})
+    with Stage(str(lk.root)) as stage:
+        recleaned = _run_batches(docs, settings, run_id, plan, stage, parallel, batch_size, True,
+                                 f"reextract {plan.ruleset}")
+        report = load_task(settings, stage)
+    sources = [d["source"] for d in docs]
+    stats = {**run_stats(stage.docs, stage.failures, sources), "recleaned": recleaned}
+    result = RunResult(run_id=run_id, sources=sources, report=report, failures=stage.failures, stats=stats,
+                       ruleset=plan.ruleset, previous_rulesets=previous)
+    _artifact(result, f"fazhi reextract {plan.ruleset}")
+    return result
+

@@ -137,7 +137,7 @@ def test_reextract_after_a_rule_change_and_diff(prefect_server, counting_server,
     assert new_rs != old_rs
 
     out = _cli("reextract", "--lake", str(lake.root), "--rules", str(rules))
-    assert f"rule set {new_rs} (was {old_rs})" in out and "extracted 5" in out
+    assert f"rule set {new_rs} (was {old_rs})" in out and "extracted: 5, unchanged (not extracted again): 0" in out
     assert len(server.requests) == fetched, "reextract fetched documents"
     assert _files(lake.root) == raw, "the raw store changed"
     assert _rows(lake, "texts") == texts
@@ -173,7 +173,7 @@ def test_reextract_after_a_rule_change_and_diff(prefect_server, counting_server,
 
     # back to the bundled rules: nothing extracted, the old records are current again
     out = _cli("reextract", "--lake", str(lake.root))
-    assert "extracted 0, already extracted with this rule set 5" in out
+    assert "extracted: 0, unchanged (not extracted again): 5" in out
     assert {r["record_id"]: r for r in _rows(lake, "records")} == before
     d = json.loads(_cli("diff", "--lake", str(lake.root), "--format", "json"))
     assert (d["from"], d["to"]) == (new_rs, old_rs) and d["counts"]["changed"] == len(expected)

@@ -11,111 +11,9 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from fazhi.settings import LAKE_ENV, lake_dir, samples_dir
-
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="法治政府建设年度报告 -> typed statistics in Parquet, queried with DuckDB.")
-out = Console()
-err = Console(stderr=True)
-
-LakeOption = typer.Option(None, "--lake", envvar=LAKE_ENV, show_default="data/lake",
-                          help="Lake directory (default data/lake, or $FAZHI_LAKE).")
-RulesOption = typer.Option(None, "--rules", exists=True, file_okay=False, envvar="FAZHI_RULES",
-                           show_default="extractors/rules",
-                           help="Rules folder (a copy of extractors/rules, edited); default the bundled rules.")
-
-
-class Format(str, Enum):
-    table = "table"
-    csv = "csv"
-    json = "json"
-
-
-@app.command()
-def run(
-    sources: Optional[List[str]] = typer.Argument(
-        None, help="Files, folders, http(s) URLs, or a sources file (one source per line). "
-                   "None: the bundled samples."),
-    lake: Optional[Path] = LakeOption,
-    workers: int = typer.Option(0, "--workers", "-w", min=0,
-                                help="Run on Dask: a local cluster of N worker processes (0: sequential)."),
-    dask_address: Optional[str] = typer.Option(None, "--dask-address",
-                                               help="Run on the existing Dask scheduler at this address (tcp://host:8786)."),
-    batch_size: int = typer.Option(16, "--batch-size", min=1, help="Documents per Dask task (with --workers or --dask-address)."),
-    lock_timeout: Optional[float] = typer.Option(
-        None, "--lock-timeout", min=0, envvar="FAZHI_LOCK_TIMEOUT", show_default="600",
-        help="Seconds to wait for another run writing the same lake (0: exit at once)."),
-    rules: Optional[Path] = RulesOption,
-    ner_model: Optional[str] = typer.Option(
-        None, "--ner-model", envvar="FAZHI_NER_MODEL", show_default="fazhi",
-        help="NER pipeline: fazhi (pkuseg + rules + trained ner), rules, none (no NER), or an "
-             "installed zh_core_web_sm/md/lg/trf."),
-) -> None:
-    """Ingest, clean, extract and load SOURCES into the lake.
-
-    Incremental: a document whose content was already extracted with this
-    cleaner and rule set is fetched but not cleaned or extracted again.
-
-    Exit status: 0 all sources loaded; 1 some failed (see the summary and the
-    failures table); 3 another run held the lake's lock past --lock-timeout.
-    """
-    import os
-
-    from fazhi.lake.lock import LOCK_TIMEOUT_ENV, LakeLocked
-    from flows.pipeline import run_pipeline
-
-    if lock_timeout is not None:
-        os.environ[LOCK_TIMEOUT_ENV] = str(lock_timeout)
-    if ner_model:
-        from ner.annotate import MODEL_ENV, NO_NER, check_model
-
-        if ner_model != NO_NER:
-            try:
-                check_model(ner_model)  # a missing model is an error before any document is read
-            except (ImportError, FileNotFoundError) as exc:
-                err.print(f"[red]NER model:[/red] {exc}", markup=True, highlight=False, soft_wrap=True)
-                raise typer.Exit(code=2)
-        os.environ[MODEL_ENV] = ner_model  # the flow's NER stage (and Dask workers) read it
-    root = lake_dir(lake)
-    chosen = list(sources) if sources else [str(samples_dir())]
-    rules_dir = str(rules.resolve()) if rules else None
-    try:
-        if workers or dask_address:
-            from flows.runners import run_parallel
-
-            result = run_parallel(chosen, str(root), workers=workers, address=dask_address, batch_size=batch_size,
-                                  rules=rules_dir)
-        else:
-            result = run_pipeline(sources=chosen, lake=str(root), rules=rules_dir)
-    except LakeLocked as exc:
-        err.print(f"[red]lake locked:[/red] {exc}", markup=True, highlight=False, soft_wrap=True)
-        raise typer.Exit(code=3)
-    _print_summary(root, result)
-    if result.failures:
-        raise typer.Exit(code=1)
-
-
-def _print_summary(root: Path, result) -> None:
-    rep = result.report
-    out.print()
-    out.print(f"[bold]fazhi run[/bold]  lake: {root}")
-    out.print(f"documents: {rep.documents} of {len(result.sources)} sources "
-              f"({rep.new_versions} new versions)")
-    stats = getattr(result, "stats", None) or {}
-    if stats:
-        out.print(f"extracted: {stats.get('extracted', 0)}, unchanged (not extracted again): {stats.get('reused', 0)}")
-    table = Table("type", "records", title=None, show_edge=False)
-    for typ, n in sorted(rep.records_by_type.items(), key=lambda kv: (-kv[1], kv[0])):
-        table.add_row(typ, str(n))
-    table.add_row("[bold]total[/bold]", f"[bold]{rep.records}[/bold]")
-    out.print(table)
-    out.print(f"failures: {rep.failures}" + (f"  ({rep.failures} of {len(result.sources)} sources failed: exit status 1)"
-                                              if rep.failures else ""))
-    for f in result.failures:
-        out.print(f"  [red]{f['stage']}[/red] {f['source']}: {f['error_class']}: {f['message']}")
+from fazhi.cli.app import Format, LakeOption, RulesOption, app, err, fail, out, require_lake  # noqa: F401
 
 
 @app.command()
@@ -127,11 +25,10 @@ def sql(
     """Run one SQL query on a read-only connection to the lake."""
     import duckdb
 
-    from fazhi.lake.store import Lake
     from fazhi.query import sql as sqlmod
 
     try:
-        columns, rows = sqlmod.query(Lake(lake_dir(lake)), query)
+        columns, rows = sqlmod.query(require_lake(lake), query)
     except (duckdb.Error, FileNotFoundError) as exc:
         err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
         raise typer.Exit(code=1)
@@ -162,7 +59,7 @@ def review(
     """Static HTML pages to audit the records in a browser (no server, no network)."""
     from fazhi import review as reviewmod
 
-    root = lake_dir(lake)
+    root = require_lake(lake).root
     target = out_dir if out_dir is not None else root / "review"
     try:
         result = reviewmod.build(root, target, docs or [], diff=diff,
@@ -192,11 +89,10 @@ def eval_(
     """Score the lake's records against gold files (spec/records.md §6)."""
     import json
 
-    from fazhi.lake.store import Lake
     from fazhi.query import evaluate
     from fazhi.query import sql as sqlmod
 
-    lk = Lake(lake_dir(lake))
+    lk = require_lake(lake)
     cols, rows = sqlmod.query(lk, evaluate.RECORDS_SQL)
     records = [dict(zip(cols, r)) for r in rows]
     cols, rows = sqlmod.query(lk, evaluate.DOCUMENTS_SQL)
@@ -232,55 +128,15 @@ def export(
     lake: Optional[Path] = LakeOption,
 ) -> None:
     """Records joined with their documents, for pandas, R, Stata or Excel."""
-    from fazhi.lake.store import Lake
     from fazhi.query import export as exportmod
 
     target = out_path or Path(f"fazhi-records.{format}")
     try:
-        n = exportmod.export(Lake(lake_dir(lake)), format, target)
+        n = exportmod.export(require_lake(lake), format, target)
     except exportmod.ExportError as exc:
         err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
         raise typer.Exit(code=1)
     out.print(f"{n} records -> {target}", highlight=False)
-
-
-@app.command()
-def reextract(
-    lake: Optional[Path] = LakeOption,
-    rules: Optional[Path] = RulesOption,
-) -> None:
-    """Re-run the extractors on the stored clean text (after a rule change); nothing is fetched.
-
-    The rule set's records become `records`; earlier rule sets' stay in
-    `records_all`. A version already extracted with this rule set is copied
-    back, not extracted again.
-    """
-    from fazhi.lake.lock import LakeLocked
-    from fazhi.pipeline.reextract import reextract as run_reextract
-
-    try:
-        rep = run_reextract(lake_dir(lake), rules)
-    except FileNotFoundError as exc:
-        err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
-        raise typer.Exit(code=1)
-    except LakeLocked as exc:
-        err.print(f"[red]lake locked:[/red] {exc}", markup=True, highlight=False, soft_wrap=True)
-        raise typer.Exit(code=3)
-    prev = ", ".join(p for p in rep.previous if p != rep.ruleset)
-    out.print(f"[bold]fazhi reextract[/bold]  rule set {rep.ruleset}" + (f" (was {prev})" if prev else ""),
-              highlight=False)
-    out.print(f"rules: {rep.rules}", highlight=False, soft_wrap=True)
-    out.print(f"documents: {rep.documents} (extracted {rep.extracted}, already extracted with this rule set "
-              f"{rep.reused}, re-cleaned {rep.recleaned})", highlight=False)
-    if rep.missing_text:
-        out.print(f"[yellow]no stored text[/yellow] for {len(rep.missing_text)} documents (run `fazhi run` on them)")
-    table = Table("type", "records", show_edge=False)
-    for typ, n in sorted(rep.records_by_type.items(), key=lambda kv: (-kv[1], kv[0])):
-        table.add_row(typ, str(n))
-    table.add_row("[bold]total[/bold]", f"[bold]{rep.records}[/bold]")
-    out.print(table)
-    if prev:
-        out.print("what changed: fazhi diff", highlight=False)
 
 
 class DiffFormat(str, Enum):
@@ -296,13 +152,10 @@ def diff_(
     lake: Optional[Path] = LakeOption,
 ) -> None:
     """Records added, removed and changed between two rule sets (default the two latest), by type."""
-    from fazhi.lake.store import Lake
     from fazhi.query import diff as diffmod
 
-    lk = Lake(lake_dir(lake))
+    lk = require_lake(lake)
     try:
-        if not lk.exists():
-            raise diffmod.DiffError(f"no lake at {lk.root} (run `fazhi run` first, or pass --lake)")
         d = diffmod.compute(lk, from_, to)
     except diffmod.DiffError as exc:
         err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False, soft_wrap=True)
@@ -313,58 +166,8 @@ def diff_(
         diffmod.render(d, out)
 
 
-@app.command()
-def serve(
-    sources_file: Optional[Path] = typer.Option(
-        None, "--sources", envvar="FAZHI_SOURCES", show_default="data/sources.txt",
-        help="The sources file the nightly run reads (one path or URL a line, or TOML); read at each run."),
-    lake: Optional[Path] = LakeOption,
-    rules: Optional[Path] = RulesOption,
-    cron: str = typer.Option("0 2 * * *", "--cron", envvar="FAZHI_CRON", help="Cron schedule."),
-    timezone: str = typer.Option("Asia/Shanghai", "--timezone", envvar="FAZHI_TIMEZONE",
-                                 help="Time zone of the cron schedule (IANA name)."),
-    name: str = typer.Option("nightly", "--name", help="Deployment name."),
-    apply_only: bool = typer.Option(False, "--apply-only",
-                                    help="Register the deployment with the Prefect server and exit, without serving."),
-) -> None:
-    """Serve the nightly flow as a Prefect deployment on a cron schedule (default 02:00 Asia/Shanghai).
-
-    Needs a Prefect server (`prefect server start`, then
-    `prefect config set PREFECT_API_URL=http://127.0.0.1:4200/api`); runs
-    until interrupted.
-    """
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    from fazhi.settings import PROJECT_ROOT
-
-    try:
-        ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        err.print(f"[red]error:[/red] unknown time zone {timezone!r}", markup=True, highlight=False)
-        raise typer.Exit(code=2)
-    if sources_file is None:
-        sources_file = next((p for p in (Path("data/sources.txt"), PROJECT_ROOT / "data" / "sources.txt")
-                             if p.is_file()), Path("data/sources.txt"))
-    if not sources_file.is_file():
-        err.print(f"[red]error:[/red] no sources file {sources_file} (pass --sources FILE)", markup=True,
-                  highlight=False)
-        raise typer.Exit(code=2)
-    from flows.nightly import deployment
-
-    try:
-        dep = deployment(str(sources_file.resolve()), str(lake_dir(lake)),
-                         str(rules.resolve()) if rules else None, cron=cron, timezone=timezone, name=name)
-    except ValueError as exc:
-        err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False, soft_wrap=True)
-        raise typer.Exit(code=2)
-    out.print(f"nightly: {sources_file.resolve()} -> {lake_dir(lake)}, cron {cron!r} ({timezone})", highlight=False)
-    if apply_only:
-        out.print(f"deployment {dep.apply()} registered (fazhi-nightly/{name})", highlight=False)
-        return
-    from prefect import serve as prefect_serve
-
-    prefect_serve(dep)
-
+# the commands in their own modules register themselves on ``app``
+from fazhi.cli import run as _run  # noqa: E402,F401  (registers run, reextract, serve, explain)
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -1,7 +1,9 @@
 """Pure text cleaning: decoded page text -> the clean text the extractors see.
 
 Record offsets point into the clean text, so every change here changes
-offsets: bump ``CLEANER_VERSION`` with any change of behaviour.
+offsets: ``CLEANER_VERSION`` is a hash of this module and of every other
+module that turns bytes into text (``fazhi.versions``), so any edit gives a
+new version and the next run cleans every document again.
 
 Line breaks are kept (sections are recognised line by line); everything else
 that a web page or a Word export adds is removed or normalised:
@@ -20,7 +22,9 @@ from __future__ import annotations
 
 import re
 
-CLEANER_VERSION = "clean-1"
+from fazhi.versions import cleaner_version
+
+CLEANER_VERSION = cleaner_version()
 
 _NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x0b\x0c\x85]")
 _INVISIBLE = re.compile(r"[\ufeff\u200b\u200c\u200d\u2060\u00ad]")

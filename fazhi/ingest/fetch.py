@@ -23,7 +23,6 @@ environment variables):
 from __future__ import annotations
 
 import email.utils
-import os
 import posixpath
 import threading
 import time
@@ -68,13 +67,6 @@ class ConnectionFailed(FetchError):
 
 
 
-def _env_float(name: str, default: float) -> float:
-    try:
-        return float(os.environ[name])
-    except (KeyError, ValueError):
-        return default
-
-
 @dataclass(frozen=True)
 class FetchPolicy:
     """How URLs are fetched. ``from_env()`` reads the ``FAZHI_HTTP_*`` overrides."""
@@ -90,16 +82,19 @@ class FetchPolicy:
     user_agent: str = USER_AGENT
 
     @classmethod
-    def from_env(cls, **overrides) -> "FetchPolicy":
-        base = cls(
-            timeout=_env_float("FAZHI_HTTP_TIMEOUT", HTTP_TIMEOUT_S),
-            deadline=_env_float("FAZHI_HTTP_DEADLINE", 300.0),
-            retries=int(_env_float("FAZHI_HTTP_RETRIES", 3)),
-            backoff=_env_float("FAZHI_HTTP_BACKOFF", 1.0),
-            max_bytes=int(_env_float("FAZHI_MAX_DOWNLOAD_BYTES", MAX_DOWNLOAD_BYTES)),
-            host_delay=_env_float("FAZHI_HOST_DELAY", 1.0),
-        )
+    def from_settings(cls, settings, **overrides) -> "FetchPolicy":
+        """The policy of a run's :class:`fazhi.settings.Settings` (its ``http_*`` fields)."""
+        base = cls(timeout=settings.http_timeout, deadline=settings.http_deadline, retries=settings.http_retries,
+                   backoff=settings.http_backoff, max_bytes=settings.max_download_bytes,
+                   host_delay=settings.host_delay)
         return replace(base, **overrides)
+
+    @classmethod
+    def from_env(cls, **overrides) -> "FetchPolicy":
+        """The policy of the ``FAZHI_HTTP_*`` environment (and defaults), for callers without settings."""
+        from fazhi.settings import Settings
+
+        return cls.from_settings(Settings(), **overrides)
 
 
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
@@ -179,7 +174,13 @@ def fetch(source: str, *, timeout: float | None = None, max_bytes: int | None = 
 
 def fetch_file(source: str, *, max_bytes: int = MAX_DOWNLOAD_BYTES) -> Fetched:
     path = Path(source)
-    size = path.stat().st_size  # FileNotFoundError for a missing path
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        head = source.split("/", 1)[0]
+        hint = (f"; for a web page give the whole URL: https://{source}"
+                if "." in head and not head.startswith((".", "~")) and " " not in head else "")
+        raise FileNotFoundError(f"{source}: no such file or folder{hint}") from None
     if not path.is_file():
         raise FetchError(f"{source}: not a regular file")
     if size > max_bytes:

@@ -3,9 +3,12 @@
 A source is a file path or an http(s) URL. Arguments may also be:
 
 - folders: every regular, non-hidden file below, sorted;
-- a plain *sources file*: a small text file whose every non-blank line (a
-  line starting with ``#`` is a comment) is a URL or an existing path
-  (relative paths are taken relative to the sources file);
+- a plain *sources file*, told by its name (``sources.txt``, ``*.sources``,
+  ``*.sources.txt``, ``*-sources.txt``, ``*_sources.txt``) or by the user's
+  flag (``fazhi run --sources-file FILE``), never by its content: one URL or
+  path a line (``#`` starts a comment; relative paths are taken relative to
+  the sources file). A line naming a file that does not exist is a failure
+  of that line (``MissingListedSource``); the other lines run;
 - a TOML *sources file* (``*.toml``)::
 
       sources = ["https://www.example.gov.cn/2023.html", "local/report.docx"]
@@ -69,34 +72,51 @@ class SourcesToml:
     listings: list[Listing] = field(default_factory=list)
 
 
-def _sources_file_lines(path: Path) -> list[str] | None:
-    """The entries of ``path`` if it reads as a plain sources file, else None."""
+SOURCES_FILE_NAMES = ("sources.txt", "*.sources", "*.sources.txt", "*-sources.txt", "*_sources.txt", "*.toml")
+
+
+def is_sources_file(path: Path) -> bool:
+    """A sources file by its name (``sources.txt``, ``*.sources``, ``*.sources.txt``, ``*-sources.txt``,
+    ``*_sources.txt``, ``*.toml``); any other file is a report unless the user says so
+    (``fazhi run --sources-file FILE``). Never guessed from the content."""
+    return any(path.match(pattern) for pattern in SOURCES_FILE_NAMES)
+
+
+class MissingListedSource(FileNotFoundError):
+    """A line of a sources file names a file that does not exist."""
+
+
+def read_sources_lines(path: Path) -> tuple[list[str], list[tuple[str, BaseException]]]:
+    """The entries of a plain sources file (one path or URL a line, ``#`` comments; relative paths
+    from the file's folder) and a failure for each line that names a missing file."""
+    if path.stat().st_size > _SOURCES_FILE_MAX_BYTES:
+        raise SourcesFileError(f"{path}: larger than {_SOURCES_FILE_MAX_BYTES} bytes")
     try:
-        if path.stat().st_size > _SOURCES_FILE_MAX_BYTES:
-            return None
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
-    entries = []
-    for raw in text.splitlines():
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SourcesFileError(f"{path}: not UTF-8 text ({exc.reason})") from None
+    entries: list[str] = []
+    failures: list[tuple[str, BaseException]] = []
+    for number, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
-        if is_url(line):
+        if is_url(line) or "://" in line:
             entries.append(line)
             continue
-        if len(line) > 4096 or "\x00" in line:
-            return None
         candidate = Path(line).expanduser()
         if not candidate.is_absolute():
             candidate = path.parent / candidate
         try:
-            if not candidate.exists():
-                return None
-        except (OSError, ValueError):  # a report's first line is not a path (too long, odd bytes)
-            return None
-        entries.append(str(candidate))
-    return entries or None
+            exists = candidate.exists()
+        except (OSError, ValueError):
+            exists = False
+        if exists:
+            entries.append(str(candidate))
+        else:
+            failures.append((str(candidate), MissingListedSource(
+                f"{candidate}: no such file (listed in {path.name}, line {number})")))
+    return entries, failures
 
 
 _TOP_KEYS = {"sources", "listing"}
@@ -199,24 +219,31 @@ def _files_below(folder: Path) -> list[str]:
     ]
 
 
-def expand_sources(args: list[str], _depth: int = 0) -> SourceList:
-    """Single sources for the arguments, in order, without repeats (a ``list`` with ``.failures``)."""
+def expand_sources(args: list[str], sources_files: list[str] | tuple = (), _depth: int = 0) -> SourceList:
+    """Single sources for the arguments, in order, without repeats (a ``list`` with ``.failures``).
+
+    An argument is a URL, a folder (every non-hidden file below), a sources file
+    (by its name, :func:`is_sources_file`, or listed in ``sources_files``, the
+    paths the user flagged as sources files) or a report.
+    """
     out: list[str] = []
     failures: list[tuple[str, BaseException]] = []
-    for arg in args:
+    flagged = {str(Path(f).expanduser().resolve()) for f in sources_files}
+    for arg in [*args, *[f for f in sources_files if f not in args]]:
         if is_url(arg):
             out.append(arg)
             continue
         path = Path(arg).expanduser()
+        listed = path.is_file() and _depth == 0 and (is_sources_file(path) or str(path.resolve()) in flagged)
         if path.is_dir():
             out.extend(_files_below(path))
-        elif path.is_file() and path.suffix.lower() == ".toml" and _depth == 0:
+        elif listed and path.suffix.lower() == ".toml":
             try:
                 spec = read_sources_toml(path)
             except (SourcesFileError, OSError) as exc:
                 failures.append((str(path.resolve()), exc))
                 continue
-            sub = expand_sources(spec.sources, _depth + 1)
+            sub = expand_sources(spec.sources, _depth=_depth + 1)
             out.extend(sub)
             failures.extend(sub.failures)
             for listing in spec.listings:
@@ -224,14 +251,18 @@ def expand_sources(args: list[str], _depth: int = 0) -> SourceList:
                     out.extend(resolve_listing(listing))
                 except Exception as exc:  # a listing that fails is a failure row, the rest goes on
                     failures.append((listing.url, exc))
+        elif listed:
+            try:
+                entries, missing = read_sources_lines(path)
+            except (SourcesFileError, OSError) as exc:
+                failures.append((str(path.resolve()), exc))
+                continue
+            failures.extend(missing)
+            sub = expand_sources(entries, _depth=_depth + 1)
+            out.extend(sub)
+            failures.extend(sub.failures)
         elif path.is_file():
-            entries = _sources_file_lines(path) if _depth == 0 else None
-            if entries is not None:
-                sub = expand_sources(entries, _depth + 1)
-                out.extend(sub)
-                failures.extend(sub.failures)
-            else:
-                out.append(str(path.resolve()))
+            out.append(str(path.resolve()))
         else:
             out.append(arg)  # missing or unsupported: ingest records the failure
     return SourceList(dict.fromkeys(out), failures)

@@ -19,28 +19,13 @@ Everything here runs inside the caller's lake transaction.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from fazhi.lake.store import Lake, conform
+from fazhi.lake.store import Lake
 from schemas import table_spec
-
-
-@dataclass
-class Extraction:
-    """One document version's records under one rule set, as a run or ``reextract`` made them."""
-
-    doc_id: str
-    content_sha256: str
-    cleaner: str
-    ruleset: str
-    records: list[dict] = field(default_factory=list)
-    reused: bool = False            # copied from records_all, not extracted now
-    previous_ruleset: str | None = None  # the rule set of this version's records before this run
-    rules: str | None = None        # the rules folder (None: the bundled rules)
 
 
 def now_utc() -> datetime:
@@ -63,56 +48,6 @@ def done_keys(lake: Lake, cleaner: str, ruleset: str) -> dict[str, str]:
     mask = pc.and_(pc.equal(t.column("cleaner"), cleaner), pc.equal(t.column("ruleset"), ruleset))
     sel = t.filter(mask)
     return dict(zip(sel.column("content_sha256").to_pylist(), sel.column("doc_id").to_pylist()))
-
-
-def stored_records(lake: Lake, keys: set[tuple[str, str, str]]) -> dict[tuple[str, str, str], list[dict]]:
-    """The ``records`` rows stored in ``records_all`` for these ``(doc_id, content_sha256, ruleset)``."""
-    out: dict[tuple[str, str, str], list[dict]] = {k: [] for k in keys}
-    if not keys:
-        return out
-    t = lake.read("records_all")
-    if not t.num_rows:
-        return out
-    wanted = pa.array([_key3(*k) for k in keys], pa.string())
-    sel = t.filter(pc.is_in(_keys3(t, "doc_id", "content_sha256", "ruleset"), value_set=wanted))
-    sel = conform(sel, table_spec("records").schema)
-    for row in sel.to_pylist():
-        out[(row["doc_id"], row["content_sha256"], row["ruleset"])].append(row)
-    return out
-
-
-def commit(lake: Lake, extractions: list[Extraction], when: datetime | None = None) -> dict[str, int]:
-    """Note this run's extractions in ``records_all`` and ``extractions``.
-
-    New extractions replace any stored rows of the same (version, rule set);
-    reused ones only get ``loaded_at`` refreshed when they became current again
-    (their rule set differs from the one this version had). Nothing is
-    written when nothing is new: a run over unchanged input leaves both
-    tables as they were.
-    """
-    when = when or now_utc()
-    new = [x for x in extractions if not x.reused]
-    activated = [x for x in extractions if x.reused and x.previous_ruleset != x.ruleset]
-    if not new and not activated:
-        return {"new": 0, "activated": 0}
-    new_keys = pa.array(sorted({_key3(x.doc_id, x.content_sha256, x.ruleset) for x in new}), pa.string())
-    act_keys = pa.array(sorted({_key3(x.doc_id, x.content_sha256, x.ruleset) for x in activated}), pa.string())
-
-    spec = table_spec("records_all")
-    old = lake.read("records_all")
-    old_keys = _keys3(old, "doc_id", "content_sha256", "ruleset")
-    kept = old.filter(pc.invert(pc.is_in(old_keys, value_set=new_keys)))
-    kept = _set_loaded(kept, pc.is_in(_keys3(kept, "doc_id", "content_sha256", "ruleset"), value_set=act_keys), when)
-    rows = [{**r, "loaded_at": when} for x in new for r in x.records]
-    added = pa.Table.from_pylist(rows, schema=spec.schema)
-    lake.write("records_all", pa.concat_tables([kept, added]).sort_by(
-        [("ruleset", "ascending"), ("doc_id", "ascending"), ("start", "ascending"), ("end", "ascending"),
-         ("type", "ascending"), ("record_id", "ascending")]))
-
-    rows = [{"doc_id": x.doc_id, "content_sha256": x.content_sha256, "cleaner": x.cleaner, "ruleset": x.ruleset,
-             "rules": x.rules, "n_records": len(x.records)} for x in new]
-    note_extractions(lake, rows, {(x.doc_id, x.content_sha256, x.ruleset) for x in activated}, when)
-    return {"new": len(new), "activated": len(activated)}
 
 
 def note_extractions(lake: Lake, rows: list[dict], activated: set[tuple[str, str, str]], when: datetime) -> None:

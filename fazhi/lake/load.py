@@ -75,13 +75,6 @@ def upsert(lake: Lake, name: str, new: pa.Table, keep_first: tuple[str, ...] = (
     return len(set(new_keys.to_pylist()) - set(old_keys.to_pylist()))
 
 
-def replace_docs(lake: Lake, name: str, doc_ids: list[str], new: pa.Table, order: tuple[str, ...]) -> None:
-    """Drop every row of these documents from ``name`` and add ``new``."""
-    old = lake.read(name)
-    kept = old.filter(pc.invert(pc.is_in(old.column("doc_id"), value_set=pa.array(doc_ids, pa.string()))))
-    lake.write(name, _sorted(pa.concat_tables([kept, conform(new, old.schema)]), order))
-
-
 def load(lake: Lake, extracted: list[Extracted], failures: list[dict]) -> LoadReport:
     """Load a list of documents at once (tests, the bench): :func:`load_stage` over one stage."""
     with Stage(lake.root) as stage:

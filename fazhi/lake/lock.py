@@ -26,10 +26,10 @@ class LakeLocked(RuntimeError):
 
 
 def lock_timeout() -> float:
-    try:
-        return float(os.environ[LOCK_TIMEOUT_ENV])
-    except (KeyError, ValueError):
-        return DEFAULT_LOCK_TIMEOUT_S
+    """The default wait: ``Settings.lock_timeout`` (``FAZHI_LOCK_TIMEOUT``, else 600 s)."""
+    from fazhi.settings import Settings
+
+    return Settings().lock_timeout
 
 
 class LakeLock:

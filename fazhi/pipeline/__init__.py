@@ -1,3 +1,3 @@
 """The per-document stages as plain functions (``stages``), what a run can skip (``incremental``),
-re-extraction from stored texts (``reextract``), failure rows and the progress bar.
+a batch of documents through them (``batch``), failure rows and the progress bar.
 ``flows/`` wraps these in Prefect tasks and flows."""

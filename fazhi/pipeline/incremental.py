@@ -96,6 +96,22 @@ def stored_clean(ingested: Ingested, plan: Plan) -> Cleaned:
                    tables=tables_from_raw(ingested.fetched.data, ingested.fetched.content_type, clean))
 
 
+def stored_entities(plan: Plan, done: Extracted, version: str) -> list[dict] | None:
+    """The stored entities of this version when the NER model that made them is ``version``, else None.
+
+    A re-extraction keeps a version's entities unless the NER stage changed:
+    they depend on the clean text and the model, not on the rule set.
+    """
+    doc, sha = done.document["doc_id"], done.document["content_sha256"]
+    path = Lake(plan.lake).table_path("entities")
+    if not path.exists():
+        return None
+    rows = pq.read_table(path, filters=[("doc_id", "=", doc), ("content_sha256", "=", sha)]).to_pylist()
+    if rows and all(r.get("model") == version for r in rows):
+        return rows
+    return None
+
+
 _META = ("title", "org", "report_year", "published", "n_chars", "encoding", "format", "cleaner")
 
 

@@ -6,7 +6,6 @@ tests) nothing is drawn. ``FAZHI_PROGRESS=1`` forces the bars on, ``0`` off.
 from __future__ import annotations
 
 import contextlib
-import os
 import sys
 from collections.abc import Iterator
 
@@ -21,17 +20,20 @@ class _Bar:
             self._progress.update(self._task, advance=n, **kw)
 
 
-def enabled() -> bool:
-    forced = os.environ.get("FAZHI_PROGRESS")
-    if forced in ("0", "1"):
-        return forced == "1"
+def enabled(setting: bool | None = None) -> bool:
+    """``setting`` (``Settings.progress``: FAZHI_PROGRESS=1/0 forces it), else only on a terminal."""
+    if setting is not None:
+        return setting
     return sys.stderr.isatty()
 
 
+_enabled = enabled
+
+
 @contextlib.contextmanager
-def bar(total: int, description: str, min_total: int = 2) -> Iterator[_Bar]:
+def bar(total: int, description: str, min_total: int = 2, enabled: bool | None = None) -> Iterator[_Bar]:
     """A progress bar of ``total`` steps; a silent one off a terminal or for tiny jobs."""
-    if not enabled() or total < min_total:
+    if not _enabled(enabled) or total < min_total:
         yield _Bar()
         return
     from rich.console import Console

@@ -15,7 +15,7 @@ from extractors.ruleset import load_rules
 from fazhi.faults import checkpoint
 from fazhi.ids import doc_id, record_key, unique_record_ids
 from fazhi.ingest.clean import CLEANER_VERSION, clean_text
-from fazhi.ingest.fetch import fetch, is_url
+from fazhi.ingest.fetch import FetchPolicy, fetch, is_url
 from fazhi.ingest.formats import to_text
 from fazhi.ingest.rawstore import read_raw, store_raw
 from fazhi.ingest.tables import document_tables
@@ -27,11 +27,14 @@ from fazhi.rows import (
     Ingested,
     UnexpectedNotModified,
 )
+from fazhi.settings import Settings
 
 
-def ingest(source: str, lake: Path) -> Ingested:
+def ingest(source: str, lake: Path, settings: Settings | None = None) -> Ingested:
+    """``settings``: the run's (its fetch policy); default the environment's."""
     previous = _previous_fetch(source, lake) if is_url(source) else None
-    fetched = fetch(source, validators=previous)
+    policy = FetchPolicy.from_settings(settings) if settings is not None else None
+    fetched = fetch(source, validators=previous, policy=policy)
     if fetched.not_modified and previous is not None:
         # 304: the stored bytes are still the document; keep what the 200 said about them
         data = read_raw(lake, previous["content_sha256"])
@@ -45,6 +48,21 @@ def ingest(source: str, lake: Path) -> Ingested:
         raise UnexpectedNotModified(f"{source}: 304 Not Modified to a request that had no validators")
     sha, rel = store_raw(lake, fetched.data)
     return Ingested(fetched=fetched, doc_id=doc_id(source), content_sha256=sha, raw_path=rel)
+
+
+def ingest_stored(document: dict, lake: Path) -> Ingested:
+    """The ingest stage of a re-extraction: a stored version's raw bytes from the lake, nothing fetched.
+
+    ``document`` is the version's ``documents`` row; the Ingested carries what
+    its fetch recorded (source, time, HTTP metadata), so the rows built from
+    it are those the run that fetched it built.
+    """
+    sha = document["content_sha256"]
+    fetched = Fetched(source=document["source"], name=document.get("name") or "", data=read_raw(lake, sha),
+                      fetched_at=document["fetched_at"], content_type=document.get("content_type"),
+                      http_status=document.get("http_status"), final_url=document.get("final_url"))
+    return Ingested(fetched=fetched, doc_id=document["doc_id"], content_sha256=sha,
+                    raw_path=document.get("raw_path") or "")
 
 
 def _previous_fetch(source: str, lake: Path) -> dict | None:
@@ -176,19 +194,19 @@ def _iso_date(value: str | None) -> dt.date | None:
 # The NER stage (issue 4). The logic is in ner/ (ner.annotate); these are the
 # hooks the flow and ``fazhi reextract`` call. The model: $FAZHI_NER_MODEL, else
 # "fazhi" (pkuseg + rules + the trained ner); "none" turns the stage off.
-def ner_enabled() -> bool:
+def ner_enabled(model: str | None = None) -> bool:
     from ner.annotate import NO_NER, model_name
 
-    return model_name() != NO_NER
+    return model_name(model) != NO_NER
 
 
-def ner_version() -> str:
+def ner_version(model: str | None = None) -> str:
     from ner.annotate import version
 
-    return version()
+    return version(model)
 
 
-def ner_entities(doc_id: str, content_sha256: str, text: str) -> list[dict]:
+def ner_entities(doc_id: str, content_sha256: str, text: str, model: str | None = None) -> list[dict]:
     from ner.annotate import document_entities
 
-    return document_entities(text, doc_id, content_sha256)
+    return document_entities(text, doc_id, content_sha256, model=model)
