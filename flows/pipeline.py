@@ -22,7 +22,7 @@ from prefect import flow
 from prefect.runtime import flow_run
 
 from fazhi.lake.history import current_versions
-from fazhi.lake.load import LoadReport
+from fazhi.lake.load import LoadReport, combined, report_of
 from fazhi.lake.staging import Stage
 from fazhi.lake.store import Lake
 from fazhi.pipeline import progress
@@ -109,12 +109,24 @@ def run_sources(sources: list[str], settings: Settings, parallel: bool = False,
     lake = str(settings.lake)
     expanded = expand_sources_task(sources, sources_files)
     plan = plan_task(lake, settings.rules_dir)
+    # files of the same size and modification time as when last read, already extracted with this
+    # cleaner and rule set: no task, no read, no write
+    unchanged = {s: key for s in expanded if (key := plan.unchanged_file(s))}
+    todo = [s for s in expanded if s not in unchanged]
     with Stage(lake) as stage:
         stage.add(failures=expansion_failures(run_id, expanded))
-        _run_batches(list(expanded), settings, run_id, plan, stage, parallel, batch_size, False, "documents")
-        report = load_task(settings, stage)
+        _run_batches(todo, settings, run_id, plan, stage, parallel, batch_size, False, "documents")
+        stage.flush()
+        if stage.docs or stage.failures:
+            report = load_task(settings, stage)
+        else:  # a run that changes nothing writes nothing: no new generation
+            report = LoadReport()
+    if unchanged:
+        report = combined(report, report_of(Lake(lake), list(unchanged.values())))
+    stats = run_stats(stage.docs, stage.failures, expanded)
+    stats["reused"] += len(unchanged)
     result = RunResult(run_id=run_id, sources=list(expanded), report=report, failures=stage.failures,
-                       stats=run_stats(stage.docs, stage.failures, expanded), ruleset=plan.ruleset)
+                       stats=stats, ruleset=plan.ruleset)
     _artifact(result, "fazhi run")
     return result
 

@@ -177,11 +177,11 @@ def test_ner_failure_is_a_failure_row_and_records_still_load(prefect_server, sam
     real = stages.ner_entities
     calls = []
 
-    def flaky(doc_id, sha, text):
+    def flaky(doc_id, sha, text, **kw):
         calls.append(doc_id)
         if len(calls) == 1:  # the first document's NER fails
             raise RuntimeError("NER blew up")
-        return real(doc_id, sha, text)
+        return real(doc_id, sha, text, **kw)
 
     monkeypatch.setattr(stages, "ner_entities", flaky)
     lake = tmp_path / "lake"

@@ -166,10 +166,18 @@ def document_row(ing: Ingested, ruleset: str, text_fields: dict) -> dict:
 def fetch_row(ing: Ingested) -> dict:
     """The ``sources`` row of one fetch: the validators for the next conditional request."""
     f = ing.fetched
+    size = mtime_ns = None
+    if not is_url(f.source):
+        try:
+            st = Path(f.source).stat()
+            size, mtime_ns = st.st_size, st.st_mtime_ns
+        except OSError:
+            pass
     return {
         "source": f.source, "doc_id": ing.doc_id, "content_sha256": ing.content_sha256,
         "http_status": f.http_status, "etag": f.etag, "last_modified": f.last_modified,
         "content_type": f.content_type, "final_url": f.final_url, "checked_at": f.fetched_at,
+        "size": size, "mtime_ns": mtime_ns,
     }
 
 
