@@ -161,7 +161,7 @@ class Merger:
             SELECT {_cols('tables', 'o')} FROM {self._old('tables')} o
             WHERE o.doc_id NOT IN (SELECT doc_id FROM kept_fresh)
             UNION ALL SELECT {_cols('tables')} FROM {self._staged('tables')}
-            ORDER BY doc_id, content_sha256, number""")
+            ORDER BY {table_spec('tables').order_by()}""")
 
     def records_all(self) -> None:
         """Every rule set's records: this run's extractions replace stored ones of the same
