@@ -6,7 +6,7 @@ everything here is known from the text alone.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, fields
 from typing import Optional
 
 
@@ -40,7 +40,12 @@ class Record:
     cell: Optional[Cell] = None  # a table cell's coordinates (extractor "table"), else None
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        # every field is a scalar: a flat dict, no deep copy (dataclasses.asdict
+        # recursed and copied, the hot spot of the load stage)
+        return {name: getattr(self, name) for name in _RECORD_FIELDS}
+
+
+_RECORD_FIELDS = tuple(f.name for f in fields(Record))
 
 
 @dataclass(frozen=True)
@@ -51,4 +56,4 @@ class DocumentMeta:
     title: Optional[str] = None
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {name: getattr(self, name) for name in ("org", "report_year", "published", "title")}
