@@ -40,9 +40,12 @@ class Record:
     cell: Optional[Cell] = None  # a table cell's coordinates (extractor "table"), else None
 
     def to_dict(self) -> dict:
-        # every field is a scalar: a flat dict, no deep copy (dataclasses.asdict
-        # recursed and copied, the hot spot of the load stage)
-        return {name: getattr(self, name) for name in _RECORD_FIELDS}
+        # a flat dict, no deep copy (dataclasses.asdict recursed and copied, the
+        # hot spot of the load stage)
+        d = {name: getattr(self, name) for name in _RECORD_FIELDS}
+        if self.cell is not None:  # the one field that is not a scalar
+            d["cell"] = {"table": self.cell.table, "row": self.cell.row, "col": self.cell.col}
+        return d
 
 
 _RECORD_FIELDS = tuple(f.name for f in fields(Record))
