@@ -89,6 +89,8 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
                       "placeholders and stray spaces removed); traditional characters are kept as written.",
     },
     "records": {
+        "cell": "For a record from a table cell: cell.table (the table's number in the report, from 1), cell.row "
+                "and cell.col (from 0, header rows and columns included), to join with tables; null for prose.",
         "record_id": "Identifier of the record: a hash of its document version, span, type, unit and "
                      "subject. Unique in records; not stable across rule sets.",
         "source": "Where the document came from (documents.source).",
