@@ -25,6 +25,15 @@ class TableSpec:
     schema: pa.Schema
     key: tuple[str, ...]
     doc: str = ""
+    order: tuple[str, ...] = ()     # the row order of the table's file (default: the key)
+
+    @property
+    def sort(self) -> tuple[str, ...]:
+        return self.order or self.key
+
+    def order_by(self) -> str:
+        """The ``ORDER BY`` list of the table's row order, for SQL."""
+        return ", ".join('"' + c.replace('"', '""') + '"' for c in self.sort)
 
 
 _PY_TO_ARROW: dict[type, pa.DataType] = {
@@ -75,6 +84,16 @@ DOCUMENTS = TableSpec(
         pa.field("org", pa.string()),
         pa.field("report_year", pa.int32()),
         pa.field("published", pa.date32()),
+        # identity (extractors/meta.py): where each field came from — override | meta | title |
+        # text | signature | opening | self | frequency | publication_line | date_line | published
+        pa.field("title_from", pa.string()),
+        pa.field("org_from", pa.string()),
+        pa.field("report_year_from", pa.string()),
+        pa.field("published_from", pa.string()),
+        pa.field("division_code", pa.string()),    # GB/T 2260 of the division the body is or belongs to
+        pa.field("level", pa.string()),            # province | city | county | town | department | national
+        pa.field("parent_org", pa.string()),       # a department's government
+        pa.field("page_meta", pa.string()),        # JSON: the page's own metadata (meta tags, publication line …)
         pa.field("content_sha256", pa.string(), nullable=False),  # of the raw bytes
         pa.field("n_bytes", pa.int64()),
         pa.field("n_chars", pa.int64()),           # of the clean text
@@ -105,6 +124,7 @@ TEXTS = TableSpec(
 RECORDS = TableSpec(
     name="records",
     key=("record_id",),
+    order=("doc_id", "start", "end", "type", "record_id"),
     doc="one row per extracted statistic, current rule set only",
     schema=pa.schema(
         [
@@ -114,12 +134,19 @@ RECORDS = TableSpec(
             pa.field("content_sha256", pa.string(), nullable=False),
         ]
         + record_fields()
+        + [  # derived by the pipeline from the record (schemas/values.py)
+            pa.field("unit_written", pa.string()),
+            pa.field("kind", pa.string()),
+            pa.field("value_int", pa.int64()),
+            pa.field("display", pa.string()),
+        ]
     ),
 )
 
 ENTITIES = TableSpec(
     name="entities",
     key=("doc_id", "start", "end", "label"),
+    order=("doc_id", "start", "end", "label", "text", "rule", "model", "sentence"),
     doc="named entities found in the clean text by the NER stage (ner/)",
     schema=pa.schema([
         pa.field("doc_id", pa.string(), nullable=False),
@@ -163,12 +190,15 @@ SOURCES = TableSpec(
         pa.field("content_type", pa.string()),
         pa.field("final_url", pa.string()),
         pa.field("checked_at", UTC_TS),                # the last fetch
+        pa.field("size", pa.int64()),                  # files: size and modification time at the last
+        pa.field("mtime_ns", pa.int64()),              # read; unchanged, the next run does not read it again
     ]),
 )
 
 RECORDS_ALL = TableSpec(
     name="records_all",
     key=("ruleset", "record_id"),
+    order=("ruleset", "doc_id", "start", "end", "type", "record_id"),
     doc="the records of every rule set (``records`` is the current one); kept across rule changes",
     schema=pa.schema(
         list(RECORDS.schema)
@@ -196,6 +226,23 @@ TABLES: dict[str, TableSpec] = {t.name: t for t in (DOCUMENTS, TEXTS, RECORDS, E
 TABLES[SOURCES.name] = SOURCES
 TABLES[RECORDS_ALL.name] = RECORDS_ALL
 TABLES[EXTRACTIONS.name] = EXTRACTIONS
+
+
+def documented(spec: TableSpec) -> TableSpec:
+    """``spec`` with the data dictionary's descriptions as Arrow metadata (``description``) on
+    the schema and on every field, so that they travel inside each Parquet file."""
+    from .dictionary import describe, table_doc
+
+    fields = []
+    for fld in spec.schema:
+        text = describe(spec.name, fld.name)
+        fields.append(fld.with_metadata({"description": text}) if text else fld)
+    doc = table_doc(spec.name) or spec.doc
+    return dataclasses.replace(spec, schema=pa.schema(fields, metadata={"description": doc} if doc else None))
+
+
+for _name in list(TABLES):
+    TABLES[_name] = documented(TABLES[_name])
 
 
 def table_spec(name: str) -> TableSpec:

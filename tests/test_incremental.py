@@ -63,7 +63,8 @@ def _files(root: Path) -> dict[str, int]:
 
 
 def _rows(lake: Lake, name: str) -> list[dict]:
-    return lake.read(name).to_pylist()
+    """The table's rows in key order (the order of rows in a file is not part of the contract)."""
+    return sorted(lake.read(name).to_pylist(), key=lambda r: json.dumps(r, sort_keys=True, default=str))
 
 
 def _sql(lake: Lake, query: str) -> list[tuple]:

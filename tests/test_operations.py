@@ -114,7 +114,7 @@ def test_a_run_while_fazhi_serve_is_up_uses_its_server(tmp_path):
         assert run.returncode == 0, run.stderr[-3000:]
         assert f"Prefect API: {api} (running)" in run.stderr
         prefect = str(Path(sys.executable).with_name("prefect"))
-        penv = {**env, "PREFECT_API_URL": api}
+        penv = {**env, "PREFECT_API_URL": api, "COLUMNS": "250"}
         deadline = time.monotonic() + 300
         while True:  # the deployment is registered once `fazhi serve` has started serving
             deps = subprocess.run([prefect, "deployment", "ls"], env=penv, capture_output=True, text=True,

@@ -17,12 +17,12 @@ def _run(sources, lake):
 
 
 def test_every_sample_is_a_document(sample_run):
-    lake, result = sample_run
+    lake, (report, failures) = sample_run
     docs = Lake(lake).read("documents")
     assert sorted(docs.column("name").to_pylist()) == SAMPLE_NAMES
-    assert result.failures == []
+    assert failures == []
     assert Lake(lake).read("failures").num_rows == 0
-    assert result.report.documents == len(SAMPLE_NAMES)
+    assert report.documents == len(SAMPLE_NAMES)
 
 
 def test_records_exist_and_point_into_the_stored_text(sample_run):

@@ -16,9 +16,15 @@ def test_folder_expands_to_its_files_sorted(tmp_path):
 
 def test_sources_file_with_relative_paths_urls_and_comments(tmp_path):
     (tmp_path / "r1.txt").write_text("报告正文", encoding="utf-8")
-    listing = tmp_path / "list.txt"
+    listing = tmp_path / "reports.sources"
     listing.write_text("# reports\nr1.txt\n\nhttps://example.org/a/report.txt#frag\n", encoding="utf-8")
     assert expand_sources([str(listing)]) == [str(tmp_path / "r1.txt"), "https://example.org/a/report.txt#frag"]
+    # the same file under a name that is not a sources file's is a report, unless flagged
+    other = tmp_path / "list.txt"
+    other.write_text(listing.read_text(encoding="utf-8"), encoding="utf-8")
+    assert expand_sources([str(other)]) == [str(other)]
+    assert expand_sources([], sources_files=[str(other)]) == [str(tmp_path / "r1.txt"),
+                                                            "https://example.org/a/report.txt#frag"]
 
 
 def test_a_report_is_not_taken_for_a_sources_file():

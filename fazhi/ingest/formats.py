@@ -22,7 +22,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fazhi.ingest.decode import Decoded, declared_charset, decode_bytes
 
@@ -55,6 +55,7 @@ class Content:
     text: str
     encoding: str | None      # of a text or HTML document; None for DOCX and PDF
     format: str               # text | html | docx | pdf
+    meta: dict = field(default_factory=dict)  # an HTML page's own metadata (html.page_meta)
 
 
 _MAGIC = (
@@ -139,9 +140,10 @@ def to_text(data: bytes, content_type: str | None = None) -> Content:
     hint = declared_charset(data, content_type)
     decoded: Decoded = decode_bytes(data, hint=hint)
     if looks_like_html(decoded.text):
-        from fazhi.ingest.html import main_text
+        from fazhi.ingest.html import main_text, page_meta
 
-        return Content(text=main_text(decoded.text), encoding=decoded.label, format="html")
+        return Content(text=main_text(decoded.text), encoding=decoded.label, format="html",
+                       meta=page_meta(decoded.text))
     return Content(text=decoded.text, encoding=decoded.label, format="text")
 
 

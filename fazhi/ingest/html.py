@@ -185,3 +185,100 @@ def _lines(root) -> list[str]:
         node.insert_after(" ")
     flat = _WS.sub(" ", root.text(deep=True, separator="") or "")
     return [ln.strip() for ln in flat.split(_MARK) if ln.strip()]
+
+
+# -- the page's own metadata --------------------------------------------------
+# Government CMSs carry the report's identity outside its text: meta tags
+# (SiteName, ArticleTitle, PubDate, ContentSource, ColumnName), a publication
+# line (发布时间：… 来源：… 发布机构：…), an information table of 政务公开 pages,
+# a breadcrumb. ``main_text`` leaves them out of the text (they would yield
+# records); ``page_meta`` keeps them for the document fields
+# (``extractors.meta.document_meta``), which parses the labels.
+
+_META_TAGS = {
+    "sitename": "site_name", "og:site_name": "site_name", "site_name": "site_name",
+    "articletitle": "article_title", "og:title": "article_title",
+    "pubdate": "pub_date", "publishdate": "pub_date", "firstpublishedtime": "pub_date",
+    "article:published_time": "pub_date", "publishtime": "pub_date",
+    "contentsource": "content_source", "source": "content_source",
+    "columnname": "column_name", "author": "author",
+}
+_INFO_LABEL = re.compile(r"发布时间|发布日期|发布机构|发文机关|信息来源|文章来源|来源\s*[:：]|成文日期|更新时间|发布于|作者\s*[:：]")
+_CRUMB_NAME = re.compile(r"(?:^|[\s_-])(?:breadcrumbs?|crumbs?|bread|position|location|dqwz|curpos)(?:$|[\s_-]|\d)",
+                         re.IGNORECASE)
+_CRUMB_TEXT = re.compile(r"^\s*(?:当前位置|您的位置|您现在的位置|所在位置|现在位置)\s*[:：]?")
+_INFO_MAX = 300
+
+
+def page_meta(html: str) -> dict:
+    """The page's metadata, as written: ``site_name``, ``article_title``, ``pub_date``,
+    ``content_source``, ``column_name``, ``author`` (meta tags), ``info`` (the publication
+    lines and information-table rows, one a line), ``breadcrumb``. Keys without a value
+    are left out."""
+    tree = LexborHTMLParser(html)
+    out: dict[str, str] = {}
+    for node in tree.css("meta[name], meta[property]"):
+        key = (node.attributes.get("name") or node.attributes.get("property") or "").strip().lower()
+        field = _META_TAGS.get(key)
+        value = _WS.sub(" ", node.attributes.get("content") or "").strip()
+        if field and value and field not in out:
+            out[field] = value
+    body = tree.body
+    if body is None:
+        return out
+    for node in body.css("script, style, noscript, template"):
+        node.decompose()
+    info = _info_lines(body)
+    if info:
+        out["info"] = "\n".join(info)
+    crumb = _breadcrumb(body)
+    if crumb:
+        out["breadcrumb"] = crumb
+    return out
+
+
+def _flat(node) -> str:
+    return _WS.sub(" ", node.text(deep=True, separator=" ") or "").strip()
+
+
+def _info_lines(body) -> list[str]:
+    """For each text that holds a publication label, the largest element around it of at most
+    ``_INFO_MAX`` characters (the whole publication line, not the one ``<span>``)."""
+    picked: dict[int, str] = {}
+    for node in body.traverse(include_text=True):
+        if node.tag != "-text" or not _INFO_LABEL.search(node.text_content or ""):
+            continue
+        best, parent = None, node.parent
+        while parent is not None and parent.tag not in ("body", "html"):
+            text = _flat(parent)
+            if len(text) > _INFO_MAX:
+                break
+            best, parent = parent, parent.parent
+        if best is not None and best.mem_id not in picked:
+            picked[best.mem_id] = _flat(best)
+        if len(picked) >= 8:
+            break
+    lines: list[str] = []
+    for text in picked.values():
+        if text and text not in lines and not any(text in other for other in lines):
+            lines = [ln for ln in lines if ln not in text] + [text]
+    return lines
+
+
+def _breadcrumb(body) -> str | None:
+    for node in body.css("[class], [id]"):
+        names = f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}"
+        if _CRUMB_NAME.search(names):
+            text = _flat(node)
+            if 2 <= len(text) <= 200:
+                return text
+    for node in body.traverse(include_text=True):
+        if node.tag == "-text" and _CRUMB_TEXT.match(node.text_content or ""):
+            best, parent = None, node.parent
+            while parent is not None and parent.tag not in ("body", "html"):
+                text = _flat(parent)
+                if len(text) > 200:
+                    break
+                best, parent = text, parent.parent
+            return best
+    return None

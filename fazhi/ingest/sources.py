@@ -19,6 +19,13 @@ A source is a file path or an http(s) URL. Arguments may also be:
       text = '法治政府建设.*报告'            # optional regex searched in the link text
       limit = 200                     # optional: at most this many links (default 200)
       same_host = true                # optional: only links to the listing's host (default true)
+      org = "某某镇"                   # optional identity overrides for every report it links to
+
+  A source may be a table too, with the identity the user knows, which wins
+  over what the extractors read (``fazhi.pipeline.identity``)::
+
+      sources = [{url = "https://www.example.gov.cn/2023.html", org = "梅溪区卫生健康局",
+                  report_year = 2023, published = "2024-03-29"}]
 
 Local files (``allowed_local``): a sources file may name only files under
 its own folder or under a folder given as an argument; a symlink below a
@@ -62,6 +69,28 @@ class NoLinks(ValueError):
     """A listing page whose pattern matched no link."""
 
 
+class FileSource(str):
+    """A local file to ingest: the string is its absolute path (what is read); ``stored`` is the
+    source the lake keeps, the path relative to the sources root (the folder given, or the file's
+    own folder for a file given by itself), so that ``source`` and ``doc_id`` do not depend on
+    where the reports folder sits on this machine."""
+
+    stored: str
+
+    def __new__(cls, path: str, stored: str):
+        obj = super().__new__(cls, path)
+        obj.stored = stored
+        return obj
+
+    def __reduce__(self):
+        return (FileSource, (str(self), self.stored))
+
+
+def stored_source(source: str) -> str:
+    """The source as the lake keeps it: ``FileSource.stored`` for a local file, else the source itself."""
+    return getattr(source, "stored", None) or str(source)
+
+
 class LocalFileRefused(PermissionError):
     """A local path that a sources file or folder may not pull in (see ``allowed_local``)."""
 
@@ -94,9 +123,11 @@ class SourceList(list):
     """The expanded sources, in order; ``failures`` holds ``(source, exception)`` pairs
     for sources files and listing pages that could not be expanded."""
 
-    def __init__(self, items=(), failures=None):
+    def __init__(self, items=(), failures=None, identity=None):
         super().__init__(items)
         self.failures: list[tuple[str, BaseException]] = list(failures or [])
+        # source -> identity overrides from a TOML sources file (org, report_year, published, title)
+        self.identity: dict[str, dict] = dict(identity or {})
 
 
 @dataclass(frozen=True)
@@ -112,6 +143,32 @@ class Listing:
 class SourcesToml:
     sources: list[str] = field(default_factory=list)
     listings: list[Listing] = field(default_factory=list)
+    # identity overrides (org, report_year, published, title) per entry of ``sources``
+    # and per listing url
+    identity: dict[str, dict] = field(default_factory=dict)
+
+
+IDENTITY_KEYS = ("org", "report_year", "published", "title")
+
+
+def _identity_of(item: dict, where: str) -> dict:
+    """The identity overrides of a source table or a listing, checked."""
+    out = {}
+    for key in IDENTITY_KEYS:
+        v = item.get(key)
+        if v is None:
+            continue
+        if key == "report_year":
+            if isinstance(v, bool) or not isinstance(v, int) or not 1949 <= v <= 2100:
+                raise SourcesFileError(f"{where}: report_year must be a year (an integer), not {v!r}")
+        elif key == "published":
+            v = v.isoformat() if hasattr(v, "isoformat") else v
+            if not isinstance(v, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", v):
+                raise SourcesFileError(f"{where}: published must be a date (YYYY-MM-DD), not {v!r}")
+        elif not isinstance(v, str) or not v.strip():
+            raise SourcesFileError(f"{where}: {key} must be a non-empty string")
+        out[key] = v.strip() if isinstance(v, str) else v
+    return out
 
 
 SOURCES_FILE_NAMES = ("sources.txt", "*.sources", "*.sources.txt", "*-sources.txt", "*_sources.txt", "*.toml")
@@ -162,7 +219,8 @@ def read_sources_lines(path: Path) -> tuple[list[str], list[tuple[str, BaseExcep
 
 
 _TOP_KEYS = {"sources", "listing"}
-_LISTING_KEYS = {"url", "pattern", "text", "limit", "same_host"}
+_LISTING_KEYS = {"url", "pattern", "text", "limit", "same_host", *IDENTITY_KEYS}
+_SOURCE_KEYS = {"url", "path", *IDENTITY_KEYS}
 
 
 def read_sources_toml(path: Path) -> SourcesToml:
@@ -178,14 +236,26 @@ def read_sources_toml(path: Path) -> SourcesToml:
         raise SourcesFileError(f"{path}: unknown keys {sorted(unknown)} (expected 'sources' and [[listing]])")
     out = SourcesToml()
     entries = doc.get("sources", [])
-    if not isinstance(entries, list) or not all(isinstance(e, str) for e in entries):
-        raise SourcesFileError(f"{path}: 'sources' must be a list of strings")
+    if not isinstance(entries, list) or not all(isinstance(e, (str, dict)) for e in entries):
+        raise SourcesFileError(f"{path}: 'sources' must be a list of strings or tables ({{url = …, org = …}})")
     for entry in entries:
+        identity = {}
+        if isinstance(entry, dict):
+            bad = set(entry) - _SOURCE_KEYS
+            given = [k for k in ("url", "path") if isinstance(entry.get(k), str)]
+            if bad or len(given) != 1:
+                raise SourcesFileError(f"{path}: a source table needs one url or path and may give "
+                                       f"{', '.join(IDENTITY_KEYS)} (got {sorted(entry)})")
+            identity = _identity_of(entry, f"{path}: source {entry[given[0]]!r}")
+            entry = entry[given[0]]
         if is_url(entry) or "://" in entry:
-            out.sources.append(entry)
+            resolved = entry
         else:
             candidate = Path(entry).expanduser()
-            out.sources.append(str(candidate if candidate.is_absolute() else path.parent / candidate))
+            resolved = str(candidate if candidate.is_absolute() else path.parent / candidate)
+        out.sources.append(resolved)
+        if identity:
+            out.identity[resolved] = identity
     listings = doc.get("listing", [])
     if not isinstance(listings, list):
         raise SourcesFileError(f"{path}: 'listing' must be an array of tables ([[listing]])")
@@ -206,6 +276,9 @@ def read_sources_toml(path: Path) -> SourcesToml:
         out.listings.append(Listing(url=item["url"], pattern=item.get("pattern"), text=item.get("text"),
                                     limit=int(item.get("limit", DEFAULT_LISTING_LIMIT)),
                                     same_host=bool(item.get("same_host", True))))
+        identity = _identity_of(item, f"{path}: listing {item['url']!r}")
+        if identity:
+            out.identity[item["url"]] = identity
     return out
 
 
@@ -274,7 +347,7 @@ def _checked_files_below(folder: Path, roots: list[Path]) -> tuple[list[str], li
             continue  # a link to a folder inside: its files are listed under their own path
         why = allowed_local(p, [base] + roots)
         if why is None and p.is_file():
-            files.append(str(p.resolve()))
+            files.append(FileSource(str(p.resolve()), p.relative_to(folder).as_posix()))
         elif why is not None:
             refused.append((str(p.absolute()), why))
     return files, refused
@@ -310,6 +383,7 @@ def expand_sources(args: list[str], sources_files: list[str] | tuple = (), _dept
     """
     out: list[str] = []
     failures: list[tuple[str, BaseException]] = []
+    identity: dict[str, dict] = {}
     flagged = {str(Path(f).expanduser().resolve()) for f in sources_files}
     every = [*args, *[f for f in sources_files if f not in args]]
     arg_roots = _argument_roots(every) if _depth == 0 else list(_roots or [])
@@ -340,14 +414,22 @@ def expand_sources(args: list[str], sources_files: list[str] | tuple = (), _dept
             except (SourcesFileError, OSError) as exc:
                 failures.append((str(path.resolve()), exc))
                 continue
-            sub = expand_sources(spec.sources, _depth=_depth + 1, _roots=own_folder, policy=policy)
-            out.extend(sub)
-            failures.extend(sub.failures)
+            for entry in spec.sources:
+                sub = expand_sources([entry], _depth=_depth + 1, _roots=own_folder, policy=policy)
+                out.extend(sub)
+                failures.extend(sub.failures)
+                if entry in spec.identity:
+                    identity.update(dict.fromkeys(sub, spec.identity[entry]))
             for listing in spec.listings:
                 try:
-                    out.extend(resolve_listing(listing, policy))
+                    links = resolve_listing(listing, policy)
                 except Exception as exc:  # a listing that fails is a failure row, the rest goes on
                     failures.append((listing.url, exc))
+                    continue
+                out.extend(links)
+                if listing.url in spec.identity:
+                    for link in links:
+                        identity.setdefault(link, spec.identity[listing.url])
         elif listed:
             try:
                 entries, missing = read_sources_lines(path)
@@ -359,7 +441,7 @@ def expand_sources(args: list[str], sources_files: list[str] | tuple = (), _dept
             out.extend(sub)
             failures.extend(sub.failures)
         elif path.is_file():
-            out.append(str(path.resolve()))
+            out.append(FileSource(str(path.resolve()), path.name))
         else:
             out.append(arg)  # missing or unsupported: ingest records the failure
-    return SourceList(dict.fromkeys(out), failures)
+    return SourceList(dict.fromkeys(out), failures, identity)

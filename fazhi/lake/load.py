@@ -17,6 +17,7 @@ runs give the same files.
 """
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass, field
 
 import pyarrow as pa
@@ -24,7 +25,7 @@ import pyarrow.compute as pc
 
 from fazhi.lake import sqlmerge
 from fazhi.lake.staging import Stage
-from fazhi.lake.store import Lake, conform
+from fazhi.lake.store import DiskFull, Lake, conform
 from fazhi.rows import Extracted
 from schemas import table_spec
 
@@ -75,6 +76,35 @@ def upsert(lake: Lake, name: str, new: pa.Table, keep_first: tuple[str, ...] = (
     return len(set(new_keys.to_pylist()) - set(old_keys.to_pylist()))
 
 
+def report_of(lake: Lake, keys: list[tuple[str, str]]) -> LoadReport:
+    """What the lake holds for these current ``(doc_id, content_sha256)`` versions, as a load would
+    report them: for the documents a run found unchanged and did not load again."""
+    import duckdb
+
+    report = LoadReport(documents=len(keys))
+    path = lake.table_path("records")
+    if not keys or not path.exists():
+        return report
+    wanted = pa.table({"doc_id": [k[0] for k in keys], "content_sha256": [k[1] for k in keys]})
+    con = duckdb.connect(config={"threads": 1, "enable_external_access": True})
+    try:
+        con.register("wanted", wanted)
+        rows = con.execute("SELECT r.type, count(*) FROM read_parquet(?) r JOIN wanted w "
+                           "USING (doc_id, content_sha256) GROUP BY 1", [str(path)]).fetchall()
+    finally:
+        con.close()
+    report.records_by_type = {t: int(n) for t, n in rows}
+    return report
+
+
+def combined(a: LoadReport, b: LoadReport) -> LoadReport:
+    by = dict(a.records_by_type)
+    for t, n in b.records_by_type.items():
+        by[t] = by.get(t, 0) + n
+    return LoadReport(documents=a.documents + b.documents, new_versions=a.new_versions + b.new_versions,
+                      records_by_type=by, failures=a.failures + b.failures)
+
+
 def load(lake: Lake, extracted: list[Extracted], failures: list[dict]) -> LoadReport:
     """Load a list of documents at once (tests, the bench): :func:`load_stage` over one stage."""
     with Stage(lake.root) as stage:
@@ -85,7 +115,22 @@ def load(lake: Lake, extracted: list[Extracted], failures: list[dict]) -> LoadRe
 def load_stage(lake: Lake, stage: Stage) -> LoadReport:
     """Write one run's staged results as one lake transaction: under the lake's lock, into a new
     generation, committed at once (``lake.py``); the same content from two sources is one
-    document (``merge.py``). The big tables are merged by streaming SQL (``sqlmerge.py``)."""
+    document (``merge.py``). The big tables are merged by streaming SQL (``sqlmerge.py``).
+
+    No space left on the device: nothing is committed, and the raw bytes this run brought that no
+    generation names are removed too; :class:`DiskFull` says so in one message."""
+    try:
+        return _load_stage(lake, stage)
+    except OSError as exc:
+        if not isinstance(exc, DiskFull) and exc.errno != errno.ENOSPC:
+            raise
+        lake.discard_raw(s.document["content_sha256"] for s in stage.docs)
+        if isinstance(exc, DiskFull):
+            raise
+        raise DiskFull.at(lake.root) from exc
+
+
+def _load_stage(lake: Lake, stage: Stage) -> LoadReport:
     from fazhi.lake import history
     from fazhi.lake.merge import merge_same_content, write_sources
 

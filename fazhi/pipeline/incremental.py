@@ -14,7 +14,7 @@ clean         the raw content (``content_sha256``)   the stored clean text (``te
 extract       the clean text (content + cleaner) or  the stored records (``records_all``),
               the rule set (``RuleSet.version``: a    nothing extracted
               hash of every rule file and the
-              extractors' ``CODE_VERSION``) changed
+              extractors' code) changed
 ============  =====================================  ==========================================
 
 So the key of an extraction is ``(content_sha256, cleaner, ruleset)``
@@ -24,14 +24,19 @@ document, which stages to skip.
 """
 from __future__ import annotations
 
+import os
+from collections.abc import Sequence
+
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from extractors.ruleset import load_rules
 from fazhi.ingest.clean import CLEANER_VERSION
 from fazhi.lake.history import done_keys
+from fazhi.lake.staging import Staged
+from fazhi.ingest.sources import stored_source
 from fazhi.lake.store import Lake
-from fazhi.pipeline.stages import document_row, fetch_row
+from fazhi.pipeline.stages import IDENTITY_FIELDS, document_row, fetch_row, page_meta_of
 from fazhi.rows import Cleaned, Extracted, Ingested
 
 
@@ -43,7 +48,8 @@ class Plan:
     """
 
     def __init__(self, lake: str, rules: str | None, ruleset: str, cleaner: str,
-                 done: dict[str, str], texts: set[tuple[str, str]], documents: dict[str, dict]):
+                 done: dict[str, str], texts: set[tuple[str, str]], documents: dict[str, dict],
+                 files: dict[str, tuple] | None = None):
         self.lake = lake
         self.rules = rules
         self.ruleset = ruleset
@@ -51,6 +57,7 @@ class Plan:
         self.done = done              # content_sha256 -> doc_id, extracted with (cleaner, ruleset)
         self.texts = texts            # (doc_id, content_sha256) whose stored text is of this cleaner
         self.documents = documents    # content_sha256 -> a stored documents row
+        self.files = files or {}      # file source -> (size, mtime_ns, doc_id, content_sha256) of its last read
 
     def __repr__(self) -> str:
         return f"Plan(ruleset={self.ruleset}, cleaner={self.cleaner}, done={len(self.done)})"
@@ -58,6 +65,22 @@ class Plan:
     def extracted(self, ingested: Ingested) -> bool:
         """Was this content extracted with this cleaner and rule set (and is its document stored)?"""
         return ingested.content_sha256 in self.done and ingested.content_sha256 in self.documents
+
+    def unchanged_file(self, source: str) -> tuple[str, str] | None:
+        """``(doc_id, content_sha256)`` when ``source`` is a file of the same size and modification time
+        as when it was last read, and that content is extracted with this cleaner and rule set: the run
+        need not read it at all."""
+        known = self.files.get(stored_source(source))   # the sources table keeps a file's stored source
+        if known is None or known[0] is None:
+            return None
+        try:
+            st = os.stat(source)
+        except OSError:
+            return None
+        size, mtime_ns, doc, sha = known
+        if (st.st_size, st.st_mtime_ns) != (size, mtime_ns) or self.done.get(sha) != doc:
+            return None
+        return (doc, sha) if sha in self.documents else None
 
     def stored_text(self, ingested: Ingested) -> tuple[str, str] | None:
         """The (doc_id, content_sha256) whose clean text (this cleaner) can stand for cleaning again."""
@@ -76,7 +99,12 @@ def make_plan(lake: str, rules: str | None = None) -> Plan:
     documents: dict[str, dict] = {}
     for row in lk.read("documents").to_pylist():
         documents.setdefault(row["content_sha256"], row)
-    return Plan(lake=str(lk.root), rules=rules, ruleset=ruleset, cleaner=CLEANER_VERSION,
+    files = {}
+    src = lk.read("sources")
+    if src.num_rows and "size" in src.column_names:
+        for r in src.select(["source", "size", "mtime_ns", "doc_id", "content_sha256"]).to_pylist():
+            files[r["source"]] = (r["size"], r["mtime_ns"], r["doc_id"], r["content_sha256"])
+    return Plan(lake=str(lk.root), rules=rules, ruleset=ruleset, cleaner=CLEANER_VERSION, files=files,
                 done=done_keys(lk, CLEANER_VERSION, ruleset),
                 texts=set(zip(texts.column("doc_id").to_pylist(), texts.column("content_sha256").to_pylist())),
                 documents=documents)
@@ -84,13 +112,15 @@ def make_plan(lake: str, rules: str | None = None) -> Plan:
 
 def stored_clean(ingested: Ingested, plan: Plan) -> Cleaned:
     """The clean stage, skipped: the stored clean text of this content (same cleaner)."""
-    doc, sha = plan.stored_text(ingested)
+    key = plan.stored_text(ingested)
+    assert key is not None, "stored_clean needs a stored text (Plan.stored_text)"
+    doc, sha = key
     path = Lake(plan.lake).table_path("texts")
     table = pq.read_table(path, columns=["clean_text"],
                           filters=[("doc_id", "=", doc), ("content_sha256", "=", sha)])
     stored = plan.documents[sha]
     return Cleaned(ingested=ingested, encoding=stored.get("encoding"), clean_text=table.column(0)[0].as_py(),
-                   cleaner=plan.cleaner, format=stored.get("format") or "text")
+                   cleaner=plan.cleaner, format=stored.get("format") or "text", meta=page_meta_of(stored))
 
 
 def stored_entities(plan: Plan, done: Extracted, version: str) -> list[dict] | None:
@@ -109,7 +139,7 @@ def stored_entities(plan: Plan, done: Extracted, version: str) -> list[dict] | N
     return None
 
 
-_META = ("title", "org", "report_year", "published", "n_chars", "encoding", "format", "cleaner")
+_META = IDENTITY_FIELDS + ("page_meta", "n_chars", "encoding", "format", "cleaner")
 
 
 def reuse(ingested: Ingested, plan: Plan) -> Extracted:
@@ -126,7 +156,7 @@ def reuse(ingested: Ingested, plan: Plan) -> Extracted:
                      rules_path=plan.rules)
 
 
-def run_stats(extracted: list[Extracted], failures: list[dict], sources: list[str]) -> dict[str, int]:
+def run_stats(extracted: Sequence[Extracted | Staged], failures: list[dict], sources: Sequence[str]) -> dict[str, int]:
     """What a run did, per stage: ``extracted`` (documents extracted now), ``reused`` (skipped)."""
     return {
         "sources": len(sources),
