@@ -222,7 +222,7 @@ def page_meta(html: str) -> dict:
     ``content_source``, ``column_name``, ``author`` (meta tags), ``info`` (the publication
     lines and information-table rows, one a line), ``breadcrumb``. Keys without a value
     are left out."""
-    tree = LexborHTMLParser(html)
+    tree = LexborHTMLParser(bounded_nesting(html))
     out: dict[str, str] = {}
     for node in tree.css("meta[name], meta[property]"):
         key = (node.attributes.get("name") or node.attributes.get("property") or "").strip().lower()
