@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from fazhi.ids import doc_id as make_doc_id
+from fazhi.ingest.sources import stored_source
 
 STAGES = ("ingest", "clean", "extract", "ner", "load")
 
@@ -14,8 +15,8 @@ def failure_row(run_id: str, stage: str, source: str, exc: BaseException) -> dic
     return {
         "run_id": run_id,
         "stage": stage,
-        "source": source,
-        "doc_id": make_doc_id(source),
+        "source": str(source),                      # the path as given: where to look for the file
+        "doc_id": make_doc_id(stored_source(source)),  # the document's id (a file: by its stored source)
         "error_class": type(exc).__name__,
         "message": str(exc)[:2000],
         "time": datetime.now(timezone.utc),
