@@ -119,6 +119,12 @@ NEW = [_rec("r_new", "87件", "case", 87, "件", "信访件"),                  
        _rec("r_new", "800余件", "case", 800, "件", "调解纠纷", "调解")]            # added
 
 
+@pytest.fixture(autouse=True)
+def _hand_made_tables(monkeypatch):
+    """These lakes get tables written beside the Lake (older shapes): no checksums to verify them by."""
+    monkeypatch.setenv("FAZHI_VERIFY", "off")
+
+
 def _small_lake(root, history: str | None, with_time: bool = False):
     lake = Lake(root)
     lake.root.mkdir(parents=True)
@@ -161,8 +167,11 @@ def _small_lake(root, history: str | None, with_time: bool = False):
     return lake
 
 
-@pytest.mark.parametrize("history,with_time", [("parquet", False), ("parquet", True), ("view", False),
-                                                ("tables", False)])
+@pytest.mark.parametrize("history,with_time", [
+    ("parquet", False), ("parquet", True),
+    pytest.param("view", False, marks=pytest.mark.skip(
+        reason="fazhi builds its views from the schemas and no longer reads views added to lake.duckdb")),
+    ("tables", False)])
 def test_diff_marks_added_removed_changed(tmp_path, history, with_time):
     lake = _small_lake(tmp_path / "lake", history, with_time)
     out = tmp_path / "rev"
