@@ -86,9 +86,9 @@ def test_sql_without_a_lake_says_so(tmp_path):
     assert "no lake" in proc.stderr
 
 
-def test_run_command_on_a_sources_file(prefect_server, tmp_path):
-    listing = tmp_path / "sources.txt"
-    listing.write_text(f"# two of the samples\n{SAMPLES / SAMPLE_NAMES[0]}\n{SAMPLES / SAMPLE_NAMES[2]}\n",
+def test_run_command_on_a_sources_file(prefect_server, samples_copy, tmp_path):
+    listing = tmp_path / "sources.txt"  # it names files under its own folder (samples_copy is below it)
+    listing.write_text(f"# two of the samples\n{samples_copy / SAMPLE_NAMES[0]}\n{samples_copy / SAMPLE_NAMES[2]}\n",
                        encoding="utf-8")
     lake = tmp_path / "lake"
     result = CliRunner().invoke(app, ["run", str(listing), "--lake", str(lake)])

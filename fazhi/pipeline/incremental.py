@@ -14,7 +14,7 @@ clean         the raw content (``content_sha256``)   the stored clean text (``te
 extract       the clean text (content + cleaner) or  the stored records (``records_all``),
               the rule set (``RuleSet.version``: a    nothing extracted
               hash of every rule file and the
-              extractors' ``CODE_VERSION``) changed
+              extractors' code) changed
 ============  =====================================  ==========================================
 
 So the key of an extraction is ``(content_sha256, cleaner, ruleset)``
@@ -32,11 +32,12 @@ import pyarrow.parquet as pq
 
 from extractors.ruleset import load_rules
 from fazhi.ingest.clean import CLEANER_VERSION
+from fazhi.ingest.tables import tables_from_raw
 from fazhi.lake.history import done_keys
 from fazhi.lake.staging import Staged
 from fazhi.ingest.sources import stored_source
 from fazhi.lake.store import Lake
-from fazhi.pipeline.stages import document_row, fetch_row
+from fazhi.pipeline.stages import IDENTITY_FIELDS, document_row, fetch_row, page_meta_of
 from fazhi.rows import Cleaned, Extracted, Ingested
 
 
@@ -119,8 +120,10 @@ def stored_clean(ingested: Ingested, plan: Plan) -> Cleaned:
     table = pq.read_table(path, columns=["clean_text"],
                           filters=[("doc_id", "=", doc), ("content_sha256", "=", sha)])
     stored = plan.documents[sha]
-    return Cleaned(ingested=ingested, encoding=stored.get("encoding"), clean_text=table.column(0)[0].as_py(),
-                   cleaner=plan.cleaner, format=stored.get("format") or "text")
+    clean = table.column(0)[0].as_py()
+    return Cleaned(ingested=ingested, encoding=stored.get("encoding"), clean_text=clean,
+                   cleaner=plan.cleaner, format=stored.get("format") or "text", meta=page_meta_of(stored),
+                   tables=tables_from_raw(ingested.fetched.data, ingested.fetched.content_type, clean))
 
 
 def stored_entities(plan: Plan, done: Extracted, version: str) -> list[dict] | None:
@@ -139,7 +142,7 @@ def stored_entities(plan: Plan, done: Extracted, version: str) -> list[dict] | N
     return None
 
 
-_META = ("title", "org", "report_year", "published", "n_chars", "encoding", "format", "cleaner")
+_META = IDENTITY_FIELDS + ("page_meta", "n_chars", "encoding", "format", "cleaner")
 
 
 def reuse(ingested: Ingested, plan: Plan) -> Extracted:

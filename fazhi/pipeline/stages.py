@@ -4,22 +4,29 @@ ingest: source -> raw bytes kept in the lake (a conditional request when the lak
         has the source's validators; a 304 reuses the stored bytes)
 clean:  raw bytes -> plain text by detected format (text, HTML, DOCX, PDF) -> cleaned text
 extract: clean text -> the rows of every table for this document
+
+Each stage's work runs under a per-document time and memory budget
+(``fazhi.pipeline.budget``): a document past it fails that stage, as any
+other error does, and the run goes on.
 """
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import extractors
 from extractors.ruleset import load_rules
 from fazhi.faults import checkpoint
-from fazhi.ids import doc_id, record_key, unique_record_ids
+from fazhi.ids import doc_id, public_source, record_key, unique_record_ids
 from fazhi.ingest.clean import CLEANER_VERSION, clean_text
 from fazhi.ingest.fetch import FetchPolicy, fetch, is_url
 from fazhi.ingest.formats import to_text
 from fazhi.ingest.rawstore import read_raw, store_raw
 from fazhi.ingest.sources import stored_source
 from schemas.values import derived
+from fazhi.pipeline import budget
+from fazhi.ingest.tables import document_tables
 from fazhi.rows import (
     Cleaned,
     EmptyDocument,
@@ -32,14 +39,19 @@ from fazhi.settings import Settings
 
 
 def ingest(source: str, lake: Path, settings: Settings | None = None) -> Ingested:
-    """``settings``: the run's (its fetch policy); default the environment's."""
+    """``settings``: the run's (its fetch policy and budgets); default the environment's."""
+    return budget.run("ingest", ingest_unbudgeted, source, lake, settings,
+                      budget=budget.Budget.from_settings("ingest", settings))
+
+
+def ingest_unbudgeted(source: str, lake: Path, settings: Settings | None = None) -> Ingested:
     previous = _previous_fetch(source, lake) if is_url(source) else None
     policy = FetchPolicy.from_settings(settings) if settings is not None else None
     fetched = fetch(source, validators=previous, policy=policy)
     if fetched.not_modified and previous is not None:
         # 304: the stored bytes are still the document; keep what the 200 said about them
         data = read_raw(lake, previous["content_sha256"])
-        fetched = Fetched(source=source, name=fetched.name, data=data, fetched_at=fetched.fetched_at,
+        fetched = Fetched(source=public_source(source), name=fetched.name, data=data, fetched_at=fetched.fetched_at,
                           content_type=previous.get("content_type"), http_status=304,
                           final_url=previous.get("final_url"),
                           etag=fetched.etag or previous.get("etag"),
@@ -79,7 +91,7 @@ def _previous_fetch(source: str, lake: Path) -> dict | None:
         return None
     import pyarrow.compute as pc
 
-    rows = table.filter(pc.equal(table.column("source"), source)).to_pylist()
+    rows = table.filter(pc.equal(table.column("source"), public_source(source))).to_pylist()
     if not rows or not rows[0].get("content_sha256"):
         return None
     row = rows[0]
@@ -89,26 +101,32 @@ def _previous_fetch(source: str, lake: Path) -> dict | None:
 
 
 def clean(ingested: Ingested) -> Cleaned:
+    return budget.run("clean", clean_unbudgeted, ingested)
+
+
+def clean_unbudgeted(ingested: Ingested) -> Cleaned:
     content = to_text(ingested.fetched.data, ingested.fetched.content_type)
     text = clean_text(content.text)
     if not text.strip():
         raise EmptyDocument(f"{ingested.fetched.source}: no text left after cleaning ({content.format})")
     return Cleaned(ingested=ingested, encoding=content.encoding, clean_text=text, cleaner=CLEANER_VERSION,
-                   format=content.format)
+                   format=content.format, meta=content.meta, tables=document_tables(content, text))
 
 
 def extract(cleaned: Cleaned, rules: str | None = None) -> Extracted:
     """``rules``: a rules folder (default: the bundled rules, ``extractors/rules``)."""
-    ing, f = cleaned.ingested, cleaned.ingested.fetched
     checkpoint("extract")
+    return budget.run("extract", extract_unbudgeted, cleaned, rules)
+
+
+def extract_unbudgeted(cleaned: Cleaned, rules: str | None = None) -> Extracted:
+    ing, f = cleaned.ingested, cleaned.ingested.fetched
     ruleset = load_rules(rules)
-    meta = extractors.document_meta(cleaned.clean_text)
-    found = extractors.extract(cleaned.clean_text, rules=ruleset)
+    meta = extractors.document_meta(cleaned.clean_text, cleaned.meta)
+    found = extractors.extract(cleaned.clean_text, rules=ruleset, tables=cleaned.tables)
     document = document_row(ing, ruleset.version, {
-        "title": meta.title,
-        "org": meta.org,
-        "report_year": meta.report_year,
-        "published": _iso_date(meta.published),
+        **identity_fields(meta),
+        "page_meta": json.dumps(cleaned.meta, ensure_ascii=False, sort_keys=True) if cleaned.meta else None,
         "n_chars": len(cleaned.clean_text),
         "encoding": cleaned.encoding,
         "format": cleaned.format,
@@ -121,7 +139,27 @@ def extract(cleaned: Cleaned, rules: str | None = None) -> Extracted:
         "cleaner": cleaned.cleaner,
     }
     return Extracted(document=document, text=text, records=record_rows(ing.doc_id, stored_source(f.source), ing.content_sha256, found),
+                     tables=table_rows(ing.doc_id, ing.content_sha256, cleaned.clean_text, cleaned.tables,
+                                       ruleset.version),
                      fetch=fetch_row(ing), rules_path=str(ruleset.path) if rules else None)
+
+
+def table_rows(doc: str, content_sha256: str, text: str, tables, ruleset: str) -> list[dict]:
+    """Rows of the ``tables`` table: each table whole, numbered as ``records.cell.table`` is."""
+    from extractors.layout import Layout
+
+    if not tables:
+        return []
+    layout = Layout(text)
+    rows = []
+    for n, t in enumerate(sorted(tables, key=lambda t: t.start), start=1):
+        d = t.to_dict()
+        rows.append({"doc_id": doc, "content_sha256": content_sha256, "number": n, "caption": d["caption"],
+                     "section": layout.section(max(0, t.start)).path, "kind": d["kind"],
+                     "n_rows": d["n_rows"], "n_cols": d["n_cols"], "header_rows": d["header_rows"],
+                     "header_cols": d["header_cols"], "unit": d["unit"], "start": d["start"], "end": d["end"],
+                     "cells": d["cells"], "ruleset": ruleset})
+    return rows
 
 
 def document_row(ing: Ingested, ruleset: str, text_fields: dict) -> dict:
@@ -143,6 +181,46 @@ def document_row(ing: Ingested, ruleset: str, text_fields: dict) -> dict:
         "fetched_at": f.fetched_at,
         "ruleset": ruleset,
     }
+
+
+# The identity columns of ``documents`` (spec §4 and issue 14): what ``document_meta`` gives.
+IDENTITY_FIELDS = ("title", "org", "report_year", "published", "title_from", "org_from", "report_year_from",
+                   "published_from", "division_code", "level", "parent_org")
+
+
+def identity_fields(meta) -> dict:
+    """The identity columns of a ``documents`` row from an ``extractors.DocumentMeta``."""
+    row = {f: getattr(meta, f) for f in IDENTITY_FIELDS}
+    row["published"] = _iso_date(meta.published)
+    return row
+
+
+def page_meta_of(document: dict) -> dict:
+    """The page metadata a ``documents`` row keeps (JSON in ``page_meta``)."""
+    raw = document.get("page_meta")
+    try:
+        return json.loads(raw) if raw else {}
+    except ValueError:
+        return {}
+
+
+def refine_identity(extracted: Extracted) -> Extracted:
+    """The identity again with the NER stage's entities (ORG and GPE help find the body in an
+    opening sentence); fields a user corrected (``*_from == "override"``) stay."""
+    if extracted.reused or not extracted.entities:
+        return extracted
+    doc = extracted.document
+    meta = extractors.document_meta(extracted.text["clean_text"], page_meta_of(doc), extracted.entities)
+    fresh = identity_fields(meta)
+    for f in ("title", "org", "report_year", "published"):
+        if doc.get(f"{f}_from") == "override":
+            fresh.pop(f, None)
+            fresh.pop(f"{f}_from", None)
+            if f == "org":
+                for k in ("division_code", "level", "parent_org"):
+                    fresh.pop(k, None)
+    doc.update(fresh)
+    return extracted
 
 
 def fetch_row(ing: Ingested) -> dict:
@@ -182,9 +260,11 @@ def _iso_date(value: str | None) -> dt.date | None:
         return None  # the extractor's guess was not a full date; keep the row
 
 
-# The NER stage (issue 4). The logic is in ner/ (ner.annotate); these are the
-# hooks the flow and ``fazhi reextract`` call. The model: $FAZHI_NER_MODEL, else
-# "fazhi" (pkuseg + rules + the trained ner); "none" turns the stage off.
+# The NER stage. The logic is in ner/ (ner.annotate); these are the hooks the
+# flow and ``fazhi reextract`` call. ``model``: a pipeline name (rules, fazhi,
+# none, an installed zh_core_web_*); None reads $FAZHI_NER_MODEL, else "rules".
+# ner_enabled and ner_version never import spaCy (the version is computed from
+# the files that make the entities); ner_entities loads the pipeline on first use.
 def ner_enabled(model: str | None = None) -> bool:
     from ner.annotate import NO_NER, model_name
 
