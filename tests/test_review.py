@@ -121,6 +121,12 @@ NEW = [_rec("r_new", "87件", "case", 87, "件", "信访件"),                  
        _rec("r_new", "800余件", "case", 800, "件", "调解纠纷", "调解")]            # added
 
 
+@pytest.fixture(autouse=True)
+def _hand_made_tables(monkeypatch):
+    """These lakes get tables written beside the Lake (older shapes): no checksums to verify them by."""
+    monkeypatch.setenv("FAZHI_VERIFY", "off")
+
+
 def _small_lake(root, history: str | None, with_time: bool = False):
     lake = Lake(root)
     lake.root.mkdir(parents=True)
@@ -187,7 +193,8 @@ def test_diff_marks_added_removed_changed(tmp_path):
         assert res.exit_code == 0 and "1 added, 1 removed, 1 changed" in res.output, res.output
 
 
-@pytest.mark.parametrize("history", ["parquet", "view"])
+@pytest.mark.parametrize("history", ["parquet", pytest.param("view", marks=pytest.mark.skip(
+    reason="fazhi builds its views from the schemas and no longer reads views added to lake.duckdb"))])
 def test_diff_is_fazhi_diffs_and_needs_the_extraction_history(tmp_path, history):
     # records_all alone (no extractions): `fazhi diff` has no two extracted rule sets, nor has review
     lake = _small_lake(tmp_path / "lake", history)
