@@ -306,6 +306,13 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
     ``original``: the text as written when ``text`` is its simplified copy (``text`` and ``sentence``
     are taken from it)."""
     surface = original if original is not None else text
+    cells_read: dict[str, bool] = {}
+
+    def figure(cell_text: str) -> bool:  # is_figure, read once per distinct cell text
+        if cell_text not in cells_read:
+            cells_read[cell_text] = is_figure(cell_text, rules)
+        return cells_read[cell_text]
+
     g = table.grid()
     hr, hc = table.header_rows, table.header_cols
     tconf = rules.tables
@@ -314,12 +321,12 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
     years = _year_columns(table, g)
     data_rows = [r for r in range(hr, table.n_rows)
                  if any(g[r][k] is not None and g[r][k].row == r and k >= hc and k not in serial
-                        and is_figure(g[r][k].text, rules) for k in range(table.n_cols))]
+                        and figure(g[r][k].text) for k in range(table.n_cols))]
     single_row = len(data_rows) <= 1
     full_width = table.n_cols - hc
 
     has_rows = hc > 0 or any(
-        g[r][k] is not None and g[r][k].row == r and g[r][k].text.strip() and not is_figure(g[r][k].text, rules)
+        g[r][k] is not None and g[r][k].row == r and g[r][k].text.strip() and not figure(g[r][k].text)
         for r in data_rows for k in range(hc, table.n_cols))
 
     def col_parts(k: int) -> list[str]:
@@ -361,17 +368,44 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
             seen.add(id(c))
             out.append(c)
         # a label in the row's data part, nearest on the left (name | figure | name | figure)
-        for j in range(k - 1, hc - 1, -1):
+        j = _left_label(r)[k]
+        if j is not None:
             c = g[r][j]
-            if c is None or j in serial:
-                continue
-            if is_figure(c.text, rules) or not c.text.strip() or c.text.strip() in tconf["cells"]["empty"]:
-                continue
             if c.row == r or c.rowspan > 1:
                 # name | figure | name | figure: the name on the left is the row's label here
                 out = [x for x in out if x.rowspan > 1] + [c]
-            break
         return out
+
+    left_labels: dict[int, list] = {}
+    spans: dict[int, tuple[int, int]] = {}
+
+    def row_span(r: int) -> tuple[int, int]:
+        """The text span of row r's located cells (the row is the sentence of its records); all rows in one pass."""
+        if not spans:
+            for x in table.cells:
+                if x.start >= 0:
+                    a, b = spans.get(x.row, (x.start, x.end))
+                    spans[x.row] = (min(a, x.start), max(b, x.end))
+        return spans[r]
+
+    def _left_label(r: int) -> list:
+        """For each column k of row r, the nearest column j < k (in the data part) holding a label: one
+        pass per row, so a wide row costs linear time, not quadratic."""
+        if r not in left_labels:
+            nearest: list = [None] * (table.n_cols + 1)
+            last = None
+            for k in range(table.n_cols):
+                nearest[k] = last
+                c = g[r][k]
+                if k < hc or c is None or k in serial:
+                    continue
+                t = c.text.strip()
+                if figure(c.text) or not t or t in tconf["cells"]["empty"]:
+                    continue
+                last = k
+            nearest[table.n_cols] = last
+            left_labels[r] = nearest
+        return left_labels[r]
 
     def row_parts(r: int, k: int) -> list[str]:
         return _dedupe([p for p in (clean_label(c.text) for c in row_cells(r, k)) if p])
@@ -467,9 +501,7 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
         qual = "exact"
         if q.inner:
             qual = rules.inner_quals.get(q.inner, "over")
-        in_row = [x for x in table.cells if x.row == c.row and x.start >= 0]
-        s0 = min(x.start for x in in_row)
-        s1 = max(x.end for x in in_row)
+        s0, s1 = row_span(c.row)
         sentence = surface[s0:s1]
         section = layout.section(start) if layout is not None else None
         out.append(Record(

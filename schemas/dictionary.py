@@ -170,6 +170,20 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
         "tables": "The tables of the generation.",
     },
 }
+TABLE_COLUMNS["tables"] = {
+    "number": "The table's number in the report, from 1, in text order (records.cell.table).",
+    "caption": "The table's caption or title line as the report writes it; null when it has none.",
+    "section": "The section of the report the table stands in (一 > (三)).",
+    "kind": "How the table came: html or docx (the document's own table); pipe, lines or spaces (a table "
+            "the page flattened into text, recognised again).",
+    "n_rows": "Number of rows, header rows included.",
+    "n_cols": "Number of columns, header columns included.",
+    "header_rows": "How many rows at the top are headers.",
+    "header_cols": "How many columns at the left are headers (row labels).",
+    "unit": "The unit a 单位： line or the caption gives the whole table (万元, 件); null when none.",
+    "cells": "Every cell: {row, col, rowspan, colspan, header, text, start, end} (start = -1 for an empty "
+             "cell); start and end are offsets in the clean text.",
+}
 TABLE_COLUMNS["records_all"] = dict(TABLE_COLUMNS["records"])
 TABLE_COLUMNS["records_all"]["record_id"] = "Identifier of the record within its rule set (records.record_id)."
 
