@@ -30,6 +30,9 @@ TABLE_DOCS: dict[str, str] = {
                "HTTP validators of the next conditional request.",
     "extractions": "Bookkeeping of the stages: which document version was extracted with which cleaner and "
                    "rule set, how many records that gave, and when.",
+    "tables": "One row per table of a document version (an HTML or Word table, or one flattened into "
+              "lines of text), whole: its cells with their row, column and spans; its numbers are records "
+              "with a cell.",
     "lake_info": "One row naming the lake's current generation (the committed state every view reads).",
 }
 
@@ -89,8 +92,6 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
                       "placeholders and stray spaces removed); traditional characters are kept as written.",
     },
     "records": {
-        "cell": "For a record from a table cell: cell.table (the table's number in the report, from 1), cell.row "
-                "and cell.col (from 0, header rows and columns included), to join with tables; null for prose.",
         "record_id": "Identifier of the record: a hash of its document version, span, type, unit and "
                      "subject. Unique in records; not stable across rule sets.",
         "source": "Where the document came from (documents.source).",
@@ -123,6 +124,24 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
         "display": "The value in the report's own scale and unit, digits normalised: 1260.5万元, 2500吨, "
                    "87件, 99.4%.",
         "loaded_at": "When these records were last made the current ones (UTC).",
+        "cell": "For a number in a table: the table (tables.number), row and column of its cell, from 0 with "
+                "the header rows and columns included; null for a number in running text.",
+    },
+    "tables": {
+        "number": "The table's number in the report: 1, 2, … in reading order (records.cell.table).",
+        "caption": "The table's caption or title, when it has one.",
+        "section": "The section path where the table stands, e.g. 一 > (三).",
+        "kind": "How the table was written: html, docx, pipe (cells divided by |), lines (one cell a line) "
+                "or spaces (cells divided by runs of spaces).",
+        "n_rows": "Rows of the table's grid, header rows included.",
+        "n_cols": "Columns of the table's grid, header columns included.",
+        "header_rows": "How many of the first rows are headers.",
+        "header_cols": "How many of the first columns are headers.",
+        "unit": "The unit a 单位： line or the caption gives for the whole table, as written.",
+        "start": "Offset of the table's first character in the clean text.",
+        "end": "Offset just after the table's last character in the clean text.",
+        "cells": "Every cell: its row, column, row and column spans and text.",
+        "ruleset": "Version of the rule set that read the table.",
     },
     "entities": {
         "label": "Entity type: LAW (a title in 《》), ORG (an office or body), GPE (a division: province, "
@@ -169,20 +188,6 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
         "committed_at": "When the generation was committed (UTC).",
         "tables": "The tables of the generation.",
     },
-}
-TABLE_COLUMNS["tables"] = {
-    "number": "The table's number in the report, from 1, in text order (records.cell.table).",
-    "caption": "The table's caption or title line as the report writes it; null when it has none.",
-    "section": "The section of the report the table stands in (一 > (三)).",
-    "kind": "How the table came: html or docx (the document's own table); pipe, lines or spaces (a table "
-            "the page flattened into text, recognised again).",
-    "n_rows": "Number of rows, header rows included.",
-    "n_cols": "Number of columns, header columns included.",
-    "header_rows": "How many rows at the top are headers.",
-    "header_cols": "How many columns at the left are headers (row labels).",
-    "unit": "The unit a 单位： line or the caption gives the whole table (万元, 件); null when none.",
-    "cells": "Every cell: {row, col, rowspan, colspan, header, text, start, end} (start = -1 for an empty "
-             "cell); start and end are offsets in the clean text.",
 }
 TABLE_COLUMNS["records_all"] = dict(TABLE_COLUMNS["records"])
 TABLE_COLUMNS["records_all"]["record_id"] = "Identifier of the record within its rule set (records.record_id)."

@@ -572,7 +572,8 @@ class Lake:
             if temp_directory:
                 con.execute(f"SET temp_directory = {_literal(temp_directory)}")
             db = gdir / DB_NAME
-            if manifest is not None and manifest.get("root") == str(self.root) and db.is_file():
+            if (manifest is not None and manifest.get("root") == str(self.root) and db.is_file()
+                    and _views_current(manifest)):
                 # the generation's own views name this lake's files: use them (comments included)
                 con.execute(f"ATTACH {_literal(str(db))} AS lake (READ_ONLY)")
                 con.execute("USE lake")
@@ -630,6 +631,14 @@ def _same_shape(stored: pa.Schema, schema: pa.Schema) -> bool:
         if ta != tb or (a.metadata or {}).get(b"description") != (b.metadata or {}).get(b"description"):
             return False
     return True
+
+
+def _views_current(manifest: dict) -> bool:
+    """The generation's files have the columns the schemas name now (so its views are today's)."""
+    from schemas import TABLES
+
+    files = manifest.get("files", {})
+    return all(files.get(f"{name}.parquet", {}).get("columns") == spec.schema.names for name, spec in TABLES.items())
 
 
 class _Verified:

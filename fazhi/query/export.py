@@ -57,8 +57,15 @@ def columns() -> list[tuple[str, str]]:
     return out
 
 
+def _nested(c: str, t: str) -> bool:
+    typ = TABLES[t].schema.field(c).type
+    return pa.types.is_struct(typ) or pa.types.is_list(typ)
+
+
 def export_sql() -> str:
-    cols = ", ".join(f'{"d" if t == "documents" else "r"}."{c}"' for c, t in columns())
+    # a nested column (a table cell's coordinates, a list) as JSON text: every format can hold it
+    cols = ", ".join(f'CAST(to_json({"d" if t == "documents" else "r"}."{c}") AS VARCHAR) AS "{c}"'
+                     if _nested(c, t) else f'{"d" if t == "documents" else "r"}."{c}"' for c, t in columns())
     return f"""
 SELECT {cols}
 FROM records r
@@ -72,7 +79,8 @@ def codebook() -> list[dict]:
     """``{column, table, type, description}`` of every exported column (``table``: where it comes from)."""
     from schemas.docs import duckdb_type
 
-    return [{"column": c, "table": t, "type": duckdb_type(TABLES[t].schema.field(c).type),
+    return [{"column": c, "table": t,
+             "type": "VARCHAR (JSON)" if _nested(c, t) else duckdb_type(TABLES[t].schema.field(c).type),
              "description": describe(t, c) or ""} for c, t in columns()]
 
 
