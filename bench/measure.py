@@ -122,9 +122,9 @@ def stage_load(folder, max_chars):
     """fazhi.load over every document's rows, staged as the flow does (``fazhi.staging``), then
     merged; the rows are made untimed with the stage functions, one document at a time."""
     from fazhi.lake import load as load_mod
-    from fazhi.pipeline import stages
-    from fazhi.lake.store import Lake
     from fazhi.lake.staging import Stage
+    from fazhi.lake.store import Lake
+    from fazhi.pipeline import stages
 
     with tempfile.TemporaryDirectory(prefix="fazhi-bench-") as tmp:
         docs = chars = 0
