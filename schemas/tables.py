@@ -25,6 +25,15 @@ class TableSpec:
     schema: pa.Schema
     key: tuple[str, ...]
     doc: str = ""
+    order: tuple[str, ...] = ()     # the row order of the table's file (default: the key)
+
+    @property
+    def sort(self) -> tuple[str, ...]:
+        return self.order or self.key
+
+    def order_by(self) -> str:
+        """The ``ORDER BY`` list of the table's row order, for SQL."""
+        return ", ".join('"' + c.replace('"', '""') + '"' for c in self.sort)
 
 
 _PY_TO_ARROW: dict[type, pa.DataType] = {
@@ -105,6 +114,7 @@ TEXTS = TableSpec(
 RECORDS = TableSpec(
     name="records",
     key=("record_id",),
+    order=("doc_id", "start", "end", "type", "record_id"),
     doc="one row per extracted statistic, current rule set only",
     schema=pa.schema(
         [
@@ -120,6 +130,7 @@ RECORDS = TableSpec(
 ENTITIES = TableSpec(
     name="entities",
     key=("doc_id", "start", "end", "label"),
+    order=("doc_id", "start", "end", "label", "text", "rule", "model", "sentence"),
     doc="named entities found in the clean text by the NER stage (ner/)",
     schema=pa.schema([
         pa.field("doc_id", pa.string(), nullable=False),
@@ -171,6 +182,7 @@ SOURCES = TableSpec(
 RECORDS_ALL = TableSpec(
     name="records_all",
     key=("ruleset", "record_id"),
+    order=("ruleset", "doc_id", "start", "end", "type", "record_id"),
     doc="the records of every rule set (``records`` is the current one); kept across rule changes",
     schema=pa.schema(
         list(RECORDS.schema)

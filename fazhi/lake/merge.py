@@ -14,8 +14,8 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from fazhi.lake.staging import Staged
 from fazhi.lake.store import Lake
-from fazhi.rows import Extracted
 from schemas import table_spec
 
 
@@ -24,8 +24,8 @@ def _ordered(primary: str, others) -> list[str]:
     return [primary, *rest]
 
 
-def merge_same_content(lake: Lake, extracted: list[Extracted]) -> tuple[list[Extracted], list[dict], dict]:
-    """``(kept, source_rows, aliases)``: one Extracted per content, the ``sources`` rows, and the
+def merge_same_content(lake: Lake, extracted: list[Staged]) -> tuple[list[Staged], list[dict], dict]:
+    """``(kept, source_rows, aliases)``: one staged document per content, the ``sources`` rows, and the
     extra sources of stored documents that this run found under another path or URL."""
     docs = lake.read("documents")
     owner: dict[str, str] = {}
@@ -38,7 +38,7 @@ def merge_same_content(lake: Lake, extracted: list[Extracted]) -> tuple[list[Ext
         if sha not in owner or (when is not None and first_seen[sha] is not None and when < first_seen[sha]):
             owner[sha], first_seen[sha] = doc, when
 
-    kept: dict[tuple[str, str], Extracted] = {}
+    kept: dict[tuple[str, str], Staged] = {}
     extra: dict[tuple[str, str], set[str]] = {}
     source_rows: list[dict] = []
     for e in extracted:

@@ -135,8 +135,8 @@ class Merger:
             WHERE o.doc_id NOT IN (SELECT doc_id FROM kept_all)
             UNION ALL SELECT {_cols('records')} FROM {self._staged('records')}
             UNION ALL {reused}
-            ORDER BY doc_id, start, "end", type, record_id""")
-        counts = Counter()
+            ORDER BY {table_spec('records').order_by()}""")
+        counts: Counter[str] = Counter()
         for s in self.fresh:
             counts.update(s.records_by_type)
         for rtype, n in self.con.execute(f"SELECT type, count(*) FROM ({reused}) GROUP BY type").fetchall():
@@ -151,7 +151,7 @@ class Merger:
             SELECT {_cols('entities')} FROM {self._old('entities')} o
             WHERE o.doc_id NOT IN (SELECT doc_id FROM kept_fresh)
             UNION ALL SELECT {_cols('entities')} FROM {self._staged('entities')}
-            ORDER BY doc_id, start, "end", label, text, rule, model, sentence""")
+            ORDER BY {table_spec('entities').order_by()}""")
 
     def records_all(self) -> None:
         """Every rule set's records: this run's extractions replace stored ones of the same
@@ -170,7 +170,7 @@ class Merger:
             WHERE NOT EXISTS (SELECT 1 FROM fresh_keys f WHERE f.doc_id = o.doc_id
                               AND f.content_sha256 = o.content_sha256 AND f.ruleset = o.ruleset)
             UNION ALL SELECT {new_cols} FROM {self._staged('records')}
-            ORDER BY ruleset, doc_id, start, "end", type, record_id""")
+            ORDER BY {table_spec('records_all').order_by()}""")
 
     def fresh_extractions(self) -> list[dict]:
         """The ``extractions`` rows of the documents extracted now (``history.note_extractions``)."""

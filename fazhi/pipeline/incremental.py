@@ -25,6 +25,7 @@ document, which stages to skip.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -32,6 +33,7 @@ import pyarrow.parquet as pq
 from extractors.ruleset import load_rules
 from fazhi.ingest.clean import CLEANER_VERSION
 from fazhi.lake.history import done_keys
+from fazhi.lake.staging import Staged
 from fazhi.lake.store import Lake
 from fazhi.pipeline.stages import document_row, fetch_row
 from fazhi.rows import Cleaned, Extracted, Ingested
@@ -109,7 +111,9 @@ def make_plan(lake: str, rules: str | None = None) -> Plan:
 
 def stored_clean(ingested: Ingested, plan: Plan) -> Cleaned:
     """The clean stage, skipped: the stored clean text of this content (same cleaner)."""
-    doc, sha = plan.stored_text(ingested)
+    key = plan.stored_text(ingested)
+    assert key is not None, "stored_clean needs a stored text (Plan.stored_text)"
+    doc, sha = key
     path = Lake(plan.lake).table_path("texts")
     table = pq.read_table(path, columns=["clean_text"],
                           filters=[("doc_id", "=", doc), ("content_sha256", "=", sha)])
@@ -151,7 +155,7 @@ def reuse(ingested: Ingested, plan: Plan) -> Extracted:
                      rules_path=plan.rules)
 
 
-def run_stats(extracted: list[Extracted], failures: list[dict], sources: list[str]) -> dict[str, int]:
+def run_stats(extracted: Sequence[Extracted | Staged], failures: list[dict], sources: Sequence[str]) -> dict[str, int]:
     """What a run did, per stage: ``extracted`` (documents extracted now), ``reused`` (skipped)."""
     return {
         "sources": len(sources),
