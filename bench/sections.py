@@ -606,9 +606,10 @@ def sql_rows(rounds: int, rows_in_lake: int) -> list[Row]:
     if rc or line is None:
         return [Row("sql", "10M lake", f"build failed (exit {rc})", note=f"see {logs / 'lake10m.log'}")]
     info = json.loads(line[len("@@LAKE@@"):])
+    built = info.get("build_peak_rss_mb")
     rows = [Row("sql", f"lake build: {info['info']['records']:,} records"
-                       + (f", built in {_s(info['built_s'])}" if info.get("built_s") else " (cached)"),
-                f"peak RSS {info.get('build_peak_rss_mb') or peak:.0f} MB", before="10 GB peak",
+                       + (f", built now in {_s(info['built_s'])}" if info.get("built_s") else " (cached)"),
+                f"peak RSS {built:.0f} MB" if built else "build peak not recorded", before="10 GB peak",
                 note="DuckDB memory_limit 2 GB")]
 
     import duckdb
