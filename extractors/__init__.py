@@ -7,6 +7,9 @@
 No Prefect, Parquet or DuckDB is involved here.
 """
 from .record import DocumentMeta, Record
-from .pipeline import RULESET, document_meta, extract
+from .pipeline import RULESET, document_meta, explain, extract, format_explanation
+from .rulecheck import RulesError
+from .ruleset import load_rules
 
-__all__ = ["extract", "document_meta", "Record", "DocumentMeta", "RULESET"]
+__all__ = ["extract", "explain", "format_explanation", "document_meta", "load_rules", "Record",
+           "DocumentMeta", "RULESET", "RulesError"]

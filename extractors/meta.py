@@ -1,42 +1,128 @@
-"""Document metadata from the text: title, reporting body, year, date.
+"""Document identity: who reported (``org``), for which year, published when, under which title.
 
-These reports vary: a title line or none; the date under the title, under the
-signature, or at the top; the body named in the title, in the opening
-sentence, or only in the signature. The rules look in that order.
+Reports name themselves in many places: a title line (with the year first or
+the body first), the page's own metadata (meta tags, 发布机构, 来源, the
+publication line), a signature or author line, the opening sentence
+(2024年，某某街道坚持…), or only 我县 / 我局 with the site's name. Every field
+is taken from the most trusted place that gives it, and says which one
+(``org_from``, ``report_year_from``, ``published_from``, ``title_from``).
+
+Order of trust, per field (the first that gives a value wins):
+
+- ``title``: the page's ``ArticleTitle`` (``meta``), else a title line of the
+  text (``text``; two lines joined when the body stands on a line of its own).
+- ``org``: ``title`` (the body a title names: 某某区人民政府关于…, 2022年某某区…);
+  ``meta`` (发布机构, 来源, ContentSource, in the page's metadata or the text's
+  publication line) when it agrees with how the report speaks of itself
+  (我镇 -> a town); ``signature`` (a body standing alone on one of the first or
+  last lines, or after 作者：); ``opening`` (the subject of the opening
+  sentence, helped by the NER stage's ORG/GPE entities); ``self`` (我局 / 我县
+  resolved with the site's name, the entities and the names the text gives);
+  ``frequency`` (the town named most often); then any signature or metadata
+  body, even one that disagrees with 我X. A title wins over the metadata: a
+  reposted report keeps its 来源 of the office that posted it
+  (来源：自治区人民政府法制办), while the title names the government that reports.
+- ``published``: ``meta`` (the ``PubDate`` tag or the page's publication
+  line), ``publication_line`` (发布日期：…, 发布时间 2024年03月29日,
+  时间：2023-03-27 in the text's first lines, also in a bulleted or tabular
+  metadata list), ``date_line`` (a date standing alone under the title or
+  under the signature). A page clock (今天是：2020年6月1日 星期一) never counts.
+- ``report_year``: ``title`` (its year), ``opening`` (现将2023年…报告如下,
+  2023年，某某街道…, 一、2019年…), ``published`` (a report signed in the
+  first half of a year covers the year before), ``frequency`` (the most
+  frequent year). A plan's range (2021—2025年), a 《title》's year and a page
+  clock are never a report year.
+
+User corrections (a sources file's ``org`` / ``report_year`` / ``published``,
+a corrections file keyed by doc_id) win over all of it: :func:`with_overrides`,
+provenance ``override``.
+
+``org`` is the name without the higher levels above it (spec §4):
+龙岩市永定区卫生健康局 -> 永定区卫生健康局, 丰都县树人镇人民政府 -> 树人镇; a
+department keeps its own government (江苏省司法厅). It is resolved to its
+administrative division (``division_code``, ``level``, ``parent_org``) by
+:mod:`extractors.divisions`.
+
+Pure: text and dictionaries in, a :class:`DocumentMeta` out. The rule data is
+``rules/meta.toml``.
 """
 from __future__ import annotations
 
 import re
+import tomllib
 from collections import Counter
+from dataclasses import replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Mapping, Optional
 
+from . import divisions
 from .numbers import parse_chinese
 from .record import DocumentMeta
 from .script import to_simplified
 
+META_RULES = Path(__file__).with_name("rules") / "meta.toml"
+HAN = "\u4e00-\u9fff"
+
 _CN_DIGIT = "〇○零一二三四五六七八九十"
 _DATE = re.compile(
-    rf"(?P<y>(?:19|20)[0-9]{{2}}|[二][{_CN_DIGIT}]{{3}})\s*(?:年|[.．/\-])\s*"
+    rf"(?<![0-9])(?P<y>(?:19|20)[0-9]{{2}}|[二][{_CN_DIGIT}]{{3}})\s*(?:年|[.．/\-])\s*"
     rf"(?P<m>[0-9]{{1,2}}|[{_CN_DIGIT}]{{1,3}})\s*(?:月|[.．/\-])\s*"
-    rf"(?P<d>[0-9]{{1,2}}|[{_CN_DIGIT}]{{1,3}})\s*日?"
+    rf"(?P<d>[0-9]{{1,2}}|[{_CN_DIGIT}]{{1,3}})(?![0-9])\s*日?"
 )
-_YEAR = re.compile(r"((?:19|20)[0-9]{2})\s*年")
-_TITLE_WORDS = ("报告", "总结")
-_SECTION_START = re.compile(r"^[一二三四五六七八九十]+、|^[（(][一二三四五六七八九十]+[)）]|^[0-9]+[.．、]")
-_ORG_SUFFIX = r"(?:街道办事处|街道|镇|乡|景区|开发区|高新区|新区|管委会|区|县|市|局|委员会)"
-# Where a title's subject starts: the body is named before it.
-_TITLE_SUBJECT = re.compile(r"关于|(?:19|20)[0-9]{2}年|法治|依法|年度|贯彻|推进")
-_SIGN_TRAIL = re.compile(r"(?:党工委|党委|管委会|人民政府|政府|办公室|办事处)(?:[、，,]\s*(?:党工委|党委|管委会|人民政府|政府|办公室|办事处))*$")
-_SPEAKER = re.compile(r"我代表([\u4e00-\u9fff]{0,10}?(?:国务院|人民政府))")
+_YEAR = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2}|二[〇○零一二三四五六七八九]{3})\s*年")
+_CN_YEAR = str.maketrans("〇○零一二三四五六七八九", "00012345678" + "9")
 
+
+def _year(s: str) -> int:
+    """2023 or 二〇二三 as a number."""
+    return int(s.translate(_CN_YEAR))
+# a plan's range: 2021—2025年, 2015-2020年, 2023至2027年
+_RANGE = re.compile(r"(?<![0-9])(?:19|20)[0-9]{2}\s*年?\s*[—–\-－~～至到]+\s*(?:19|20)[0-9]{2}\s*年?")
+_BOOK = re.compile(r"《[^《》\n]{0,80}》")
+_SECTION_START = re.compile(r"^[一二三四五六七八九十]+、|^[（(][一二三四五六七八九十]+[)）]|^[0-9]+[.．、]")
+_PUNCT = re.compile(r"[，,。；;！!？?]")
+_BREADCRUMB = re.compile(r"[>›»→]|首页|当前位置|您的位置|所在位置")
+
+
+@lru_cache(maxsize=1)
+def _rules() -> dict:
+    with open(META_RULES, "rb") as f:
+        return tomllib.load(f)
+
+
+def _alt(words: Iterable[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> dict[str, re.Pattern]:
+    r = _rules()
+    suffix = _alt(r["org"]["suffixes"])
+    gov = _alt(r["org"]["government_words"])
+    labels = _alt(r["published"]["labels"])
+    return {
+        "suffix_end": re.compile(f"(?:{suffix})$"),
+        "gov_tail": re.compile(f"(?:{gov})(?:[、，, ]*(?:{gov}))*$"),
+        # the subject of an opening sentence: a name ending in a suffix, then what it does
+        "subject": re.compile(f"^(?P<name>[{HAN}]{{2,24}}?(?:{suffix})(?:{gov})?)(?=(?:{_alt(r['opening']['after_subject'])}))"),
+        "self": re.compile(f"(?:我|本)({_alt(r['self']['words'])})"),
+        # 发布日期：2023-04-12 · 发布时间 2024年03月29日 · [ 发布日期 ] | 2026-02-11 · 发布时间:\n2026-03-04
+        "pub_label": re.compile(f"(?P<label>{labels})\\s*[\\]】]?\\s*[:：]?\\s*[|｜]?\\s*"),
+        "clock": re.compile(f"(?:{_alt(r['published']['clock'])})\\s*[:：]?\\s*"),
+        # 发布机构：X · 来源：X · 信息来源：X · [ 发布机构 ] | X · 发文机关: | X
+        "org_label": re.compile(r"(?P<label>发布机构|发文机关|发文单位|信息来源|文章来源|稿件来源|稿源|来源|作者|发布单位)"
+                                r"\s*[\]】]?\s*[:：]?\s*[|｜]?\s*"),
+    }
+
+
+# ---------------------------------------------------------------- dates
 
 def _num(s: str) -> int:
     return int(s) if s.isdigit() else int(parse_chinese(s.replace("○", "〇")))
 
 
-def parse_date(s: str) -> str | None:
-    m = _DATE.search(s)
-    if not m:
-        return None
+def _date_of(m: re.Match) -> str | None:
     try:
         y, mo, d = _num(m.group("y")), _num(m.group("m")), _num(m.group("d"))
     except ValueError:
@@ -46,79 +132,368 @@ def parse_date(s: str) -> str | None:
     return f"{y:04d}-{mo:02d}-{d:02d}"
 
 
+def parse_date(s: str) -> str | None:
+    """The first full date in ``s``, ISO (2019年12月2日, 2021.12.18, 二〇二四年一月二十日)."""
+    m = _DATE.search(s)
+    return _date_of(m) if m else None
+
+
+def _without_clock(text: str) -> str:
+    """``text`` with the date of a page clock (今天是：2020年6月1日 星期一) blanked, offsets kept."""
+    out, pos = [], 0
+    for m in _patterns()["clock"].finditer(text):
+        if m.start() < pos:
+            continue
+        d = _DATE.match(text, m.end())
+        if not d:
+            continue
+        out.append(text[pos:m.start()])
+        out.append(" " * (d.end() - m.start()))
+        pos = d.end()
+    out.append(text[pos:])
+    # a date with its weekday is a clock too: 2019年12月3日星期二
+    return _WEEKDAY_DATE.sub(lambda m: " " * len(m.group(0)), "".join(out))
+
+
+_WEEKDAY_DATE = re.compile(_DATE.pattern + r"\s*(?:星期|周|礼拜)[一二三四五六日天]")
+
+
+# ---------------------------------------------------------------- lines
+
 def _lines(text: str) -> list[str]:
-    return [ln.strip(" \u3000\t") for ln in text.split("\n") if ln.strip(" \u3000\t")]
+    return [ln.strip(" \u3000\t\xa0") for ln in text.split("\n") if ln.strip(" \u3000\t\xa0")]
+
+
+def _is_meta_line(ln: str) -> bool:
+    """A line of page metadata rather than report text: labels, table cells, counters."""
+    p = _patterns()
+    label = p["pub_label"].match(ln)
+    if label and label.group("label") in ("时间", "日期") and not re.match(r"\s*[:：\]】|｜]", ln[2:]):
+        label = None  # 时间紧、任务重…: a sentence, not a label
+    return bool(ln.startswith("|") or label or p["org_label"].match(ln)
+                or re.search(r"浏览次数|阅读次数|访问量|字体[:：]|【\s*大\s*中\s*小\s*】|索引号|分享到", ln)
+                or re.match(r"^[•·●\-*]\s*\S{2,6}\s*[:：]", ln))
+
+
+# ---------------------------------------------------------------- labelled metadata
+
+def labelled_dates(lines: Iterable[str]) -> list[tuple[str, str]]:
+    """``(label, iso date)`` of every publication-line label followed by a date:
+    发布日期：2023-04-12, • 发布时间 2024年03月29日, [ 成文日期 ] | 2026-02-11, a label
+    whose date stands on the next line; an empty cell (发文日期: | |) gives nothing."""
+    lines = list(lines)
+    out = []
+    for i, ln in enumerate(lines):
+        for m in _patterns()["pub_label"].finditer(ln):
+            label = m.group("label")
+            if label in ("时间", "日期") and m.start() > 0 and re.match(f"[{HAN}]", ln[m.start() - 1]):
+                continue  # 会议时间, 截止日期 … inside words
+            rest = ln[m.end():]
+            if not rest.strip() and i + 1 < len(lines):
+                rest = lines[i + 1]
+            d = _DATE.match(rest.lstrip(" |｜"))
+            if d:
+                iso = _date_of(d)
+                if iso:
+                    out.append((label, iso))
+    return out
+
+
+def labelled_orgs(lines: Iterable[str]) -> list[tuple[str, str]]:
+    """``(label, name)`` for 发布机构：X, 来源：X, 信息来源：X, 发文机关: | X |, 作者：X."""
+    lines = list(lines)
+    out = []
+    for i, ln in enumerate(lines):
+        for m in _patterns()["org_label"].finditer(ln):
+            if m.start() > 0 and re.match(f"[{HAN}]", ln[m.start() - 1]) and m.group("label") == "来源":
+                if ln[m.start() - 2:m.start()] not in ("信息", "文章", "稿件"):
+                    continue
+            rest = ln[m.end():]
+            if not rest.strip() and i + 1 < len(lines) and not _is_meta_line(lines[i + 1]):
+                rest = lines[i + 1]
+            v = re.match(f"[{HAN}（）()]{{2,40}}", rest.lstrip(" |｜"))
+            if v:
+                name = v.group(0)
+                # the next label on the same line ends the value: 来源：某某县发布时间…
+                name = re.split(_alt(_rules()["published"]["labels"] + ["浏览", "字体", "作者", "来源"]), name)[0]
+                if len(name) >= 2:
+                    out.append((m.group("label"), name))
+    return out
+
+
+# ---------------------------------------------------------------- names
+
+def normalize_org(name: str | None) -> str | None:
+    """A body's name as the contract wants it: government words dropped (人民政府,
+    办事处, 党工委、管委会), the higher levels dropped (丰都县树人镇 -> 树人镇,
+    某某市梅溪区卫生健康局 -> 梅溪区卫生健康局), a department's own level kept
+    (江苏省司法厅). None when what is left is no name."""
+    if not name:
+        return None
+    n = re.sub(r"\s+", "", name).strip("、，,：:（）()")
+    # 中共某县委 某县人民政府 / 党工委、管委会: the government, the last of a list
+    parts = [p for p in re.split(r"[、，,\s]+", name.strip()) if p]
+    if len(parts) > 1:
+        govs = [p for p in parts if _patterns()["suffix_end"].search(_strip_gov(p) or "")]
+        n = _strip_gov(parts[-1]) or ""
+        if not _name_ok(n) and govs:
+            n = _strip_gov(govs[0]) or ""
+    n = _strip_gov(n) or ""
+    # 中共某某镇委员会某某镇人民政府, 某某镇党委某某镇政府: the government after the party committee
+    m = _PARTY_THEN_GOV.match(n)
+    if m:
+        n = m.group("rest")
+    if n.endswith("街道办"):
+        n = n[:-1]
+    n = _drop_higher_levels(n)
+    return n if _name_ok(n) else None
+
+
+_PARTY_THEN_GOV = re.compile(f"^(?:中共)?[{HAN}]{{2,20}}?(?:委员会|党工委|党委|工委|委)"
+                             f"(?P<rest>[{HAN}]{{2,20}}(?:自治区|自治州|自治县|省|市|州|县|区|旗|街道|镇|乡|苏木))$")
+
+
+def _strip_gov(n: str) -> str:
+    before = n
+    n = _patterns()["gov_tail"].sub("", n)
+    if before.endswith("街道办事处") or (before.endswith("办事处") and n and not n.endswith("街道")
+                                      and before[:-3].endswith("街道")):
+        n = before[: -len("办事处")]
+    return n.strip("、，, ")
+
+
+_HIGHER = re.compile(f"^(?P<hi>[{HAN}]{{2,6}}?(?:省|自治区|市|自治州|州|地区|盟|县))"
+                     f"(?P<rest>[{HAN}]{{2,8}}?(?:自治县|县|区|市|旗|街道|民族乡|镇|乡|苏木).*)$")
+
+
+def _drop_higher_levels(n: str) -> str:
+    """Drop the divisions above the body: a leading division whose rest is again a division."""
+    for _ in range(4):
+        lead = divisions.leading_divisions(n)
+        if lead and len(lead[0]) < len(n):
+            rest = n[len(lead[0]):]
+            if divisions.leading_divisions(rest) or _is_place_name(rest):
+                n = rest
+                continue
+        m = _HIGHER.match(n)
+        if m and not lead and _is_place_name(m.group("rest")):
+            n = m.group("rest")
+            continue
+        break
+    return n
+
+
+_PLACE_START = re.compile(f"^[{HAN}]{{2,8}}?(?:自治县|县|区|市|旗|街道|民族乡|镇|乡|苏木)")
+
+
+def _is_place_name(rest: str) -> bool:
+    """梅溪区卫生健康局, 树人镇, 罗子山瑶族乡: a place (with its department), not 司法厅 or 市场监督管理局."""
+    m = _PLACE_START.match(rest)
+    if not m:
+        return False
+    head = m.group(0)
+    if head[0] in _rules()["org"]["not_name_starts"] or head in _rules()["org"]["not_names"]:
+        return False
+    # 司法局桥头分局: a department word before the place suffix is not a place
+    return not re.search(r"[局厅委办部署院所]", head)
+
+
+def _name_ok(n: str | None) -> bool:
+    if not n or len(n) < 2 or len(n) > 30:
+        return False
+    if n in _rules()["org"]["not_names"] or not re.fullmatch(f"[{HAN}（）()]+", n):
+        return False
+    if n[0] in _rules()["org"]["not_name_starts"] and n not in divisions.gazetteer()[1] and not n.startswith("上海"):
+        return False
+    return bool(_patterns()["suffix_end"].search(n))
+
+
+def _kind(n: str) -> str | None:
+    """What a name is, in the words the report uses for itself: 镇, 街道, 局, 县 …"""
+    for w in _rules()["self"]["words"]:
+        if n.endswith(w) or (w == "委" and n.endswith("委员会")):
+            return w
+    if n.endswith(("自治区",)):
+        return "区"
+    if n.endswith("分局"):
+        return "局"
+    return None
+
+
+def self_reference(text: str) -> str | None:
+    """How the report speaks of itself: 我镇, 我局, 本街道 … (the most frequent)."""
+    c = Counter(m.group(1) for m in _patterns()["self"].finditer(text))
+    c.pop("市", None) if c.get("市", 0) and sum(c.values()) > 2 * c["市"] else None
+    return c.most_common(1)[0][0] if c else None
+
+
+def _agrees(org: str, kind: str | None) -> bool:
+    if kind is None:
+        return True
+    k = _kind(org)
+    if k == kind:
+        return True
+    return {kind, k} <= {"镇", "乡"}
+
+
+# ---------------------------------------------------------------- title
+
+_TITLE_CHROME = re.compile(r"\s*(?:【[^】]*】|\[[^\]]*\]|(?:字体|字号)\s*[:：].*|(?:打印|关闭|分享)(?:本页|窗口)?)\s*$")
+
+
+def _title_line(ln: str) -> str:
+    """A title line without the chrome that may trail it: 【字体：大 中 小】, [打印], a date."""
+    for _ in range(3):
+        ln = _TITLE_CHROME.sub("", ln)
+        d = _DATE.search(ln)
+        if d and d.start() >= 8 and not ln[d.end():].strip():
+            ln = ln[:d.start()]
+    return ln.strip()
+
+
+def _title_ok(ln: str) -> bool:
+    r = _rules()["title"]
+    ln = re.sub(r"\s*[（(][^（）()]{0,14}[)）]$", "", ln)  # …的报告（2023年度）, …报告（全文）
+    return (4 <= len(ln) <= 80 and ln.endswith(tuple(r["endings"])) and not _PUNCT.search(ln)
+            and not _SECTION_START.match(ln) and not _BREADCRUMB.search(ln) and not ln.startswith("现将")
+            and any(w in ln for w in r["topic"]) and not _is_meta_line(ln))
 
 
 def _title(lines: list[str]) -> str | None:
-    for ln in lines[:3]:
-        if (len(ln) <= 60 and ln.endswith(_TITLE_WORDS) and not re.search(r"[，,。；;]", ln)
-                and not _SECTION_START.match(ln)):
+    head = [t for t in (_title_line(ln) for ln in lines[:40]) if t and not _is_meta_line(t)][:12]
+    for i, ln in enumerate(head):
+        if len(ln) > 80:
+            break  # the body has begun
+        if _title_ok(ln):
+            prev = head[i - 1] if i else ""
+            # 东安县应急管理局 / 2025年法治政府建设报告: the body on a line of its own
+            if (prev and len(prev) <= 30 and not _PUNCT.search(prev) and not _is_meta_line(prev)
+                    and not _BREADCRUMB.search(prev) and re.match(r"^(?:关于|(?:19|20)[0-9]{2}年)", ln)
+                    and normalize_org(prev)):
+                return prev + ln
             return ln
     return None
 
 
-def _published(lines: list[str]) -> str | None:
-    """A date standing on a line of its own (or with the signer in brackets) in
-    the first or last lines: the signing or publication date."""
-    candidates = lines[:6] + lines[-4:]
-    for ln in candidates:
-        # a date line, or a delivery line: ——2024年3月5日在第十四届全国人民代表大会…上
-        if len(ln) > 30 and not (ln.startswith(("——", "—", "-")) and len(ln) <= 60):
-            continue
-        date = parse_date(ln)
-        if date and not re.search(r"[，,。；;]", ln):
-            return date
-    return None
+_TITLE_SUBJECT = re.compile(r"关于|(?:19|20)[0-9]{2}\s*年|[二][〇○零一二三四五六七八九]{3}年|法治|依法|法制|年度|贯彻|推进|上半年|工作")
 
 
-def _org(title: str | None, lines: list[str], text: str) -> str | None:
-    if title:
-        org = _org_from_title(title)
-        if org:
-            return org
-    # 我代表国务院 / 我代表区人民政府: the body speaking
-    m = _SPEAKER.search(text[:3000])
-    if m:
-        return m.group(1)
-    # the body reporting most often: a town, district, scenic area …
-    counts = _stable_names(text)
-    if counts:
-        return counts
-    # a signer line at the top or bottom: 徂汶景区党工委、管委会
-    for ln in lines[:3] + lines[-3:]:
-        if len(ln) <= 25 and not re.search(r"[，,。；;：:]", ln) and _SIGN_TRAIL.search(ln):
-            return _SIGN_TRAIL.sub("", ln) or None
-    return None
-
-
-def _org_from_title(title: str) -> str | None:
-    """The body a title names before its subject: 大寺镇2021年度法治政府建设情况报告,
-    XX区人民政府关于2023年法治政府建设情况的报告, XX市司法局2023年度法治政府建设年度报告."""
-    t = re.sub(r"^(?:关于)?(?:(?:19|20)[0-9]{2}年度?)", "", title)
+def org_from_title(title: str) -> str | None:
+    """The body a title names: 大寺镇2021年度…报告, 某某区人民政府关于2023年…的报告,
+    2022年某某区法治政府建设工作报告 (the year first), 中共某县委 某县人民政府关于…"""
+    t = re.sub(r"^关于", "", title.strip())
+    t = re.sub(r"^(?:关于)?(?:(?:19|20)[0-9]{2}\s*年度?|[二][〇○零一二三四五六七八九]{3}年度?)", "", t)
     head = _TITLE_SUBJECT.split(t, maxsplit=1)[0]
-    head = _SIGN_TRAIL.sub("", head.strip(" 　、，,"))
-    head = re.split(r"[ 　、，,]+", head.strip(" 　、，,"))[-1]  # 中共某县委 某县人民政府: the government
-    if 2 <= len(head) <= 20 and re.search(_ORG_SUFFIX + "$", head):
-        return head
+    return normalize_org(head.strip(" 　、，,"))
+
+
+# ---------------------------------------------------------------- org
+
+def _opening(lines: list[str], start: int = 0) -> tuple[int, str] | None:
+    """The opening sentence: the first line of report text (not the title, the metadata, a salutation)."""
+    for i, ln in enumerate(lines[start:start + 20], start):
+        if (len(ln) < 30 or _is_meta_line(ln) or _BREADCRUMB.search(ln[:20])
+                or (ln.rstrip().endswith(("：", ":")) and not _PUNCT.search(ln))):  # a salutation: 某某区委…委员会：
+            continue
+        if _SECTION_START.match(ln):
+            continue
+        return i, ln
     return None
 
 
-# 依法治镇, 全镇, 乡镇 …: words ending in a place suffix that are not names.
-_NOT_NAME_BEFORE = set("治强全本我该乡城村各两市小集建兴区县省镇街每")
+_LEAD = re.compile(r"^(?:(?:今年|本年度?|近年|过去一年|一年)(?:以来|来)?|(?:19|20)[0-9]{2}\s*年(?:度)?(?:以来|来|中|上半年)?)"
+                   r"\s*[，,、]?\s*")
+_CONTEXT = re.compile(r"^(?:在[^，,。；;]{2,120}?(?:下|中|上|之际|背景下|之年|以来)\s*[，,]\s*|"
+                      r"是[^，,。；;]{2,60}?(?:之年|一年)\s*[，,]\s*|"
+                      r"(?:按照|根据|围绕)[^，,。；;]{2,80}?[，,]\s*)")
 
 
-def _stable_names(text: str) -> str | None:
+_LEVEL_GOV = re.compile(r"^(?P<level>省|市|县|区|镇|乡|旗)(?:委\s*[、和及]?\s*(?P=level)?)?(?:人民)?政府")
+_ABBREVIATED = re.compile(f"^(?:省|市|州|县|区|旗|镇|乡)(?P<dept>[{HAN}]{{2,12}}(?:委员会|办公室|局|厅|委|办|中心))$")
+
+
+def org_from_opening(sentence: str) -> tuple[str | None, str | None, int, str | None]:
+    """``(name, self word, offset, department)``: the subject of an opening sentence
+    (2024年，某某街道坚持…; 2019年，在…领导下，南昌县全面…), or its 我X, and where the subject
+    starts; for an abbreviated department (市司法局坚持…) its self word and its department."""
+    s = sentence
+    pos = 0
+    m = _LEAD.match(s)
+    if m:
+        pos = m.end()
+    for _ in range(3):
+        m = _CONTEXT.match(s[pos:])
+        if not m:
+            break
+        pos += m.end()
+    rest = s[pos:]
+    me = re.match(f"^(?:我|本)({_alt(_rules()['self']['words'])})", rest)
+    if me:
+        return None, me.group(1), pos, None
+    # 县政府坚持…, 区委、区政府高度重视…: the government by its level alone
+    mg = _LEVEL_GOV.match(rest)
+    if mg:
+        return None, mg.group("level"), pos, None
+    ms = _patterns()["subject"].match(rest)
+    if ms:
+        n = normalize_org(ms.group("name"))
+        if n:
+            return n, None, pos, None
+        ab = _ABBREVIATED.match(_strip_gov(ms.group("name")))
+        if ab:
+            return None, _kind(ab.group("dept")), pos, ab.group("dept")
+    return None, None, pos, None
+
+
+def _entity_subject(entities: list[dict], offset: int) -> str | None:
+    """An ORG or GPE entity of the NER stage that starts at the subject's offset."""
+    for e in entities or ():
+        if e.get("label") in ("ORG", "GPE") and abs(int(e.get("start", -99)) - offset) <= 1:
+            n = normalize_org(e.get("text"))
+            if n:
+                return n
+    return None
+
+
+def _signature(lines: list[str], title: str | None) -> tuple[list[str], list[str]]:
+    """``(signers, lone names)``. Signers: a body on one of the last lines, on an author line
+    (作者：…), or on a first line with its date beside or under it (徂汶景区党工委、管委会 /
+    2024年1月20日). Lone names: a body alone on one of the first lines, often the site's header."""
+    strong: list[str] = []
+    weak: list[str] = []
+    n_lines = len(lines)
+    bottom = max(4, n_lines - 5)
+    for i in sorted(set(range(min(4, n_lines))) | set(range(bottom, n_lines))):
+        ln = lines[i]
+        if title and ln in title:
+            continue
+        author = re.match(r"^(?:作者|撰稿|撰稿人|报送单位|署名)\s*[:：]\s*", ln)
+        s = ln[author.end():] if author else ln
+        dated = bool(_DATE.search(s))
+        s = _DATE.sub("", s).strip("（）() \u3000")
+        if (not s or len(s) > 30 or _PUNCT.search(s) or _BREADCRUMB.search(s) or ln.endswith(("：", ":"))
+                or (not author and _is_meta_line(ln))):
+            continue
+        n = normalize_org(s)
+        if not n:
+            continue
+        dated = dated or (i + 1 < n_lines and _date_line(lines[i + 1]) is not None)
+        (strong if author or i >= bottom or dated else weak).append(n)
+    return strong, weak
+
+
+def stable_names(text: str) -> str | None:
     """The most frequent place name ending in 镇/乡/街道/景区 …, extended to the
     left as long as (nearly) every occurrence agrees (音堂镇 -> 观音堂镇)."""
     counts: Counter = Counter()
-    for m in re.finditer(r"(?:镇|乡|街道|景区|开发区)", text):
+    stop = set(_rules()["org"]["not_name_starts"]) | set("治强城村两小集建兴每")
+    for m in re.finditer(r"(?:街道|镇|乡|景区|开发区)", text):
         s = m.start()
-        if s == 0 or text[s - 1] in _NOT_NAME_BEFORE:
+        if s == 0 or text[s - 1] in stop:
             continue
         for k in (2, 3, 4):
             name = text[max(0, s - k):m.end()]
-            if len(name) < k + (m.end() - s) or not all("\u4e00" <= ch <= "\u9fff" for ch in name):
+            if len(name) < k + (m.end() - s) or not re.fullmatch(f"[{HAN}]+", name):
                 break
             counts[name] += 1
     base = [(nm, c) for nm, c in counts.items() if len(nm) - _suffix_len(nm) == 2 and c >= 2]
@@ -143,36 +518,265 @@ def _suffix_len(name: str) -> int:
     return 1
 
 
-def _report_year(title: str | None, lines: list[str], published: str | None) -> int | None:
+def _named_in_text(text: str, kind: str, dept: str | None = None) -> list[str]:
+    """Names of the kind 我X speaks of, as the text writes them, most frequent first:
+    for 我局 the departments written with their division (《龙岩市永定区卫生健康局…》),
+    for 我县 the counties of the gazetteer, for 我镇 the towns."""
+    c: Counter = Counter()
+    if kind in ("镇", "乡", "街道"):
+        s = stable_names(text)
+        return [s] if s and _kind(s) in (kind, "镇", "乡") else []
+    if kind in ("县", "区", "市", "省"):
+        for name, k in divisions.mentioned([text]).items():
+            if name.endswith(kind) or (kind == "区" and name.endswith("自治区")):
+                c[name] = k
+        return [n for n, _ in c.most_common()]
+    # a department: the department word with the divisions written before it
+    # (…审议了《龙岩市永定区卫生健康局…》 -> 龙岩市永定区卫生健康局)
+    word = {"委": "(?:委员会|委)", "办": "(?:办公室|办)"}.get(kind, re.escape(kind))
+    for m in re.finditer(f"{word}(?![{HAN}]?(?:局|厅|办|委))", text):
+        best = None
+        for p in range(m.start() - 2, max(-1, m.start() - 20), -1):
+            seg = text[p:m.end()]
+            if not re.fullmatch(f"[{HAN}]+", seg):
+                break
+            lead = divisions.leading_divisions(seg)
+            if lead and len(seg) - sum(map(len, lead)) >= 2:
+                best = seg
+        n = normalize_org(best) if best else None
+        if n and _kind(n) == kind and (dept is None or n.endswith(dept)):
+            c[n] += 1
+    return [n for n, _ in c.most_common()]
+
+
+def _resolve_self(kind: str, text: str, page: Mapping, entities: list[dict], meta_orgs: list[str],
+                  dept: str | None = None) -> str | None:
+    """我X with the page: the site's name or its metadata body of that kind, an entity of that
+    kind, else the names the text gives (see :func:`_named_in_text`). ``dept``: the department an
+    abbreviated subject names (市司法局 -> 司法局), which the name must end with."""
+    for raw in (page.get("site_name"), *meta_orgs):
+        n = normalize_org(raw) if raw else None
+        if n and _kind(n) == kind and (dept is None or n.endswith(dept)):
+            return n
+    named = _named_in_text(text, kind, dept)
+    if named:
+        return named[0]
+    if dept:
+        # 市司法局 on the site of 九江市人民政府: 九江市司法局
+        lead = divisions.leading_divisions(page.get("site_name") or "")
+        return normalize_org(lead[-1] + dept) if lead else None
+    ents = Counter()
+    for e in entities or ():
+        if e.get("label") in ("ORG", "GPE"):
+            n = normalize_org(e.get("text"))
+            if n and _kind(n) == kind and (divisions.leading_divisions(e.get("text", "")) or kind in ("镇", "乡", "街道")):
+                ents[n] += 1
+    if ents:
+        return ents.most_common(1)[0][0]
+    return None
+
+
+# ---------------------------------------------------------------- year
+
+def _clean_for_years(text: str) -> str:
+    return _BOOK.sub(" ", _RANGE.sub(" ", _without_clock(text)))
+
+
+_REPORT_LINE = re.compile(r"现将(?:我[^，,。]{0,4})?(?:[^，,。]{0,12}?)((?:19|20)[0-9]{2}|二[〇○零一二三四五六七八九]{3})\s*年[^，,。]{0,40}?(?:报告|总结|汇报)如下")
+
+
+def report_year_of(title: str | None, lines: list[str], published: str | None, text: str) -> tuple[int | None, str | None]:
     if title:
-        m = _YEAR.search(title)
+        m = _YEAR.search(_RANGE.sub(" ", title))
         if m:
-            return int(m.group(1))
+            return _year(m.group(1)), "title"
+    head = _clean_for_years("\n".join(lines[:40]))[:3000]
+    m = _REPORT_LINE.search(head)
+    if m:
+        return _year(m.group(1)), "opening"
+    op = _opening(lines)
+    if op:
+        m = re.match(r"^\s*((?:19|20)[0-9]{2})\s*年(?:度)?(?:以来)?\s*(?:[，,]|是)", _clean_for_years(op[1]))
+        if m:
+            return int(m.group(1)), "opening"
+    for ln in lines[:40]:
+        m = re.match(r"^[一二]、\s*((?:19|20)[0-9]{2})\s*年", ln)
+        if m:
+            return int(m.group(1)), "opening"
     if published:
         # signed early in a year: the report covers the year before
         y, mo = int(published[:4]), int(published[5:7])
-        return y if mo >= 7 else y - 1
-    body = [ln for ln in lines[:6] if len(ln) > 30]
-    for ln in body[:2]:
-        m = _YEAR.search(ln[:40])
-        if m:
-            return int(m.group(1))
-    years = Counter(int(y) for y in _YEAR.findall("\n".join(lines)))
-    return years.most_common(1)[0][0] if years else None
+        return (y if mo >= 7 else y - 1), "published"
+    years = Counter(_year(y) for y in _YEAR.findall(_clean_for_years("\n".join(lines))))
+    if years:
+        return years.most_common(1)[0][0], "frequency"
+    return None, None
 
 
-def document_meta(text: str) -> DocumentMeta:
-    """Title, reporting body, covered year and date of one report."""
-    return meta_of_simplified(to_simplified(text))
+# ---------------------------------------------------------------- published
+
+def _label_rank(label: str) -> int:
+    labels = _rules()["published"]["labels"]
+    return labels.index(label) if label in labels else len(labels)
 
 
-def meta_of_simplified(text: str) -> DocumentMeta:
+def published_of(lines: list[str], page: Mapping) -> tuple[str | None, str | None]:
+    pd = page.get("pub_date")
+    if pd:
+        iso = parse_date(str(pd))
+        if iso:
+            return iso, "meta"
+    info = [str(page[k]) for k in ("info", "published_line") if page.get(k)]
+    found = labelled_dates(_lines("\n".join(info)))
+    if found:
+        return min(found, key=lambda x: _label_rank(x[0]))[1], "meta"
+    header = [_without_clock(ln) for ln in lines[:16]]
+    found = labelled_dates(header)
+    if found:
+        return min(found, key=lambda x: _label_rank(x[0]))[1], "publication_line"
+    for ln in header:
+        # a date without its label on the publication line: 2024-03-28 10:20 来源：区司法局 浏览次数：
+        if _INFO_WORDS.search(ln) and len(ln) <= 120:
+            d = parse_date(ln)
+            if d:
+                return d, "publication_line"
+    for ln in lines[:6] + lines[-4:]:
+        d = _date_line(_without_clock(ln))
+        if d:
+            return d, "date_line"
+    return None, None
+
+
+_INFO_WORDS = re.compile(r"来源\s*[:：]|浏览(?:次数|量)?\s*[:：]|浏览(?:次数|量)|访问量|点击(?:数|量|率)|阅读(?:次数|量)|字体\s*[:：]|作者\s*[:：]|【\s*大\s*中\s*小\s*】")
+
+
+def _date_line(ln: str) -> str | None:
+    """A date standing alone (or with its signer in brackets): 2019年12月2日, （大寺镇  2021.12.18）,
+    ——2024年3月5日在…上 (a delivery line)."""
+    m = _DATE.search(ln)
+    if not m:
+        return None
+    if ln.startswith(("——", "—", "-")) and len(ln) <= 60:
+        return _date_of(m)
+    rest = (ln[:m.start()] + ln[m.end():]).strip(" （）()[]【】\u3000")
+    if not rest or (len(rest) <= 16 and not _PUNCT.search(rest) and normalize_org(rest)):
+        return _date_of(m)
+    return None
+
+
+# ---------------------------------------------------------------- the whole
+
+def document_meta(text: str, page: Optional[Mapping] = None, entities: Optional[list[dict]] = None) -> DocumentMeta:
+    """Identity of one report from its clean text, the page's metadata (``fazhi.ingest.html.page_meta``:
+    site_name, article_title, pub_date, content_source, column_name, publisher, source, info,
+    breadcrumb) and optionally the NER stage's entities (dicts with label, text, start, end)."""
+    simplified = to_simplified(text)
+    page = {k: to_simplified(v) if isinstance(v, str) else v for k, v in (page or {}).items()}
+    return meta_of_simplified(simplified, page, entities)
+
+
+def meta_of_simplified(text: str, page: Optional[Mapping] = None, entities: Optional[list[dict]] = None) -> DocumentMeta:
+    page = page or {}
     lines = _lines(text)
-    title = _title(lines)
-    published = _published(lines)
-    return DocumentMeta(
-        org=_org(title, lines, text),
-        report_year=_report_year(title, lines, published),
-        published=published,
-        title=title,
-    )
+
+    title, title_from = None, None
+    at = page.get("article_title")
+    if at and _title_ok(at.strip()):
+        title, title_from = at.strip(), "meta"
+    else:
+        title = _title(lines)
+        title_from = "text" if title else None
+
+    published, published_from = published_of(lines, page)
+    year, year_from = report_year_of(title, lines, published, text)
+    org, org_from, raw = _org(text, lines, title, page, entities or [])
+    div = divisions.resolve(org, [raw or "", text[:4000]],
+                            site=[page.get(k) or "" for k in ("site_name", "content_source", "publisher")])
+    return DocumentMeta(org=org, report_year=year, published=published, title=title,
+                        org_from=org_from, report_year_from=year_from, published_from=published_from,
+                        title_from=title_from, division_code=div.code, level=div.level, parent_org=div.parent_org)
+
+
+def _org(text: str, lines: list[str], title: str | None, page: Mapping, entities: list[dict]):
+    """``(org, where from, the name as written)`` in the order of trust of the module docstring."""
+    kind = self_reference(text[:6000])
+    if title:
+        n = org_from_title(title)
+        if n:
+            return n, "title", title
+    meta_raw = [page.get(k) for k in ("publisher", "content_source", "source") if page.get(k)]
+    info = _lines("\n".join(str(page[k]) for k in ("info", "published_line") if page.get(k)))
+    meta_raw += [v for _, v in labelled_orgs(info)]
+    meta_raw += [v for lab, v in labelled_orgs(lines[:16]) if lab != "作者"]
+    meta_named = [(normalize_org(r), r) for r in meta_raw]
+    for n, r in meta_named:
+        if n and _agrees(n, kind) and kind is not None:
+            return n, "meta", r
+    sigs, lone = _signature(lines, title)
+    for n in sigs:
+        if _agrees(n, kind) and kind is not None:
+            return n, "signature", n
+    op = _opening(lines)
+    if op:
+        i, sentence = op
+        name, word, pos, dept = org_from_opening(sentence)
+        offset = text.find(sentence) + pos if entities else -1
+        if name is None and word is None and entities:
+            name = _entity_subject(entities, offset)
+        if name:
+            return name, "opening", name
+        kind = word or kind
+    else:
+        dept = None
+    if kind:
+        n = _resolve_self(kind, text, page, entities, [r for _, r in meta_named if r], dept)
+        if n:
+            return n, "self", n
+    # what the page says without the text's own word against it
+    for n, r in meta_named:
+        if n and _agrees(n, kind):
+            return n, "meta", r
+    for n in sigs + lone:
+        if _agrees(n, kind):
+            return n, "signature", n
+    s = stable_names(text)
+    if s:
+        return s, "frequency", s
+    for n, r in meta_named:
+        if n:
+            return n, "meta", r
+    if sigs or lone:
+        return (sigs + lone)[0], "signature", (sigs + lone)[0]
+    # 我代表国务院 / 我代表区人民政府: the body speaking
+    m = re.search(r"我代表([\u4e00-\u9fff]{0,10}?(?:国务院|人民政府))", text[:3000])
+    if m:
+        return (normalize_org(m.group(1)) or m.group(1)), "opening", m.group(1)
+    return None, None, None
+
+
+# ---------------------------------------------------------------- corrections
+
+_OVERRIDABLE = ("org", "report_year", "published", "title")
+
+
+def with_overrides(meta: DocumentMeta, overrides: Optional[Mapping], text: str = "") -> DocumentMeta:
+    """``meta`` with a user's corrections (``org``, ``report_year``, ``published``, ``title``)
+    put in, each marked ``override``; a corrected org is resolved to its division again."""
+    if not overrides:
+        return meta
+    changes: dict = {}
+    for f in _OVERRIDABLE:
+        v = overrides.get(f)
+        if v is None or v == "":
+            continue
+        if f == "report_year":
+            v = int(v)
+        elif f == "published":
+            v = parse_date(str(v)) or str(v)
+        changes[f] = v
+        changes[f"{f}_from"] = "override"
+    if "org" in changes:
+        raw = changes["org"]  # as the user wrote it; resolved by its name without higher levels
+        div = divisions.resolve(normalize_org(raw) or raw, [raw, text[:4000]])
+        changes.update(division_code=div.code, level=div.level, parent_org=div.parent_org)
+    return replace(meta, **changes)

@@ -22,14 +22,16 @@ from .meta import document_meta, meta_of_simplified
 from .record import Record
 from .ruleset import RuleSet, load_rules
 from .scanner import scan, scan_bare_rates, scan_people
-from .script import back_to_original, to_simplified
+from .script import back_to_original, to_simplified, without_surrogates
 from .subjects import finder
 
-__all__ = ["extract", "document_meta", "RULESET", "explain"]
+__all__ = ["extract", "document_meta", "RULESET", "explain", "format_explanation"]
 
 RULESET = load_rules().version
 _DIGIT = re.compile(r"[0-9０-９]")
-_BARE_SHARE = {"占比", "比例", "比重", "占"}
+_DIGIT_RUN = re.compile(r"[0-9０-９]+(?:[.．,，][0-9０-９]+)*")
+# Longest sentence stored whole in a record (real ones stay far below it).
+_MAX_SENTENCE = 1000
 
 
 @lru_cache(maxsize=8)
@@ -54,10 +56,57 @@ def extract(text: str, rules: RuleSet | str | Path | None = None) -> list[Record
     return [r for r, _ in _run(text, _rules(rules)) if r is not None]
 
 
-def explain(text: str, rules: RuleSet | str | Path | None = None) -> list[tuple[str, str]]:
-    """Every quantity the scanner saw, with the reason it was dropped (or 'record')."""
-    return [(text[m.start:m.end], "record" if r is not None else why)
-            for r, (m, why) in _run(text, _rules(rules), keep_rejected=True)]
+def explain(text: str, rules: RuleSet | str | Path | None = None) -> list[dict]:
+    """Every quantity the scanner saw, in text order, and what became of it.
+
+    One dict per quantity and record: ``text``, ``start``, ``end``, ``value``,
+    ``unit`` (as scanned), ``scan`` (which scanner rule read it, e.g.
+    ``unit:件``, and what it did: negative, half, list marker split off),
+    ``outcome`` (``record`` or ``dropped``), ``why`` (the filter that dropped
+    it: name, ordinal, frequency, requirement, threshold, list, word, …; empty
+    for a record) and, for a record, its fields (type, value, unit,
+    qualifier, direction, subject). Matches the scanner itself refused
+    (``scan`` = ``scanner``: 3个月, 000元) and digits it did not read at all
+    (``scan`` = ``none``, why ``no unit``: 2024年, 12345热线) are listed too.
+    ``format_explanation`` renders it.
+    """
+    rules = _rules(rules)
+    simplified = to_simplified(without_surrogates(text))
+    refused: list = []
+    scan(simplified, rules, refused)
+    out = [{"text": text[s:e], "start": s, "end": e, "value": None, "unit": None, "scan": "scanner",
+            "outcome": "dropped", "why": why} for s, e, why in refused]
+    for rec, (m, why) in _run(text, rules, keep_rejected=True):
+        row = {"text": text[m.start:m.end], "start": m.start, "end": m.end, "value": m.value,
+               "unit": m.unit.written, "scan": f"{m.kind}:{m.unit.written}" + (f" ({m.note})" if m.note else "")}
+        if rec is None:
+            row.update(outcome="dropped", why=why)
+        else:
+            row.update(outcome="record", why="", type=rec.type, value=rec.value, unit=rec.unit,
+                       qualifier=rec.qualifier, direction=rec.direction, subject=rec.subject)
+        out.append(row)
+    # digits the scanner did not read at all (2024年, 12345热线): no unit after them
+    seen = SpanSet([(r["start"], r["end"]) for r in out])
+    for d in _DIGIT_RUN.finditer(simplified):
+        if not seen.covers(d.start(), d.end()):
+            out.append({"text": text[d.start():d.end()], "start": d.start(), "end": d.end(), "value": None,
+                        "unit": None, "scan": "none", "outcome": "dropped", "why": "no unit"})
+    out.sort(key=lambda r: (r["start"], r["outcome"] != "dropped" or r["scan"] != "scanner"))
+    return out
+
+
+def format_explanation(rows: list[dict]) -> str:
+    """``explain``'s rows as readable lines, one per quantity."""
+    lines = []
+    for r in rows:
+        head = f"{r['start']:>6}  {r['text']!s:<14}"
+        if r["outcome"] == "record":
+            extra = "".join(f" {k}={r[k]}" for k in ("qualifier", "direction") if r.get(k) not in (None, "exact"))
+            lines.append(f"{head} record   {r['type']} {r['value']:g} {r['unit']}{extra}"
+                         f"  subject={r['subject'] or '-'}  [{r['scan']}]")
+        else:
+            lines.append(f"{head} dropped  {r['why']}  [{r['scan']}]")
+    return "\n".join(lines) if lines else "(no numbers with a unit found)"
 
 
 def _rules(rules) -> RuleSet:
@@ -68,13 +117,16 @@ def _rules(rules) -> RuleSet:
 
 def _run(original: str, rules: RuleSet, keep_rejected: bool = False):
     # Work on a simplified copy with the same offsets; report surface strings
-    # (text, sentence) from the original.
+    # (text, sentence) from the original (lone surrogates made U+FFFD: they
+    # cannot be stored).
+    original = without_surrogates(original)
     text = to_simplified(original)
     as_written = back_to_original(original, text)
     layout = Layout(text)
     org = meta_of_simplified(text).org
     protected = _protected(text, rules)
     sf = finder(rules)
+    bare_shares = frozenset(rules.subjects["bare_shares"])
     mentions = scan(text, rules)
     taken = SpanSet([(m.start, m.end) for m in mentions])
     mentions += scan_bare_rates(text, rules, taken) + scan_people(text, rules, taken)
@@ -84,32 +136,52 @@ def _run(original: str, rules: RuleSet, keep_rejected: bool = False):
     prev_subject: str | None = None
     prev_object = False
     prev_sentence = (-1, -1)
+    sentence_subjects: list[str] = []
+    pending: list[str] = []  # subjects still to hand out after 分别为
     for m in mentions:
         s_start, s_end = layout.sentence_span(m.start)
         if (s_start, s_end) != prev_sentence:
             prev_sentence, prev_end_in_sentence, prev_subject = (s_start, s_end), s_start, None
             prev_object = False
+            sentence_subjects = []
+            pending: list[str] = []
         pre_q, q_start = qualifiers.prefix_qualifier(text, m.start, rules)
         floor = max(s_start, prev_end_in_sentence)
         c_start = sf.clause_start(text, q_start, floor) if q_start > floor else floor
-        why = filters.reject(text, m, rules, protected, c_start)
+        why = filters.reject(text, m, rules, protected, c_start, text[q_start:m.start] if pre_q else "")
         if why:
             if keep_rejected:
                 yield None, (m, why)
             continue
         suf_q, after = qualifiers.suffix_qualifier(text, m.end, rules)
+        if pre_q is None and m.kind == "fraction":
+            # 超过全县行政村的一半: the qualifier of a share stands before its whole
+            pre_q = qualifiers.distant_prefix(text, c_start, m.start, rules)
         qual = qualifiers.qualifier(pre_q, m.inner, suf_q, rules)
         typ, unit = m.unit.type, m.unit.unit
         direction = qualifiers.direction(text, q_start, rules) if typ == "percentage" else None
 
         raw_prefix = text[c_start:q_start]
         wide = text[sf.clause_start(text, q_start, floor, across_lists=True):q_start] if q_start > floor else ""
-        subjects = sf.coordinated(wide, typ == "percentage") or [sf.trim(raw_prefix)]
+        parts = sf.respectively(wide) if wide else None
+        if parts:
+            # 行政复议、行政诉讼案件分别为12件、5件: one subject per value, in order
+            subjects, pending = parts[:1], parts[1:]
+        elif pending and not text[prev_end_in_sentence:q_start].strip(sf.list_glue):
+            subjects = [pending.pop(0)]
+        else:
+            pending = []
+            subjects = sf.coordinated(wide, typ == "percentage") or [sf.trim(raw_prefix)]
         if len(subjects) == 1:
             following = sf.following(text, after, s_end) if m.kind != "bare_rate" else ""
             subj = sf.choose(sf.without_org(subjects[0], org), following, typ)
-            if subj in _BARE_SHARE and prev_subject:
+            if direction:
+                subj = sf.indicator(subj)  # 较上年相比增长12% -> (the indicator before)
+            if subj in bare_shares and prev_subject:
                 subj = prev_subject + subj  # 成功调处229起，占比达到85% -> 成功调处占比
+            if not subj and raw_prefix.strip(" \u3000") in sf.totals:
+                # 合计17件: what is totalled, not the item before
+                subj = _total_subject(text, s_start, c_start, sentence_subjects, following, sf)
             if not subj and prev_subject:
                 # elliptical: 推送微信72期214条, 发现数1507.9宗,同比上升453.3%
                 subj = prev_subject
@@ -119,11 +191,14 @@ def _run(original: str, rules: RuleSet, keep_rejected: bool = False):
                 if not _DIGIT.search(before):
                     subj = sf.trim(before)
             subjects = [subj]
-
-        if direction:
-            subjects = [sf.indicator(s) for s in subjects]
+        elif direction:
+            subjects = [sf.indicator(s) or s for s in subjects]
         section = layout.section(m.start)
-        sentence = original[s_start:s_end]
+        if s_end - s_start <= _MAX_SENTENCE:
+            sentence = original[s_start:s_end]
+        else:  # a "sentence" without any stop (hostile or broken text): the window around the number
+            half = _MAX_SENTENCE // 2
+            sentence = original[max(s_start, m.start - half):min(s_end, m.end + half)]
         # 件 on objects or publications is a count; a clause that goes on
         # counting them (清理规范性文件23件，废止5件) stays a count
         objects = typ == "case" and unit == "件" and (
@@ -142,7 +217,21 @@ def _run(original: str, rules: RuleSet, keep_rejected: bool = False):
             yield rec, (m, "")
         prev_end_in_sentence = after
         prev_subject = subjects[-1] or prev_subject
+        sentence_subjects.extend(subjects)
         prev_object = objects
+
+
+def _total_subject(text: str, s_start: int, c_start: int, listed: list[str], following: str, sf) -> str:
+    """The subject of a total (合计, 共计): the lead-in before a colon
+    (受理行政复议案件：…，合计17件), else the head the listed items share
+    (行政复议案件…行政诉讼案件… -> 案件), else the noun after the number."""
+    lo = max(s_start, c_start - _MAX_SENTENCE)
+    colon = max(text.rfind("：", lo, c_start), text.rfind(":", lo, c_start))
+    if colon > lo:
+        lead = sf.trim(text[sf.clause_start(text, colon, s_start):colon])
+        if lead and not _DIGIT.search(lead):
+            return lead
+    return sf.common_head(listed) or following
 
 
 def _is_matter(subject: str | None, rules: RuleSet) -> bool:

@@ -5,10 +5,6 @@ from functools import lru_cache
 
 from .ruleset import RuleSet
 
-# 上 is a qualifier only in 上百, 上千, 上万 (not in 线上5件).
-_SHANG_OK = set("百千万亿")
-
-
 @lru_cache(maxsize=8)
 def _prefix_table(rules: RuleSet) -> tuple[tuple[int, ...], dict[str, str]]:
     table = dict(rules.prefix_quals)
@@ -19,17 +15,35 @@ def prefix_qualifier(text: str, start: int, rules: RuleSet) -> tuple[str | None,
     """The qualifier written right before the number, and where it begins
     (longest word first)."""
     lengths, table = _prefix_table(rules)
+    guards = rules.qualifiers["guards"]
     for n in lengths:
         word = text[start - n:start] if start >= n else ""
         label = table.get(word)
         if label is None:
             continue
-        if word == "上" and text[start:start + 1] not in _SHANG_OK:
+        # 上 only in 上百, 上千 (not in 线上5件); 近 not in 最近, 附近
+        needs = guards["needs_next"].get(word)
+        if needs is not None and (start >= len(text) or text[start] not in needs):
             continue
-        if word == "近" and text[start - 2:start] in ("最近", "临近", "附近"):
+        if any(text.endswith(w, 0, start) for w in guards["not_in"].get(word, ())):
             continue
         return label, start - n
     return None, start
+
+
+def distant_prefix(text: str, clause_start: int, start: int, rules: RuleSet) -> str | None:
+    """A prefix qualifier a few characters before a share, in its clause
+    (超过全球一半, 近全县的三分之一): the last one within 10 characters, of
+    the words ``guards.before_share`` allows."""
+    window = text[max(clause_start, start - 10):start]
+    best, label = -1, None
+    table = dict(rules.prefix_quals)
+    for word in rules.qualifiers["guards"]["before_share"]:
+        lab = table.get(word)
+        i = window.rfind(word) if lab else -1
+        if i > best:
+            best, label = i, lab
+    return label
 
 
 def suffix_qualifier(text: str, end: int, rules: RuleSet) -> tuple[str | None, int]:
@@ -55,12 +69,13 @@ def direction(text: str, start: int, rules: RuleSet) -> str | None:
     """increase / decrease for a change (同比上升453.3%); None for a level
     (提高到66.2%, 降至7.5%) or a percentage that is not a change."""
     head = text[max(0, start - 10):start].rstrip(" \u3000")
-    level = tuple(rules.qualifiers["direction"]["level_markers"])
+    d = rules.qualifiers["direction"]
+    level = tuple(d["level_markers"])
     # 增长了5%, 增幅达15%: step over particles that do not make a level
-    for particle in ("了", "达", "为"):
+    for particle in d["particles"]:
         if head.endswith(particle):
             stripped = head[: -len(particle)]
-            if stripped.endswith(("增幅", "降幅", "增速", "涨幅", "跌幅")) or particle == "了":
+            if stripped.endswith(tuple(d["rate_of_change"])) or particle == "了":
                 head = stripped
             break
     if head.endswith(level):

@@ -6,7 +6,7 @@ everything here is known from the text alone.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, fields
 from typing import Optional
 
 
@@ -29,7 +29,12 @@ class Record:
     ruleset: str = ""         # rule-set version (hash of rule files + code version)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        # every field is a scalar: a flat dict, no deep copy (dataclasses.asdict
+        # recursed and copied, the hot spot of the load stage)
+        return {name: getattr(self, name) for name in _RECORD_FIELDS}
+
+
+_RECORD_FIELDS = tuple(f.name for f in fields(Record))
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,16 @@ class DocumentMeta:
     report_year: Optional[int] = None
     published: Optional[str] = None  # ISO YYYY-MM-DD
     title: Optional[str] = None
+    # where each came from (extractors/meta.py): override | meta | title | text | signature |
+    # opening | self | frequency | publication_line | date_line | published
+    org_from: Optional[str] = None
+    report_year_from: Optional[str] = None
+    published_from: Optional[str] = None
+    title_from: Optional[str] = None
+    # the body's administrative division (extractors/divisions.py)
+    division_code: Optional[str] = None   # GB/T 2260 of the county, city or province it is or belongs to
+    level: Optional[str] = None           # province | city | county | town | department | national
+    parent_org: Optional[str] = None      # for a department: its government
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {name: getattr(self, name) for name in ("org", "report_year", "published", "title")}

@@ -1,9 +1,11 @@
 """Loading the rule data files and naming the rule set.
 
-All rules live as TOML under ``extractors/rules/``. A ``RuleSet`` is those
-files read once, plus the derived lookups the extractors need. Its
-``version`` is a hash of the files' bytes and of ``CODE_VERSION``, so a record
-always says which rules made it, and changing either re-runs extraction.
+All rules live as TOML under ``extractors/rules/`` (what every key means:
+``rules/README.md``). A ``RuleSet`` is those files read once and checked
+against their schema (``rulecheck``), plus the derived lookups the extractors
+need. Its ``version`` is a hash of the files' bytes and of the source of every
+extractor module, so a record always says which rules and which code made
+it, and changing either re-runs extraction. Nobody bumps a number by hand.
 
 A researcher can copy the rules folder, edit a file and pass the copy:
 ``extract(text, rules=load_rules("my_rules"))``.
@@ -16,11 +18,20 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-# Bump when extractor code changes what it emits for the same rule files.
-CODE_VERSION = "1"
+from .rulecheck import SCHEMA, RulesError, check_file
 
 DEFAULT_RULES_DIR = Path(__file__).with_name("rules")
-RULE_FILES = ("units.toml", "qualifiers.toml", "exclusions.toml", "subjects.toml", "categories.toml")
+RULE_FILES = tuple(SCHEMA)
+_PACKAGE = Path(__file__).parent
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """Hash of the source of every module of this package (extractors/*.py)."""
+    digest = hashlib.sha256()
+    for p in sorted(_PACKAGE.glob("*.py")):
+        digest.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -43,6 +54,7 @@ class RuleSet:
     never_units: frozenset[str]
     case_as_count_cues: tuple[str, ...]
     case_as_count_not: tuple[str, ...]
+    raw_units: dict
     qualifiers: dict
     exclusions: dict
     subjects: dict
@@ -60,16 +72,33 @@ def _longest_first(mapping: dict[str, list[str]]) -> list[tuple[str, str]]:
 
 
 def _read(path: Path) -> tuple[dict[str, dict], str]:
-    digest = hashlib.sha256(CODE_VERSION.encode())
+    digest = hashlib.sha256(code_digest().encode())
     data = {}
     for name in RULE_FILES:
-        raw = (path / name).read_bytes()
-        digest.update(name.encode() + b"\0" + raw)
+        file = path / name
         try:
-            data[name] = tomllib.loads(raw.decode("utf-8"))
+            raw = file.read_bytes()
+        except OSError as exc:
+            raise RulesError(str(file), "", 0, f"cannot read the rule file: {exc}") from exc
+        digest.update(name.encode() + b"\0" + raw)
+        text = raw.decode("utf-8", errors="replace")
+        try:
+            data[name] = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise ValueError(f"rule file {path / name} is not valid TOML: {exc}") from exc
+            line = int(getattr(exc, "lineno", 0) or _line_of(str(exc)))
+            raise RulesError(str(file), "", line, f"not valid TOML: {exc}") from exc
+        check_file(name, str(file), data[name], text)
+    # the document-identity rules (read by extractors/meta.py from the bundled folder) name the
+    # rule set too: a change there re-runs extraction and so re-reads every document's identity
+    digest.update(b"meta.toml\0" + (DEFAULT_RULES_DIR / "meta.toml").read_bytes())
     return data, "r" + digest.hexdigest()[:12]
+
+
+def _line_of(message: str) -> int:
+    import re
+
+    m = re.search(r"line (\d+)", message)
+    return int(m.group(1)) if m else 0
 
 
 def _units(u: dict) -> dict[str, UnitInfo]:
@@ -80,20 +109,22 @@ def _units(u: dict) -> dict[str, UnitInfo]:
         units[w] = UnitInfo(w, "case", w, stop_after=stop.get(w, ""))
     for w in u["count"]["units"]:
         units[w] = UnitInfo(w, "count", w, arabic_only=w in arabic_only, stop_after=stop.get(w, ""))
+    factors = u["percentage"].get("factor", {})
     for w in u["percentage"]["units"]:
-        factor = 0.1 if w == "‰" else 1.0
-        units[w] = UnitInfo(w, "percentage", "%", factor)
+        units[w] = UnitInfo(w, "percentage", "%", float(factors.get(w, 1.0)), stop_after=stop.get(w, ""))
     money = u["amount"]["money"]
     for w in money["units"]:
         units[w] = UnitInfo(w, "amount", money.get("to", {}).get(w, w), stop_after=stop.get(w, ""))
-    for w, (to, factor) in u["amount"]["measure"].items():
+    measure = u["amount"]["measure"]
+    for w, (to, factor) in measure.items():
         units[w] = UnitInfo(w, "amount", to, float(factor), stop_after=stop.get(w, ""))
     return units
 
 
 @lru_cache(maxsize=8)
 def load_rules(path: str | Path | None = None) -> RuleSet:
-    """Read the rule files in ``path`` (default: the bundled rules)."""
+    """Read and check the rule files in ``path`` (default: the bundled rules).
+    Raises ``RulesError`` (file, key, line) for a file that breaks its schema."""
     path = Path(path) if path else DEFAULT_RULES_DIR
     data, version = _read(path)
     u, q = data["units.toml"], data["qualifiers.toml"]
@@ -104,6 +135,7 @@ def load_rules(path: str | Path | None = None) -> RuleSet:
         never_units=frozenset(u["count"].get("never", [])),
         case_as_count_cues=tuple(u["case_as_count"]["subject_cues"]),
         case_as_count_not=tuple(u["case_as_count"].get("subject_cues_not", [])),
+        raw_units=u,
         qualifiers=q,
         exclusions=data["exclusions.toml"],
         subjects=data["subjects.toml"],
@@ -112,5 +144,6 @@ def load_rules(path: str | Path | None = None) -> RuleSet:
     rs.prefix_quals = _longest_first(q["prefix"])
     rs.suffix_quals = _longest_first(q["suffix"])
     rs.inner_quals = {w: label for label, words in q["inner"].items() for w in words}
-    rs.directions = _longest_first({k: v for k, v in q["direction"].items() if k != "level_markers"})
+    d = q["direction"]
+    rs.directions = _longest_first({"increase": d["increase"], "decrease": d["decrease"]})
     return rs

@@ -15,16 +15,27 @@ from .layout import SpanSet
 from .numbers import parse_fraction, parse_number
 from .ruleset import RuleSet, UnitInfo
 
-# 301,383 · ２７，２０３，３１９ (full-width digits with full-width commas) · 94.88
-# Digits spaced out by a wiki export (1 9 9 7, 8 ．8 ％) are read too.
-AR = (r"(?:[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])|[０-９]{1,3}(?:[，,][０-９]{3})+(?![０-９])"
+# 301,383 · ２７，２０３，３１９ · 45，600 (separators of either width, with
+# digits of either width) · 94.88. Digits spaced out by a wiki export
+# (1 9 9 7, 8 ．8 ％) are read too.
+AR = (r"(?:[0-9０-９]{1,3}(?:[，,][0-9０-９]{3})+(?![0-9０-９])"
       r"|[0-9０-９](?: ?[0-9０-９])*)(?: ?[.．] ?[0-9０-９](?: ?[0-9０-９])*)?")
 CN_DIGITS = "零〇○一二两三四五六七八九壹贰叁肆伍陆柒捌玖兩貳參陸"
 CN_UNITS = "十百千万亿拾佰仟萬億"
 CN = rf"[{CN_DIGITS}{CN_UNITS}]+(?:[点點][{CN_DIGITS}]+)?"
 MULT = r"[十百千万亿萬億]{1,2}"
 SP = r"[ \u3000]?"
+# A number never starts inside another one: without these guards a run of
+# 10,000 digits (or numerals, or spaced digits) is tried from every position,
+# quadratic in the run's length.
+NOT_IN_DIGITS = r"(?<![0-9０-９])(?<![0-9０-９] )"
+NOT_IN_NUMERALS = rf"(?<![{CN_DIGITS}{CN_UNITS}])"
+# A single CJK character after the number, then punctuation or the end: a
+# classifier the lexicon does not list (40票,), unless a non-classifier.
+ANY_CLASSIFIER = r"(?<![十百千万亿萬億])(?P<anyc>[\u4e00-\u9fff])(?=[，,。；;、！!？?：:\n）)”\"]|$)"
 _FRAGMENT = re.compile(r"^[0０][0-9０-９]")
+_LATIN_OR_DIGIT = re.compile(r"[0-9０-９A-Za-zＡ-Ｚａ-ｚ)）]")
+_SUBUNIT_DIGIT = "0123456789０１２３４５６７８９一二两三四五六七八九"
 
 
 @dataclass
@@ -38,38 +49,76 @@ class Mention:
     unit: UnitInfo
     inner: str | None     # qualifier written inside: 余, 多
     chinese: bool         # written with Chinese numerals
-    kind: str = "unit"    # unit | percent_words | fraction | bare_rate | people
+    kind: str = "unit"    # unit | percent_words | fraction | bare_rate | people | classifier
+    note: str = ""        # what the scanner did to read it (sign, half, subunits, list marker)
 
 
 @lru_cache(maxsize=8)
-def _pattern(units: tuple[str, ...]) -> re.Pattern:
+def _pattern(units: tuple[str, ...], inner: tuple[str, ...], non_classifiers: str) -> re.Pattern:
     unit_alt = "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True))
+    q = "|".join(re.escape(w) for w in sorted(inner, key=len, reverse=True))
+    # a classifier by position: Arabic numbers only, never a non-classifier
+    non = "".join(sorted(set(non_classifiers) - set(" \n")))
+    anyc = rf"(?![{re.escape(non)}]){ANY_CLASSIFIER}" if non else ANY_CLASSIFIER
     return re.compile(
         # one cheap test first: most positions hold no numeral at all
         rf"(?=[0-9０-９{CN_DIGITS}{CN_UNITS}])(?:"
         # 百分之三十六點九, 千分之五
-        rf"(?P<pw>[百千]分之(?P<pwn>{AR}|{CN}))(?P<pwq>余|多)?"
-        # 三分之一, 1/4 (fractions as percentages)
-        rf"|(?P<fr>(?:{CN}|{AR})分之(?:{CN}|{AR})|(?<![0-9/.])[0-9]{{1,2}}/[0-9]{{1,3}}(?![0-9/]))"
-        # 1200多万元, 13万余人, 400 余人次, 三万五千多条, 99.4%
-        rf"|(?P<num>(?P<ar>{AR})(?:{SP}(?P<q1>余|多))?(?:{SP}(?P<mult>{MULT}))?"
-        rf"|(?P<cn>{CN})(?:(?P<q3>余|多)(?P<cmult>[万亿萬億]))?)"
-        rf"{SP}(?P<q2>余|多|几|餘|来)?{SP}(?P<unit>{unit_alt}))"
+        rf"{NOT_IN_NUMERALS}(?P<pw>[百千]分之(?P<pwn>{AR}|{CN}))(?P<pwq>{q})?"
+        # 三分之一, 1/4, 一半 (fractions as percentages)
+        rf"|(?P<fr>(?:{NOT_IN_NUMERALS}{CN}|{NOT_IN_DIGITS}{AR})分之(?:{CN}|{AR})"
+        rf"|(?<![0-9/.])[0-9]{{1,2}}/[0-9]{{1,3}}(?![0-9/])|{NOT_IN_NUMERALS}一半)"
+        # 1200多万元, 13万余人, 400 余人次, 99.4%, 40票,
+        rf"|{NOT_IN_DIGITS}(?P<ar>{AR})(?:{SP}(?P<q1>{q}))?(?:{SP}(?P<mult>{MULT}))?"
+        rf"{SP}(?P<q2>{q})?{SP}(?:(?P<unit>{unit_alt})|{anyc})"
+        # 三万五千多条, 三十多万人
+        rf"|{NOT_IN_NUMERALS}(?P<cn>{CN})(?:(?P<q3>{q})(?P<cmult>[万亿萬億]))?"
+        rf"{SP}(?P<q4>{q})?{SP}(?P<cunit>{unit_alt}))"
     )
 
 
-def scan(text: str, rules: RuleSet) -> list[Mention]:
+@lru_cache(maxsize=8)
+def _scan_rules(rules: RuleSet):
+    u = rules.raw_units
+    money = u["amount"]["money"]
+    return (
+        _pattern(tuple(rules.units), tuple(rules.inner_quals), u["count"]["non_classifiers"]),
+        tuple(w for w in u["sign"]["negative"]),
+        frozenset(w[-1] for w in u["sign"]["negative"]),
+        u["amount"]["half"],
+        money["subunits"],
+        frozenset(money["subunits_after"]),
+        money["subunits_not_before"],
+        frozenset(rules.exclusions["list_markers"]["fused_units"]),
+        frozenset(u["amount"]["measure"]),
+        _compounds(u["amount"]["compound"]),
+    )
+
+
+def _compounds(comp: dict) -> tuple[frozenset, str, tuple[str, ...]]:
+    """Compound units (毫克/升) are read after the numerator unit, so the
+    unit alternation stays short: numerators, slashes, denominators."""
+    dens = tuple(sorted(comp["denominators"], key=len, reverse=True))
+    return frozenset(comp["numerators"]), comp["slashes"], dens
+
+
+def scan(text: str, rules: RuleSet, rejected: list | None = None) -> list[Mention]:
+    """Every number with a unit in ``text``. ``rejected``: a list that gets
+    ``(start, end, reason)`` for each match the scanner itself refused."""
     out: list[Mention] = []
     units = rules.units
-    for m in _pattern(tuple(units)).finditer(text):
+    cfg = _scan_rules(rules)
+    for m in cfg[0].finditer(text):
         if m.group("pw") is not None:
             mention = _percent_words(m, units)
         elif m.group("fr") is not None:
             mention = _fraction(m, units)
         else:
-            mention = _with_unit(text, m, units)
-        if mention is not None:
+            mention = _with_unit(text, m, units, cfg)
+        if isinstance(mention, Mention):
             out.append(mention)
+        elif rejected is not None:
+            rejected.append((m.start(), m.end(), mention or "unreadable number"))
     return out
 
 
@@ -84,7 +133,7 @@ def _percent_words(m: re.Match, units: dict[str, UnitInfo]) -> Mention | None:
                    chinese=not re.match(r"[0-9]", m.group("pwn")), kind="percent_words")
 
 
-def _fraction(m: re.Match, units: dict[str, UnitInfo]) -> Mention | None:
+def _fraction(m: re.Match, units: dict[str, UnitInfo]) -> Mention | str | None:
     s = m.group("fr")
     try:
         v = parse_fraction(s)
@@ -93,33 +142,132 @@ def _fraction(m: re.Match, units: dict[str, UnitInfo]) -> Mention | None:
     if "/" in s:
         num, den = s.split("/")
         if not 0 < int(num) < int(den):
-            return None
+            return "not a proper fraction"
     return Mention(m.start(), m.end(), s, v, units["%"], None, chinese="/" not in s, kind="fraction")
 
 
-def _with_unit(text: str, m: re.Match, units: dict[str, UnitInfo]) -> Mention | None:
-    written = m.group("unit")
-    info = units[written]
-    end = m.end("unit")
-    # 3个月, 一起来: the "unit" is the start of another word; try a shorter unit.
-    if info.stop_after and end < len(text) and text[end] in info.stop_after:
-        return None
-    inner = m.group("q1") or m.group("q3") or m.group("q2")
-    if m.group("q2") == "来" and info.type != "count":
-        return None
-    if m.group("ar") is not None:
-        number = m.group("ar") + (m.group("mult") or "")
-        chinese = False
-        if _FRAGMENT.match(m.group("ar")):
-            return None  # 000元: the tail of a number split by a separator we did not join
+def _with_unit(text: str, m: re.Match, units: dict[str, UnitInfo], cfg) -> Mention | str | None:
+    """The mention of match ``m``, or why the scanner refuses it (a string)."""
+    (_, negative, sign_ends, half, subunits, subunits_after, sub_not_before, fused_units, measures,
+     (numerators, slashes, dens)) = cfg
+    ar, q1, mult, q2, unit, anyc, cn, q3, cmult, q4, cunit = m.group(
+        "ar", "q1", "mult", "q2", "unit", "anyc", "cn", "q3", "cmult", "q4", "cunit")
+    written = unit or cunit
+    kind = "unit"
+    if written is None:
+        # a classifier by position (40票,); the pattern left out non-classifiers
+        written = anyc
+        info = UnitInfo(written, "count", written)
+        kind = "classifier"
     else:
-        number = m.group("cn") + (m.group("cmult") or "")  # 三十多万人
+        info = units[written]
+    end = m.end()
+    n = len(text)
+    # 0.5毫克/升, 5万元/亩: a compound unit, kept as written
+    if end < n and text[end] in slashes and written in numerators:
+        den = next((d for d in dens if text.startswith(d, end + 1)), None)
+        if den is not None:
+            written = f"{written}/{den}"
+            info = UnitInfo(written, "amount", written)
+            end += 1 + len(den)
+    # 3个月, 一起来: the "unit" is the start of another word; try a shorter unit.
+    if info.stop_after and end < n and text[end] in info.stop_after:
+        return f"unit starts a word ({written}{text[end]}: stop_after)"
+    q2 = q2 or q4
+    inner = q1 or q3 or q2
+    if q2 == "来" and info.type != "count":
+        return "来 before a unit that is no count"
+    start = m.start()
+    notes = ""
+    if ar is not None:
+        number = ar + (mult or "")
+        chinese = False
+        if _FRAGMENT.match(ar):
+            return "fragment of a number (leading 0)"  # 000元: the tail of a number split by a separator
+        if not mult and (start == 0 or text[start - 1] in _MARKER_BEFORE) and written in fused_units:
+            split = _fused_list_marker(text, start, ar)
+            if split:
+                start += split
+                number = ar[split:]
+                notes = "list marker split off"
+    else:
+        number = cn + (cmult or "")  # 三十多万人
         chinese = True
     try:
         value = parse_number(number)
     except ValueError:
         return None
-    return Mention(m.start(), end, number, value * info.factor, info, inner, chinese)
+    if end < n:
+        # 三米半, 两吨半: a half of the unit (measures, whole numbers)
+        if text.startswith(half, end) and written in measures and not mult and value == int(value):
+            value += 0.5
+            end += len(half)
+            notes = "half"
+        # 八元五角, 20元3角5分
+        elif written in subunits_after and text[end] in _SUBUNIT_DIGIT:
+            end2, value2 = _subunits(text, end, value, subunits, sub_not_before)
+            if end2 != end:
+                end, value, notes = end2, value2, "subunits"
+    # 负2.7%, -15.4%: a sign right before, not a range (3-5人)
+    if start > 0 and text[start - 1] in sign_ends:
+        for sign in negative:
+            s0 = start - len(sign)
+            if s0 >= 0 and text.startswith(sign, s0) and not (s0 > 0 and _LATIN_OR_DIGIT.match(text[s0 - 1])):
+                start, value = s0, -value
+                notes = f"{notes}, negative" if notes else "negative"
+                break
+    return Mention(start, end, number, value * info.factor, info, inner, chinese, kind, notes)
+
+
+def _subunits(text: str, end: int, value: float, subunits: dict, not_before: str) -> tuple[int, float]:
+    """角 and 分 after 元, one digit each, in that order (not 分之, 分钟)."""
+    added = 0.0
+    i = end
+    for word, factor in subunits.items():
+        if i + 1 < len(text) and text[i] in _SUBUNIT_DIGIT and text.startswith(word, i + 1):
+            after = text[i + 1 + len(word):i + 2 + len(word)]
+            if after and after in not_before:
+                break
+            added += parse_number(text[i]) * factor
+            i += 1 + len(word)
+    if added:
+        return i, value + added
+    return end, value
+
+
+# where a list marker can stand: a line or sentence start
+_MARKER_BEFORE = "\n。；;：: \u3000"
+_MARKER_LINE = re.compile(r"[ \u3000]*([0-9]{1,2})[.．、]")
+
+
+def _fused_list_marker(text: str, start: int, ar: str) -> int:
+    """Characters of a list marker fused to the count at ``start``, or 0.
+
+    "2.15个部门" at a line or sentence start is item 2 and 15个 (a count has
+    no decimals); "215个部门" on the line after item 1 is too, its dot lost."""
+    j = start - 1
+    while j >= 0 and text[j] in " \u3000":
+        j -= 1
+    if j >= 0 and text[j] not in "\n。；;：:":
+        return 0
+    dot = max(ar.find("."), ar.find("．"))
+    if dot > 0:
+        head = ar[:dot]
+        return dot + 1 if head.isdigit() and len(head) <= 2 and len(ar) > dot + 1 else 0
+    if j >= 0 and text[j] != "\n" or not ar.isdigit() or len(ar) < 2:
+        return 0
+    # the dot lost: the item before on an earlier line, numbered one less
+    line_end = j
+    for _ in range(30):
+        line_start = text.rfind("\n", 0, line_end) + 1
+        mk = _MARKER_LINE.match(text, line_start)
+        if mk:
+            nxt = str(int(mk.group(1)) + 1)
+            return len(nxt) if ar.startswith(nxt) and len(ar) > len(nxt) else 0
+        if line_start == 0:
+            break
+        line_end = line_start - 1
+    return 0
 
 
 @lru_cache(maxsize=8)
@@ -127,7 +275,7 @@ def _rate_rx(rules: RuleSet) -> re.Pattern:
     words = "|".join(map(re.escape, rules.subjects["rate_words"]))
     verbs = "|".join(map(re.escape, sorted(rules.subjects["rate_verbs"], key=len, reverse=True)))
     firsts = "".join(sorted({re.escape(w[0]) for w in rules.subjects["rate_words"]}))
-    return re.compile(rf"(?=[{firsts}])(?:{words})(?:{verbs})?{SP}(?P<n>{AR})(?=[ \u3000\"”’]*(?:[，,。；;！!\n]|\[image|$))")
+    return re.compile(rf"(?=[{firsts}])(?:{words})(?:{verbs})?{SP}{NOT_IN_DIGITS}(?P<n>{AR})(?=[ \u3000\"”’]*(?:[，,。；;！!\n]|\[image|$))")
 
 
 def scan_bare_rates(text: str, rules: RuleSet, taken: SpanSet) -> list[Mention]:
@@ -147,7 +295,7 @@ def scan_bare_rates(text: str, rules: RuleSet, taken: SpanSet) -> list[Mention]:
 @lru_cache(maxsize=8)
 def _people_rx(rules: RuleSet) -> re.Pattern:
     nouns = "|".join(map(re.escape, sorted(rules.subjects["people_nouns"], key=len, reverse=True)))
-    return re.compile(rf"(?=[0-9０-９])(?P<ar>{AR})(?P<q>余|多)?(?P<mult>[万亿萬億]{{1,2}})(?P<q2>余|多)?(?={nouns})")
+    return re.compile(rf"(?=[0-9０-９]){NOT_IN_DIGITS}(?P<ar>{AR})(?P<q>余|多)?(?P<mult>[万亿萬億]{{1,2}})(?P<q2>余|多)?(?={nouns})")
 
 
 def scan_people(text: str, rules: RuleSet, taken: SpanSet) -> list[Mention]:

@@ -9,7 +9,17 @@ original.
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
+
+# A lone surrogate (from a PDF's text map) cannot be encoded, and OpenCC
+# raises on it; it becomes U+FFFD, one character for one, offsets unchanged.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def without_surrogates(text: str) -> str:
+    """``text`` with each lone surrogate replaced by U+FFFD (same length)."""
+    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
 
 
 @lru_cache(maxsize=1)
@@ -22,6 +32,7 @@ def _converter():
 def to_simplified(text: str) -> str:
     """A copy of ``text`` in simplified characters, of the same length."""
     conv = _converter()
+    text = without_surrogates(text)
     out = conv.convert(text)
     if len(out) == len(text):
         return out

@@ -43,6 +43,9 @@ class Cleaned:
     clean_text: str
     cleaner: str = ""     # the cleaner version that made ``clean_text``
     format: str = "text"
+    # the page's own metadata (``fazhi.ingest.html.page_meta``: meta tags, publication line,
+    # source line, breadcrumb), for the document fields; never part of ``clean_text``
+    meta: dict = field(default_factory=dict)
 
 
 @dataclass

@@ -13,10 +13,10 @@ line wins over the environment.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Optional
+from typing import Annotated, Any, Optional
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_LAKE = "data/lake"
 LAKE_ENV = "FAZHI_LAKE"
@@ -33,7 +33,7 @@ class Settings(BaseSettings):
 
     lake: Path = Field(Path(DEFAULT_LAKE), description="the lake directory")
     rules: Optional[Path] = Field(None, description="a rules folder instead of the bundled extractors/rules")
-    ner_model: str = Field("fazhi", description="NER pipeline: fazhi, rules, none, or an installed zh_core_web_*")
+    ner_model: str = Field("rules", description="NER pipeline: rules (default), fazhi (rules + the trained ner), none, or an installed zh_core_web_*")
     pkuseg_dir: Optional[Path] = Field(None, description="the pkuseg model folder (default models/pkuseg_compact)")
     lock_timeout: float = Field(600.0, ge=0, description="seconds to wait for another run writing the same lake")
     progress: Optional[bool] = Field(None, description="progress bar: None = only on a terminal")
@@ -45,6 +45,14 @@ class Settings(BaseSettings):
     http_backoff: float = Field(1.0, ge=0, description="first retry delay (s), doubling")
     max_download_bytes: int = Field(MAX_DOWNLOAD_BYTES, gt=0, description="size cap of one download")
     host_delay: float = Field(1.0, ge=0, description="seconds between two requests to one host")
+    allow_networks: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="CIDRs that fetching may reach though not public (loopback, private, link-local and "
+                    "reserved addresses are refused otherwise); env: comma-separated or a JSON list")
+    # per-document budgets (fazhi.pipeline.budget): a stage past them is a failures row
+    budget_seconds: float = Field(120.0, gt=0, description="time budget of the clean and extract stages, per document (s)")
+    budget_ingest_seconds: float = Field(1800.0, gt=0, description="time budget of the ingest stage, per document (s)")
+    budget_memory_mb: int = Field(4096, gt=0, description="memory budget of a stage, per document (MiB above the worker's start)")
     # Prefect
     prefect_server: str = Field(
         "auto", description="auto: PREFECT_API_URL if set, else a server answering at prefect_server_url, "
@@ -53,6 +61,27 @@ class Settings(BaseSettings):
                                     description="where `prefect server start` (and `fazhi serve`) listens")
     prefect_startup_timeout: float = Field(600.0, gt=0,
                                            description="seconds a temporary Prefect server may take to start")
+
+    @field_validator("allow_networks", mode="before")
+    @classmethod
+    def _networks(cls, v: Any) -> Any:
+        if isinstance(v, str):
+            import json
+
+            text = v.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
+        return v
+
+    @field_validator("allow_networks", mode="after")
+    @classmethod
+    def _valid_networks(cls, v: list[str]) -> list[str]:
+        import ipaddress
+
+        for spec in v:
+            ipaddress.ip_network(spec, strict=False)  # ValueError: a bad CIDR is an error at start
+        return v
 
     @field_validator("lake", mode="after")
     @classmethod

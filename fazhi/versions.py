@@ -41,7 +41,7 @@ def digest(files: Iterable[Path], base: Path, length: int = 12) -> str:
 
 _FAZHI = Path(__file__).resolve().parent
 # the ingest modules that do not shape the clean text: how bytes are fetched, listed and stored
-_NOT_CLEANING = ("__init__.py", "fetch.py", "sources.py", "rawstore.py")
+_NOT_CLEANING = ("__init__.py", "fetch.py", "netguard.py", "sources.py", "rawstore.py")
 
 
 def cleaner_version() -> str:

@@ -27,6 +27,7 @@ from fazhi.lake.staging import Stage
 from fazhi.lake.store import Lake
 from fazhi.pipeline import progress
 from fazhi.pipeline.failures import expansion_failures
+from fazhi.pipeline.identity import Overrides, kept_overrides, read_corrections
 from fazhi.pipeline.incremental import run_stats
 from fazhi.settings import Settings
 
@@ -54,8 +55,9 @@ def batches(items: list, size: int) -> list[list]:
 
 
 def _run_batches(items: list, settings: Settings, run_id: str, plan, stage: Stage, parallel: bool,
-                 batch_size: int, stored: bool, label: str) -> int:
-    """Every batch through ``process-batch``, staged in order; returns how many were cleaned again."""
+                 batch_size: int, stored: bool, label: str, overrides: Overrides | None = None) -> int:
+    """Every batch through ``process-batch``, staged in order; returns how many were cleaned again.
+    ``overrides``: users' identity corrections, put into the documents rows before they are staged."""
     recleaned = 0
     parts = batches(items, batch_size)
     with progress.bar(len(items), label, enabled=settings.progress) as bar:
@@ -65,6 +67,8 @@ def _run_batches(items: list, settings: Settings, run_id: str, plan, stage: Stag
         else:
             results = (process_batch_task(b, settings, run_id, plan, n=len(b), stored=stored) for b in parts)
         for part, result in zip(parts, results):
+            for done in result.extracted if overrides else ():
+                overrides.apply(done)
             stage.add(result.extracted, result.failures)
             recleaned += result.recleaned
             bar.advance(len(part))
@@ -102,20 +106,24 @@ def _artifact(result: RunResult, title: str) -> None:
 
 
 def run_sources(sources: list[str], settings: Settings, parallel: bool = False,
-                batch_size: int = DEFAULT_BATCH_SIZE, sources_files: list[str] | None = None) -> RunResult:
+                batch_size: int = DEFAULT_BATCH_SIZE, sources_files: list[str] | None = None,
+                corrections: str | None = None) -> RunResult:
     """The body of ``fazhi run`` and of the nightly flow: call it inside a flow.
-    ``sources_files``: files the user flagged as sources files (a list of sources, not a report)."""
+    ``sources_files``: files the user flagged as sources files (a list of sources, not a report).
+    ``corrections``: a CSV of identity corrections keyed by doc_id (``fazhi.pipeline.identity``); with
+    a sources file's own ``org`` / ``report_year`` / ``published`` they win over extraction."""
     run_id = str(flow_run.get_id() or uuid.uuid4())
     lake = str(settings.lake)
     expanded = expand_sources_task(sources, sources_files)
+    overrides = Overrides.of(expanded, corrections)
     plan = plan_task(lake, settings.rules_dir)
     # files of the same size and modification time as when last read, already extracted with this
-    # cleaner and rule set: no task, no read, no write
-    unchanged = {s: key for s in expanded if (key := plan.unchanged_file(s))}
+    # cleaner and rule set: no task, no read, no write (unless a user corrects their identity)
+    unchanged = {s: key for s in expanded if (key := plan.unchanged_file(s)) and not overrides.touches(s)}
     todo = [s for s in expanded if s not in unchanged]
     with Stage(lake) as stage:
         stage.add(failures=expansion_failures(run_id, expanded))
-        _run_batches(todo, settings, run_id, plan, stage, parallel, batch_size, False, "documents")
+        _run_batches(todo, settings, run_id, plan, stage, parallel, batch_size, False, "documents", overrides)
         stage.flush()
         if stage.docs or stage.failures:
             report = load_task(settings, stage)
@@ -142,10 +150,11 @@ def settings_of(settings: Settings | None, lake: str | None = None, rules: str |
 @flow(name="fazhi-run")
 def run_pipeline(sources: list[str], settings: Settings | None = None, parallel: bool = False,
                  batch_size: int = DEFAULT_BATCH_SIZE, sources_files: list[str] | None = None,
-                 lake: str | None = None, rules: str | None = None) -> RunResult:
-    """Ingest, clean, extract and load ``sources`` into ``settings.lake``."""
+                 lake: str | None = None, rules: str | None = None, corrections: str | None = None) -> RunResult:
+    """Ingest, clean, extract and load ``sources`` into ``settings.lake``; ``corrections``: a CSV of
+    identity corrections keyed by doc_id."""
     return run_sources(sources, settings_of(settings, lake, rules), parallel=parallel, batch_size=batch_size,
-                       sources_files=sources_files)
+                       sources_files=sources_files, corrections=corrections)
 
 
 def current_documents(lake: Lake) -> list[dict]:
@@ -158,10 +167,11 @@ def current_documents(lake: Lake) -> list[dict]:
 @flow(name="fazhi-reextract")
 def reextract_pipeline(settings: Settings | None = None, parallel: bool = False,
                        batch_size: int = DEFAULT_BATCH_SIZE, lake: str | None = None,
-                       rules: str | None = None) -> RunResult:
+                       rules: str | None = None, corrections: str | None = None) -> RunResult:
     """The extractors again on every current document version of the lake, from its stored raw bytes
     and clean text; nothing is fetched. A version already extracted with this rule set is copied back
-    (``reuse``); a text of an older cleaner is cleaned again from the raw bytes."""
+    (``reuse``); a text of an older cleaner is cleaned again from the raw bytes. The identity is read
+    again; what a user corrected before stays, and ``corrections`` (a CSV keyed by doc_id) is put in."""
     settings = settings_of(settings, lake, rules)
     lk = Lake(settings.lake)
     if not lk.exists():
@@ -170,9 +180,12 @@ def reextract_pipeline(settings: Settings | None = None, parallel: bool = False,
     plan = plan_task(str(lk.root), settings.rules_dir)
     docs = current_documents(lk)
     previous = sorted({d["ruleset"] for d in docs if d.get("ruleset") and d["ruleset"] != plan.ruleset})
+    kept = {d["doc_id"]: fix for d in docs if (fix := kept_overrides(d))}
+    fixes = read_corrections(corrections) if corrections else {}
+    overrides = Overrides(by_doc={k: {**kept.get(k, {}), **fixes.get(k, {})} for k in {*kept, *fixes}})
     with Stage(str(lk.root)) as stage:
         recleaned = _run_batches(docs, settings, run_id, plan, stage, parallel, batch_size, True,
-                                 f"reextract {plan.ruleset}")
+                                 f"reextract {plan.ruleset}", overrides)
         report = load_task(settings, stage)
     sources = [d["source"] for d in docs]
     stats = {**run_stats(stage.docs, stage.failures, sources), "recleaned": recleaned}

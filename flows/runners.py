@@ -43,17 +43,21 @@ def dask_task_runner(workers: Optional[int] = None, address: Optional[str] = Non
 
 def run_parallel(sources: list[str], settings: Settings | str, workers: Optional[int] = None,
                  address: Optional[str] = None, batch_size: int = DEFAULT_BATCH_SIZE,
-                 processes: bool = True) -> RunResult:
+                 processes: bool = True, corrections: Optional[str] = None,
+                 sources_files: Optional[list[str]] = None) -> RunResult:
     """``fazhi run`` on Dask: a local cluster of ``workers`` processes, or the scheduler at ``address``."""
     if not isinstance(settings, Settings):  # a lake directory
         settings = Settings.load(lake=settings)
     runner = dask_task_runner(workers=workers, address=address, processes=processes)
     return run_pipeline.with_options(task_runner=runner)(sources=sources, settings=settings, parallel=True,
-                                                         batch_size=batch_size)
+                                                         batch_size=batch_size, corrections=corrections,
+                                                         sources_files=sources_files)
 
 
 def reextract_parallel(settings: Settings, workers: Optional[int] = None, address: Optional[str] = None,
-                       batch_size: int = DEFAULT_BATCH_SIZE, processes: bool = True) -> RunResult:
+                       batch_size: int = DEFAULT_BATCH_SIZE, processes: bool = True,
+                       corrections: Optional[str] = None) -> RunResult:
     runner = dask_task_runner(workers=workers, address=address, processes=processes)
     return reextract_pipeline.with_options(task_runner=runner)(settings=settings, parallel=True,
-                                                               batch_size=batch_size)
+                                                               batch_size=batch_size, corrections=corrections,
+                                                         sources_files=sources_files)

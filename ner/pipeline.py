@@ -20,9 +20,7 @@ entities and the patterns' compete, the longer span winning an overlap.
 """
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 from pathlib import Path
 from typing import Optional, Union
 
@@ -30,13 +28,21 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from . import entities as _entities  # registers the fazhi_entities factory
-from .entities import PATTERNS, read_patterns, ruler_patterns
+from . import entities as _entities  # noqa: F401  (registers the fazhi_entities factory)
+from .entities import ruler_patterns
+from .files import (  # noqa: F401
+    MODELS,
+    PATTERNS,
+    PKUSEG_DIRS,
+    TRAINED_DIR,
+    ModelNotInstalledError,
+    check_model,
+    find_pkuseg_dir,
+    not_installed_message,
+    read_patterns,
+    version,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
-MODELS = ROOT / "models"
-PKUSEG_DIRS = (MODELS / "pkuseg_compact", MODELS / "pkuseg_default")
-TRAINED_DIR = Path(__file__).resolve().parent / "trained"
 LABELS = ("LAW", "ORG", "GPE", "DATE", "PERSON")
 TRAINED = ("zh_core_web_sm", "zh_core_web_md", "zh_core_web_lg", "zh_core_web_trf")
 
@@ -51,27 +57,6 @@ LABEL_MAP = {
 }
 _LAW_ENDINGS = ("法", "条例", "办法", "规定", "规则", "细则", "决定", "意见", "纲要", "方案",
                 "规划", "要点", "通知", "制度", "标准", "实施纲要")
-
-
-class ModelNotInstalledError(ImportError):
-    pass
-
-
-def find_pkuseg_dir(pkuseg_dir: Union[str, Path, None] = None) -> Path:
-    """The pkuseg model directory: argument, $FAZHI_PKUSEG_DIR, then models/pkuseg_{compact,default}."""
-    cands = [Path(pkuseg_dir)] if pkuseg_dir else []
-    if not pkuseg_dir and os.environ.get("FAZHI_PKUSEG_DIR"):
-        cands.append(Path(os.environ["FAZHI_PKUSEG_DIR"]))
-    if not cands:
-        cands = list(PKUSEG_DIRS)
-    for d in cands:
-        if (d / "weights.npz").is_file() and any(
-                (d / f).is_file() for f in ("features.msgpack", "features.pkl")):
-            return d
-    raise FileNotFoundError(
-        "no pkuseg model in " + ", ".join(str(d) for d in cands) + ". Build it with "
-        "`python scripts/fetch_pkuseg_model.py && python -m ner.pkuseg_compact` (make model); "
-        "nothing is downloaded at run time.")
 
 
 def _blank(segmenter: str, pkuseg_dir) -> Language:
@@ -97,42 +82,9 @@ def _add_patterns(nlp: Language, patterns_path, after: Optional[str] = None) -> 
         comp.dictionary = seg.feature_extractor.unigram
 
 
-def check_model(model: str) -> None:
-    """Raise a clear error, before any document is read, when ``model`` cannot be loaded."""
-    if model in ("fazhi", "rules") or model.startswith("blank-pkuseg"):
-        find_pkuseg_dir()
-        if model == "fazhi" and not (TRAINED_DIR / "ner" / "model").is_file():
-            raise FileNotFoundError(
-                f"the trained ner component is missing from {TRAINED_DIR}; rebuild it with "
-                f"`python -m ner.train` or use --ner-model rules")
-    elif model.startswith("blank-") or Path(model).is_dir():
-        return
-    elif not spacy.util.is_package(model):
-        raise ModelNotInstalledError(_not_installed(model))
-
-
-def _not_installed(model: str) -> str:
-    return (f"spaCy pipeline package {model!r} is not installed. "
-            f"It is distributed by Explosion on GitHub, not on PyPI: "
-            f"`python -m spacy download {model}` where GitHub is reachable, or "
-            f"`pip install /path/to/{model}-<version>-py3-none-any.whl` with a wheel from "
-            f"https://github.com/explosion/spacy-models/releases (for spaCy {spacy.__version__}: "
-            f"a 3.8.x model). Do not `pip install {model.replace('_', '-')}` from PyPI: that "
-            f"name is a squatted placeholder, not the model. Or use the default pipeline "
-            f"(--ner-model fazhi).")
-
-
 def model_version(nlp: Language) -> str:
-    """A short id of what makes the entities: patterns, trained weights, pipeline."""
+    """The version id load_nlp stored in the pipeline's meta (``ner.files.version``)."""
     return nlp.meta.get("fazhi_version") or f"{nlp.meta.get('name', 'pipeline')}-{nlp.meta.get('version', '0')}"
-
-
-def _digest(*paths: Path) -> str:
-    h = hashlib.sha256()
-    for p in paths:
-        if p.is_file():
-            h.update(p.read_bytes())
-    return h.hexdigest()[:12]
 
 
 def add_trained_ner(nlp: Language, trained_dir: Union[str, Path] = TRAINED_DIR) -> Language:
@@ -151,7 +103,7 @@ def add_trained_ner(nlp: Language, trained_dir: Union[str, Path] = TRAINED_DIR) 
     return nlp
 
 
-def load_nlp(model: str = "blank-pkuseg", pkuseg_dir: Union[str, Path, None] = None,
+def load_nlp(model: str = "rules", pkuseg_dir: Union[str, Path, None] = None,
              patterns: bool = True, patterns_path: Union[str, Path, None] = None) -> Language:
     """Build or load the NER pipeline.
 
@@ -162,13 +114,12 @@ def load_nlp(model: str = "blank-pkuseg", pkuseg_dir: Union[str, Path, None] = N
     """
     if model in ("fazhi", "rules"):
         nlp = load_nlp("blank-pkuseg", pkuseg_dir=pkuseg_dir, patterns=True, patterns_path=patterns_path)
-        parts = [Path(patterns_path or PATTERNS)]
         if model == "fazhi":
             check_model("fazhi")
             add_trained_ner(nlp)
-            parts += [TRAINED_DIR / "component.json", TRAINED_DIR / "ner" / "model"]
         nlp.meta["name"] = model
-        nlp.meta["fazhi_version"] = _digest(*parts)
+        if patterns_path is None and pkuseg_dir is None:
+            nlp.meta["fazhi_version"] = version(model)
         return nlp
     if model.startswith("blank-"):
         segmenter = model[len("blank-"):]
@@ -183,7 +134,7 @@ def load_nlp(model: str = "blank-pkuseg", pkuseg_dir: Union[str, Path, None] = N
         nlp = spacy.load(model)
     else:
         if not spacy.util.is_package(model):
-            raise ModelNotInstalledError(_not_installed(model))
+            raise ModelNotInstalledError(not_installed_message(model))
         try:
             nlp = spacy.load(model)
         except Exception as e:  # e.g. the PyPI placeholder installed under the model's name
@@ -232,34 +183,3 @@ def entities(doc: Doc) -> list[dict]:
     """Rows for the entities table: label, text, character offsets, source pattern."""
     return [{"label": e.label_, "text": e.text, "start": e.start_char, "end": e.end_char,
              "source": e.id_} for e in doc.ents]
-
-
-def main(argv=None) -> int:
-    import argparse
-    import collections
-    import json
-    import sys
-    ap = argparse.ArgumentParser(description="Print the entities found in text files.")
-    ap.add_argument("files", nargs="+")
-    ap.add_argument("--model", default="blank-pkuseg")
-    ap.add_argument("--pkuseg-dir")
-    ap.add_argument("--jsonl", action="store_true", help="one JSON line per entity")
-    args = ap.parse_args(argv)
-    nlp = load_nlp(args.model, pkuseg_dir=args.pkuseg_dir)
-    total = collections.Counter()
-    for f in args.files:
-        doc = nlp(Path(f).read_text(encoding="utf-8"))
-        rows = entities(doc)
-        total.update(r["label"] for r in rows)
-        if args.jsonl:
-            for r in rows:
-                print(json.dumps({"file": f, **r}, ensure_ascii=False))
-        else:
-            c = collections.Counter(r["label"] for r in rows)
-            print(f, dict(sorted(c.items())), "splits", doc.user_data["fazhi_entities"]["splits"])
-    print("total", dict(sorted(total.items())), file=sys.stderr)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -84,6 +84,16 @@ DOCUMENTS = TableSpec(
         pa.field("org", pa.string()),
         pa.field("report_year", pa.int32()),
         pa.field("published", pa.date32()),
+        # identity (extractors/meta.py): where each field came from — override | meta | title |
+        # text | signature | opening | self | frequency | publication_line | date_line | published
+        pa.field("title_from", pa.string()),
+        pa.field("org_from", pa.string()),
+        pa.field("report_year_from", pa.string()),
+        pa.field("published_from", pa.string()),
+        pa.field("division_code", pa.string()),    # GB/T 2260 of the division the body is or belongs to
+        pa.field("level", pa.string()),            # province | city | county | town | department | national
+        pa.field("parent_org", pa.string()),       # a department's government
+        pa.field("page_meta", pa.string()),        # JSON: the page's own metadata (meta tags, publication line …)
         pa.field("content_sha256", pa.string(), nullable=False),  # of the raw bytes
         pa.field("n_bytes", pa.int64()),
         pa.field("n_chars", pa.int64()),           # of the clean text
@@ -124,6 +134,12 @@ RECORDS = TableSpec(
             pa.field("content_sha256", pa.string(), nullable=False),
         ]
         + record_fields()
+        + [  # derived by the pipeline from the record (schemas/values.py)
+            pa.field("unit_written", pa.string()),
+            pa.field("kind", pa.string()),
+            pa.field("value_int", pa.int64()),
+            pa.field("display", pa.string()),
+        ]
     ),
 )
 
@@ -210,6 +226,23 @@ TABLES: dict[str, TableSpec] = {t.name: t for t in (DOCUMENTS, TEXTS, RECORDS, E
 TABLES[SOURCES.name] = SOURCES
 TABLES[RECORDS_ALL.name] = RECORDS_ALL
 TABLES[EXTRACTIONS.name] = EXTRACTIONS
+
+
+def documented(spec: TableSpec) -> TableSpec:
+    """``spec`` with the data dictionary's descriptions as Arrow metadata (``description``) on
+    the schema and on every field, so that they travel inside each Parquet file."""
+    from .dictionary import describe, table_doc
+
+    fields = []
+    for fld in spec.schema:
+        text = describe(spec.name, fld.name)
+        fields.append(fld.with_metadata({"description": text}) if text else fld)
+    doc = table_doc(spec.name) or spec.doc
+    return dataclasses.replace(spec, schema=pa.schema(fields, metadata={"description": doc} if doc else None))
+
+
+for _name in list(TABLES):
+    TABLES[_name] = documented(TABLES[_name])
 
 
 def table_spec(name: str) -> TableSpec:

@@ -14,6 +14,9 @@ from fazhi.settings import samples_dir
 
 # Politeness delays are for real servers; the test servers are on 127.0.0.1.
 os.environ.setdefault("FAZHI_HOST_DELAY", "0")
+# Fetching refuses loopback and private addresses; the test servers listen on 127.0.0.1,
+# so the tests allow exactly that address (the SSRF tests take the allowance away again).
+os.environ.setdefault("FAZHI_ALLOW_NETWORKS", "127.0.0.1/32")
 # Prefect as fazhi runs it (flows.server): no telemetry, a start-up timeout for busy machines.
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")

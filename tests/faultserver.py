@@ -22,7 +22,7 @@ class Route:
     content_type: str | None = "text/html"
     statuses: list[int] = field(default_factory=list)  # served in turn; the last one repeats; empty: 200
     headers: dict[str, str] = field(default_factory=dict)
-    behaviour: str = "static"   # static | hold | drip | reset | redirect | etag | gzip | chunked
+    behaviour: str = "static"   # static | hold | drip | slow-headers | reset | redirect | etag | gzip | chunked
     location: str | None = None  # for redirect
     send_length: bool = True
 
@@ -51,6 +51,24 @@ class FaultServer:
                 n = server.hits[path]
                 status = route.statuses[min(n, len(route.statuses)) - 1] if route.statuses else 200
                 b = route.behaviour
+                if b == "slow-headers":
+                    # the status line and headers one byte at a time (each wait ends when the server stops)
+                    head = (f"HTTP/1.1 200 OK\r\nContent-Type: {route.content_type}\r\n"
+                            f"Content-Length: {len(route.body)}\r\nX-Padding: {'x' * 64}\r\n\r\n").encode()
+                    for i in range(len(head)):
+                        if server.stopping.wait(0.1):
+                            return
+                        try:
+                            self.wfile.write(head[i:i + 1])
+                            self.wfile.flush()
+                        except OSError:
+                            return
+                    try:
+                        self.wfile.write(route.body)
+                    except OSError:
+                        pass
+                    self.close_connection = True
+                    return
                 if b == "hold":
                     server.stopping.wait(10)
                     return

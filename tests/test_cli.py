@@ -55,6 +55,10 @@ def test_sql_json_dates_are_iso_strings(sample_run, tmp_path):
 def test_sql_csv_and_table(sample_run, tmp_path):
     lake = str(sample_run[0])
     proc = fazhi("sql", "SELECT name FROM documents ORDER BY name", "--lake", lake, "--format", "csv", cwd=tmp_path)
+    assert proc.stdout.startswith("\ufeff")  # a byte order mark for Excel, by default
+    assert list(csv.reader(io.StringIO(proc.stdout[1:]))) == [["name"]] + [[n] for n in SAMPLE_NAMES]
+    proc = fazhi("sql", "SELECT name FROM documents ORDER BY name", "--lake", lake, "--format", "csv", "--no-bom",
+                 cwd=tmp_path)
     assert list(csv.reader(io.StringIO(proc.stdout))) == [["name"]] + [[n] for n in SAMPLE_NAMES]
     proc = fazhi("sql", "SELECT name FROM documents ORDER BY name", "--lake", lake, cwd=tmp_path)
     assert proc.returncode == 0 and SAMPLE_NAMES[0] in proc.stdout and "(5 rows)" in proc.stdout
@@ -82,9 +86,9 @@ def test_sql_without_a_lake_says_so(tmp_path):
     assert "no lake" in proc.stderr
 
 
-def test_run_command_on_a_sources_file(prefect_server, tmp_path):
-    listing = tmp_path / "sources.txt"
-    listing.write_text(f"# two of the samples\n{SAMPLES / SAMPLE_NAMES[0]}\n{SAMPLES / SAMPLE_NAMES[2]}\n",
+def test_run_command_on_a_sources_file(prefect_server, samples_copy, tmp_path):
+    listing = tmp_path / "sources.txt"  # it names files under its own folder (samples_copy is below it)
+    listing.write_text(f"# two of the samples\n{samples_copy / SAMPLE_NAMES[0]}\n{samples_copy / SAMPLE_NAMES[2]}\n",
                        encoding="utf-8")
     lake = tmp_path / "lake"
     result = CliRunner().invoke(app, ["run", str(listing), "--lake", str(lake)])

@@ -90,5 +90,5 @@ def test_export_has_every_record_with_its_document(sample_run, tmp_path, fmt):
 
 def test_export_rejects_an_unknown_format(sample_run, tmp_path):
     lake, _ = sample_run
-    res = runner.invoke(app, ["export", "--format", "dta", "--out", str(tmp_path / "x"), "--lake", str(lake)])
+    res = runner.invoke(app, ["export", "--format", "sav", "--out", str(tmp_path / "x"), "--lake", str(lake)])
     assert res.exit_code == 1 and "unknown format" in res.output

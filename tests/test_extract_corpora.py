@@ -7,7 +7,9 @@ import pytest
 
 from extractors import extract
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared/corpora/government_work_reports.jsonl"
+_UP = Path(__file__).resolve().parents
+CORPUS = next((d / "shared/corpora/government_work_reports.jsonl" for d in (_UP[2], _UP[3])
+               if (d / "shared/corpora").is_dir()), _UP[2] / "shared/corpora/government_work_reports.jsonl")
 
 
 @pytest.mark.skipif(not CORPUS.exists(), reason="needs ../shared/corpora")

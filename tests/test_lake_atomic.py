@@ -132,4 +132,4 @@ def test_fazhi_sql_command_refuses_copy_to(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "fazhi.cli", "sql", f"COPY failures TO '{out}'", "--lake",
                            str(lake.root)], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1 and not out.exists()
-    assert "disabled by configuration" in proc.stderr
+    assert "COPY statements are refused" in proc.stderr

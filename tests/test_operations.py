@@ -146,12 +146,12 @@ def _port_answers(api: str) -> bool:
         return False
 
 
-def test_a_sources_file_with_a_missing_path(prefect_server, tmp_path):
+def test_a_sources_file_with_a_missing_path(prefect_server, samples_copy, tmp_path):
     """The missing line is one failures row; every other listed report loads."""
-    listing = tmp_path / "sources.txt"
+    listing = tmp_path / "sources.txt"  # it names files under its own folder (samples_copy is below it)
     missing = tmp_path / "gone" / "2023.docx"
-    listing.write_text("\n".join([str(SAMPLES / SAMPLE_NAMES[0]), str(missing), str(SAMPLES / SAMPLE_NAMES[1]),
-                                  "# a comment", str(SAMPLES / SAMPLE_NAMES[2])]) + "\n", encoding="utf-8")
+    listing.write_text("\n".join([str(samples_copy / SAMPLE_NAMES[0]), str(missing), str(samples_copy / SAMPLE_NAMES[1]),
+                                  "# a comment", str(samples_copy / SAMPLE_NAMES[2])]) + "\n", encoding="utf-8")
     lake = tmp_path / "lake"
     result = CliRunner().invoke(app, ["run", str(listing), "--lake", str(lake)])
     assert result.exit_code == 1, result.output
@@ -167,10 +167,10 @@ def test_a_sources_file_with_a_missing_path(prefect_server, tmp_path):
     assert "Traceback" not in result.output
 
 
-def test_a_file_is_a_sources_file_by_its_name_or_the_flag(prefect_server, tmp_path):
+def test_a_file_is_a_sources_file_by_its_name_or_the_flag(prefect_server, samples_copy, tmp_path):
     """A text file whose lines happen to be paths is a report unless named or flagged a sources file."""
     notes = tmp_path / "notes.txt"
-    notes.write_text(f"{SAMPLES / SAMPLE_NAMES[0]}\n{SAMPLES / SAMPLE_NAMES[1]}\n", encoding="utf-8")
+    notes.write_text(f"{samples_copy / SAMPLE_NAMES[0]}\n{samples_copy / SAMPLE_NAMES[1]}\n", encoding="utf-8")
     lake = tmp_path / "lake"
     plain = CliRunner().invoke(app, ["run", str(notes), "--lake", str(lake), "--ner-model", "none"])
     assert plain.exit_code == 0, plain.output

@@ -69,8 +69,10 @@ def test_run_on_a_toml_file_with_a_listing(prefect_server, tmp_path):
         server.add("/fzzf/2022/t20230115_2.html", Route(report, "text/plain"))  # same bytes: one document
         server.add("/empty-listing.html", Route(b"<html><body><a href='/x'>x</a></body></html>", "text/html"))
         spec = tmp_path / "sources.toml"
+        # a sources file names files under its own folder only
+        (tmp_path / SAMPLE_NAMES[0]).write_bytes((SAMPLES / SAMPLE_NAMES[0]).read_bytes())
         spec.write_text(
-            f'sources = ["{SAMPLES / SAMPLE_NAMES[0]}"]\n\n'
+            f'sources = ["{SAMPLE_NAMES[0]}"]\n\n'
             f'[[listing]]\nurl = "{server.url("/fzzf/index.html")}"\npattern = \'/t\\d+_\\d+\\.html$\'\n\n'
             f'[[listing]]\nurl = "{server.url("/empty-listing.html")}"\npattern = "report"\n\n'
             f'[[listing]]\nurl = "{server.url("/gone.html")}"\n',

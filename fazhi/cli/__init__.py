@@ -17,36 +17,6 @@ from fazhi.cli.app import Format, LakeOption, RulesOption, app, err, fail, out, 
 
 
 @app.command()
-def sql(
-    query: str = typer.Argument(..., help="SQL over the views documents, records, entities, failures, texts."),
-    lake: Optional[Path] = LakeOption,
-    format: Format = typer.Option(Format.table, "--format", "-f", help="table, csv or json"),
-) -> None:
-    """Run one SQL query on a read-only connection to the lake."""
-    import duckdb
-
-    from fazhi.query import sql as sqlmod
-
-    try:
-        columns, rows = sqlmod.query(require_lake(lake), query)
-    except (duckdb.Error, FileNotFoundError) as exc:
-        err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
-        raise typer.Exit(code=1)
-    if format is Format.json:
-        sys.stdout.write(sqlmod.to_json(columns, rows) + "\n")
-    elif format is Format.csv:
-        sys.stdout.write(sqlmod.to_csv(columns, rows))
-    else:
-        table = Table(show_lines=False)
-        for column in columns:
-            table.add_column(column, overflow="fold")  # wrap, never cut a value
-        for row in rows:
-            table.add_row(*["" if v is None else str(sqlmod.jsonable(v)) for v in row])
-        out.print(table)
-        out.print(f"({len(rows)} rows)", style="dim")
-
-
-@app.command()
 def review(
     docs: Optional[List[str]] = typer.Argument(
         None, help="Documents to render: doc_id (or a prefix), file name, or source. None: all."),
@@ -121,24 +91,6 @@ def eval_(
                       highlight=False)
 
 
-@app.command()
-def export(
-    format: str = typer.Option("csv", "--format", "-f", help="csv, parquet or xlsx"),
-    out_path: Optional[Path] = typer.Option(None, "--out", help="Output file (default: fazhi-records.<format>)."),
-    lake: Optional[Path] = LakeOption,
-) -> None:
-    """Records joined with their documents, for pandas, R, Stata or Excel."""
-    from fazhi.query import export as exportmod
-
-    target = out_path or Path(f"fazhi-records.{format}")
-    try:
-        n = exportmod.export(require_lake(lake), format, target)
-    except exportmod.ExportError as exc:
-        err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
-        raise typer.Exit(code=1)
-    out.print(f"{n} records -> {target}", highlight=False)
-
-
 class DiffFormat(str, Enum):
     table = "table"
     json = "json"
@@ -168,6 +120,8 @@ def diff_(
 
 # the commands in their own modules register themselves on ``app``
 from fazhi.cli import run as _run  # noqa: E402,F401  (registers run, reextract, serve, explain)
+from fazhi.cli import lake as _lake  # noqa: E402,F401  (registers check, repair)
+from fazhi.cli import query as _query  # noqa: E402,F401  (registers sql, export, schema, browse)
 
 if __name__ == "__main__":  # pragma: no cover
     app()

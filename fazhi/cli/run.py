@@ -63,7 +63,10 @@ def _run_flow(settings: Settings, body):
     except Exception as exc:  # a crash of the whole run: one line, the traceback with --verbose
         if settings.verbose:
             raise
-        fail(f"{type(exc).__name__}: {exc} (the lake is as before; --verbose shows the traceback)", EXIT_CRASH,
+        from fazhi.ids import redact
+
+        fail(f"{type(exc).__name__}: {redact(str(exc))} (the lake is as before; --verbose shows the traceback)",
+             EXIT_CRASH,
              label="run failed")
 
 
@@ -86,10 +89,18 @@ def run(
         help="Seconds to wait for another run writing the same lake (0: exit at once)."),
     rules: Optional[Path] = RulesOption,
     ner_model: Optional[str] = typer.Option(
-        None, "--ner-model", show_default="fazhi, or $FAZHI_NER_MODEL",
+        None, "--ner-model", show_default="rules, or $FAZHI_NER_MODEL",
         help="NER pipeline: fazhi, rules, none (no NER), or an installed zh_core_web_sm/md/lg/trf."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Prefect's log lines and tracebacks too."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Only the summary: no progress bar."),
+    allow_network: Optional[List[str]] = typer.Option(
+        None, "--allow-network", metavar="CIDR",
+        help="A network that fetching may reach though it is not public (repeatable; e.g. 10.0.0.0/8). "
+             "Loopback, private, link-local and reserved addresses are refused otherwise."),
+    corrections: Optional[Path] = typer.Option(
+        None, "--corrections", exists=True, dir_okay=False,
+        help="CSV of identity corrections keyed by doc_id (columns doc_id, org, report_year, published, title); "
+             "they win over extraction."),
 ) -> None:
     """Ingest, clean, extract and load SOURCES into the lake.
 
@@ -101,27 +112,46 @@ def run(
     past --lock-timeout; 4 the run crashed (the lake is as before).
     """
     settings = _settings(lake=lake, rules=rules, ner_model=ner_model, lock_timeout=lock_timeout,
-                         verbose=verbose or None, progress=False if quiet else None)
-    chosen = list(sources or [])
+                         verbose=verbose or None, progress=False if quiet else None,
+                         allow_networks=list(allow_network) if allow_network else None)
+    from fazhi.ingest.fetch import hide_credentials
+
+    # URL credentials stay in this process's memory: the flow's parameters, task names and logs get none
+    chosen = [hide_credentials(s) for s in sources or []]
     files = [str(p.resolve()) for p in sources_file or []]
     if not chosen and not files:
         chosen = [str(samples_dir())]
     _check_ner(settings)
+    fixes = corrections_path(corrections)
 
     def body():
         if workers or dask_address:
             from flows.runners import run_parallel
 
             return run_parallel(chosen, settings, workers=workers, address=dask_address, batch_size=batch_size,
-                                sources_files=files)
+                                sources_files=files, corrections=fixes)
         from flows.pipeline import run_pipeline
 
-        return run_pipeline(sources=chosen, settings=settings, batch_size=batch_size, sources_files=files)
+        return run_pipeline(sources=chosen, settings=settings, batch_size=batch_size, sources_files=files,
+                            corrections=fixes)
 
     result = _run_flow(settings, body)
     print_summary(settings.lake, result, "fazhi run")
     if result.failures:
         raise typer.Exit(code=EXIT_PARTIAL)
+
+
+def corrections_path(corrections: Optional[Path]) -> Optional[str]:
+    """The corrections CSV, checked before any document is read (exit status 2 when unreadable)."""
+    if corrections is None:
+        return None
+    from fazhi.pipeline.identity import CorrectionsError, read_corrections
+
+    try:
+        read_corrections(corrections)
+    except CorrectionsError as exc:
+        fail(str(exc), EXIT_USAGE, label="corrections")
+    return str(corrections.resolve())
 
 
 def print_summary(root: Path, result, title: str) -> None:
@@ -153,12 +183,15 @@ def print_summary(root: Path, result, title: str) -> None:
 def reextract(
     lake: Optional[Path] = LakeOption,
     rules: Optional[Path] = RulesOption,
-    ner_model: Optional[str] = typer.Option(None, "--ner-model", show_default="fazhi, or $FAZHI_NER_MODEL",
+    ner_model: Optional[str] = typer.Option(None, "--ner-model", show_default="rules, or $FAZHI_NER_MODEL",
                                             help="NER pipeline for versions whose entities must be made again."),
     workers: int = typer.Option(0, "--workers", "-w", min=0, help="Run on a local Dask cluster of N workers."),
     batch_size: int = typer.Option(16, "--batch-size", min=1, help="Documents per task run."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Prefect's log lines and tracebacks too."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Only the summary: no progress bar."),
+    corrections: Optional[Path] = typer.Option(
+        None, "--corrections", exists=True, dir_okay=False,
+        help="CSV of identity corrections keyed by doc_id (as for `fazhi run`)."),
 ) -> None:
     """Re-run the extractors on the stored documents (after a rule change); nothing is fetched.
 
@@ -170,15 +203,16 @@ def reextract(
     require_lake(lake)
     settings = _settings(lake=lake, rules=rules, ner_model=ner_model, verbose=verbose or None,
                          progress=False if quiet else None)
+    fixes = corrections_path(corrections)
 
     def body():
         if workers:
             from flows.runners import reextract_parallel
 
-            return reextract_parallel(settings, workers=workers, batch_size=batch_size)
+            return reextract_parallel(settings, workers=workers, batch_size=batch_size, corrections=fixes)
         from flows.pipeline import reextract_pipeline
 
-        return reextract_pipeline(settings=settings, batch_size=batch_size)
+        return reextract_pipeline(settings=settings, batch_size=batch_size, corrections=fixes)
 
     result = _run_flow(settings, body)
     was = ", ".join(result.previous_rulesets)

@@ -14,8 +14,15 @@ hint:
    far lower;
 4. a page whose lines are partly UTF-8 and partly a legacy encoding (a UTF-8
    template around GBK content) is decoded line by line (``utf-8+gb18030``);
-5. anything else goes to charset-normalizer; text with NUL characters, or
-   more than a few undecodable bytes, is not text (``DecodeError``).
+5. anything else goes to charset-normalizer; text with many NUL characters,
+   or more than a few undecodable bytes, is not text (``DecodeError``).
+
+Damage that a real download shows is tolerated and noted (``Decoded.notes``):
+UTF-8 cut inside its last character (a truncated download) loses that
+character; UTF-16 without a BOM is told by where its NUL bytes fall (ASCII
+in UTF-16 has one NUL per character, all at even or all at odd offsets) or,
+without any ASCII, by scoring both byte orders; a few stray NUL bytes in
+otherwise good text are dropped.
 
 GB2312 and GBK are subsets of GB18030, so all three decode as ``gb18030``.
 """
@@ -36,7 +43,13 @@ class DecodeError(ValueError):
 @dataclass(frozen=True)
 class Decoded:
     text: str
-    encoding: str
+    encoding: str                   # the codec that read the bytes
+    notes: tuple[str, ...] = ()     # what was tolerated: "last character cut", "2 NUL dropped" …
+
+    @property
+    def label(self) -> str:
+        """The encoding with its notes, as the ``documents.encoding`` column shows it."""
+        return f"{self.encoding} ({'; '.join(self.notes)})" if self.notes else self.encoding
 
 
 _BOMS = (
@@ -78,6 +91,8 @@ _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]{2,40})", re.
 _MIN_SCORE = 0.35
 # a few undecodable bytes (a truncated last character) are tolerated
 _MAX_BAD_SHARE = 0.002
+# stray NUL bytes dropped from otherwise good text: at most one per this many bytes (and a few)
+_NUL_SHARE = 1000
 
 
 @lru_cache(maxsize=1)
@@ -132,13 +147,75 @@ def decode_bytes(data: bytes, hint: str | None = None) -> Decoded:
                 return _checked(data.decode(enc), enc)
             except UnicodeDecodeError as exc:
                 raise DecodeError(f"{enc} byte-order mark but invalid {enc}: {exc}") from None
+    # UTF-16 without a BOM: ASCII in it gives NUL bytes; pure CJK in it is not valid UTF-8 (tried below)
+    utf16 = _utf16_without_bom(data) if b"\x00" in data else None
+    if utf16 is not None:
+        return utf16
+    notes: tuple[str, ...] = ()
+    nul = data.count(b"\x00")
+    if nul:
+        if nul > 3 + len(data) // _NUL_SHARE:
+            raise DecodeError(f"{nul} NUL bytes in a document that is not UTF-16/32 (binary?)")
+        data = data.replace(b"\x00", b"")
+        notes = (f"{nul} NUL byte{'s' if nul > 1 else ''} dropped",)
+        if not data:
+            raise DecodeError("only NUL bytes")
     try:
-        return _checked(data.decode("utf-8"), "utf-8")
-    except UnicodeDecodeError:
-        pass
-    if b"\x00" in data:
-        raise DecodeError("NUL bytes in a document that is not UTF-16/32 (binary?)")
+        return _noted(_checked(data.decode("utf-8"), "utf-8"), notes)
+    except UnicodeDecodeError as exc:
+        if exc.reason == "unexpected end of data" and exc.start >= len(data) - 3:
+            # a truncated download: the last character lost some of its bytes
+            return _noted(_checked(data[:exc.start].decode("utf-8"), "utf-8"), notes + ("last character cut",))
+    utf16 = None if nul else _utf16_without_bom(data)
+    if utf16 is not None:
+        return utf16
+    decoded = _decode_legacy(data, hint)
+    return _noted(decoded, notes)
 
+
+def _noted(decoded: Decoded, notes: tuple[str, ...]) -> Decoded:
+    return Decoded(decoded.text, decoded.encoding, decoded.notes + notes) if notes else decoded
+
+
+def _utf16_without_bom(data: bytes) -> Decoded | None:
+    """UTF-16 (LE or BE) without a byte-order mark, or None when the bytes do not look like it."""
+    if len(data) < 4 or len(data) % 2:
+        return None
+    sample = data[:65536]
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    pairs = len(sample) // 2
+    # ASCII (digits, punctuation, line ends) puts its NUL on one side; CJK rarely has a NUL byte
+    # (a CJK character has a NUL byte only when its code ends in 00: about one in a hundred)
+    if odd >= max(2, 0.01 * pairs) and odd >= 2 * even:
+        order = ("utf-16-le",)
+    elif even >= max(2, 0.01 * pairs) and even >= 2 * odd:
+        order = ("utf-16-be",)
+    else:
+        order = ("utf-16-le", "utf-16-be")   # no telling side: only a plausible reading counts
+    best = None
+    for codec in order:
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        score = plausibility(text)
+        if len(order) > 1 and score < 0.6:
+            continue
+        if best is None or score > best[0]:
+            best = (score, codec, text)
+    if best is None:
+        return None
+    score, codec, text = best
+    if _CJK.search(text) and score < _MIN_SCORE:
+        return None
+    try:
+        return Decoded(_checked(text, codec).text, codec, ("UTF-16 without byte-order mark",))
+    except DecodeError:
+        return None
+
+
+def _decode_legacy(data: bytes, hint: str | None) -> Decoded:
+    """Bytes that are not UTF-8: mixed lines, the best legacy Chinese encoding, else charset-normalizer."""
     mixed = _decode_mixed(data, hint)
     if mixed is not None:
         return mixed

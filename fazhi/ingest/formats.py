@@ -22,7 +22,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fazhi.ingest.decode import Decoded, declared_charset, decode_bytes
 
@@ -55,6 +55,7 @@ class Content:
     text: str
     encoding: str | None      # of a text or HTML document; None for DOCX and PDF
     format: str               # text | html | docx | pdf
+    meta: dict = field(default_factory=dict)  # an HTML page's own metadata (html.page_meta)
 
 
 _MAGIC = (
@@ -75,9 +76,9 @@ _MAGIC = (
     (b"\x00\x00\x00\x20ftyp", "an MP4 video"),
 )
 
-_HTML_START = re.compile(
-    r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title|div|p|table)\b",
-    re.IGNORECASE | re.DOTALL)
+# the first tag of a page, once the XML declaration and comments before it are skipped
+_HTML_FIRST_TAG = re.compile(r"<(?:!doctype\s+html|html|head|body|meta|title|div|p|table)\b", re.IGNORECASE)
+_XML_DECL = re.compile(r"<\?xml[^>]{0,1000}>")
 _HTML_TAGS = re.compile(r"<(?:html|body|div|p|br|table|span|meta|title)\b[^>]*>", re.IGNORECASE)
 
 
@@ -103,7 +104,28 @@ def sniff(data: bytes) -> str:
 
 def looks_like_html(text: str) -> bool:
     head = text[:4096]
-    return bool(_HTML_START.match(head)) or len(_HTML_TAGS.findall(head)) >= 3
+    return _starts_with_html_tag(head) or len(_HTML_TAGS.findall(head)) >= 3
+
+
+def _starts_with_html_tag(head: str) -> bool:
+    """True when ``head``, after whitespace, an XML declaration and any number of ``<!-- … -->``
+    comments, starts with an HTML tag. A plain scan, each comment skipped by ``find``: linear in
+    the head's length however many comments there are (a backtracking pattern doubled its time
+    with each comment)."""
+    pos = len(head) - len(head.lstrip())
+    decl = _XML_DECL.match(head, pos)
+    if decl:
+        pos = decl.end()
+    while True:
+        while pos < len(head) and head[pos].isspace():
+            pos += 1
+        if not head.startswith("<!--", pos):
+            break
+        end = head.find("-->", pos + 4)
+        if end < 0:
+            return False
+        pos = end + 3
+    return bool(_HTML_FIRST_TAG.match(head, pos))
 
 
 def to_text(data: bytes, content_type: str | None = None) -> Content:
@@ -118,10 +140,11 @@ def to_text(data: bytes, content_type: str | None = None) -> Content:
     hint = declared_charset(data, content_type)
     decoded: Decoded = decode_bytes(data, hint=hint)
     if looks_like_html(decoded.text):
-        from fazhi.ingest.html import main_text
+        from fazhi.ingest.html import main_text, page_meta
 
-        return Content(text=main_text(decoded.text), encoding=decoded.encoding, format="html")
-    return Content(text=decoded.text, encoding=decoded.encoding, format="text")
+        return Content(text=main_text(decoded.text), encoding=decoded.label, format="html",
+                       meta=page_meta(decoded.text))
+    return Content(text=decoded.text, encoding=decoded.label, format="text")
 
 
 # -- DOCX ---------------------------------------------------------------------

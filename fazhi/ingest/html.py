@@ -47,12 +47,19 @@ _CHROME_LINE = re.compile(
     r"^(?:[【\[]?\s*(?:字体|字号)\s*[:：]|[【\[]?\s*(?:打印(?:本页|此页|文章)?|关闭(?:窗口|本页)?|返回顶部|收藏|"
     r"分享到?|扫一扫)\s*[】\]]?\s*$|分享到\s*[:：]|上一篇|下一篇|浏览次数|访问量|阅读次数|"
     r"【\s*(?:打印|关闭|字体|大|中|小)\s*】)")
-_TITLE_SUFFIX = re.compile(r"\s*[_|｜\-—–]+\s*[^_|｜\-—–]*(?:政府|网站|门户|人民|网)[^_|｜\-—–]*$")
+_TITLE_SEPARATORS = "_|｜-—–"
+_SITE_WORDS = ("政府", "网站", "门户", "人民", "网")
+# deeper than this, the parser's tree building gets slow (quadratic in depth); real pages stay far below
+MAX_DEPTH = 256
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]{0,40})\b[^<>]{0,4096}>")
+_VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+# opened again, these close the open one (an unclosed <p> or <li> is not nesting)
+_SIBLING_CLOSES = frozenset("p li dt dd tr td th option".split())
 
 
 def main_text(html: str) -> str:
     """Plain text of the page's main content, one block per line (see the module docstring)."""
-    tree = LexborHTMLParser(html)
+    tree = LexborHTMLParser(bounded_nesting(html))
     headline = _headline(tree)
     for node in tree.css(_DROP_TAGS):
         node.decompose()
@@ -65,6 +72,59 @@ def main_text(html: str) -> str:
     if headline and not any(headline in ln for ln in lines[:3]):
         lines.insert(0, headline)
     return "\n".join(lines)
+
+
+def bounded_nesting(html: str, max_depth: int = MAX_DEPTH) -> str:
+    """``html`` with the start and end tags nested deeper than ``max_depth`` left out (their text stays).
+
+    One pass over the tags with a stack (void elements do not nest, an unclosed
+    ``<p>``/``<li>``/``<td>`` … is closed by its next sibling, an end tag closes
+    up to its start tag), so the parser never sees a pathological depth:
+    100,000 nested ``<div>`` parse in well under a second instead of minutes.
+    A page within the depth is returned unchanged.
+    """
+    if html.count("<") <= max_depth:
+        return html
+    stack: list[tuple[str, bool]] = []   # (tag, kept)
+    drop: list[tuple[int, int]] = []
+    for m in _TAG.finditer(html):
+        closing, name = m.group(1), m.group(2).lower()
+        if name in _VOID:
+            continue
+        if not closing:
+            if name in _SIBLING_CLOSES and stack and stack[-1][0] == name:
+                stack.pop()
+            kept = len(stack) < max_depth
+            stack.append((name, kept))
+            if not kept:
+                drop.append(m.span())
+            continue
+        for i in range(len(stack) - 1, max(-1, len(stack) - 64), -1):  # look a little way down, not all of it
+            if stack[i][0] == name:
+                if not stack[i][1]:
+                    drop.append(m.span())
+                del stack[i:]
+                break
+    if not drop:
+        return html
+    parts, last = [], 0
+    for start, end in drop:
+        parts.append(html[last:start])
+        last = end
+    parts.append(html[last:])
+    return "".join(parts)
+
+
+def strip_title_suffix(title: str) -> str:
+    """A ``<title>`` without its site suffix (``… _ 某某区人民政府``): the text after the last
+    separator goes when it names a site. Linear in the title's length."""
+    cut = max(title.rfind(c) for c in _TITLE_SEPARATORS)
+    if cut < 0:
+        return title
+    tail = title[cut + 1:]
+    if not any(w in tail for w in _SITE_WORDS):
+        return title
+    return title[:cut + 1].rstrip().rstrip(_TITLE_SEPARATORS).rstrip()
 
 
 def _text_len(node) -> int:
@@ -80,7 +140,7 @@ def _headline(tree) -> str | None:
         return _WS.sub(" ", h1.text(deep=True, separator="")).strip()
     title = tree.css_first("title")
     if title is not None:
-        text = _TITLE_SUFFIX.sub("", _WS.sub(" ", title.text(deep=True, separator="")).strip())
+        text = strip_title_suffix(_WS.sub(" ", title.text(deep=True, separator="")[:2000]).strip())
         if 4 <= len(text) <= 120:
             return text
     return None
@@ -125,3 +185,100 @@ def _lines(root) -> list[str]:
         node.insert_after(" ")
     flat = _WS.sub(" ", root.text(deep=True, separator="") or "")
     return [ln.strip() for ln in flat.split(_MARK) if ln.strip()]
+
+
+# -- the page's own metadata --------------------------------------------------
+# Government CMSs carry the report's identity outside its text: meta tags
+# (SiteName, ArticleTitle, PubDate, ContentSource, ColumnName), a publication
+# line (发布时间：… 来源：… 发布机构：…), an information table of 政务公开 pages,
+# a breadcrumb. ``main_text`` leaves them out of the text (they would yield
+# records); ``page_meta`` keeps them for the document fields
+# (``extractors.meta.document_meta``), which parses the labels.
+
+_META_TAGS = {
+    "sitename": "site_name", "og:site_name": "site_name", "site_name": "site_name",
+    "articletitle": "article_title", "og:title": "article_title",
+    "pubdate": "pub_date", "publishdate": "pub_date", "firstpublishedtime": "pub_date",
+    "article:published_time": "pub_date", "publishtime": "pub_date",
+    "contentsource": "content_source", "source": "content_source",
+    "columnname": "column_name", "author": "author",
+}
+_INFO_LABEL = re.compile(r"发布时间|发布日期|发布机构|发文机关|信息来源|文章来源|来源\s*[:：]|成文日期|更新时间|发布于|作者\s*[:：]")
+_CRUMB_NAME = re.compile(r"(?:^|[\s_-])(?:breadcrumbs?|crumbs?|bread|position|location|dqwz|curpos)(?:$|[\s_-]|\d)",
+                         re.IGNORECASE)
+_CRUMB_TEXT = re.compile(r"^\s*(?:当前位置|您的位置|您现在的位置|所在位置|现在位置)\s*[:：]?")
+_INFO_MAX = 300
+
+
+def page_meta(html: str) -> dict:
+    """The page's metadata, as written: ``site_name``, ``article_title``, ``pub_date``,
+    ``content_source``, ``column_name``, ``author`` (meta tags), ``info`` (the publication
+    lines and information-table rows, one a line), ``breadcrumb``. Keys without a value
+    are left out."""
+    tree = LexborHTMLParser(html)
+    out: dict[str, str] = {}
+    for node in tree.css("meta[name], meta[property]"):
+        key = (node.attributes.get("name") or node.attributes.get("property") or "").strip().lower()
+        field = _META_TAGS.get(key)
+        value = _WS.sub(" ", node.attributes.get("content") or "").strip()
+        if field and value and field not in out:
+            out[field] = value
+    body = tree.body
+    if body is None:
+        return out
+    for node in body.css("script, style, noscript, template"):
+        node.decompose()
+    info = _info_lines(body)
+    if info:
+        out["info"] = "\n".join(info)
+    crumb = _breadcrumb(body)
+    if crumb:
+        out["breadcrumb"] = crumb
+    return out
+
+
+def _flat(node) -> str:
+    return _WS.sub(" ", node.text(deep=True, separator=" ") or "").strip()
+
+
+def _info_lines(body) -> list[str]:
+    """For each text that holds a publication label, the largest element around it of at most
+    ``_INFO_MAX`` characters (the whole publication line, not the one ``<span>``)."""
+    picked: dict[int, str] = {}
+    for node in body.traverse(include_text=True):
+        if node.tag != "-text" or not _INFO_LABEL.search(node.text_content or ""):
+            continue
+        best, parent = None, node.parent
+        while parent is not None and parent.tag not in ("body", "html"):
+            text = _flat(parent)
+            if len(text) > _INFO_MAX:
+                break
+            best, parent = parent, parent.parent
+        if best is not None and best.mem_id not in picked:
+            picked[best.mem_id] = _flat(best)
+        if len(picked) >= 8:
+            break
+    lines: list[str] = []
+    for text in picked.values():
+        if text and text not in lines and not any(text in other for other in lines):
+            lines = [ln for ln in lines if ln not in text] + [text]
+    return lines
+
+
+def _breadcrumb(body) -> str | None:
+    for node in body.css("[class], [id]"):
+        names = f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}"
+        if _CRUMB_NAME.search(names):
+            text = _flat(node)
+            if 2 <= len(text) <= 200:
+                return text
+    for node in body.traverse(include_text=True):
+        if node.tag == "-text" and _CRUMB_TEXT.match(node.text_content or ""):
+            best, parent = None, node.parent
+            while parent is not None and parent.tag not in ("body", "html"):
+                text = _flat(parent)
+                if len(text) > 200:
+                    break
+                best, parent = text, parent.parent
+            return best
+    return None

@@ -17,6 +17,7 @@ runs give the same files.
 """
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass, field
 
 import pyarrow as pa
@@ -24,7 +25,7 @@ import pyarrow.compute as pc
 
 from fazhi.lake import sqlmerge
 from fazhi.lake.staging import Stage
-from fazhi.lake.store import Lake, conform
+from fazhi.lake.store import DiskFull, Lake, conform
 from fazhi.rows import Extracted
 from schemas import table_spec
 
@@ -114,7 +115,22 @@ def load(lake: Lake, extracted: list[Extracted], failures: list[dict]) -> LoadRe
 def load_stage(lake: Lake, stage: Stage) -> LoadReport:
     """Write one run's staged results as one lake transaction: under the lake's lock, into a new
     generation, committed at once (``lake.py``); the same content from two sources is one
-    document (``merge.py``). The big tables are merged by streaming SQL (``sqlmerge.py``)."""
+    document (``merge.py``). The big tables are merged by streaming SQL (``sqlmerge.py``).
+
+    No space left on the device: nothing is committed, and the raw bytes this run brought that no
+    generation names are removed too; :class:`DiskFull` says so in one message."""
+    try:
+        return _load_stage(lake, stage)
+    except OSError as exc:
+        if not isinstance(exc, DiskFull) and exc.errno != errno.ENOSPC:
+            raise
+        lake.discard_raw(s.document["content_sha256"] for s in stage.docs)
+        if isinstance(exc, DiskFull):
+            raise
+        raise DiskFull.at(lake.root) from exc
+
+
+def _load_stage(lake: Lake, stage: Stage) -> LoadReport:
     from fazhi.lake import history
     from fazhi.lake.merge import merge_same_content, write_sources
 

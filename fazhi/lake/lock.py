@@ -63,8 +63,11 @@ class LakeLock:
                         f"{LOCK_TIMEOUT_ENV} to wait longer.") from None
                 time.sleep(self.poll)
         os.ftruncate(fd, 0)
-        os.pwrite(fd, json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
-                                  "since": datetime.now(timezone.utc).isoformat(timespec="seconds")}).encode(), 0)
+        try:  # who holds it, for the message of a run that waits; the flock is the lock (a full disk too)
+            os.pwrite(fd, json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
+                                      "since": datetime.now(timezone.utc).isoformat(timespec="seconds")}).encode(), 0)
+        except OSError:
+            pass
         self._fd = fd
 
     def release(self) -> None:

@@ -54,6 +54,13 @@ class _Ner:
         return stages.ner_entities(d["doc_id"], d["content_sha256"], done.text["clean_text"], model=self.model)
 
 
+def _stored_fetch(done: Extracted, stored: bool) -> Extracted:
+    """A re-extraction fetched nothing: it leaves the ``sources`` rows (validators, size, mtime) as they are."""
+    if stored:
+        done.fetch = None
+    return done
+
+
 def process_batch(items: list, settings: Settings, run_id: str, plan: Plan, stored: bool = False) -> BatchResult:
     """``items``: sources (paths, URLs), or with ``stored`` the ``documents`` rows of stored versions."""
     out = BatchResult()
@@ -65,7 +72,7 @@ def process_batch(items: list, settings: Settings, run_id: str, plan: Plan, stor
         try:
             ingested = stages.ingest_stored(item, lake) if stored else stages.ingest(source, lake, settings)
             if plan.extracted(ingested):
-                out.extracted.append(reuse(ingested, plan))
+                out.extracted.append(_stored_fetch(reuse(ingested, plan), stored))
                 continue
             stage = "clean"
             if plan.stored_text(ingested):
@@ -78,7 +85,7 @@ def process_batch(items: list, settings: Settings, run_id: str, plan: Plan, stor
         except Exception as exc:  # the document is a failure row; the batch goes on
             out.failures.append(failure_row(run_id, stage, source, exc))
             continue
-        out.extracted.append(done)
+        out.extracted.append(_stored_fetch(done, stored))
         if not ner.enabled:
             continue
         try:
@@ -86,6 +93,8 @@ def process_batch(items: list, settings: Settings, run_id: str, plan: Plan, stor
             done.entities = kept if kept is not None else ner.entities(done)
         except Exception as exc:  # no entities for this document; its records still load
             out.failures.append(failure_row(run_id, "ner", source, exc))
+            continue
+        stages.refine_identity(done)  # ORG and GPE entities help find the reporting body
     return out
 
 

@@ -4,20 +4,24 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from fazhi.ids import doc_id as make_doc_id
+from fazhi.ids import public_source, redact
 
 STAGES = ("ingest", "clean", "extract", "ner", "load")
 
 
 def failure_row(run_id: str, stage: str, source: str, exc: BaseException) -> dict:
+    """The row for ``source`` failing ``stage``; never raises for an odd source (a file name that is
+    not UTF-8, an URL with credentials): both the source and the message are stored printable and
+    without credentials."""
     if stage not in STAGES:
         raise ValueError(f"unknown stage {stage!r}")
     return {
         "run_id": run_id,
         "stage": stage,
-        "source": source,
+        "source": public_source(source),       # printable, without URL credentials
         "doc_id": make_doc_id(source),
         "error_class": type(exc).__name__,
-        "message": str(exc)[:2000],
+        "message": redact(str(exc))[:2000],
         "time": datetime.now(timezone.utc),
     }
 

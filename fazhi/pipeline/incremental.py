@@ -14,7 +14,7 @@ clean         the raw content (``content_sha256``)   the stored clean text (``te
 extract       the clean text (content + cleaner) or  the stored records (``records_all``),
               the rule set (``RuleSet.version``: a    nothing extracted
               hash of every rule file and the
-              extractors' ``CODE_VERSION``) changed
+              extractors' code) changed
 ============  =====================================  ==========================================
 
 So the key of an extraction is ``(content_sha256, cleaner, ruleset)``
@@ -34,8 +34,9 @@ from extractors.ruleset import load_rules
 from fazhi.ingest.clean import CLEANER_VERSION
 from fazhi.lake.history import done_keys
 from fazhi.lake.staging import Staged
+from fazhi.ingest.sources import stored_source
 from fazhi.lake.store import Lake
-from fazhi.pipeline.stages import document_row, fetch_row
+from fazhi.pipeline.stages import IDENTITY_FIELDS, document_row, fetch_row, page_meta_of
 from fazhi.rows import Cleaned, Extracted, Ingested
 
 
@@ -69,7 +70,7 @@ class Plan:
         """``(doc_id, content_sha256)`` when ``source`` is a file of the same size and modification time
         as when it was last read, and that content is extracted with this cleaner and rule set: the run
         need not read it at all."""
-        known = self.files.get(source)
+        known = self.files.get(stored_source(source))   # the sources table keeps a file's stored source
         if known is None or known[0] is None:
             return None
         try:
@@ -119,7 +120,7 @@ def stored_clean(ingested: Ingested, plan: Plan) -> Cleaned:
                           filters=[("doc_id", "=", doc), ("content_sha256", "=", sha)])
     stored = plan.documents[sha]
     return Cleaned(ingested=ingested, encoding=stored.get("encoding"), clean_text=table.column(0)[0].as_py(),
-                   cleaner=plan.cleaner, format=stored.get("format") or "text")
+                   cleaner=plan.cleaner, format=stored.get("format") or "text", meta=page_meta_of(stored))
 
 
 def stored_entities(plan: Plan, done: Extracted, version: str) -> list[dict] | None:
@@ -138,7 +139,7 @@ def stored_entities(plan: Plan, done: Extracted, version: str) -> list[dict] | N
     return None
 
 
-_META = ("title", "org", "report_year", "published", "n_chars", "encoding", "format", "cleaner")
+_META = IDENTITY_FIELDS + ("page_meta", "n_chars", "encoding", "format", "cleaner")
 
 
 def reuse(ingested: Ingested, plan: Plan) -> Extracted:

@@ -4,20 +4,28 @@ ingest: source -> raw bytes kept in the lake (a conditional request when the lak
         has the source's validators; a 304 reuses the stored bytes)
 clean:  raw bytes -> plain text by detected format (text, HTML, DOCX, PDF) -> cleaned text
 extract: clean text -> the rows of every table for this document
+
+Each stage's work runs under a per-document time and memory budget
+(``fazhi.pipeline.budget``): a document past it fails that stage, as any
+other error does, and the run goes on.
 """
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import extractors
 from extractors.ruleset import load_rules
 from fazhi.faults import checkpoint
-from fazhi.ids import doc_id, record_key, unique_record_ids
+from fazhi.ids import doc_id, public_source, record_key, unique_record_ids
 from fazhi.ingest.clean import CLEANER_VERSION, clean_text
 from fazhi.ingest.fetch import FetchPolicy, fetch, is_url
 from fazhi.ingest.formats import to_text
 from fazhi.ingest.rawstore import read_raw, store_raw
+from fazhi.ingest.sources import stored_source
+from schemas.values import derived
+from fazhi.pipeline import budget
 from fazhi.rows import (
     Cleaned,
     EmptyDocument,
@@ -30,14 +38,19 @@ from fazhi.settings import Settings
 
 
 def ingest(source: str, lake: Path, settings: Settings | None = None) -> Ingested:
-    """``settings``: the run's (its fetch policy); default the environment's."""
+    """``settings``: the run's (its fetch policy and budgets); default the environment's."""
+    return budget.run("ingest", ingest_unbudgeted, source, lake, settings,
+                      budget=budget.Budget.from_settings("ingest", settings))
+
+
+def ingest_unbudgeted(source: str, lake: Path, settings: Settings | None = None) -> Ingested:
     previous = _previous_fetch(source, lake) if is_url(source) else None
     policy = FetchPolicy.from_settings(settings) if settings is not None else None
     fetched = fetch(source, validators=previous, policy=policy)
     if fetched.not_modified and previous is not None:
         # 304: the stored bytes are still the document; keep what the 200 said about them
         data = read_raw(lake, previous["content_sha256"])
-        fetched = Fetched(source=source, name=fetched.name, data=data, fetched_at=fetched.fetched_at,
+        fetched = Fetched(source=public_source(source), name=fetched.name, data=data, fetched_at=fetched.fetched_at,
                           content_type=previous.get("content_type"), http_status=304,
                           final_url=previous.get("final_url"),
                           etag=fetched.etag or previous.get("etag"),
@@ -46,7 +59,8 @@ def ingest(source: str, lake: Path, settings: Settings | None = None) -> Ingeste
     elif fetched.not_modified:
         raise UnexpectedNotModified(f"{source}: 304 Not Modified to a request that had no validators")
     sha, rel = store_raw(lake, fetched.data)
-    return Ingested(fetched=fetched, doc_id=doc_id(source), content_sha256=sha, raw_path=rel)
+    # a file is kept under its path relative to the sources root, not this machine's path
+    return Ingested(fetched=fetched, doc_id=doc_id(stored_source(fetched.source)), content_sha256=sha, raw_path=rel)
 
 
 def ingest_stored(document: dict, lake: Path) -> Ingested:
@@ -76,7 +90,7 @@ def _previous_fetch(source: str, lake: Path) -> dict | None:
         return None
     import pyarrow.compute as pc
 
-    rows = table.filter(pc.equal(table.column("source"), source)).to_pylist()
+    rows = table.filter(pc.equal(table.column("source"), public_source(source))).to_pylist()
     if not rows or not rows[0].get("content_sha256"):
         return None
     row = rows[0]
@@ -86,26 +100,32 @@ def _previous_fetch(source: str, lake: Path) -> dict | None:
 
 
 def clean(ingested: Ingested) -> Cleaned:
+    return budget.run("clean", clean_unbudgeted, ingested)
+
+
+def clean_unbudgeted(ingested: Ingested) -> Cleaned:
     content = to_text(ingested.fetched.data, ingested.fetched.content_type)
     text = clean_text(content.text)
     if not text.strip():
         raise EmptyDocument(f"{ingested.fetched.source}: no text left after cleaning ({content.format})")
     return Cleaned(ingested=ingested, encoding=content.encoding, clean_text=text, cleaner=CLEANER_VERSION,
-                   format=content.format)
+                   format=content.format, meta=content.meta)
 
 
 def extract(cleaned: Cleaned, rules: str | None = None) -> Extracted:
     """``rules``: a rules folder (default: the bundled rules, ``extractors/rules``)."""
-    ing, f = cleaned.ingested, cleaned.ingested.fetched
     checkpoint("extract")
+    return budget.run("extract", extract_unbudgeted, cleaned, rules)
+
+
+def extract_unbudgeted(cleaned: Cleaned, rules: str | None = None) -> Extracted:
+    ing, f = cleaned.ingested, cleaned.ingested.fetched
     ruleset = load_rules(rules)
-    meta = extractors.document_meta(cleaned.clean_text)
+    meta = extractors.document_meta(cleaned.clean_text, cleaned.meta)
     found = extractors.extract(cleaned.clean_text, rules=ruleset)
     document = document_row(ing, ruleset.version, {
-        "title": meta.title,
-        "org": meta.org,
-        "report_year": meta.report_year,
-        "published": _iso_date(meta.published),
+        **identity_fields(meta),
+        "page_meta": json.dumps(cleaned.meta, ensure_ascii=False, sort_keys=True) if cleaned.meta else None,
         "n_chars": len(cleaned.clean_text),
         "encoding": cleaned.encoding,
         "format": cleaned.format,
@@ -117,7 +137,7 @@ def extract(cleaned: Cleaned, rules: str | None = None) -> Extracted:
         "clean_text": cleaned.clean_text,
         "cleaner": cleaned.cleaner,
     }
-    return Extracted(document=document, text=text, records=record_rows(ing.doc_id, f.source, ing.content_sha256, found),
+    return Extracted(document=document, text=text, records=record_rows(ing.doc_id, stored_source(f.source), ing.content_sha256, found),
                      fetch=fetch_row(ing), rules_path=str(ruleset.path) if rules else None)
 
 
@@ -127,12 +147,12 @@ def document_row(ing: Ingested, ruleset: str, text_fields: dict) -> dict:
     f = ing.fetched
     return {
         "doc_id": ing.doc_id,
-        "source": f.source,
+        "source": stored_source(f.source),
         "name": f.name,
         **text_fields,
         "content_sha256": ing.content_sha256,
         "n_bytes": len(f.data),
-        "sources": [f.source],
+        "sources": [stored_source(f.source)],
         "content_type": f.content_type,
         "http_status": 200 if f.not_modified else f.http_status,
         "final_url": f.final_url,
@@ -140,6 +160,46 @@ def document_row(ing: Ingested, ruleset: str, text_fields: dict) -> dict:
         "fetched_at": f.fetched_at,
         "ruleset": ruleset,
     }
+
+
+# The identity columns of ``documents`` (spec §4 and issue 14): what ``document_meta`` gives.
+IDENTITY_FIELDS = ("title", "org", "report_year", "published", "title_from", "org_from", "report_year_from",
+                   "published_from", "division_code", "level", "parent_org")
+
+
+def identity_fields(meta) -> dict:
+    """The identity columns of a ``documents`` row from an ``extractors.DocumentMeta``."""
+    row = {f: getattr(meta, f) for f in IDENTITY_FIELDS}
+    row["published"] = _iso_date(meta.published)
+    return row
+
+
+def page_meta_of(document: dict) -> dict:
+    """The page metadata a ``documents`` row keeps (JSON in ``page_meta``)."""
+    raw = document.get("page_meta")
+    try:
+        return json.loads(raw) if raw else {}
+    except ValueError:
+        return {}
+
+
+def refine_identity(extracted: Extracted) -> Extracted:
+    """The identity again with the NER stage's entities (ORG and GPE help find the body in an
+    opening sentence); fields a user corrected (``*_from == "override"``) stay."""
+    if extracted.reused or not extracted.entities:
+        return extracted
+    doc = extracted.document
+    meta = extractors.document_meta(extracted.text["clean_text"], page_meta_of(doc), extracted.entities)
+    fresh = identity_fields(meta)
+    for f in ("title", "org", "report_year", "published"):
+        if doc.get(f"{f}_from") == "override":
+            fresh.pop(f, None)
+            fresh.pop(f"{f}_from", None)
+            if f == "org":
+                for k in ("division_code", "level", "parent_org"):
+                    fresh.pop(k, None)
+    doc.update(fresh)
+    return extracted
 
 
 def fetch_row(ing: Ingested) -> dict:
@@ -153,7 +213,7 @@ def fetch_row(ing: Ingested) -> dict:
         except OSError:
             pass
     return {
-        "source": f.source, "doc_id": ing.doc_id, "content_sha256": ing.content_sha256,
+        "source": stored_source(f.source), "doc_id": ing.doc_id, "content_sha256": ing.content_sha256,
         "http_status": f.http_status, "etag": f.etag, "last_modified": f.last_modified,
         "content_type": f.content_type, "final_url": f.final_url, "checked_at": f.fetched_at,
         "size": size, "mtime_ns": mtime_ns,
@@ -164,7 +224,8 @@ def record_rows(doc: str, source: str, content_sha256: str, found: list) -> list
     """Lake rows for the records of one document version, with deterministic ids."""
     keys = [record_key(doc, content_sha256, r.start, r.end, r.type, r.unit, r.subject) for r in found]
     return [
-        {"record_id": rid, "doc_id": doc, "source": source, "content_sha256": content_sha256, **r.to_dict()}
+        {"record_id": rid, "doc_id": doc, "source": source, "content_sha256": content_sha256, **r.to_dict(),
+         **derived(r.type, r.value, r.unit, r.text)}
         for rid, r in zip(unique_record_ids(keys), found)
     ]
 
@@ -178,9 +239,11 @@ def _iso_date(value: str | None) -> dt.date | None:
         return None  # the extractor's guess was not a full date; keep the row
 
 
-# The NER stage (issue 4). The logic is in ner/ (ner.annotate); these are the
-# hooks the flow and ``fazhi reextract`` call. The model: $FAZHI_NER_MODEL, else
-# "fazhi" (pkuseg + rules + the trained ner); "none" turns the stage off.
+# The NER stage. The logic is in ner/ (ner.annotate); these are the hooks the
+# flow and ``fazhi reextract`` call. ``model``: a pipeline name (rules, fazhi,
+# none, an installed zh_core_web_*); None reads $FAZHI_NER_MODEL, else "rules".
+# ner_enabled and ner_version never import spaCy (the version is computed from
+# the files that make the entities); ner_entities loads the pipeline on first use.
 def ner_enabled(model: str | None = None) -> bool:
     from ner.annotate import NO_NER, model_name
 

@@ -5,7 +5,7 @@ before it in the sentence (石水口工作站参与调解的286宗 → 石水口
 when only a short verb phrase lies between and the subject does not already
 name an office.
 
-    python -m ner.subjects [--gold DIR] [--seeds DIR]
+    python -m research.ner.subjects [--gold DIR] [--seeds DIR]
 
 prints the scorer's subject accuracy before and after, on the gold given.
 """
@@ -16,7 +16,7 @@ import json
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 MAX_GAP = 8
 
 
@@ -42,8 +42,7 @@ def office_subject(text: str, rec, ents) -> str | None:
 
 def main(argv=None) -> int:
     from extractors import document_meta, extract
-
-    from .annotate import get_nlp
+    from ner.annotate import get_nlp
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--gold", default=str(ROOT.parent / "shared/gold/dev"))

@@ -11,7 +11,7 @@ extractor has none:
 3. else the first ORG of the opening lines that is a governing body (…政府,
    …委员会, …代表大会, 国务院, …党委).
 
-    python -m ner.meta [--model rules]     # before/after on the government work reports
+    python -m research.ner.meta [--model rules]     # before/after on the government work reports
 
 Nothing here is wired into the pipeline: see the issue 4 report in ner/README.md.
 """
@@ -65,14 +65,13 @@ def _same(a: Optional[str], b: str) -> bool:
 
 def main(argv=None) -> int:
     import extractors
-
-    from .annotate import get_nlp
+    from ner.annotate import get_nlp
 
     ap = argparse.ArgumentParser(description="org before/after the entity refinement")
     ap.add_argument("--reports", type=Path,
-                    default=Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
+                    default=Path(__file__).resolve().parents[3] / "shared" / "corpora"
                     / "government_work_reports.jsonl")
-    ap.add_argument("--seeds", type=Path, default=Path(__file__).resolve().parent.parent / "data" / "samples")
+    ap.add_argument("--seeds", type=Path, default=Path(__file__).resolve().parents[2] / "data" / "samples")
     ap.add_argument("--model", default="rules")
     args = ap.parse_args(argv)
     nlp = get_nlp(args.model)

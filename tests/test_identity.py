@@ -1,0 +1,322 @@
+"""Who reported, and when (issue 14): document identity from every place a page gives it.
+
+The texts are written for these tests in the style of real report pages (the
+names of towns, streets and departments are real divisions or invented ones).
+"""
+from __future__ import annotations
+
+import pytest
+
+from extractors import document_meta
+from extractors.divisions import resolve
+from extractors.meta import labelled_dates, normalize_org, with_overrides
+
+BODY = "一、主要举措\n（一）加强组织领导。全年召开专题会议4次，办理行政复议案件12件。\n"
+
+
+def meta(text, page=None, entities=None):
+    return document_meta(text, page, entities)
+
+
+# ------------------------------------------------------------------ org: the shapes of the issue
+
+def test_no_title_the_opening_sentence_names_the_street():
+    text = ("2024年，云溪街道认真贯彻落实上级关于法治建设的决策部署，以《法治政府建设实施纲要（2021—2025年）》为遵循，"
+            "扎实推进依法行政。现将有关情况报告如下：\n" + BODY)
+    m = meta(text)
+    assert (m.org, m.org_from, m.report_year, m.published, m.level) == ("云溪街道", "opening", 2024, None, "town")
+
+
+def test_opening_after_a_leadership_clause():
+    text = ("2019年，在省委、省政府和市委、市政府的正确领导下，南昌县全面贯彻上级精神，以落实《法治政府建设实施纲要"
+            "（2015-2020年）》为主线推进各项工作。\n" + BODY + "我县完成机构改革。")
+    m = meta(text)
+    assert (m.org, m.org_from, m.report_year) == ("南昌县", "opening", 2019)
+    assert (m.division_code, m.level) == ("360121", "county")
+
+
+def test_opening_with_the_office_of_a_street():
+    text = ("在全面建设社会主义现代化国家新征程上，人民路街道办事处坚持以习近平法治思想为指导，系统推进法治政府建设。"
+            "现将2025年工作情况总结如下：\n" + BODY)
+    m = meta(text)
+    assert (m.org, m.report_year, m.report_year_from) == ("人民路街道", 2025, "opening")
+
+
+def test_a_salutation_line_is_not_the_body():
+    text = ("城中区委全面依法治区委员会：\n2025年，人民路街道在区委、区政府的领导下，紧紧围绕基层治理推进法治建设，"
+            "取得新的成效。现将全年工作情况报告如下：\n" + BODY)
+    assert meta(text).org == "人民路街道"
+
+
+def test_only_wo_xian_with_the_site_name():
+    text = ("2023年，我县坚持以习近平新时代中国特色社会主义思想为指导，全面推进依法行政，法治政府建设取得新进展。"
+            "现将有关情况报告如下：\n" + BODY + "我县深化放管服改革。")
+    m = meta(text, {"site_name": "岳西县人民政府"})
+    assert (m.org, m.org_from, m.division_code, m.level) == ("岳西县", "self", "340828", "county")
+
+
+def test_wo_ju_resolved_from_a_document_name_in_the_text_without_higher_levels():
+    text = ("2025年，在区委、区政府的坚强领导下，我局坚持依法履职，全面推进卫生健康领域法治建设。现将主要情况报告如下：\n"
+            "一、第一责任人职责履行情况\n年内召开党组会议4次，审议通过了《福州市鼓楼区卫生健康局法治政府建设实施方案》等文件。\n"
+            "我局严格落实重大决策程序。")
+    m = meta(text)
+    assert (m.org, m.org_from) == ("鼓楼区卫生健康局", "self")
+    # four 鼓楼区 in China: the one of 福州市, named on the page
+    assert (m.level, m.parent_org, m.division_code) == ("department", "鼓楼区", "350102")
+
+
+def test_wo_ju_with_the_page_content_source():
+    text = "2023年，我局坚持依法行政，各项工作取得新进展。现将有关情况报告如下：\n" + BODY
+    m = meta(text, {"content_source": "岳西县市场监督管理局", "site_name": "岳西县人民政府"})
+    assert (m.org, m.org_from, m.parent_org, m.division_code) == ("岳西县市场监督管理局", "meta", "岳西县", "340828")
+
+
+@pytest.mark.parametrize("title, org, level", [
+    ("2022年青山湖区法治政府建设工作报告", "青山湖区", "county"),                     # the year first
+    ("浙江省人民政府关于2022年法治政府建设情况的报告", "浙江省", "province"),         # a province's government
+    ("新疆维吾尔自治区人民政府关于2017年法治政府建设工作的报告", "新疆维吾尔自治区", "province"),
+    ("石家庄市人民政府关于2016年度法治政府建设情况的报告", "石家庄市", "city"),
+    ("丰都县树人镇人民政府2025年法治政府建设情况报告", "树人镇", "town"),              # higher level dropped
+    ("某某市梅溪区卫生健康局2023年法治政府建设年度报告", "梅溪区卫生健康局", "department"),
+    ("江苏省司法厅2022年度法治政府建设情况报告", "江苏省司法厅", "department"),        # its own level kept
+    ("辰溪县罗子山瑶族乡2025年度法治政府建设情况报告", "罗子山瑶族乡", "town"),
+    ("北城街街道办事处2025年法治政府建设年度报告", "北城街街道", "town"),
+])
+def test_org_from_titles(title, org, level):
+    m = meta(title + "\n2025年，我们坚持依法行政。\n" + BODY)
+    assert (m.org, m.org_from, m.level) == (org, "title", level)
+
+
+def test_title_over_two_lines():
+    text = "东安县应急管理局\n2025年法治政府建设报告\n东安县应急管理局坚持以习近平法治思想为统揽，全面推进依法治理。\n" + BODY
+    m = meta(text)
+    assert m.title == "东安县应急管理局2025年法治政府建设报告"
+    assert (m.org, m.report_year, m.parent_org, m.division_code) == ("东安县应急管理局", 2025, "东安县", "431122")
+
+
+def test_signature_at_the_end_gives_org_and_date():
+    text = ("今年以来，在县委、县政府的正确领导下，我镇坚持依法行政，法治建设取得新成效。\n" + BODY
+            + "二、下一步打算\n继续深化法治宣传教育。\n青龙镇人民政府\n2024年1月15日")
+    m = meta(text)
+    assert (m.org, m.org_from) == ("青龙镇", "signature")
+    assert (m.published, m.published_from, m.report_year, m.report_year_from) == (
+        "2024-01-15", "date_line", 2023, "published")
+
+
+def test_a_department_signature_does_not_beat_wo_zhen():
+    # a report of the town drafted by the justice office: the text speaks as 我镇
+    text = ("我镇按照市委的工作部署推进法治建设，制定了《桥头镇依法治镇工作方案》，调整了桥头镇依法治镇领导小组。\n"
+            + BODY + "东莞市司法局桥头分局\n2019年12月2日")
+    assert meta(text).org == "桥头镇"
+
+
+def test_source_line_of_a_reposting_office_loses_to_the_title():
+    text = ("新疆维吾尔自治区人民政府关于2017年法治政府建设工作的报告\n"
+            "来源：自治区人民政府法制办 发布日期：2018-04-03 16:13 浏览次数：\n"
+            "自治区认真落实各项任务，法治政府建设取得阶段性成效。现将2017年自治区法治政府建设情况报告如下：\n" + BODY)
+    m = meta(text)
+    assert (m.org, m.report_year, m.published, m.published_from) == ("新疆维吾尔自治区", 2017, "2018-04-03",
+                                                                     "publication_line")
+
+
+def test_publisher_in_an_information_table():
+    text = ("| [ 索引号 ] | 11500230008689607X/2026-00009 | [ 发文字号 ] | 无 |\n"
+            "| [ 发布机构 ] | 丰都县树人镇人民政府 | [ 有效性 ] | |\n"
+            "| [ 成文日期 ] | 2026-02-10 | [ 发布日期 ] | 2026-02-11 |\n"
+            "2025年，全镇坚持依法行政，结合我镇实际，系统推进各项重点工作，现将2025年度工作情况报告如下：\n" + BODY)
+    m = meta(text)
+    assert (m.org, m.org_from, m.division_code) == ("树人镇", "meta", "500230")
+    assert (m.published, m.report_year) == ("2026-02-11", 2025)  # 发布日期 before 成文日期
+
+
+# ------------------------------------------------------------------ published
+
+@pytest.mark.parametrize("line, iso", [
+    ("• 发布日期：2023-04-12", "2023-04-12"),
+    ("发布时间 2024年03月29日", "2024-03-29"),
+    ("更新时间 2022/03/30 来源：本站", "2022-03-30"),
+    ("时间：2023-03-27  浏览次数：", "2023-03-27"),
+    ("发布时间:2026-02-02 11:19 信息来源:辰溪县罗子山瑶族乡", "2026-02-02"),
+    ("| 发文机关: | 东安县应急管理局 | 发文日期: | |", None),  # an empty cell
+])
+def test_publication_lines(line, iso):
+    text = "某某镇2023年法治政府建设情况报告\n" + line + "\n2023年，某某镇坚持依法行政，取得新进展。现将情况报告如下：\n" + BODY
+    assert meta(text).published == iso
+
+
+def test_label_with_the_date_on_the_next_line():
+    assert labelled_dates(["发布时间:", "2026-03-04", "作者:"]) == [("发布时间", "2026-03-04")]
+
+
+def test_page_clock_is_never_the_publication_date():
+    text = ("今天是：2020年6月1日 星期一\n首页 > 政务公开 > 法治政府建设\n"
+            "2019年，某某街道坚持依法行政，各项工作取得新进展。现将有关情况报告如下：\n" + BODY)
+    m = meta(text)
+    assert (m.published, m.report_year) == (None, 2019)
+
+
+def test_clock_beside_a_publication_line():
+    text = ("今天是2022年3月31日 星期四  发布时间：2022-03-30\n"
+            "2021年，某某镇坚持依法行政，各项工作取得新进展。现将有关情况报告如下：\n" + BODY)
+    assert meta(text).published == "2022-03-30"
+
+
+def test_pub_date_meta_tag_wins():
+    text = "某某镇2023年法治政府建设情况报告\n发布时间：2024-01-02\n2023年，某某镇坚持依法行政。\n" + BODY
+    m = meta(text, {"pub_date": "2024-01-05 09:30:00"})
+    assert (m.published, m.published_from) == ("2024-01-05", "meta")
+
+
+# ------------------------------------------------------------------ report_year
+
+def test_report_year_never_from_a_plan_range_or_the_most_frequent_year():
+    text = ("根据中共中央《全面深化法治领域改革纲要（2023—2027年）》的部署，2023年，清波街道全面开展法治政府建设。"
+            "现将2023年所做工作总结如下：\n" + "对照2021—2025年规划，2021年制定的制度、2021年确定的目标、2021年的清单继续执行。\n"
+            + BODY)
+    assert meta(text).report_year == 2023
+
+
+def test_report_year_from_the_report_line_when_the_opening_has_none():
+    text = ("今年以来，某某镇党委、政府坚持依法行政，认真落实《法治政府建设实施纲要（2021—2025年）》。"
+            "现将我镇2022年度法治政府建设情况报告如下：\n" + BODY + "2021年以来累计培训干部300人次。2021年底完成清理。")
+    m = meta(text)
+    assert (m.report_year, m.report_year_from) == (2022, "opening")
+
+
+def test_report_year_not_from_a_clock():
+    text = "今天是：2026年1月8日 星期四\n某某镇坚持依法行政，法治建设取得新成效，群众满意度不断提升。\n" + BODY
+    assert meta(text).report_year is None
+
+
+# ------------------------------------------------------------------ names and divisions
+
+@pytest.mark.parametrize("raw, org", [
+    ("龙岩市永定区卫生健康局", "永定区卫生健康局"),
+    ("福建省龙岩市永定区", "永定区"),
+    ("滑县万古镇人民政府", "万古镇"),
+    ("中共某某县委 某某县人民政府", "某某县"),
+    ("徂汶景区党工委、管委会", "徂汶景区"),
+    ("江苏省司法厅", "江苏省司法厅"),
+    ("东莞市司法局桥头分局", "东莞市司法局桥头分局"),
+    ("全县", None),
+])
+def test_normalize_org(raw, org):
+    assert normalize_org(raw) == org
+
+
+def test_namesakes_need_the_page_to_say_which():
+    assert resolve("永定区").code is None                              # 龙岩 or 张家界
+    assert resolve("永定区", ["张家界市永定区人民政府"]).code == "430802"
+    assert resolve("司法部").parent_org == "国务院"
+
+
+# ------------------------------------------------------------------ the NER stage's entities
+
+def test_entities_find_the_subject_the_rules_cannot():
+    # the verb after the name is not one the rules list: an ORG entity at the subject's place decides
+    text = "2024年，清河坊社区服务中心扛牢法治建设责任，推动依法行政。现将有关情况报告如下：\n" + BODY
+    assert meta(text).org is None or meta(text).org_from != "opening"
+    start = text.index("清河坊")
+    ents = [{"label": "ORG", "text": "清河坊社区服务中心", "start": start, "end": start + 9}]
+    m = meta(text, entities=ents)
+    assert (m.org, m.org_from) == ("清河坊社区服务中心", "opening")
+
+
+# ------------------------------------------------------------------ overrides
+
+def test_overrides_win_and_say_so():
+    m = meta("2024年，云溪街道认真贯彻落实上级部署。\n" + BODY)
+    fixed = with_overrides(m, {"org": "福州市鼓楼区卫生健康局", "report_year": "2023", "published": "2024年3月1日"})
+    assert (fixed.org, fixed.org_from, fixed.report_year, fixed.report_year_from, fixed.published) == (
+        "福州市鼓楼区卫生健康局", "override", 2023, "override", "2024-03-01")
+    assert (fixed.division_code, fixed.level, fixed.parent_org) == ("350102", "department", "鼓楼区")
+    assert fixed.title_from == m.title_from
+
+
+# ------------------------------------------------------------------ more shapes
+
+def test_wo_shi_and_wo_sheng_named_by_the_gazetteer():
+    city = ("2022年，我市坚持以习近平新时代中国特色社会主义思想为指导，认真落实《淄博市法治政府建设实施方案》，"
+            "全面推进依法行政。现将有关情况报告如下：\n一、主要工作\n我市出台了《淄博市行政规范性文件管理办法》。")
+    m = meta(city)
+    assert (m.org, m.org_from, m.level, m.division_code) == ("淄博市", "self", "city", "370300")
+    prov = ("2022年，全省各级政府坚持依法行政，我省法治政府建设取得新成效。现将有关情况报告如下：\n一、主要工作\n"
+            "印发《山东省法治政府建设实施方案》，省政府常务会议研究法治工作5次。")
+    m = meta(prov)
+    assert (m.org, m.level, m.division_code) == ("山东省", "province", "370000")
+
+
+def test_an_abbreviated_department_in_the_opening():
+    text = ("2023年，市司法局在市委、市政府的坚强领导下，坚持以习近平法治思想为指导，全面推进依法行政。"
+            "现将有关情况报告如下：\n一、主要工作\n审议通过了九江市司法局法治建设工作要点。")
+    m = meta(text)
+    assert (m.org, m.parent_org, m.division_code) == ("九江市司法局", "九江市", "360400")
+    bare = "2023年，区卫生健康局坚持依法行政，全面推进卫生健康领域法治建设。现将有关情况报告如下：\n" + BODY
+    assert meta(bare).org is None
+    m = meta(bare, {"site_name": "合肥市蜀山区人民政府"})
+    assert (m.org, m.division_code) == ("蜀山区卫生健康局", "340104")
+
+
+def test_county_committee_and_government_as_subject():
+    text = "2023年，霍山县委、县政府坚持以习近平法治思想为指导，全面推进法治政府建设。现将有关情况报告如下：\n" + BODY
+    assert (meta(text).org, meta(text).org_from) == ("霍山县", "opening")
+
+
+def test_chinese_numeral_year_in_the_title():
+    m = meta("二〇二三年度青龙镇法治政府建设情况报告\n今年以来，青龙镇坚持依法行政。\n" + BODY)
+    assert (m.org, m.report_year) == ("青龙镇", 2023)
+
+
+def test_publication_line_without_a_label_and_a_weekday_clock():
+    text = ("某某县人民政府 2019年12月3日星期二\n某某县2023年度法治政府建设情况报告\n"
+            "2024-03-28 10:20 来源：某某县司法局 浏览次数：\n2023年，某某县坚持依法行政，全面推进法治建设。\n" + BODY)
+    m = meta(text)
+    assert (m.published, m.published_from, m.report_year, m.org) == ("2024-03-28", "publication_line", 2023, "某某县")
+    clock_only = "某某县人民政府 2019年12月3日星期二\n某某县坚持依法行政，全面推进法治建设，各项工作取得新成效。\n" + BODY
+    assert meta(clock_only).published is None
+
+
+@pytest.mark.parametrize("title", [
+    "中共青龙镇委员会青龙镇人民政府关于2023年度法治建设情况的报告",
+    "青龙镇党委青龙镇政府2023年法治政府建设工作报告【字体：大 中 小】",
+])
+def test_party_committee_and_government_in_one_title(title):
+    m = meta(title + "\n今年以来，我镇坚持依法行政。\n" + BODY)
+    assert (m.org, m.report_year, m.org_from) == ("青龙镇", 2023, "title")
+    assert "字体" not in m.title
+
+
+def test_the_government_by_its_level_alone_is_resolved_by_the_text():
+    text = ("2023年，在县委的坚强领导下，在县人大及其常委会的监督支持下，县政府坚持依法行政，全面推进法治建设。"
+            "现将有关情况报告如下：\n一、主要工作\n印发《霍山县重大行政决策程序规定》，霍山县法治建设取得新成效。"
+            "下符桥镇、衡山镇、衡山镇开展普法。")
+    assert (meta(text).org, meta(text).org_from) == ("霍山县", "self")
+
+
+def test_year_is_the_subject_of_the_opening():
+    text = "2023年是全面贯彻落实党的二十大精神的开局之年，霍山县坚持依法行政，全面推进法治政府建设。\n" + BODY
+    m = meta(text)
+    assert (m.org, m.report_year, m.report_year_from) == ("霍山县", 2023, "opening")
+
+
+def test_a_site_header_does_not_beat_the_opening_sentence():
+    # a county's report reposted on another county's site: the header names the site
+    text = ("岳西县人民政府\n首页 > 政务公开 > 转载\n2023年，霍山县坚持依法行政，全面推进法治政府建设。"
+            "现将有关情况报告如下：\n" + BODY + "我县深化放管服改革。")
+    assert (meta(text).org, meta(text).org_from) == ("霍山县", "opening")
+    # with nothing else to go by, the lone name at the top is the body
+    assert (meta("岳西县人民政府\n今年以来，全县上下坚持依法行政，法治建设取得新成效。\n" + BODY).org) == "岳西县"
+
+
+def test_an_author_line():
+    text = ("关于2023年度法治政府建设情况的报告\n作者：青龙镇人民政府 发布时间：2024-01-20\n"
+            "今年以来，全镇上下坚持依法行政，法治建设取得新成效。\n" + BODY)
+    m = meta(text)
+    assert (m.org, m.org_from, m.published, m.report_year) == ("青龙镇", "signature", "2024-01-20", 2023)
+
+
+@pytest.mark.parametrize("line", ["青龙镇法治政府建设年度报告（2023年度）", "青龙镇2023年法治政府建设工作报告 2024-01-15",
+                                  "青龙镇2023年法治政府建设工作报告（全文）"])
+def test_title_with_a_trailing_bracket_or_date(line):
+    m = meta(line + "\n今年以来，全镇上下坚持依法行政，法治建设取得新成效。\n" + BODY)
+    assert (m.org, m.report_year, m.org_from) == ("青龙镇", 2023, "title")
