@@ -47,13 +47,55 @@ def _protected(text: str, rules: RuleSet) -> SpanSet:
     return SpanSet(protected_spans(text, sp["names"], sp["quotes"], sp["max_quote_chars"], _phrases_rx(rules)))
 
 
-def extract(text: str, rules: RuleSet | str | Path | None = None) -> list[Record]:
+def extract(text: str, rules: RuleSet | str | Path | None = None, tables=None) -> list[Record]:
     """All statistic records of ``text``, in text order.
 
     ``rules``: a loaded ``RuleSet`` or a folder of rule files; default the
-    bundled rules.
+    bundled rules. ``tables``: the text's tables (``extractors.tables.Table``,
+    located in ``text``) when the document's structure gave them; by default
+    the tables flattened into the text are recognised (``flattables``). Table
+    cells give records of their own (``extractor = "table"``); prose
+    extraction skips the tables' regions, so no figure is counted twice.
     """
-    return [r for r, _ in _run(text, _rules(rules)) if r is not None]
+    rs = _rules(rules)
+    found = find_tables(text, rs) if tables is None else list(tables)
+    regions = SpanSet(sorted((t.start, t.end) for t in found if t.start >= 0))
+    prose = [r for r, _ in _run(text, rs, skip=regions) if r is not None]
+    return sorted(prose + _table_records(text, found, rs), key=lambda r: (r.start, r.end))
+
+
+def find_tables(text: str, rules: RuleSet | str | Path | None = None) -> list:
+    """The tables flattened into ``text`` (``|``-divided rows, one cell a line, space-divided rows),
+    read on a simplified copy (same offsets), cells and captions as the text writes them."""
+    from .flattables import recognise
+    from .tables import in_script
+
+    simple = to_simplified(text)
+    found = recognise(simple, _rules(rules))
+    return found if simple == text else [in_script(t, text, back_to_original(text, simple)) for t in found]
+
+
+def _table_records(text: str, tables: list, rules: RuleSet) -> list[Record]:
+    """The records of the tables, read in simplified characters; surface strings from ``text``."""
+    from dataclasses import replace
+
+    from .tables import in_script, table_records
+
+    if not tables:
+        return []
+    simple = to_simplified(text)
+    layout = Layout(simple)
+    as_written = back_to_original(text, simple)
+    out: list[Record] = []
+    for n, t in enumerate(sorted(tables, key=lambda t: t.start), start=1):
+        if simple != text:
+            t = in_script(t, simple, to_simplified)
+        for r in table_records(t, n, simple, rules, layout=layout, categorise=categorise, original=text):
+            if simple != text:
+                r = replace(r, subject=as_written(r.subject) or None,
+                            unit=as_written(r.unit) if r.type in ("case", "count") and r.unit else r.unit)
+            out.append(r)
+    return out
 
 
 def explain(text: str, rules: RuleSet | str | Path | None = None) -> list[dict]:
@@ -115,7 +157,7 @@ def _rules(rules) -> RuleSet:
     return load_rules(rules)
 
 
-def _run(original: str, rules: RuleSet, keep_rejected: bool = False):
+def _run(original: str, rules: RuleSet, keep_rejected: bool = False, skip: SpanSet | None = None):
     # Work on a simplified copy with the same offsets; report surface strings
     # (text, sentence) from the original (lone surrogates made U+FFFD: they
     # cannot be stored).
@@ -131,6 +173,8 @@ def _run(original: str, rules: RuleSet, keep_rejected: bool = False):
     taken = SpanSet([(m.start, m.end) for m in mentions])
     mentions += scan_bare_rates(text, rules, taken) + scan_people(text, rules, taken)
     mentions.sort(key=lambda m: m.start)
+    if skip is not None:  # table regions: their cells are the table extractor's
+        mentions = [m for m in mentions if not skip.covers(m.start, m.end)]
 
     prev_end_in_sentence = -1
     prev_subject: str | None = None

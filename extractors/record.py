@@ -11,6 +11,16 @@ from typing import Optional
 
 
 @dataclass(frozen=True)
+class Cell:
+    """Where a record from a table stands: the table's number in the report (from 1), and the
+    row and column of the cell in the table's grid (from 0, header rows and columns included)."""
+
+    table: int
+    row: int
+    col: int
+
+
+@dataclass(frozen=True)
 class Record:
     type: str                 # case | count | amount | percentage
     value: float              # normalised number (万/亿 multiplied out, 万元 -> 元 ...)
@@ -25,13 +35,17 @@ class Record:
     sentence: str             # the sentence holding the quantity
     section: str              # section path, e.g. "一 > (三) > 二是"
     rule: str                 # name of the rule that produced the record
-    extractor: str = "rules"  # which extractor: rules | ner
+    extractor: str = "rules"  # which extractor: rules | table | ner
     ruleset: str = ""         # rule-set version (hash of rule files + code version)
+    cell: Optional[Cell] = None  # a table cell's coordinates (extractor "table"), else None
 
     def to_dict(self) -> dict:
-        # every field is a scalar: a flat dict, no deep copy (dataclasses.asdict
-        # recursed and copied, the hot spot of the load stage)
-        return {name: getattr(self, name) for name in _RECORD_FIELDS}
+        # a flat dict, no deep copy (dataclasses.asdict recursed and copied, the
+        # hot spot of the load stage)
+        d = {name: getattr(self, name) for name in _RECORD_FIELDS}
+        if self.cell is not None:  # the one field that is not a scalar
+            d["cell"] = {"table": self.cell.table, "row": self.cell.row, "col": self.cell.col}
+        return d
 
 
 _RECORD_FIELDS = tuple(f.name for f in fields(Record))
@@ -55,4 +69,7 @@ class DocumentMeta:
     parent_org: Optional[str] = None      # for a department: its government
 
     def to_dict(self) -> dict:
-        return {name: getattr(self, name) for name in ("org", "report_year", "published", "title")}
+        return {name: getattr(self, name) for name in _META_FIELDS}
+
+
+_META_FIELDS = tuple(f.name for f in fields(DocumentMeta))

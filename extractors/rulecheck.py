@@ -95,6 +95,11 @@ SCHEMA: dict[str, dict] = {
     "categories.toml": {
         "category": [{"name": "str", "cues": WORDS}],
     },
+    "tables.toml": {
+        "units": {"by_subject": {"*": "str"}, "header_suffix": {"*": "str"}},
+        "cells": {"empty": WORDS, "serial_headers": WORDS, "generic_headers": WORDS},
+        "headers": {"caption_suffixes": WORDS, "caption_words": WORDS},
+    },
 }
 
 

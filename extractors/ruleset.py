@@ -59,6 +59,7 @@ class RuleSet:
     exclusions: dict
     subjects: dict
     categories: list[tuple[str, tuple[str, ...]]]
+    tables: dict = field(default_factory=dict)   # tables.toml (extractors/tables.py)
     # derived, sorted longest first for prefix/suffix matching
     prefix_quals: list[tuple[str, str]] = field(default_factory=list)
     suffix_quals: list[tuple[str, str]] = field(default_factory=list)
@@ -140,6 +141,7 @@ def load_rules(path: str | Path | None = None) -> RuleSet:
         exclusions=data["exclusions.toml"],
         subjects=data["subjects.toml"],
         categories=[(c["name"], tuple(c["cues"])) for c in data["categories.toml"]["category"]],
+        tables=data["tables.toml"],
     )
     rs.prefix_quals = _longest_first(q["prefix"])
     rs.suffix_quals = _longest_first(q["suffix"])

@@ -46,6 +46,9 @@ class Cleaned:
     # the page's own metadata (``fazhi.ingest.html.page_meta``: meta tags, publication line,
     # source line, breadcrumb), for the document fields; never part of ``clean_text``
     meta: dict = field(default_factory=dict)
+    # the document's tables (extractors.tables.Table), cells located in ``clean_text``;
+    # None: not known (the extractors then recognise the tables flattened into the text)
+    tables: tuple | None = None
 
 
 @dataclass
@@ -56,6 +59,7 @@ class Extracted:
     text: dict
     records: list[dict] = field(default_factory=list)
     entities: list[dict] = field(default_factory=list)
+    tables: list[dict] = field(default_factory=list)   # rows of the ``tables`` table
     fetch: dict | None = None   # the row of the ``sources`` table for the source that gave it
     # set when extraction was skipped: this version was already extracted with this cleaner and
     # rule set (``fazhi.incremental``); the load takes its records from ``records_all``

@@ -62,6 +62,19 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
                "(静观镇, 梅溪区卫生健康局); null when not found.",
         "report_year": "The year the report covers (not the year it was published).",
         "published": "Publication or signing date when the text gives one; else null.",
+        "title_from": "Where title came from: override (a user's correction), meta (the page's metadata), "
+                      "title, text …",
+        "org_from": "Where org came from: override, meta (meta tags, 发布机构, 来源), title, signature, opening "
+                    "(the opening sentence), self (我县/我局 with the site) …",
+        "report_year_from": "Where report_year came from: override, title, text, frequency …",
+        "published_from": "Where published came from: override, meta (PubDate), publication_line (发布时间 …), "
+                          "date_line, signature …",
+        "division_code": "GB/T 2260 code of the administrative division the body is, or belongs to (province, "
+                         "city or county); null when the page does not say which.",
+        "level": "The body's level: province, city, county, town (镇, 乡, 街道), department or national.",
+        "parent_org": "For a department, the government it belongs to (永定区卫生健康局 → 永定区); else null.",
+        "page_meta": "JSON: the HTML page's own metadata (SiteName, ArticleTitle, PubDate, ContentSource, "
+                     "ColumnName, publication lines, breadcrumb), kept out of the clean text.",
         "n_bytes": "Size of the raw bytes.",
         "n_chars": "Length of the clean text in characters.",
         "encoding": "The character encoding the bytes were decoded with (utf-8, gb18030, big5 …; null for "
@@ -76,6 +89,8 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
                       "placeholders and stray spaces removed); traditional characters are kept as written.",
     },
     "records": {
+        "cell": "For a record from a table cell: cell.table (the table's number in the report, from 1), cell.row "
+                "and cell.col (from 0, header rows and columns included), to join with tables; null for prose.",
         "record_id": "Identifier of the record: a hash of its document version, span, type, unit and "
                      "subject. Unique in records; not stable across rule sets.",
         "source": "Where the document came from (documents.source).",

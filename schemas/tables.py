@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from extractors.record import Record
+from extractors.record import Cell, Record
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,8 @@ _PY_TO_ARROW: dict[type, pa.DataType] = {
     float: pa.float64(),
     int: pa.int64(),
     bool: pa.bool_(),
+    # a table cell's coordinates: cell.table, cell.row, cell.col in SQL
+    Cell: pa.struct([pa.field("table", pa.int32()), pa.field("row", pa.int32()), pa.field("col", pa.int32())]),
 }
 
 UTC_TS = pa.timestamp("us", tz="UTC")
@@ -222,7 +224,40 @@ EXTRACTIONS = TableSpec(
     ]),
 )
 
+CELL = pa.struct([
+    pa.field("row", pa.int32()), pa.field("col", pa.int32()),
+    pa.field("rowspan", pa.int32()), pa.field("colspan", pa.int32()),
+    pa.field("header", pa.bool_()),
+    pa.field("text", pa.string()),
+    pa.field("start", pa.int64()), pa.field("end", pa.int64()),   # in the clean text; -1 for an empty cell
+])
+
+DOC_TABLES = TableSpec(
+    name="tables",
+    key=("doc_id", "content_sha256", "number"),
+    doc="one row per table of a document version, whole: its cells with their row, column, spans and "
+        "place in the clean text, so the table can be shown and queried; records.cell points into it",
+    schema=pa.schema([
+        pa.field("doc_id", pa.string(), nullable=False),
+        pa.field("content_sha256", pa.string(), nullable=False),
+        pa.field("number", pa.int32(), nullable=False),      # 1, 2, … in the report's order (records.cell.table)
+        pa.field("caption", pa.string()),
+        pa.field("section", pa.string()),                    # the section path where the table stands
+        pa.field("kind", pa.string()),                       # html | docx | pipe | lines | spaces
+        pa.field("n_rows", pa.int32()),
+        pa.field("n_cols", pa.int32()),
+        pa.field("header_rows", pa.int32()),
+        pa.field("header_cols", pa.int32()),
+        pa.field("unit", pa.string()),                       # a 单位：line's unit, as written
+        pa.field("start", pa.int64()),                       # the table's region in the clean text
+        pa.field("end", pa.int64()),
+        pa.field("cells", pa.list_(CELL)),
+        pa.field("ruleset", pa.string()),
+    ]),
+)
+
 TABLES: dict[str, TableSpec] = {t.name: t for t in (DOCUMENTS, TEXTS, RECORDS, ENTITIES, FAILURES)}
+TABLES[DOC_TABLES.name] = DOC_TABLES
 TABLES[SOURCES.name] = SOURCES
 TABLES[RECORDS_ALL.name] = RECORDS_ALL
 TABLES[EXTRACTIONS.name] = EXTRACTIONS

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from fazhi.cli import app
 from fazhi.ingest.html import main_text, page_meta
-from fazhi.ingest.sources import SourcesFileError, expand_sources, read_sources_toml
+from fazhi.ingest.sources import SourcesFileError, expand_sources, read_sources_toml, stored_source
 from fazhi.lake.store import Lake
 from fazhi.pipeline import stages
 from fazhi.pipeline.identity import CorrectionsError, read_corrections
@@ -144,9 +145,10 @@ def test_run_with_overrides_and_corrections_then_reextract_keeps_them(prefect_se
     toml = tmp_path / "sources.toml"
     toml.write_text('sources = [{path = "docs/town.txt", report_year = 2023, published = 2024-01-10},'
                     ' "docs/ju.txt"]\n', encoding="utf-8")
-    ju = str((docs / "ju.txt").resolve())
+    # the doc_ids the lake gives these files (of their stored form)
+    ids = {Path(str(s)).name: doc_id(stored_source(s)) for s in expand_sources([str(toml)])}
     fix = tmp_path / "fix.csv"
-    fix.write_text(f"doc_id,org\n{doc_id(ju)},龙岩市永定区卫生健康局\n", encoding="utf-8")
+    fix.write_text(f"doc_id,org\n{ids['ju.txt']},龙岩市永定区卫生健康局\n", encoding="utf-8")
 
     lake = tmp_path / "lake"
     result = run_pipeline(sources=[str(toml)], lake=str(lake), corrections=str(fix))
@@ -177,7 +179,7 @@ def test_run_with_overrides_and_corrections_then_reextract_keeps_them(prefect_se
     with open(rules / "units.toml", "a", encoding="utf-8") as f:
         f.write("\n# a change that makes a new rule set\n")
     fix2 = tmp_path / "fix2.csv"
-    fix2.write_text(f"doc_id,title\n{doc_id(str((docs / 'town.txt').resolve()))},云溪镇2024年法治政府建设情况报告\n",
+    fix2.write_text(f"doc_id,title\n{ids['town.txt']},云溪镇2024年法治政府建设情况报告\n",
                     encoding="utf-8")
     rep = reextract_pipeline(lake=str(lake), rules=str(rules), corrections=str(fix2))
     assert rep.stats["extracted"] == 2 and not rep.failures

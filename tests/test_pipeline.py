@@ -54,7 +54,8 @@ def test_views_have_the_schema_columns(sample_run):
     con = Lake(sample_run[0]).connect()
     try:
         for name, spec in TABLES.items():
-            cols = [row[0] for row in con.execute(f'DESCRIBE "{name}"').fetchall()]
+            # DESCRIBE of the query: `DESCRIBE "tables"` is DuckDB's SHOW TABLES
+            cols = [row[0] for row in con.execute(f'DESCRIBE SELECT * FROM "{name}"').fetchall()]
             assert cols == spec.schema.names, name
         assert con.execute("SELECT count(*) FROM records").fetchone()[0] == Lake(sample_run[0]).read("records").num_rows
     finally:

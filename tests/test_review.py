@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import json
 import re
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -119,6 +121,12 @@ NEW = [_rec("r_new", "87件", "case", 87, "件", "信访件"),                  
        _rec("r_new", "800余件", "case", 800, "件", "调解纠纷", "调解")]            # added
 
 
+@pytest.fixture(autouse=True)
+def _hand_made_tables(monkeypatch):
+    """These lakes get tables written beside the Lake (older shapes): no checksums to verify them by."""
+    monkeypatch.setenv("FAZHI_VERIFY", "off")
+
+
 def _small_lake(root, history: str | None, with_time: bool = False):
     lake = Lake(root)
     lake.root.mkdir(parents=True)
@@ -139,8 +147,10 @@ def _small_lake(root, history: str | None, with_time: bool = False):
         times = [t0 + dt.timedelta(days=2 if r["ruleset"] == "r_new" else 1) for r in rows]
         table = table.append_column(pa.field("extracted_at", pa.timestamp("us", tz="UTC")),
                                     pa.array(times, pa.timestamp("us", tz="UTC")))[::-1]
-    if history == "tables":  # what `fazhi run` / `fazhi reextract` keep: records_all and extractions
+    if history in ("tables", "one"):  # what `fazhi run` / `fazhi reextract` keep: records_all and extractions
         loaded = {"r_old": t0 + dt.timedelta(days=1), "r_new": t0 + dt.timedelta(days=2)}
+        if history == "one":
+            del loaded["r_old"]
         with lake.transaction():
             lake.write("records_all", pa.Table.from_pylist(
                 [dict(r, loaded_at=loaded[r["ruleset"]]) for r in rows], schema=TABLES["records_all"].schema))
@@ -157,14 +167,14 @@ def _small_lake(root, history: str | None, with_time: bool = False):
         con.execute(f"CREATE OR REPLACE VIEW records_all AS SELECT * FROM read_parquet('{rel}')")
         con.close()
     else:
-        pq.write_table(table, lake.table_path("records_all"))
+        with lake.transaction():  # the lake's own write: its manifest holds the file's checksum
+            lake.write("records_all", table)
     return lake
 
 
-@pytest.mark.parametrize("history,with_time", [("parquet", False), ("parquet", True), ("view", False),
-                                                ("tables", False)])
-def test_diff_marks_added_removed_changed(tmp_path, history, with_time):
-    lake = _small_lake(tmp_path / "lake", history, with_time)
+def test_diff_marks_added_removed_changed(tmp_path):
+    history = "tables"
+    lake = _small_lake(tmp_path / "lake", history)
     out = tmp_path / "rev"
     res = runner.invoke(app, ["review", "--diff", "--lake", str(lake.root), "--out", str(out)])
     assert res.exit_code == 0, res.output
@@ -183,9 +193,73 @@ def test_diff_marks_added_removed_changed(tmp_path, history, with_time):
         assert res.exit_code == 0 and "1 added, 1 removed, 1 changed" in res.output, res.output
 
 
+@pytest.mark.parametrize("history", ["parquet", pytest.param("view", marks=pytest.mark.skip(
+    reason="fazhi builds its views from the schemas and no longer reads views added to lake.duckdb"))])
+def test_diff_is_fazhi_diffs_and_needs_the_extraction_history(tmp_path, history):
+    # records_all alone (no extractions): `fazhi diff` has no two extracted rule sets, nor has review
+    lake = _small_lake(tmp_path / "lake", history)
+    res = runner.invoke(app, ["review", "--diff", "--lake", str(lake.root), "--out", str(tmp_path / "r")])
+    assert res.exit_code == 0 and "only one rule set in the lake" in res.output, res.output
+    page = (tmp_path / "r" / "t-d0c000000000.html").read_text(encoding="utf-8")
+    assert len(_record_ids(page)) == 3 and 'class="gone"' not in page
+
+
 def test_diff_with_one_rule_set_in_history(tmp_path):
     lake = _small_lake(tmp_path / "lake", "one")
     res = runner.invoke(app, ["review", "--diff", "--lake", str(lake.root), "--out", str(tmp_path / "r")])
-    assert res.exit_code == 0 and "only one rule set (r_new)" in res.output
+    assert res.exit_code == 0 and "only one rule set in the lake (r_new)" in res.output, res.output
     page = (tmp_path / "r" / "t-d0c000000000.html").read_text(encoding="utf-8")
     assert len(_record_ids(page)) == 3 and 'class="gone"' not in page
+
+
+# -- tables ---------------------------------------------------------------------
+TABLE_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>某某区2023年法治政府建设年度报告</title></head>
+<body><div id="zoom"><p>某某区2023年法治政府建设年度报告</p><p>全年共收到行政复议申请86件。</p>
+<table><tr><th rowspan="2">被申请人</th><th colspan="2">行政复议（件）</th></tr><tr><th>新收</th><th>纠错</th></tr>
+<tr><td>区公安分局</td><td>42</td><td>3</td></tr><tr><td>区教育局</td><td></td><td>0</td></tr></table>
+<p>行政应诉案件23件。</p></div></body></html>"""
+
+FLAT_TEXT = "某某镇2023年行政执法情况\n行政处罚 | 行政检查 | 罚没金额(万元) |\n58 | 233 | 12.4 |\n全年开展普法活动12次。\n"
+
+
+def table_lake(root: Path, tmp: Path) -> Lake:
+    """A lake with a page holding an HTML table and a text holding a flattened one (no flow needed)."""
+    from fazhi.lake.load import load
+    from fazhi.pipeline import stages
+
+    (tmp / "in").mkdir(parents=True)
+    (tmp / "in" / "district.html").write_text(TABLE_PAGE, encoding="utf-8")
+    (tmp / "in" / "town.txt").write_text(FLAT_TEXT, encoding="utf-8")
+    lake = Lake(root)
+    extracted = [stages.extract(stages.clean(stages.ingest(str(p), lake.root)))
+                 for p in sorted((tmp / "in").iterdir())]
+    load(lake, extracted, [])
+    return lake
+
+
+def test_tables_are_drawn_as_tables_with_their_records(tmp_path):
+    lake = table_lake(tmp_path / "lake", tmp_path)
+    result = build(lake.root, tmp_path / "review")
+    texts = {t["doc_id"]: t["clean_text"] for t in lake.read("texts").to_pylist()}
+    records = lake.read("records").to_pylist()
+    for doc_id, path in result.pages.items():
+        page = path.read_text(encoding="utf-8")
+        # the text is still the clean text, character for character (separators hidden in the cells)
+        pre = re.search(r'<pre id="text"[^>]*>(.*?)</pre>', page, re.S).group(1)
+        assert html.unescape(re.sub(r"<[^>]+>", "", pre)) == texts[doc_id]
+        assert len(_record_ids(page)) == len([r for r in records if r["doc_id"] == doc_id])
+        assert page.count('<table class="doctable"') == 1
+    page = result.pages[next(d for d in result.pages if "district" in str(result.pages[d]))].read_text(encoding="utf-8")
+    table = re.search(r'<table class="doctable".*?</table>', page, re.S).group(0)
+    # the grid as the page had it: a header over two rows, one over two columns, an empty cell
+    assert '<th rowspan="2">被申请人' in table and '<th colspan="2">行政复议（件）' in table
+    assert re.search(r'<td class="fig"><mark id="r-\d+" class="rec t-case" data-i="\d+"[^>]*>42</mark>', table)
+    assert "<td></td>" in table
+    assert [len(re.findall(r"<t[dh][ >]", row)) for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)] == [2, 2, 3, 3]
+    # records outside the table stay in the text
+    assert re.search(r'<mark id="r-0" class="rec t-case"[^>]*>86件</mark>', page)
+    data = json.loads(re.search(r'<script type="application/json" id="review-data">(.*?)</script>', page, re.S).group(1))
+    assert [r["cell"] for r in data["records"] if r["extractor"] == "table"] == [
+        {"table": 1, "row": 2, "col": 1}, {"table": 1, "row": 2, "col": 2}, {"table": 1, "row": 3, "col": 2}]
+    index = result.index.read_text(encoding="utf-8")
+    assert "2 tables" in index

@@ -56,6 +56,7 @@ class Content:
     encoding: str | None      # of a text or HTML document; None for DOCX and PDF
     format: str               # text | html | docx | pdf
     meta: dict = field(default_factory=dict)  # an HTML page's own metadata (html.page_meta)
+    tables: tuple = ()        # the document's data tables (extractors.tables.Table), cells not yet located
 
 
 _MAGIC = (
@@ -134,7 +135,8 @@ def to_text(data: bytes, content_type: str | None = None) -> Content:
     if kind == "pdf":
         return Content(text=pdf_text(data), encoding=None, format="pdf")
     if kind == "docx":
-        return Content(text=docx_text(data), encoding=None, format="docx")
+        tables: list = []
+        return Content(text=docx_text(data, tables), encoding=None, format="docx", tables=tuple(tables))
     if kind.startswith("binary:"):
         raise UnsupportedFormat(f"not a text, HTML, DOCX or PDF document: {kind[7:]}")
     hint = declared_charset(data, content_type)
@@ -142,8 +144,9 @@ def to_text(data: bytes, content_type: str | None = None) -> Content:
     if looks_like_html(decoded.text):
         from fazhi.ingest.html import main_text, page_meta
 
-        return Content(text=main_text(decoded.text), encoding=decoded.label, format="html",
-                       meta=page_meta(decoded.text))
+        tables = []
+        return Content(text=main_text(decoded.text, tables), encoding=decoded.label, format="html",
+                       meta=page_meta(decoded.text), tables=tuple(tables))
     return Content(text=decoded.text, encoding=decoded.label, format="text")
 
 
@@ -183,12 +186,15 @@ def check_zip(data: bytes, *, max_total: int = MAX_UNCOMPRESSED_BYTES, max_entri
                 raise BrokenDocument(f"damaged ZIP entry {info.filename}: {exc}") from None
 
 
-def docx_text(data: bytes) -> str:
-    """Paragraphs and table rows of a DOCX in body order; images as ``[image: name]``."""
+def docx_text(data: bytes, tables: list | None = None) -> str:
+    """Paragraphs and table rows of a DOCX in body order; images as ``[image: name]``.
+
+    A table is one line per row, cells divided by `` | ``, a merged cell once;
+    with a list for ``tables``, each table's grid (``extractors.tables.Table``,
+    merged cells as rowspan/colspan) is appended to it (:func:`docx_table`)."""
     check_zip(data)
     import docx
     from docx.oxml.ns import qn
-    from docx.table import Table
     from docx.text.paragraph import Paragraph
 
     try:
@@ -216,14 +222,64 @@ def docx_text(data: bytes) -> str:
         if child.tag == qn("w:p"):
             lines.append(paragraph_line(Paragraph(child, document)))
         elif child.tag == qn("w:tbl"):
-            for row in Table(child, document).rows:
-                cells = []
-                for cell in row.cells:
-                    text = " ".join(paragraph_line(p) for p in cell.paragraphs).strip()
-                    if text and (not cells or cells[-1] != text):  # merged cells repeat
-                        cells.append(text)
-                lines.append(" ".join(cells))
+            table, rows = docx_table(child, lambda p: paragraph_line(Paragraph(p, document)))
+            if tables is not None and table is not None:
+                tables.append(table)
+            lines.extend(rows)
     return "\n".join(lines)
+
+
+def docx_table(tbl, line_of) -> tuple[object | None, list[str]]:
+    """A Word table's grid and its text lines. ``line_of(w:p)`` gives a paragraph's text.
+
+    ``w:gridSpan`` is a colspan; ``w:vMerge`` continuing a cell above extends
+    that cell's rowspan. Tables nested in a cell are read as the cell's text."""
+    from docx.oxml.ns import qn
+
+    from extractors.tables import Table, TableCell
+
+    cells: list[list] = []          # [row, col, rowspan, colspan, text]
+    by_pos: dict[tuple[int, int], list] = {}
+    lines = []
+    r = -1
+    for r, tr in enumerate(tbl.iterchildren(qn("w:tr"))):
+        col = 0
+        row_texts = []
+        for tc in tr.iterchildren(qn("w:tc")):
+            pr = tc.find(qn("w:tcPr"))
+            span, vmerge = 1, None
+            if pr is not None:
+                gs = pr.find(qn("w:gridSpan"))
+                if gs is not None:
+                    try:
+                        span = max(1, int(gs.get(qn("w:val")) or 1))
+                    except ValueError:
+                        span = 1
+                vm = pr.find(qn("w:vMerge"))
+                if vm is not None:
+                    vmerge = vm.get(qn("w:val")) or "continue"
+            text = " ".join(line_of(p) for p in tc.iter(qn("w:p"))).strip()
+            above = by_pos.get((r - 1, col))
+            if vmerge == "continue" and above is not None:
+                above[2] = r - above[0] + 1
+                for k in range(span):
+                    by_pos[(r, col + k)] = above
+            else:
+                cell = [r, col, 1, span, text]
+                cells.append(cell)
+                for k in range(span):
+                    by_pos[(r, col + k)] = cell
+                if text:
+                    row_texts.append(text)
+            col += span
+        lines.append(" | ".join(row_texts))
+    n_rows = r + 1
+    n_cols = max((c[1] + c[3] for c in cells), default=0)
+    if n_rows < 2 or n_cols < 2:
+        return None, lines
+    table = Table(cells=tuple(TableCell(c[0], c[1], c[4], rowspan=c[2], colspan=c[3]) for c in cells),
+                  n_rows=n_rows, n_cols=n_cols, kind="docx")
+    return table, lines
 
 
 # -- PDF ----------------------------------------------------------------------
@@ -261,11 +317,20 @@ def pdf_text(data: bytes) -> str:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError, RecursionError) as exc:
         raise BrokenDocument(f"pypdf cannot read it: {type(exc).__name__}: {exc}") from None
-    lines = [ln.strip() for page in pages for ln in page.splitlines()]
-    lines = [ln for ln in lines if ln and not _PAGE_NUMBER.match(ln)]
+    lines = [ln for page in pages for ln in _without_page_number([x.strip() for x in page.splitlines()])]
     if sum(len(re.sub(r"\s", "", ln)) for ln in lines) < MIN_PDF_TEXT_CHARS:
         raise NoTextLayer(f"no text layer ({n_pages} pages; scanned images need OCR, which this pipeline does not do)")
     return "\n".join(reflow(lines))
+
+
+def _without_page_number(lines: list[str]) -> list[str]:
+    """A page's lines without its page number: a bare number on its first or last line only (a bare
+    number inside the page is a table cell written one a line)."""
+    lines = [ln for ln in lines if ln]
+    for i in (0, -1):
+        if lines and _PAGE_NUMBER.match(lines[i]):
+            lines.pop(i)
+    return lines
 
 
 def reflow(lines: list[str], width_share: float = 0.8) -> list[str]:

@@ -57,8 +57,13 @@ _VOID = frozenset("area base br col embed hr img input link meta param source tr
 _SIBLING_CLOSES = frozenset("p li dt dd tr td th option".split())
 
 
-def main_text(html: str) -> str:
-    """Plain text of the page's main content, one block per line (see the module docstring)."""
+def main_text(html: str, tables: list | None = None) -> str:
+    """Plain text of the page's main content, one block per line (see the module docstring).
+
+    With a list for ``tables``, the page's data tables are appended to it
+    (``extractors.tables.Table``, cells not yet located) and each is written
+    as one line per row, cells divided by `` | `` (:func:`take_tables`).
+    """
     tree = LexborHTMLParser(bounded_nesting(html))
     headline = _headline(tree)
     for node in tree.css(_DROP_TAGS):
@@ -68,6 +73,8 @@ def main_text(html: str) -> str:
         return headline or ""
     root = _content_root(body)
     _drop_chrome_blocks(root)
+    if tables is not None:
+        tables.extend(take_tables(root))
     lines = [ln for ln in _lines(root) if not _CHROME_LINE.match(ln)]
     if headline and not any(headline in ln for ln in lines[:3]):
         lines.insert(0, headline)
@@ -215,7 +222,7 @@ def page_meta(html: str) -> dict:
     ``content_source``, ``column_name``, ``author`` (meta tags), ``info`` (the publication
     lines and information-table rows, one a line), ``breadcrumb``. Keys without a value
     are left out."""
-    tree = LexborHTMLParser(html)
+    tree = LexborHTMLParser(bounded_nesting(html))
     out: dict[str, str] = {}
     for node in tree.css("meta[name], meta[property]"):
         key = (node.attributes.get("name") or node.attributes.get("property") or "").strip().lower()
@@ -282,3 +289,103 @@ def _breadcrumb(body) -> str | None:
                 best, parent = text, parent.parent
             return best
     return None
+# -- data tables ------------------------------------------------------------------------------------
+# A data table (rows and columns of short cells, a figure in some) keeps its
+# structure: the grid with rowspan/colspan resolved, header cells (<th>,
+# <thead>) marked. Tables used for page layout (one row or column, long
+# blocks of text in cells, tables inside) are left to the text flattening.
+
+MAX_DATA_CELL_CHARS = 200
+MAX_TABLE_CELLS = 20_000
+_FIGURE = re.compile(r"(?<![0-9A-Za-z])[0-9０-９]")
+
+
+def _own_rows(table) -> list:
+    """The table's rows, not those of tables nested inside it."""
+    rows = []
+    for node in table.css("tr"):
+        parent = node.parent
+        while parent is not None and parent.tag != "table":
+            parent = parent.parent
+        if parent is not None and parent.mem_id == table.mem_id:
+            rows.append(node)
+    return rows
+
+
+def _span(node, name: str) -> int:
+    try:
+        return max(1, min(100, int((node.attributes.get(name) or "1").strip() or 1)))
+    except ValueError:
+        return 1
+
+
+def _cell_text(node) -> str:
+    return _WS.sub(" ", node.text(deep=True, separator=" ") or "").strip()
+
+
+def table_grid(table) -> list[tuple[int, int, int, int, str, bool]] | None:
+    """``(row, col, rowspan, colspan, text, header)`` per cell of a data table, or None for a
+    layout table (see above)."""
+    if any(t.mem_id != table.mem_id for t in table.css("table")):
+        return None  # a table holding tables lays out the page
+    rows = _own_rows(table)
+    if len(rows) < 2:
+        return None
+    taken: set[tuple[int, int]] = set()
+    cells = []
+    for r, tr in enumerate(rows):
+        in_head = tr.parent is not None and tr.parent.tag == "thead"
+        col = 0
+        for td in (c for c in tr.iter() if c.tag in ("td", "th")):
+            while (r, col) in taken:
+                col += 1
+            rs, cs = _span(td, "rowspan"), _span(td, "colspan")
+            rs = min(rs, len(rows) - r)
+            text = _cell_text(td)
+            if len(text) > MAX_DATA_CELL_CHARS:
+                return None
+            for dr in range(rs):
+                for dc in range(cs):
+                    taken.add((r + dr, col + dc))
+            cells.append((r, col, rs, cs, text, td.tag == "th" or in_head))
+            col += cs
+            if len(cells) > MAX_TABLE_CELLS:
+                return None
+    n_cols = max((c + cs for _, c, _, cs, _, _ in cells), default=0)
+    if n_cols < 2 or not any(_FIGURE.search(t) for *_, t, _ in cells):
+        return None
+    return cells
+
+
+def take_tables(root) -> list:
+    """Replace each data table under ``root`` by its rows as text lines (`` | `` between cells);
+    return the tables (innermost first when nested, then in page order)."""
+    from extractors.tables import Table, TableCell
+
+    found = []
+    for order, node in enumerate(reversed(root.css("table"))):
+        grid = table_grid(node)
+        if grid is None:
+            continue
+        n_rows = max(r + rs for r, _, rs, _, _, _ in grid)
+        n_cols = max(c + cs for _, c, _, cs, _, _ in grid)
+        caption_node = node.css_first("caption")
+        caption = _cell_text(caption_node) if caption_node is not None else None
+        lines = []
+        for r in range(n_rows):
+            row = sorted((c for c in grid if c[0] == r), key=lambda c: c[1])
+            if row:
+                lines.append(" | ".join(t for *_, t, _ in row))
+        head_rows = 0
+        for r in range(n_rows):
+            row = [c for c in grid if c[0] == r]
+            if row and all(h for *_, h in row):
+                head_rows += 1
+            else:
+                break
+        cells = tuple(TableCell(r, c, t, rowspan=rs, colspan=cs, header=h) for r, c, rs, cs, t, h in grid)
+        found.append((order, Table(cells=cells, n_rows=n_rows, n_cols=n_cols, header_rows=head_rows,
+                                   caption=caption or None, kind="html")))
+        text = _MARK + ((caption + _MARK) if caption else "") + _MARK.join(lines) + _MARK
+        node.replace_with(text)
+    return [t for _, t in sorted(found, key=lambda ot: -ot[0])]

@@ -113,7 +113,6 @@ class _GuardedStream(httpcore.NetworkStream):
         self._inner = inner
         self._backend = backend
         self.wire = _Wire()
-        backend.last_stream = self
 
     def _timeout(self, timeout: float | None) -> float | None:
         deadline = self._backend.deadline
@@ -169,7 +168,6 @@ class GuardedBackend(httpcore.NetworkBackend):
         self.allowed = tuple(allowed)
         self.deadline: float | None = None   # time.monotonic() value; set per request by the caller
         self.deadline_s: float = 0.0
-        self.last_stream: _GuardedStream | None = None
 
     def start(self, seconds: float) -> None:
         """Arm the deadline: the response must be complete ``seconds`` from now."""

@@ -146,6 +146,7 @@ def _load_stage(lake: Lake, stage: Stage) -> LoadReport:
             merger.texts()
             report.records_by_type = merger.records()
             merger.entities()
+            merger.tables()
             report.new_versions = upsert(lake, "documents", _rows("documents", [s.document for s in kept]),
                                          keep_first=("fetched_at",))
             merger.records_all()

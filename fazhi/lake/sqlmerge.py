@@ -153,6 +153,16 @@ class Merger:
             UNION ALL SELECT {_cols('entities')} FROM {self._staged('entities')}
             ORDER BY {table_spec('entities').order_by()}""")
 
+    def tables(self) -> None:
+        """The tables of a re-extracted document replaced (all its versions'); a reused document's stay."""
+        if not self.fresh:
+            return
+        self._write("tables", f"""
+            SELECT {_cols('tables', 'o')} FROM {self._old('tables')} o
+            WHERE o.doc_id NOT IN (SELECT doc_id FROM kept_fresh)
+            UNION ALL SELECT {_cols('tables')} FROM {self._staged('tables')}
+            ORDER BY {table_spec('tables').order_by()}""")
+
     def records_all(self) -> None:
         """Every rule set's records: this run's extractions replace stored ones of the same
         (version, rule set); a reused version made current again gets a new ``loaded_at``."""

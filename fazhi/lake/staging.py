@@ -28,7 +28,7 @@ from fazhi.rows import Extracted
 from schemas import table_spec
 
 STAGING_DIR = ".staging"
-HEAVY = ("texts", "records", "entities")
+HEAVY = ("texts", "records", "entities", "tables")
 SEQ = "_seq"          # a staged document's number in the run, on each of its staged rows
 BATCH_DOCS = 64
 BATCH_CHARS = 4_000_000
@@ -88,6 +88,7 @@ class Stage:
             rows["texts"].append({**e.text, SEQ: seq})
             rows["records"].extend({**r, SEQ: seq} for r in e.records)
             rows["entities"].extend({**x, SEQ: seq} for x in e.entities)
+            rows["tables"].extend({**t, SEQ: seq} for t in e.tables)
         for name, table_rows in rows.items():
             if table_rows:
                 path = self.dir / name / f"{self._batches:06d}.parquet"

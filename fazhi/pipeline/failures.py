@@ -5,6 +5,7 @@ from datetime import datetime, timezone
 
 from fazhi.ids import doc_id as make_doc_id
 from fazhi.ids import public_source, redact
+from fazhi.ingest.sources import stored_source
 
 STAGES = ("ingest", "clean", "extract", "ner", "load")
 
@@ -18,8 +19,8 @@ def failure_row(run_id: str, stage: str, source: str, exc: BaseException) -> dic
     return {
         "run_id": run_id,
         "stage": stage,
-        "source": public_source(source),       # printable, without URL credentials
-        "doc_id": make_doc_id(source),
+        "source": public_source(str(source)),                  # printable, without URL credentials
+        "doc_id": make_doc_id(stored_source(source)),          # the document's id (a file: by its stored source)
         "error_class": type(exc).__name__,
         "message": redact(str(exc))[:2000],
         "time": datetime.now(timezone.utc),

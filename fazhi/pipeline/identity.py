@@ -84,8 +84,14 @@ class Overrides:
     @classmethod
     def of(cls, sources=None, corrections: Optional[str | Path] = None) -> "Overrides":
         """From an expanded ``SourceList`` (its ``identity``) and a corrections CSV path."""
-        return cls(by_source=dict(getattr(sources, "identity", None) or {}),
-                   by_doc=read_corrections(corrections) if corrections else {})
+        from fazhi.ingest.sources import stored_source
+
+        identity = dict(getattr(sources, "identity", None) or {})
+        # the lake keeps a local file under its stored form (relative to its sources root): both match
+        for src in list(sources or ()):
+            if src in identity:
+                identity.setdefault(stored_source(src), identity[src])
+        return cls(by_source=identity, by_doc=read_corrections(corrections) if corrections else {})
 
     def __bool__(self) -> bool:
         return bool(self.by_source or self.by_doc)
@@ -93,8 +99,9 @@ class Overrides:
     def touches(self, source: str) -> bool:
         """Does a correction name this source (or its doc_id)?"""
         from fazhi.ids import doc_id
+        from fazhi.ingest.sources import stored_source
 
-        return source in self.by_source or (bool(self.by_doc) and doc_id(source) in self.by_doc)
+        return source in self.by_source or (bool(self.by_doc) and doc_id(stored_source(source)) in self.by_doc)
 
     def for_document(self, source: str, doc_id: str) -> dict:
         return {**self.by_source.get(source, {}), **self.by_doc.get(doc_id, {})}

@@ -32,6 +32,7 @@ import pyarrow.parquet as pq
 
 from extractors.ruleset import load_rules
 from fazhi.ingest.clean import CLEANER_VERSION
+from fazhi.ingest.tables import tables_from_raw
 from fazhi.lake.history import done_keys
 from fazhi.lake.staging import Staged
 from fazhi.ingest.sources import stored_source
@@ -119,8 +120,10 @@ def stored_clean(ingested: Ingested, plan: Plan) -> Cleaned:
     table = pq.read_table(path, columns=["clean_text"],
                           filters=[("doc_id", "=", doc), ("content_sha256", "=", sha)])
     stored = plan.documents[sha]
-    return Cleaned(ingested=ingested, encoding=stored.get("encoding"), clean_text=table.column(0)[0].as_py(),
-                   cleaner=plan.cleaner, format=stored.get("format") or "text", meta=page_meta_of(stored))
+    clean = table.column(0)[0].as_py()
+    return Cleaned(ingested=ingested, encoding=stored.get("encoding"), clean_text=clean,
+                   cleaner=plan.cleaner, format=stored.get("format") or "text", meta=page_meta_of(stored),
+                   tables=tables_from_raw(ingested.fetched.data, ingested.fetched.content_type, clean))
 
 
 def stored_entities(plan: Plan, done: Extracted, version: str) -> list[dict] | None:

@@ -26,6 +26,7 @@ from fazhi.ingest.rawstore import read_raw, store_raw
 from fazhi.ingest.sources import stored_source
 from schemas.values import derived
 from fazhi.pipeline import budget
+from fazhi.ingest.tables import document_tables
 from fazhi.rows import (
     Cleaned,
     EmptyDocument,
@@ -109,7 +110,7 @@ def clean_unbudgeted(ingested: Ingested) -> Cleaned:
     if not text.strip():
         raise EmptyDocument(f"{ingested.fetched.source}: no text left after cleaning ({content.format})")
     return Cleaned(ingested=ingested, encoding=content.encoding, clean_text=text, cleaner=CLEANER_VERSION,
-                   format=content.format, meta=content.meta)
+                   format=content.format, meta=content.meta, tables=document_tables(content, text))
 
 
 def extract(cleaned: Cleaned, rules: str | None = None) -> Extracted:
@@ -122,7 +123,7 @@ def extract_unbudgeted(cleaned: Cleaned, rules: str | None = None) -> Extracted:
     ing, f = cleaned.ingested, cleaned.ingested.fetched
     ruleset = load_rules(rules)
     meta = extractors.document_meta(cleaned.clean_text, cleaned.meta)
-    found = extractors.extract(cleaned.clean_text, rules=ruleset)
+    found = extractors.extract(cleaned.clean_text, rules=ruleset, tables=cleaned.tables)
     document = document_row(ing, ruleset.version, {
         **identity_fields(meta),
         "page_meta": json.dumps(cleaned.meta, ensure_ascii=False, sort_keys=True) if cleaned.meta else None,
@@ -138,7 +139,27 @@ def extract_unbudgeted(cleaned: Cleaned, rules: str | None = None) -> Extracted:
         "cleaner": cleaned.cleaner,
     }
     return Extracted(document=document, text=text, records=record_rows(ing.doc_id, stored_source(f.source), ing.content_sha256, found),
+                     tables=table_rows(ing.doc_id, ing.content_sha256, cleaned.clean_text, cleaned.tables,
+                                       ruleset.version),
                      fetch=fetch_row(ing), rules_path=str(ruleset.path) if rules else None)
+
+
+def table_rows(doc: str, content_sha256: str, text: str, tables, ruleset: str) -> list[dict]:
+    """Rows of the ``tables`` table: each table whole, numbered as ``records.cell.table`` is."""
+    from extractors.layout import Layout
+
+    if not tables:
+        return []
+    layout = Layout(text)
+    rows = []
+    for n, t in enumerate(sorted(tables, key=lambda t: t.start), start=1):
+        d = t.to_dict()
+        rows.append({"doc_id": doc, "content_sha256": content_sha256, "number": n, "caption": d["caption"],
+                     "section": layout.section(max(0, t.start)).path, "kind": d["kind"],
+                     "n_rows": d["n_rows"], "n_cols": d["n_cols"], "header_rows": d["header_rows"],
+                     "header_cols": d["header_cols"], "unit": d["unit"], "start": d["start"], "end": d["end"],
+                     "cells": d["cells"], "ruleset": ruleset})
+    return rows
 
 
 def document_row(ing: Ingested, ruleset: str, text_fields: dict) -> dict:

@@ -1,0 +1,510 @@
+"""Tables: every figure in a report's tables, as records (spec §7).
+
+A :class:`Table` is a grid of cells with its header rows and columns marked,
+its caption, and where each cell's text stands in the clean text. Tables come
+from the page's structure (HTML ``<table>``, Word tables; ``fazhi.ingest``
+builds them) or are recognised in plain text where a page was flattened
+(``flattables``: ``|``-divided rows, one cell a line, rows divided by runs of
+spaces). Either way the same function turns them into records:
+
+- ``subject``: the row header and the column header that name the cell, row
+  first (公安新收案件); the column header alone when the table has a single
+  row of figures or the row is only a total; a generic column header (合计,
+  数量) gets its group header or the caption in front.
+- ``unit``: written in the cell (42件); else from the column or row header
+  (数量（件）, 合计(宗), 罚没金额(万元)); else the caption or a 单位：line;
+  else the one the table's subject implies (``rules/tables.toml``); else
+  null, as a ``count``.
+- ``text``: the cell's number as written; ``0`` is a record, an empty cell or
+  ``-``, ``/``, ``—`` is not; header cells, 序号 columns and years used as
+  headers are not either.
+
+Records carry ``cell`` (table number, row, column: 1-based table number,
+0-based row and column of the grid) and ``extractor = "table"``.
+
+Pure functions, no I/O.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, replace
+
+from .numbers import parse_number
+from .record import Cell, Record
+from .ruleset import RuleSet, UnitInfo
+
+__all__ = ["Table", "TableCell", "infer_headers", "locate", "normalise_cell", "table_records"]
+
+
+@dataclass(frozen=True)
+class TableCell:
+    row: int
+    col: int
+    text: str                 # as written (whitespace collapsed)
+    start: int = -1           # span of ``text`` in the clean text; -1: not located (an empty cell)
+    end: int = -1
+    rowspan: int = 1
+    colspan: int = 1
+    header: bool = False
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Table:
+    cells: tuple[TableCell, ...]
+    n_rows: int
+    n_cols: int
+    header_rows: int = 0
+    header_cols: int = 0
+    caption: str | None = None
+    unit: str | None = None    # a 单位：line or a unit the caption gives, as written (万元)
+    kind: str = "html"            # html | docx | pdf | pipe | lines | spaces
+    start: int = -1               # the table's region in the clean text
+    end: int = -1
+    context: str = ""             # the heading or line before the table (for the subject's unit)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["cells"] = [asdict(c) for c in self.cells]
+        return d
+
+    @staticmethod
+    def from_dict(d: dict) -> Table:
+        cells = tuple(TableCell(**c) for c in d.get("cells") or ())
+        return Table(**{**{k: v for k, v in d.items() if k != "cells"}, "cells": cells})
+
+    def grid(self) -> list[list[TableCell | None]]:
+        """Every grid position and the cell that covers it (spans expanded)."""
+        g: list[list[TableCell | None]] = [[None] * self.n_cols for _ in range(self.n_rows)]
+        for c in self.cells:
+            for r in range(c.row, min(self.n_rows, c.row + max(1, c.rowspan))):
+                for k in range(c.col, min(self.n_cols, c.col + max(1, c.colspan))):
+                    if g[r][k] is None:
+                        g[r][k] = c
+        return g
+
+
+_WS = re.compile(r"\s+")
+
+
+def in_script(table: Table, text: str, convert) -> Table:
+    """The table with its cells' texts taken from ``text`` (the same offsets in another script) and
+    its caption and context passed through ``convert``."""
+    cells = tuple(replace(c, text=text[c.start:c.end]) if c.start >= 0 else c for c in table.cells)
+    return replace(table, cells=cells, caption=convert(table.caption) if table.caption else table.caption,
+                   context=convert(table.context) if table.context else table.context)
+
+
+def normalise_cell(text: str) -> str:
+    """A cell's text as the cleaner leaves it: odd spaces to one space, ends stripped."""
+    return _WS.sub(" ", (text or "").replace("\u3000", " ").replace("\xa0", " ")).strip()
+
+
+# -- locating a table in the clean text ----------------------------------------------------------
+
+def locate(tables: Iterable[Table], text: str, window: int = 4000) -> list[Table]:
+    """The tables with every non-empty cell's span in ``text`` (the clean text), in text order.
+
+    Cells are looked up in reading order, each after the one before; a table
+    whose cells are not all found close together is dropped (its cell texts
+    are not in the clean text as a table: nothing to anchor records on).
+    """
+    out: list[Table] = []
+    pos = 0
+    for t in sorted(tables, key=lambda t: t.start):
+        cursor = pos
+        placed: list[TableCell] = []
+        ok = True
+        first = -1
+        for c in sorted(t.cells, key=lambda c: (c.row, c.col)):
+            s = normalise_cell(c.text)
+            if not s:
+                placed.append(replace(c, text=s, start=-1, end=-1))
+                continue
+            i = text.find(s, cursor, cursor + window + len(s) if first >= 0 else len(text))
+            if i < 0:
+                ok = False
+                break
+            if first < 0:
+                first = i
+            placed.append(replace(c, text=s, start=i, end=i + len(s)))
+            cursor = i + len(s)
+        if not ok or first < 0:
+            continue
+        out.append(replace(t, cells=tuple(placed), start=first, end=cursor))
+        pos = cursor
+    return out
+
+
+# -- reading cells ---------------------------------------------------------------------------------
+
+_NUM = r"(?:\d{1,3}(?:[,，]\d{3})+|\d+)(?:\.\d+)?"
+_CELL_NUMBER = re.compile(rf"^(?P<sign>[-－−+])?(?P<n>{_NUM})\s*(?P<q>余|多)?\s*(?P<u>[^\d\s].{{0,7}})?$")
+_YEAR = re.compile(r"^(?:19|20)\d\d\s*年?(?:度)?$")
+_HEADER_UNIT = re.compile(r"[（(]\s*(?:单位\s*[:：]?\s*)?(?P<u>[^()（）:：\d\s]{1,6})\s*[)）]")
+_UNIT_LINE = re.compile(r"(?:计量)?单位\s*[:：]\s*(?P<u>[^\s,，;；)）]{1,6})")
+_MULT = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000, "萬": 10_000, "億": 100_000_000}
+_LABEL_NOISE = re.compile(r"[（(]\s*(?:单位\s*[:：]?\s*)?[^()（）\d]{1,6}\s*[)）]\s*$|单位\s*[:：].*$")
+_BARE_UNIT = re.compile(r"^\s*(?:(?:计量)?单位\s*[:：]?\s*)?[（(]?\s*[万亿千百]?(?:件|宗|起|例|件次|人|人次|名|次|个|项|家|户|元|%|％)\s*[)）]?\s*$")
+_ENUM = re.compile(r"^(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、|\d+[.、．](?!\d))\s*")
+
+
+@dataclass(frozen=True)
+class _Quantity:
+    value: float
+    unit: UnitInfo | None
+    text: str          # the number as written in the cell, with its unit when written
+    offset: int        # of ``text`` inside the cell text
+    inner: str | None
+    mult: float = 1.0  # the multiplier written before the unit (12.5万元: 10000)
+
+
+def unit_info(word: str, rules: RuleSet) -> tuple[UnitInfo, float] | None:
+    """A unit as written (件, 万元, %, 亿元) -> its lexicon entry and the multiplier before it."""
+    word = (word or "").strip()
+    if not word:
+        return None
+    if word in rules.units:
+        return rules.units[word], 1.0
+    if word[0] in _MULT and word[1:] in rules.units and rules.units[word[1:]].type == "amount":
+        return rules.units[word[1:]], float(_MULT[word[0]])
+    return None
+
+
+def read_cell(text: str, rules: RuleSet) -> _Quantity | None:
+    """The figure in a data cell, or None (empty, a placeholder, words, a code)."""
+    t = text.strip()
+    if not t or t in rules.tables["cells"]["empty"]:
+        return None
+    m = _CELL_NUMBER.match(t)
+    if not m:
+        return None
+    lead = len(text) - len(text.lstrip())
+    try:
+        value = parse_number(m.group("n").replace("，", ","))
+    except ValueError:
+        return None
+    if m.group("sign") and m.group("sign") != "+":
+        value = -value
+    unit = None
+    factor = 1.0
+    end = m.end("q") if m.group("q") else m.end("n")
+    if m.group("u"):
+        got = unit_info(m.group("u").strip(), rules)
+        if got is None:
+            return None  # 12A, 3楼: not a figure of this table
+        unit, factor = got
+        end = m.end("u")
+    start = m.start("n") if not m.group("sign") else m.start("sign")
+    return _Quantity(value * factor * (unit.factor if unit else 1.0), unit, t[start:end], lead + start, m.group("q"),
+                     factor)
+
+
+def is_figure(text: str, rules: RuleSet) -> bool:
+    return read_cell(text, rules) is not None
+
+
+def header_unit(label: str, rules: RuleSet) -> tuple[UnitInfo, float] | None:
+    """The unit a header or caption gives: 数量（件）, 合计(宗), 罚没金额(万元), 单位：万元, 本年制发件数."""
+    if not label:
+        return None
+    for rx in (_HEADER_UNIT, _UNIT_LINE):
+        for m in rx.finditer(label):
+            got = unit_info(m.group("u"), rules)
+            if got:
+                return got
+    bare = _LABEL_NOISE.sub("", label).strip()
+    got = unit_info(re.sub(r"^(?:计量)?单位\s*[:：]?\s*", "", bare), rules)
+    if got:
+        return got  # a row of units under the headers: 件 | 件 | 万元
+    for suffix, unit in rules.tables["units"]["header_suffix"].items():
+        if bare.endswith(suffix):
+            return unit_info(unit, rules)
+    return None
+
+
+def clean_label(label: str) -> str:
+    """A header as a piece of subject: units, enumerators and spaces dropped (合计(宗) -> 合计)."""
+    if _BARE_UNIT.match(label or ""):
+        return ""
+    s = _LABEL_NOISE.sub("", label or "")
+    s = _ENUM.sub("", s.strip())
+    s = re.sub(r"\s+", "", s).strip(":：、,，;；")
+    return s
+
+
+# -- headers ---------------------------------------------------------------------------------------
+
+def infer_headers(table: Table, rules: RuleSet) -> Table:
+    """Header rows and columns for a table whose source did not mark them: the top rows with no
+    figure, and the left columns whose data cells hold no figure."""
+    g = table.grid()
+    hr = 0
+    for r, row in enumerate(g):
+        if any(c is not None and c.row == r and is_figure(c.text, rules) for c in row):
+            break
+        hr += 1
+    if hr >= table.n_rows:
+        hr = 0
+    hc = 0
+    for k in range(table.n_cols):
+        column = [g[r][k] for r in range(hr, table.n_rows) if g[r][k] is not None]
+        if column and not any(is_figure(c.text, rules) for c in column):
+            hc += 1
+        else:
+            break
+    if hc >= table.n_cols:
+        hc = 0
+    hr = max(hr, table.header_rows)
+    hc = max(hc, table.header_cols)
+    return replace(table, header_rows=hr, header_cols=hc)
+
+
+# -- records ---------------------------------------------------------------------------------------
+
+def _dedupe(parts: list[str]) -> list[str]:
+    out: list[str] = []
+    for p in parts:
+        if p and (not out or out[-1] != p):
+            out.append(p)
+    return out
+
+
+def _serial_columns(table: Table, g, rules: RuleSet) -> set[int]:
+    """Columns of row numbers: headed 序号, or the first column counting 1, 2, 3 …"""
+    names = rules.tables["cells"]["serial_headers"]
+    out = set()
+    for k in range(table.n_cols):
+        heads = [g[r][k].text for r in range(table.header_rows) if g[r][k] is not None]
+        if any(clean_label(h) in names or h.strip() in names for h in heads):
+            out.add(k)
+    if table.n_rows - table.header_rows >= 3 and table.n_cols >= 3 and 0 not in out:
+        vals = []
+        for r in range(table.header_rows, table.n_rows):
+            c = g[r][0]
+            vals.append(c.text.strip() if c is not None and c.row == r else "")
+        if all(v == str(i + 1) for i, v in enumerate(vals)):
+            out.add(0)
+    return out
+
+
+def _year_columns(table: Table, g) -> set[int]:
+    out = set()
+    for k in range(table.n_cols):
+        heads = "".join(g[r][k].text for r in range(table.header_rows) if g[r][k] is not None)
+        if re.search(r"年份|年度$|^年$", heads.strip()):
+            out.add(k)
+    return out
+
+
+def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layout=None,
+                  categorise=None, original: str | None = None) -> list[Record]:
+    """The records of one located table (spec §7); ``number`` is its 1-based number in the report.
+    ``original``: the text as written when ``text`` is its simplified copy (``text`` and ``sentence``
+    are taken from it)."""
+    surface = original if original is not None else text
+    g = table.grid()
+    hr, hc = table.header_rows, table.header_cols
+    tconf = rules.tables
+    generic = set(tconf["cells"]["generic_headers"])
+    serial = _serial_columns(table, g, rules)
+    years = _year_columns(table, g)
+    data_rows = [r for r in range(hr, table.n_rows)
+                 if any(g[r][k] is not None and g[r][k].row == r and k >= hc and k not in serial
+                        and is_figure(g[r][k].text, rules) for k in range(table.n_cols))]
+    single_row = len(data_rows) <= 1
+    full_width = table.n_cols - hc
+
+    has_rows = hc > 0 or any(
+        g[r][k] is not None and g[r][k].row == r and g[r][k].text.strip() and not is_figure(g[r][k].text, rules)
+        for r in data_rows for k in range(hc, table.n_cols))
+
+    def col_parts(k: int) -> list[str]:
+        cells = []
+        seen = set()
+        for r in range(hr):
+            c = g[r][k]
+            if c is None or id(c) in seen:
+                continue
+            seen.add(id(c))
+            cells.append(c)
+        def spans_all(c: TableCell) -> bool:
+            return c.colspan >= full_width and (full_width > 1 or c.col < hc)
+
+        if cells and spans_all(cells[-1]):
+            cells = cells[:-1] if has_rows or len(cells) > 1 else cells  # a title, no column header
+        leaf = clean_label(cells[-1].text) if cells else ""
+        parts = []
+        for c in cells[:-1]:
+            if spans_all(c) and (leaf not in generic or has_rows or _names_table(c.text)) \
+                    and _is_title(c.text, table.kind):
+                continue  # a title over every column (行政处罚实施数量(宗)): its unit counts, not its words;
+                # a generic leaf (合计) takes the titles that are not the table's name
+            parts.append(clean_label(_caption_subject(c.text) if spans_all(c) else c.text))
+        if cells:
+            parts.append(leaf)
+        return _dedupe([p for p in parts if p and p not in tconf["cells"]["serial_headers"]])
+
+    def _names_table(label: str) -> bool:
+        return bool(re.match(r"^\s*表\s*[一二三四五六七八九十\d]", label)) or any(
+            w in label for w in tconf["headers"]["caption_words"])
+
+    def row_cells(r: int, k: int) -> list[TableCell]:
+        out, seen = [], set()
+        for j in range(hc):
+            c = g[r][j]
+            if c is None or j in serial or id(c) in seen:
+                continue
+            seen.add(id(c))
+            out.append(c)
+        # a label in the row's data part, nearest on the left (name | figure | name | figure)
+        for j in range(k - 1, hc - 1, -1):
+            c = g[r][j]
+            if c is None or j in serial:
+                continue
+            if is_figure(c.text, rules) or not c.text.strip() or c.text.strip() in tconf["cells"]["empty"]:
+                continue
+            if c.row == r or c.rowspan > 1:
+                # name | figure | name | figure: the name on the left is the row's label here
+                out = [x for x in out if x.rowspan > 1] + [c]
+            break
+        return out
+
+    def row_parts(r: int, k: int) -> list[str]:
+        return _dedupe([p for p in (clean_label(c.text) for c in row_cells(r, k)) if p])
+
+    def unit_for(k: int, r: int) -> tuple[UnitInfo, float] | None:
+        for rr in range(hr - 1, -1, -1):
+            c = g[rr][k]
+            if c is not None:
+                got = header_unit(c.text, rules)
+                if got:
+                    return got
+        for c in row_cells(r, k):
+            got = header_unit(c.text, rules)
+            if got:
+                return got
+        got = sibling_unit(r, k)
+        if got:
+            return got
+        for src in (table.unit, table.caption):
+            if src:
+                got = header_unit(src if src != table.unit else f"单位：{src}", rules) or unit_info(src, rules)
+                if got:
+                    return got
+        heads = " ".join([table.caption or "", table.context or ""]
+                         + [g[rr][k].text for rr in range(hr) if g[rr][k] is not None]
+                         + [g[r][j].text for j in range(hc) if g[r][j] is not None])
+        for cue, unit in tconf["units"]["by_subject"].items():
+            if cue in heads:
+                return unit_info(unit, rules)
+        return None
+
+    # the units the data cells write: a cell that writes none takes its row's (or column's) when
+    # the others agree (数量 | 75件 | 16件 | 0 ; 比例 | 49.66% | 0)
+    own: dict[tuple[int, int], tuple[str, float, UnitInfo]] = {}
+    for c in table.cells:
+        if c.row >= hr and c.col >= hc and not c.header and c.start >= 0:
+            q = read_cell(c.text, rules)
+            if q is not None and q.unit is not None:
+                own[(c.row, c.col)] = (q.unit.written, q.mult, q.unit)
+
+    def sibling_unit(r: int, k: int) -> tuple[UnitInfo, float] | None:
+        in_row = [own[p] for p in own if p[0] == r and p[1] != k]
+        in_col = [own[p] for p in own if p[1] == k and p[0] != r]
+        for one, other in ((in_row, in_col), (in_col, in_row)):
+            kinds = {u[:2] for u in one}
+            if len(one) >= 2 and len(kinds) == 1 and (
+                    not other or {u[:2] for u in other} == kinds or len(one) > len(other)):
+                return one[0][2], one[0][1]
+        return None
+
+    caption_subject = clean_label(_caption_subject(table.caption or ""))
+    about = " ".join(filter(None, (table.caption, table.context)))  # a table of 行政复议 counts cases
+    out: list[Record] = []
+    for c in sorted(table.cells, key=lambda c: (c.row, c.col)):
+        if c.header or c.row < hr or c.col < hc or c.col in serial or c.col in years or c.start < 0:
+            continue
+        q = read_cell(c.text, rules)
+        if q is None:
+            continue
+        if q.unit is None and _YEAR.match(c.text.strip()) and c.col == hc:
+            continue  # a year used as a row header
+        cols = col_parts(c.col)
+        rows = row_parts(c.row, c.col)
+        row_s = "".join(rows)
+        col_s = "".join(cols)
+        if cols and cols[-1] in generic and len(cols) == 1:
+            col_s = (caption_subject + col_s) if caption_subject and not rows else col_s
+        if rows and not cols:
+            subject = row_s
+        elif cols and (not rows or single_row and row_s in _TOTALS):
+            subject = col_s   # a single row that is only a total: the column says what is counted
+        elif rows and cols:
+            subject = row_s + col_s if not col_s.startswith(row_s) else col_s
+        else:
+            subject = caption_subject or None
+        if q.unit is not None:
+            info, factor = q.unit, 1.0
+            value = q.value
+        else:
+            got = unit_for(c.col, c.row)
+            if got is None:
+                info, factor = None, 1.0
+            else:
+                info, factor = got
+            value = q.value * factor * (info.factor if info else 1.0)
+        typ = info.type if info else "count"
+        unit = info.unit if info else None
+        if typ == "case" and unit == "件" and _is_object(subject, rules) \
+                and not any(cue in (subject or "") + about for cue in tconf["units"]["by_subject"]):
+            typ = "count"
+        start = c.start + q.offset
+        end = start + len(q.text)
+        qual = "exact"
+        if q.inner:
+            qual = rules.inner_quals.get(q.inner, "over")
+        in_row = [x for x in table.cells if x.row == c.row and x.start >= 0]
+        s0 = min(x.start for x in in_row)
+        s1 = max(x.end for x in in_row)
+        sentence = surface[s0:s1]
+        section = layout.section(start) if layout is not None else None
+        out.append(Record(
+            type=typ, value=float(f"{value:.10g}"), unit=unit, qualifier=qual, direction=None,
+            subject=subject or None,
+            category=categorise(subject, sentence, section.headings if section else "", rules) if categorise else "其他",
+            text=surface[start:end], start=start, end=end, sentence=sentence,
+            section=section.path if section else "", rule=f"table:{table.kind}", extractor="table",
+            ruleset=rules.version, cell=Cell(table=number, row=c.row, col=c.col),
+        ))
+    return out
+
+
+_TOTALS = ("合计", "总计", "小计", "共计", "总数", "合计数")
+_TITLE_END = ("数量", "情况", "统计", "统计表", "表", "数据", "汇总")
+
+
+def _is_title(label: str, kind: str) -> bool:
+    """A header over every column that names the table (行政处罚实施数量(宗)), not a group of columns
+    (行政复议 over 新收 and 纠错). Lines above the leaf headers of a one-cell-a-line table are titles."""
+    s = clean_label(label)
+    return kind == "lines" or len(s) > 12 or s.endswith(_TITLE_END)
+
+
+def _caption_subject(caption: str) -> str:
+    """What a caption counts: 2014年复议案件审结情况(件) -> 复议案件审结."""
+    s = re.sub(r"^\s*(?:表\s*[一二三四五六七八九十\d]+[:：.、\s]*)", "", caption)
+    s = re.sub(r"[（(][^()（）]*[)）]", "", s)
+    s = re.sub(r"^.*?(?:19|20)\d\d\s*年度?", "", s)
+    s = re.sub(r"(?:实施)?(?:情况)?(?:统计表|情况表|一览表|汇总表|统计|表)$", "", s.strip())
+    s = re.sub(r"情况$", "", s)
+    return s.strip()
+
+
+def _is_object(subject: str | None, rules: RuleSet) -> bool:
+    if not subject or any(c in subject for c in rules.case_as_count_not):
+        return False
+    return any(c in subject for c in rules.case_as_count_cues)

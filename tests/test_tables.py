@@ -1,0 +1,523 @@
+"""Tables (spec §7): HTML tables of several shapes, a Word table, each flattened form.
+
+Every text here is written for the test in the style of the reports (行政复议
+statistics by type, enforcement by bureau, the 政府信息公开 annual tables).
+"""
+import io
+
+import pytest
+
+from extractors import extract
+from extractors.flattables import recognise
+from extractors.ruleset import load_rules
+from extractors.tables import Table, TableCell, locate, table_records
+from fazhi.ingest.clean import clean_text
+from fazhi.ingest.formats import to_text
+from fazhi.ingest.tables import document_tables
+
+RULES = load_rules()
+
+
+def run(data: bytes):
+    """What the clean and extract stages do: text, tables located in the clean text, records."""
+    content = to_text(data)
+    clean = clean_text(content.text)
+    tables = document_tables(content, clean)
+    return clean, tables, extract(clean, tables=tables)
+
+
+def cells(records):
+    return [(r.subject, r.value, r.unit, r.type, r.text) for r in records if r.extractor == "table"]
+
+
+def page(body: str) -> bytes:
+    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>某某区2023年法治政府建设年度报告</title>"
+            f"</head><body><div id='zoom'>{body}</div></body></html>").encode("utf-8")
+
+
+# -- HTML ---------------------------------------------------------------------------------------
+
+def test_html_header_row_only():
+    clean, tables, recs = run(page(
+        "<p>2023年，全区各级行政机关共办理行政复议案件情况如下。</p>"
+        "<table><tr><th>收到申请（件）</th><th>受理</th><th>审结</th><th>纠错率</th></tr>"
+        "<tr><td>128</td><td>117</td><td>109</td><td>12.5%</td></tr></table>"
+        "<p>行政应诉案件43件，行政机关负责人出庭应诉率100%。</p>"))
+    assert len(tables) == 1 and tables[0].kind == "html" and tables[0].header_rows == 1
+    assert cells(recs) == [("收到申请", 128, "件", "case", "128"), ("受理", 117, "件", "case", "117"),
+                           ("审结", 109, "件", "case", "109"), ("纠错率", 12.5, "%", "percentage", "12.5%")]
+    # the cell texts stay in the clean text, a row a line, and records point at them
+    assert "128 | 117 | 109 | 12.5%" in clean
+    for r in recs:
+        assert clean[r.start:r.end] == r.text
+    # prose around the table is extracted as before, once
+    prose = [(r.value, r.unit) for r in recs if r.extractor == "rules"]
+    assert prose == [(43, "件"), (100, "%")]
+    assert {r.cell.table for r in recs if r.cell} == {1}
+
+
+def test_html_header_column_only():
+    _, tables, recs = run(page(
+        "<p>二、行政执法情况</p>"
+        "<table><tr><td>行政处罚案件</td><td>312件</td></tr>"
+        "<tr><td>行政检查</td><td>1,046次</td></tr>"
+        "<tr><td>罚没金额</td><td>86.5万元</td></tr></table>"))
+    assert tables[0].header_cols == 1 and tables[0].header_rows == 0
+    assert cells(recs) == [("行政处罚案件", 312, "件", "case", "312件"), ("行政检查", 1046, "次", "count", "1,046次"),
+                           ("罚没金额", 865000, "元", "amount", "86.5万元")]
+
+
+def test_html_row_and_column_headers_unit_from_caption():
+    _, tables, recs = run(page(
+        "<table><caption>表1 行政复议案件被申请人情况（单位：件）</caption>"
+        "<thead><tr><th>被申请人</th><th>新收案件</th><th>审结案件</th></tr></thead>"
+        "<tbody><tr><td>区公安分局</td><td>42</td><td>39</td></tr>"
+        "<tr><td>区市场监管局</td><td>17</td><td>0</td></tr>"
+        "<tr><td>合计</td><td>59</td><td>39</td></tr></tbody></table>"))
+    t = tables[0]
+    assert (t.header_rows, t.header_cols, t.caption) == (1, 1, "表1 行政复议案件被申请人情况（单位：件）")
+    assert cells(recs) == [
+        ("区公安分局新收案件", 42, "件", "case", "42"), ("区公安分局审结案件", 39, "件", "case", "39"),
+        ("区市场监管局新收案件", 17, "件", "case", "17"), ("区市场监管局审结案件", 0, "件", "case", "0"),
+        ("合计新收案件", 59, "件", "case", "59"), ("合计审结案件", 39, "件", "case", "39")]
+    assert [(r.cell.row, r.cell.col) for r in recs] == [(1, 1), (1, 2), (2, 1), (2, 2), (3, 1), (3, 2)]
+
+
+def test_html_merged_cells():
+    # 行政复议 over two columns, 类别 over two rows; 单位 from the header; a '-' cell is no record
+    _, tables, recs = run(page(
+        "<table><tr><td rowspan='2'>类别</td><td colspan='2'>行政复议</td><td rowspan='2'>行政诉讼（件）</td></tr>"
+        "<tr><td>新收（件）</td><td>纠错（件）</td></tr>"
+        "<tr><td>行政处罚</td><td>21</td><td>3</td><td>5</td></tr>"
+        "<tr><td>信息公开</td><td>8</td><td>-</td><td>2</td></tr></table>"))
+    t = tables[0]
+    assert (t.n_rows, t.n_cols, t.header_rows, t.header_cols) == (4, 4, 2, 1)
+    assert cells(recs) == [
+        ("行政处罚行政复议新收", 21, "件", "case", "21"), ("行政处罚行政复议纠错", 3, "件", "case", "3"),
+        ("行政处罚行政诉讼", 5, "件", "case", "5"),
+        ("信息公开行政复议新收", 8, "件", "case", "8"), ("信息公开行政诉讼", 2, "件", "case", "2")]
+
+
+def test_html_layout_table_without_figures_is_text():
+    # a page laid out with a table: no data table, the prose inside is extracted as prose
+    _, tables, recs = run(page(
+        "<table><tr><td>当前栏目：法治政府建设</td></tr>"
+        "<tr><td><p>全年共办理信访件87件，办结率100%。</p><p>开展普法宣传活动20余次。</p></td></tr></table>"))
+    assert tables == ()
+    assert [(r.value, r.unit, r.extractor) for r in recs] == [(87, "件", "rules"), (100, "%", "rules"),
+                                                             (20, "次", "rules")]
+
+
+def test_html_table_inside_a_layout_table():
+    _, tables, recs = run(page(
+        "<table><tr><td><p>2023年行政执法情况统计如下：</p>"
+        "<table><tr><th>执法单位</th><th>行政处罚（件）</th><th>行政强制（件）</th></tr>"
+        "<tr><td>区城管执法局</td><td>356</td><td>12</td></tr>"
+        "<tr><td>区生态环境分局</td><td>48</td><td>0</td></tr></table>"
+        "<p>全区持证执法人员1,205人。</p></td></tr></table>"))
+    assert len(tables) == 1 and tables[0].n_rows == 3
+    assert cells(recs) == [("区城管执法局行政处罚", 356, "件", "case", "356"),
+                           ("区城管执法局行政强制", 12, "件", "case", "12"),
+                           ("区生态环境分局行政处罚", 48, "件", "case", "48"),
+                           ("区生态环境分局行政强制", 0, "件", "case", "0")]
+    assert [(r.value, r.unit) for r in recs if r.extractor == "rules"] == [(1205, "人")]
+
+
+def test_html_serial_column_and_year_headers_are_not_records():
+    _, _, recs = run(page(
+        "<table><tr><th>序号</th><th>事项</th><th>2022年</th><th>2023年</th></tr>"
+        "<tr><td>1</td><td>法律咨询（次）</td><td>412</td><td>465</td></tr>"
+        "<tr><td>2</td><td>人民调解（件）</td><td>98</td><td>120</td></tr>"
+        "<tr><td>3</td><td>法律援助（件）</td><td>37</td><td>/</td></tr></table>"))
+    assert cells(recs) == [("法律咨询2022年", 412, "次", "count", "412"), ("法律咨询2023年", 465, "次", "count", "465"),
+                           ("人民调解2022年", 98, "件", "case", "98"), ("人民调解2023年", 120, "件", "case", "120"),
+                           ("法律援助2022年", 37, "件", "case", "37")]
+
+
+# -- Word ---------------------------------------------------------------------------------------
+
+def test_word_table_with_merged_cells():
+    docx = pytest.importorskip("docx")
+    d = docx.Document()
+    d.add_paragraph("某某县司法局2023年法治政府建设年度报告")
+    d.add_paragraph("全年行政复议案件办理情况见下表。")
+    t = d.add_table(rows=4, cols=3)
+    t.cell(0, 0).text = "案件类型"
+    t.cell(0, 1).text = "收案数（件）"
+    t.cell(0, 2).text = "办结率"
+    t.cell(1, 0).text = "行政处罚"
+    t.cell(1, 1).text = "26"
+    t.cell(1, 2).text = "96.2%"
+    t.cell(2, 0).text = "行政强制"
+    t.cell(2, 1).text = "4"
+    t.cell(2, 2).text = "100%"
+    merged = t.cell(3, 0).merge(t.cell(3, 1))
+    merged.text = "合计30件"
+    t.cell(3, 2).text = "96.7%"
+    d.add_paragraph("行政机关负责人出庭应诉率达100%。")
+    buf = io.BytesIO()
+    d.save(buf)
+    clean, tables, recs = run(buf.getvalue())
+    assert len(tables) == 1 and tables[0].kind == "docx"
+    tab = tables[0]
+    assert (tab.n_rows, tab.n_cols, tab.header_rows, tab.header_cols) == (4, 3, 1, 1)
+    assert "行政处罚 | 26 | 96.2%" in clean
+    assert cells(recs) == [("行政处罚收案数", 26, "件", "case", "26"), ("行政处罚办结率", 96.2, "%", "percentage", "96.2%"),
+                           ("行政强制收案数", 4, "件", "case", "4"), ("行政强制办结率", 100, "%", "percentage", "100%"),
+                           ("合计30件办结率", 96.7, "%", "percentage", "96.7%")]
+    assert [(r.value, r.unit) for r in recs if r.extractor == "rules"] == [(100, "%")]
+
+
+# -- flattened tables in plain text ---------------------------------------------------------------
+
+PIPE = """表一
+某某县2023年度行政处罚实施情况统计表
+行政处罚实施数量(宗) | |||||
+警告 | 罚款 | 没收违法 所得 | 行政 拘留 | 合计(宗) | 罚没金额(万元) |
+315 | 2046 | 12 | 0 | 2373 | 486.25 |
+说明:
+1.行政处罚实施数量的统计范围为统计年度1月1日至12月31日。
+"""
+
+
+def test_pipe_rows():
+    recs = extract(PIPE)
+    assert cells(recs) == [("警告", 315, "宗", "case", "315"), ("罚款", 2046, "宗", "case", "2046"),
+                           ("没收违法所得", 12, "宗", "case", "12"), ("行政拘留", 0, "宗", "case", "0"),
+                           ("行政处罚实施数量合计", 2373, "宗", "case", "2373"),
+                           ("罚没金额", 4862500, "元", "amount", "486.25")]
+    t = recognise(PIPE, RULES)[0]
+    assert t.kind == "pipe" and t.caption == "某某县2023年度行政处罚实施情况统计表"
+    # the 说明 list below is not a table; its dates give no records
+    assert all(r.extractor == "table" for r in recs)
+
+
+LINES = """（五）复议审理情况
+
+全年共审结复议案件412件。具体情况见下表:
+
+2023年复议案件审结情况(件)
+
+序号
+
+处理方式
+
+数量
+
+比例
+
+1
+
+维持
+
+301
+
+73.1%
+
+2
+
+驳回
+
+64
+
+15.5%
+
+3
+
+终止
+
+47
+
+11.4%
+
+二、行政应诉情况
+"""
+
+
+def test_one_cell_a_line_with_blank_lines():
+    recs = extract(LINES)
+    assert [(r.value, r.unit, r.extractor) for r in recs if r.extractor == "rules"] == [(412, "件", "rules")]
+    assert cells(recs) == [("维持数量", 301, "件", "case", "301"), ("维持比例", 73.1, "%", "percentage", "73.1%"),
+                           ("驳回数量", 64, "件", "case", "64"), ("驳回比例", 15.5, "%", "percentage", "15.5%"),
+                           ("终止数量", 47, "件", "case", "47"), ("终止比例", 11.4, "%", "percentage", "11.4%")]
+    # row numbers (序号) are not records
+    assert not [r for r in recs if r.text in ("1", "2", "3")]
+
+
+def test_one_cell_a_line_after_cleaning_finds_the_same_cells():
+    """The clean stage recognises tables before cleaning drops the blank lines, then locates them."""
+    clean, tables, recs = run(LINES.encode("utf-8"))
+    assert len(tables) == 1 and tables[0].kind == "lines"
+    assert cells(recs) == cells(extract(LINES))
+    for r in recs:
+        assert clean[r.start:r.end] == r.text
+
+
+LINES_LABELS = """收到和处理政府信息公开申请情况
+本年新收政府信息公开申请数量
+5
+上年结转政府信息公开申请数量
+0
+予以公开
+3
+不予公开
+1
+尚未办结
+1
+四、政府信息公开行政复议、行政诉讼情况
+"""
+
+
+def test_one_cell_a_line_rows_led_by_labels():
+    recs = extract(LINES_LABELS)
+    assert cells(recs) == [("本年新收政府信息公开申请数量", 5, None, "count", "5"),
+                           ("上年结转政府信息公开申请数量", 0, None, "count", "0"),
+                           ("予以公开", 3, None, "count", "3"), ("不予公开", 1, None, "count", "1"),
+                           ("尚未办结", 1, None, "count", "1")]
+
+
+SPACES = """四、政府信息公开行政复议、行政诉讼情况
+行政复议 行政诉讼
+结果维持 结果纠正 其他结果 尚未审结 总计 结果维持 结果纠正 其他结果 尚未审结 总计
+1 0 0 0 1 0 0 0 0 0
+五、存在的主要问题及改进情况
+"""
+
+
+def test_space_divided_rows_unit_from_the_tables_subject():
+    recs = extract(SPACES)
+    got = cells(recs)
+    assert [(v, u, t) for _, v, u, t, _ in got] == [(1, "件", "case")] + [(0, "件", "case")] * 3 + [(1, "件", "case")] \
+        + [(0, "件", "case")] * 5
+    assert [s for s, *_ in got][:4] == ["结果维持", "结果纠正", "其他结果", "尚未审结"]
+    assert got[4][0] == "政府信息公开行政复议、行政诉讼总计"  # a total: what is totalled, from the caption
+    assert [r.cell.col for r in recs] == list(range(10))
+
+
+TABS = "信息内容\t本年制发件数\t本年废止件数\t现行有效件数\n规章\t0\t0\t0\n行政规范性文件\t3\t1\t12\n"
+
+
+def test_tab_divided_rows_and_unit_from_header_word():
+    recs = extract(TABS)
+    assert cells(recs)[-3:] == [("行政规范性文件本年制发件数", 3, "件", "count", "3"),
+                                ("行政规范性文件本年废止件数", 1, "件", "count", "1"),
+                                ("行政规范性文件现行有效件数", 12, "件", "count", "12")]
+    assert len(cells(recs)) == 6
+
+
+def test_pipe_rows_with_nested_row_labels_align_right():
+    text = ("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和） | 申请人情况 ||\n"
+            "自然人 | 法人或其他组织 | 总计 |\n"
+            "一、本年新收政府信息公开申请数量 | 7 | 1 | 8 |\n"
+            "三、本年度办理结果 | （一）予以公开 | 4 | 0 | 4 |\n"
+            "（二）不予公开 | 1.属于国家秘密 | 0 | 0 | 0 |\n"
+            "2.其他法律行政法规禁止公开 | 1 | 0 | 1 |\n")
+    got = cells(extract(text))
+    assert [(v, u) for _, v, u, _, _ in got] == [(7, None), (1, None), (8, None), (4, None), (0, None), (4, None),
+                                                 (0, None), (0, None), (0, None), (1, None), (0, None), (1, None)]
+    subjects = [s for s, *_ in got]
+    assert subjects[0] == "本年新收政府信息公开申请数量自然人"
+    assert subjects[2] == "本年新收政府信息公开申请数量总计"
+    assert subjects[9].startswith("不予公开其他法律行政法规禁止公开")
+
+
+def test_a_last_row_cut_by_the_end_of_the_text_aligns_left():
+    text = "受理 | 办结 | 在办 | 总计 |\n12 | 10 | 2 | 12 |\n9 | 9"
+    got = cells(extract(text))
+    assert [(s, v) for s, v, *_ in got][-2:] == [("受理", 9), ("办结", 9)]
+
+
+def test_prose_lines_are_never_a_table():
+    text = ("一、全年共收到行政复议申请62件，依法受理55件。\n"
+            "二、行政应诉案件23件，败诉2件，败诉率8.7%。\n"
+            "三、开展执法检查12次。\n")
+    assert recognise(text, RULES) == []
+    assert [r.extractor for r in extract(text)] == ["rules"] * 6
+
+
+def test_a_list_of_short_lines_without_figures_is_not_a_table():
+    text = "目 录\n第一部分 数据表\n一、行政处罚实施情况统计表\n二、行政许可实施情况统计表\n表一\n"
+    assert recognise(text, RULES) == []
+
+
+# -- the extractor on a table given by hand -------------------------------------------------------
+
+def test_table_records_from_a_hand_built_table():
+    text = "事项 | 数量（件）\n信访件 | 87\n合计 | 87"
+    t = Table(cells=(TableCell(0, 0, "事项", header=True), TableCell(0, 1, "数量（件）", header=True),
+                     TableCell(1, 0, "信访件"), TableCell(1, 1, "87"), TableCell(2, 0, "合计"), TableCell(2, 1, "87")),
+              n_rows=3, n_cols=2, header_rows=1, header_cols=1)
+    (located,) = locate([t], text)
+    recs = table_records(located, 1, text, RULES)
+    assert [(r.subject, r.value, r.unit, r.start, r.cell.row) for r in recs] == [
+        ("信访件数量", 87, "件", text.index("87"), 1), ("合计数量", 87, "件", text.rindex("87"), 2)]
+    assert Table.from_dict(located.to_dict()) == located
+
+
+def test_a_row_of_units_under_the_headers():
+    text = ("行政许可 | 行政处罚 | 罚没金额 |\n"
+            "单位：件 | 件 | 万元 |\n"
+            "1,203 | 356 | 48.6 |\n")
+    assert cells(extract(text)) == [("行政许可", 1203, "件", "case", "1,203"), ("行政处罚", 356, "件", "case", "356"),
+                                    ("罚没金额", 486000, "元", "amount", "48.6")]
+
+
+def test_name_and_figure_pairs_in_one_row():
+    text = ("行政复议案件被申请人情况\n"
+            "被申请人 | 件数 | 被申请人 | 件数 |\n"
+            "区公安分局 | 42 | 区教育局 | 17 |\n"
+            "区人社局 | 9 | 区卫健委 | 0 |\n")
+    got = [(s, v, u) for s, v, u, *_ in cells(extract(text))]
+    assert got == [("区公安分局件数", 42, "件"), ("区教育局件数", 17, "件"), ("区人社局件数", 9, "件"),
+                   ("区卫健委件数", 0, "件")]
+
+
+# the tables of a 政府信息公开工作年度报告 (the national template), exported with `|` between cells
+DISCLOSURE = """二、主动公开政府信息情况
+第二十条第（一）项
+信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |
+规章 | 0 | 0 | 0 |
+行政规范性文件 | 2 | 0 | 5 |
+第二十条第（五）项
+信息内容 | 本年处理决定数量 |
+行政许可 | 1472 |
+第二十条第（八）项
+信息内容 | 本年收费金额（单位：万元） |
+行政事业性收费 | 3.5 |
+三、收到和处理政府信息公开申请情况
+（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和） | 申请人情况 | | | | | | |
+| 自然人 | 法人或其他组织 | | | | | 总计 |
+| | 商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 | |
+一、本年新收政府信息公开申请数量 | 6 | 1 | 0 | 0 | 0 | 0 | 7 |
+三、本年度办理结果 | （一）予以公开 | 4 | 1 | 0 | 0 | 0 | 0 | 5 |
+（三）不予公开 | 1.属于国家秘密 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |
+2.其他法律行政法规禁止公开 | 1 | 0 | 0 | 0 | 0 | 0 | 1 |
+四、政府信息公开行政复议、行政诉讼情况
+行政复议 | 行政诉讼 |
+结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 | 未经复议直接起诉 | 复议后起诉 |
+结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 | 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 |
+1 | 0 | 0 | 0 | 1 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |
+五、存在的主要问题及改进情况
+"""
+
+
+def test_the_disclosure_report_tables():
+    recs = [r for r in extract(DISCLOSURE) if r.extractor == "table"]
+    by_table = {}
+    for r in recs:
+        by_table.setdefault(r.cell.table, []).append((r.subject, r.value, r.unit, r.type))
+    assert len(by_table) == 5
+    assert by_table[1][3:] == [("行政规范性文件本年制发件数", 2, "件", "count"), ("行政规范性文件本年废止件数", 0, "件", "count"),
+                               ("行政规范性文件现行有效件数", 5, "件", "count")]
+    assert by_table[2] == [("行政许可本年处理决定数量", 1472, None, "count")]   # no unit given: none made up
+    assert by_table[3] == [("行政事业性收费本年收费金额", 35000, "元", "amount")]
+    applications = by_table[4]
+    assert [s for s, *_ in applications[:7]] == [
+        "本年新收政府信息公开申请数量自然人", "本年新收政府信息公开申请数量法人或其他组织商业企业",
+        "本年新收政府信息公开申请数量法人或其他组织科研机构", "本年新收政府信息公开申请数量法人或其他组织社会公益组织",
+        "本年新收政府信息公开申请数量法人或其他组织法律服务机构", "本年新收政府信息公开申请数量法人或其他组织其他",
+        "本年新收政府信息公开申请数量总计"]
+    assert {u for _, _, u, _ in applications} == {None}
+    assert applications[-1][0] == "不予公开其他法律行政法规禁止公开总计"
+    reviews = by_table[5]
+    assert [s for s, *_ in reviews] == (
+        ["行政复议结果维持", "行政复议结果纠正", "行政复议其他结果", "行政复议尚未审结", "行政复议总计"]
+        + [f"行政诉讼{g}{leaf}" for g in ("未经复议直接起诉", "复议后起诉")
+           for leaf in ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")])
+    assert {(u, t) for _, _, u, t in reviews} == {("件", "case")}
+    assert [v for _, v, _, _ in reviews][:5] == [1, 0, 0, 0, 1]
+
+
+def _flatten(text: str, joiner: str) -> str:
+    """The pipe-divided report as another export would write it: one cell a line, or cells divided by spaces."""
+    out = []
+    for ln in text.split("\n"):
+        cells = [c.strip() for c in ln.strip().strip("|").split("|") if c.strip()] if "|" in ln else [ln]
+        out += cells if joiner == "\n" else [" ".join(cells)]
+    return "\n".join(out)
+
+
+@pytest.mark.parametrize("form", ["lines", "blank lines", "spaces"])
+def test_the_disclosure_report_tables_in_every_flattened_form(form):
+    text = {"lines": _flatten(DISCLOSURE, "\n"), "blank lines": _flatten(DISCLOSURE, "\n").replace("\n", "\n\n"),
+            "spaces": _flatten(DISCLOSURE, " ")}[form]
+    want = [(r.value, r.unit, r.type) for r in extract(DISCLOSURE) if r.extractor == "table"]
+    got = [(r.value, r.unit, r.type) for r in extract(text) if r.extractor == "table"]
+    assert got == want
+    assert len(recognise(text, RULES)) == 5
+    # the headings between the tables give no records and are not cells of a table
+    assert not [r for r in extract(text) if r.extractor == "rules"]
+
+
+def test_a_cell_without_unit_takes_the_one_its_row_writes():
+    # a transposed table: categories across, measures down; 0 written bare among 件 and % cells
+    text = ("2023年行政复议申请涉及事项情况\n"
+            "申请事项 | 举报投诉处理 | 政府信息公开 | 行政处罚 | 行政补偿 | 行政强制 |\n"
+            "数量 | 75件 | 16件 | 40件 | 0 | 0件 |\n"
+            "占新受理数比例 | 57.25% | 12.21% | 30.53% | 0 | 0 |\n")
+    got = [(s, v, u, t) for s, v, u, t, _ in cells(extract(text))]
+    assert got[3] == ("数量行政补偿", 0, "件", "case") and got[8] == ("占新受理数比例行政补偿", 0, "%", "percentage")
+    # the row says %, four cells to one: the 件 above does not win
+    assert got[9] == ("占新受理数比例行政强制", 0, "%", "percentage")
+    # matters about 政府信息公开 in a table of 行政复议 are cases
+    assert got[0] == ("数量举报投诉处理", 75, "件", "case") and got[1] == ("数量政府信息公开", 16, "件", "case")
+
+
+def test_one_cell_a_line_with_a_bar_after_each_cell_and_a_bar_line_after_each_row():
+    text = ("表一：某某县文化市场综合执法大队行政处罚实施情况统计表\n|\n行政处罚实施数量(宗) |\n||||||\n|\n"
+            "警告 |\n罚款 |\n行政拘留 |\n合计(宗) |\n罚没金额 (元) |\n|\n3 |\n17 |\n0 |\n20 |\n56000 |\n说明:\n")
+    got = [(s, v, u) for s, v, u, *_ in cells(extract(text))]
+    assert got == [("警告", 3, "宗"), ("罚款", 17, "宗"), ("行政拘留", 0, "宗"), ("行政处罚实施数量合计", 20, "宗"),
+                   ("罚没金额", 56000, "元")]
+
+
+def test_a_table_in_traditional_characters():
+    text = "行政處罰實施數量(宗) | ||\n警告 | 罰款 | 罰沒金額(萬元) |\n2 | 15 | 3.2 |\n"
+    got = [(s, v, u) for s, v, u, *_ in cells(extract(text))]
+    assert got == [("警告", 2, "宗"), ("罰款", 15, "宗"), ("罰沒金額", 32000, "元")]
+
+
+def test_a_header_row_repeated_inside_a_table_and_a_total_row():
+    text = ("表3:各区受理行政复议案件情况\n"
+            "区 | 数量 | 区 | 数量 |\n"
+            "东城区 | 312 | 西城区 | 298 |\n"
+            "区 | 数量 | 区 | 数量 |\n"
+            "南湖区 | 87 | 北山区 | 45 |\n"
+            "总计 | 742 | ||\n")
+    got = [(s, v, u) for s, v, u, *_ in cells(extract(text))]
+    assert got == [("东城区数量", 312, "件"), ("西城区数量", 298, "件"), ("南湖区数量", 87, "件"), ("北山区数量", 45, "件"),
+                   ("总计数量", 742, "件")]
+    t = recognise(text, RULES)[0]
+    assert (t.n_cols, t.header_cols) == (4, 1)
+
+
+def test_space_rows_under_a_header_written_one_character_a_line():
+    text = "审\n计\n项\n目\n财政审计 12 3\n经济责任审计 5 0\n"
+    t = recognise(text, RULES)[0]
+    assert t.header_rows == 0 and [c.text for c in t.cells if c.col == 0] == ["财政审计", "经济责任审计"]
+
+
+def test_a_pdf_table_drawn_in_aligned_columns():
+    pytest.importorskip("reportlab")
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf)
+    c.setFont("STSong-Light", 10)
+    c.drawString(40, 800, "全年共完成审计项目15个。")
+    rows = [["执法类别", "数量（件）", "罚没金额（万元）"], ["行政处罚", "6", "12.5"], ["行政检查", "48", "0"]]
+    for i, row in enumerate(rows):
+        for j, cell in enumerate(row):
+            c.drawString(40 + j * 150, 770 - i * 20, cell)
+    c.drawString(40, 700, "二、存在的问题")
+    c.drawString(290, 60, "3")   # the page number
+    c.showPage()
+    c.save()
+    clean, tables, recs = run(buf.getvalue())
+    # the bare figures inside the page are cells, not page numbers; the one at the foot is
+    assert "\n48\n" in clean and not clean.endswith("3")
+    assert cells(recs) == [("行政处罚数量", 6, "件", "case", "6"), ("行政处罚罚没金额", 125000, "元", "amount", "12.5"),
+                           ("行政检查数量", 48, "件", "case", "48"), ("行政检查罚没金额", 0, "元", "amount", "0")]
