@@ -1,7 +1,7 @@
 # make run   - install into .venv (if needed), run the pipeline on data/samples, write data/lake
 # make test  - install into .venv (if needed), lint and types, then the whole test suite
 # make test-fast - the tests that need no Prefect server, run or browser (seconds)
-# make bench - benchmarks (bench/README.md): installs the [bench] extra, prints the tables (a few minutes)
+# make bench - benchmarks (bench/README.md): installs the [bench] extra, alternated comparisons (see README for its time)
 # make model - the offline pkuseg segmentation model in models/ (fetched from PyPI, compacted)
 
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
@@ -59,7 +59,7 @@ $(BENCH_STAMP): pyproject.toml | $(STAMP)
 	$(BIN)/python -m pip install --disable-pip-version-check -q -e '.[test,bench]'
 	@touch $(BENCH_STAMP)
 
-# BENCH_ARGS=--quick: only the corpora file (no 50 MB corpus, no 10M-record lake)
+# BENCH_ARGS=--quick: fewer rounds, smaller sizes, a 1M-record lake, no Dask; --only SECTIONS, --dask-ner
 bench: install $(BENCH_STAMP)
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 

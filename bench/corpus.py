@@ -19,7 +19,17 @@ from typing import Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = Path(__file__).resolve().parent / ".cache"
-SHARED = Path(os.environ.get("FAZHI_SHARED") or ROOT.parent / "shared")  # ../shared beside the checkout
+def _shared() -> Path:
+    """``$FAZHI_SHARED``, else the first ``shared`` folder beside the checkout or one level up."""
+    if os.environ.get("FAZHI_SHARED"):
+        return Path(os.environ["FAZHI_SHARED"])
+    for up in (ROOT.parent, ROOT.parent.parent):
+        if (up / "shared" / "corpora").is_dir():
+            return up / "shared"
+    return ROOT.parent / "shared"
+
+
+SHARED = _shared()
 REPORTS = SHARED / "corpora" / "government_work_reports.jsonl"
 SAMPLES = ROOT / "data" / "samples"
 
@@ -93,3 +103,59 @@ def iter_texts(folder: Path, max_chars: int | None = None) -> Iterator[str]:
             text = text[:left]
             left -= len(text)
         yield text
+
+
+def reports_times(times: int) -> Path:
+    """The reports ``times`` over as distinct files: ``x0/`` … ``x{times-1}/``, 72 files each (a first
+    line naming the copy, so every file is its own document and version)."""
+    dest = CACHE / f"reports-x{times}"
+    if _fresh(dest):
+        return dest
+    shutil.rmtree(dest, ignore_errors=True)
+    docs = real_docs()
+    for k in range(times):
+        sub = dest / f"x{k}"
+        sub.mkdir(parents=True)
+        for name, text in docs:
+            (sub / f"{name}.txt").write_text(f"副本{k}\n{text}", encoding="utf-8")
+    (dest / ".done").write_text(source_name())
+    return dest
+
+
+def reports_head(n: int) -> Path:
+    """The first ``n`` reports."""
+    dest = CACHE / f"reports-head{n}"
+    if _fresh(dest):
+        return dest
+    shutil.rmtree(dest, ignore_errors=True)
+    dest.mkdir(parents=True)
+    for name, text in real_docs()[:n]:
+        (dest / f"{name}.txt").write_text(text, encoding="utf-8")
+    (dest / ".done").write_text(source_name())
+    return dest
+
+
+PER_FOLDER = 1000
+
+_SMALL = ("某县{year}年法治政府建设年度报告\n"
+          "全年办理行政复议案件{a}件，办结率{p}%，投入法治宣传经费{m}万元。\n"
+          "第{k}号文件。\n")
+
+
+def small_docs(count: int) -> Path:
+    """``count`` small generated reports (about 70 characters each, three records), ``PER_FOLDER`` a
+    folder, so a lake of the first k folders holds k × PER_FOLDER of them. Made once; a larger
+    count extends the same folder."""
+    dest = CACHE / "small-docs"
+    dest.mkdir(parents=True, exist_ok=True)
+    marker = dest / ".done"
+    have = int(marker.read_text()) if marker.is_file() else 0
+    for k in range(have, count):
+        sub = dest / f"f{k // PER_FOLDER:03d}"
+        if k % PER_FOLDER == 0:
+            sub.mkdir(exist_ok=True)
+        (sub / f"d{k:06d}.txt").write_text(
+            _SMALL.format(year=2010 + k % 15, a=k % 997 + 3, p=90 + k % 10, m=k % 500 + 1, k=k), encoding="utf-8")
+    if count > have:
+        marker.write_text(str(count))
+    return dest

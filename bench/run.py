@@ -1,10 +1,14 @@
-"""``make bench``: throughput, peak memory, the floors, the anchors, the 10M-record lake.
+"""``make bench``: every comparison alternated in one process, median ratio, spread and load.
 
-    python -m bench.run [--quick] [--big-mb 50] [--small-mb 5] [--lake-rows 10000000]
+    python -m bench.run [--quick] [--rounds N] [--only rules,startup,...] [--dask-ner]
 
-Every measurement runs in its own process (``bench/measure.py``), so its
-peak RSS is its own. ``--quick`` skips the 50 MB corpus and the big lake.
-Results are also written to ``bench/.cache/last.json``.
+Sections (``bench/sections.py``): rules (against the strong scan and the
+anchors), startup (``fazhi run`` on one small file, temporary and running
+Prefect server, and where the time goes), batch (marginal cost per document,
+the stages without Prefect), nightly (an unchanged rerun), reextract (peak
+memory in lake size), ner, sql (the 10M-record lake), dask. ``--quick``: fewer
+rounds and smaller sizes, no Dask. The "before" column is the previous
+version's figures (``bench/README.md``). Results go to ``bench/.cache/last.json``.
 """
 from __future__ import annotations
 
@@ -12,218 +16,117 @@ import argparse
 import json
 import os
 import platform
+import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
+import traceback
 
 from rich.console import Console
 from rich.table import Table
 
-from . import corpus
+from . import corpus, sections
 
-ROOT = corpus.ROOT
-out = Console(width=None if sys.stdout.isatty() else 120)
-SLICE = 200_000  # characters for the slow anchors (Recognizers-Text) and NER
-
-
-def measure(stage: str, folder: Path, max_chars: int | None = None, label: str | None = None) -> dict:
-    cmd = [sys.executable, "-m", "bench.measure", stage, str(folder)]
-    if max_chars:
-        cmd += ["--max-chars", str(max_chars)]
-    logs = corpus.CACHE / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
-    name = label or f"{stage}@{folder.name}"
-    out.print(f"  [dim]{name} ...[/dim]", end="")
-    t0 = time.perf_counter()
-    env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}  # no telemetry calls out
-    with open(logs / f"{name.replace('/', '_')}.log", "w") as err:
-        proc = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=err, text=True, env=env)
-    res = None
-    for line in proc.stdout.splitlines():
-        if line.startswith("@@BENCH@@"):
-            res = json.loads(line[len("@@BENCH@@"):])
-    if res is None:
-        res = {"stage": stage, "folder": folder.name, "skipped": f"failed (exit {proc.returncode}); see {logs}"}
-    res["label"] = name
-    out.print(f"[dim] {time.perf_counter() - t0:.0f}s[/dim]")
-    return res
+out = Console(width=None if sys.stdout.isatty() else 160)
+SECTIONS = ("rules", "startup", "batch", "nightly", "reextract", "ner", "sql", "dask")
 
 
 def machine() -> dict:
     import duckdb
-    import pyarrow
     import prefect
+    import pyarrow
 
     mem = ""
     try:
         mem = subprocess.run(["free", "-h"], capture_output=True, text=True).stdout.splitlines()[1].split()[1]
     except Exception:
         pass
-    head = subprocess.run(["git", "log", "-1", "--format=%h %s", "--", "extractors"], cwd=ROOT,
+    head = subprocess.run(["git", "log", "-1", "--format=%h %s"], cwd=corpus.ROOT,
                           capture_output=True, text=True).stdout.strip()
     return {"nproc": os.cpu_count(), "memory": mem, "python": platform.python_version(),
             "duckdb": duckdb.__version__, "pyarrow": pyarrow.__version__, "prefect": prefect.__version__,
-            "platform": platform.platform(), "extractors_commit": head,
-            "loadavg": " ".join(f"{x:.1f}" for x in os.getloadavg())}
+            "commit": head, "loadavg": " ".join(f"{x:.1f}" for x in os.getloadavg())}
 
 
-def _si(x):
-    """1234567 -> 1.23M"""
-    if x is None:
-        return "-"
-    for div, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
-        if abs(x) >= div:
-            return f"{x / div:.2f}{suffix}"
-    return f"{x:.0f}"
-
-
-def _fmt(x, digits=0):
-    if x is None:
-        return "-"
-    if isinstance(x, float):
-        return f"{x:,.{digits}f}"
-    return f"{x:,}"
-
-
-def throughput_table(results: list[dict]) -> Table:
-    t = Table(title="Throughput and peak memory (one process per row)", show_lines=False)
-    for col in ("corpus", "stage", "docs", "chars", "seconds", "chars/s", "docs/s", "peak RSS MB"):
-        t.add_column(col, justify="left" if col in ("corpus", "stage") else "right", no_wrap=True)
-    for r in results:
-        if "skipped" in r:
-            t.add_row(r["folder"], r["stage"], "", "", "", "[yellow]skipped[/yellow]", "", "")
-            continue
-        stage = r["stage"] + (f" ({r['max_chars'] // 1000}k slice)" if r.get("max_chars") else "")
-        t.add_row(r["folder"], stage, _fmt(r["docs"]), _si(r["chars"]), _fmt(r["seconds"], 2),
-                  _si(r["chars_per_s"]), _fmt(r["docs_per_s"], 1), _fmt(r["peak_rss_mb"]))
-    return t
-
-
-def _cps(results, label):
-    r = results.get(label)
-    return None if r is None or "skipped" in r else r["chars_per_s"]
-
-
-def targets(res: dict) -> tuple[Table, list[str]]:
-    """The ratio table and the list of notes (skips)."""
-    t = Table(title="Ratios and targets (same run, same machine)")
-    for col in ("comparison", "ratio", "target", "met"):
-        t.add_column(col)
-    notes = []
-
-    def row(name, num, den, target=None, ok=None):
-        a, b = _cps(res, num), _cps(res, den)
-        if a is None or b is None:
-            missing = num if a is None else den
-            t.add_row(name, "-", target or "", "[yellow]not measured[/yellow]")
-            notes.append(f"{name}: {missing} not measured: {res.get(missing, {}).get('skipped', 'not run')}")
-            return
-        ratio = a / b
-        met = "" if ok is None else ("[green]yes[/green]" if ok(ratio) else "[red]no[/red]")
-        t.add_row(name, f"{ratio:.2f}×", target or "", met)
-
-    row("rules / Recognizers-Text (200k slice)", "rules-slice@reports", "recognizers@reports", "≥ 20×", lambda r: r >= 20)
-    row("rules / JioNLP extract_money", "rules@reports", "jionlp@reports", "≥ 1×", lambda r: r >= 1)
-    row("candidate scan / rules", "scan@reports", "rules@reports", "≤ 10×", lambda r: r <= 10)
-    row("digits floor / rules", "digits@reports", "rules@reports")
-    row("NER / rules (200k slice)", "ner@reports", "rules-slice@reports")
-    row("candidate scan / rules (50 MB)", "scan@big", "rules@big", "≤ 10×", lambda r: r <= 10)
-    row("digits floor / rules (50 MB)", "digits@big", "rules@big")
-    row("e2e Dask 2 workers / e2e sequential", "e2e-dask@reports", "e2e@reports")
-    for small, big, name in (("e2e@small", "e2e@big", "e2e"), ("load@small", "load@big", "load")):
-        a, b = res.get(small), res.get(big)
-        if a and b and "skipped" not in a and "skipped" not in b:
-            ratio = b["peak_rss_mb"] / a["peak_rss_mb"]
-            t.add_row(f"peak RSS {name}: 50 MB / 5 MB ({b['peak_rss_mb']:.0f} / {a['peak_rss_mb']:.0f} MB)",
-                      f"{ratio:.2f}×", "≤ 1.5×", "[green]yes[/green]" if ratio <= 1.5 else "[red]no[/red]")
-    return t, notes
-
-
-def lake_table(lake: dict) -> Table:
-    info = lake["info"]
-    t = Table(title=f"{info['records']:,} records, {info['documents']:,} documents "
-                    f"(from {info['base_records']:,} real records); DuckDB, 2 threads, median of 3 warm runs")
-    t.add_column("query")
-    for layout in ("sorted", "hive"):
-        t.add_column(f"{layout} s", justify="right")
-        t.add_column(f"{layout} CPU s", justify="right")
-    t.add_column("rows", justify="right")
-    for q in lake["queries"]["sorted"]:
-        s, n, sc = lake["queries"]["sorted"][q]
-        h, _, hc = lake["queries"]["hive"][q]
-        t.add_row(q, f"{s:.3f}", f"{sc:.3f}", f"{h:.3f}", f"{hc:.3f}", f"{n:,}")
-    t.add_row("[dim]size on disk (MB)[/dim]", f"{lake['sizes_mb']['sorted']:.0f}", "",
-              f"{lake['sizes_mb']['hive']:.0f}", "", "")
+def table(rows: list[sections.Row]) -> Table:
+    t = Table(title="fazhi bench: each comparison alternated in one process; median, spread (min-max) over rounds")
+    for col, just in (("section", "left"), ("figure", "left"), ("before", "right"), ("now (median)", "right"),
+                      ("spread", "right"), ("load", "right"), ("note", "left")):
+        t.add_column(col, justify=just, overflow="fold")
+    for r in rows:
+        t.add_row(r.section, r.figure, r.before, r.now, r.spread, r.load, r.note)
     return t
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--quick", action="store_true", help="only the corpora file: no 50 MB corpus, no big lake")
-    ap.add_argument("--big-mb", type=int, default=50)
-    ap.add_argument("--small-mb", type=int, default=5)
-    ap.add_argument("--lake-rows", type=int, default=10_000_000)
-    ap.add_argument("--no-e2e", action="store_true", help="skip the Prefect end-to-end runs")
+    ap.add_argument("--quick", action="store_true", help="fewer rounds, smaller sizes, no Dask (about 5 minutes)")
+    ap.add_argument("--rounds", type=int, help="rounds per comparison (default 5, --quick 3)")
+    ap.add_argument("--only", help="comma-separated sections: " + ",".join(SECTIONS))
+    ap.add_argument("--nightly", help="two document counts for the unchanged rerun (default 5000,10000; "
+                                      "--quick 1000,2000)")
+    ap.add_argument("--lake-rows", type=int, help="records in the SQL lake (default 10M, --quick 1M)")
+    ap.add_argument("--dask-ner", action="store_true", help="the Dask rows with NER on (the issue's setting; slow)")
     args = ap.parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so the bench's Prefect server is stopped
+    quick = args.quick
+    rounds = args.rounds or (3 if quick else 5)
+    only = set(args.only.split(",")) if args.only else set(SECTIONS) - ({"dask"} if quick else set())
+    nightly = tuple(int(x) for x in (args.nightly or ("1000,2000" if quick else "5000,10000")).split(","))
+    lake_rows = args.lake_rows or (1_000_000 if quick else 10_000_000)
 
+    t_start = time.perf_counter()
     info = machine()
-    out.print(f"[bold]fazhi bench[/bold]  {info['nproc']} cores, {info['memory']} memory, Python {info['python']}, "
-              f"DuckDB {info['duckdb']}, pyarrow {info['pyarrow']}, Prefect {info['prefect']}")
-    out.print(f"extractors at: {info['extractors_commit']}")
-    out.print(f"load average at start: {info['loadavg']} (other work on the machine slows every row alike)")
-    out.print(f"corpus (a): {corpus.source_name()}")
-    results: dict[str, dict] = {}
+    out.print(f"[bold]fazhi bench[/bold]{' --quick' if quick else ''}  {info['nproc']} cores, {info['memory']} memory, "
+              f"Python {info['python']}, DuckDB {info['duckdb']}, pyarrow {info['pyarrow']}, Prefect {info['prefect']}")
+    out.print(f"at: {info['commit']}")
+    out.print(f"load average at start: {info['loadavg']}; corpus: {corpus.source_name()}")
+    (corpus.CACHE / "logs").mkdir(parents=True, exist_ok=True)
+    rows: list[sections.Row] = []
+    timings: dict[str, float] = {}
 
-    def m(stage, folder, key, max_chars=None):
-        results[key] = measure(stage, folder, max_chars, label=key)
+    def section(name, fn, *a):
+        if name not in only:
+            return
+        out.print(f"  [dim]{name} ...[/dim]", end="")
+        t0 = time.perf_counter()
+        try:
+            got = fn(*a)
+        except Exception as exc:
+            got = [sections.Row(name, "failed", f"{type(exc).__name__}", note=str(exc)[:200])]
+            traceback.print_exc(file=open(corpus.CACHE / "logs" / f"{name}.error", "w"))
+        timings[name] = time.perf_counter() - t0
+        out.print(f"[dim] {timings[name]:.0f} s[/dim]")
+        for r in got:
+            out.print(f"    {r.figure}: [bold]{r.now}[/bold] {r.spread} (before {r.before or '-'})", highlight=False)
+        rows.extend(got)
 
-    reports = corpus.reports_dir()
-    for stage in ("digits", "scan", "clean", "rules"):
-        m(stage, reports, f"{stage}@reports")
-    m("rules", reports, "rules-slice@reports", SLICE)
-    m("ner", reports, "ner@reports", SLICE)
-    m("recognizers", reports, "recognizers@reports", SLICE)
-    m("jionlp", reports, "jionlp@reports")
-    m("load", reports, "load@reports")
-    if not args.no_e2e:
-        m("e2e", reports, "e2e@reports")
-        m("e2e-dask", reports, "e2e-dask@reports")
+    section("rules", sections.rules_rows, rounds, 20_000 if quick else 50_000, 300_000 if quick else None)
+    server_needed = only & {"startup", "batch", "nightly", "reextract", "dask"}
+    if server_needed:
+        out.print("  [dim]starting `prefect server start` on a free port ...[/dim]", end="")
+        t0 = time.perf_counter()
+        server = sections.RunningServer().__enter__()
+        out.print(f"[dim] {time.perf_counter() - t0:.0f} s ({server.url})[/dim]")
+        try:
+            section("startup", sections.startup_rows, 1 if quick else 2, server, not quick)
+            section("batch", sections.marginal_rows, 2, server, 24 if quick else 72)
+            section("nightly", sections.nightly_rows, 2 if quick else 3, server, nightly)
+            section("reextract", sections.reextract_rows, 2, server, 18 if quick else 72)
+            section("dask", sections.dask_rows, 2, server, args.dask_ner)
+        finally:
+            server.__exit__(None, None, None)
+    section("ner", sections.ner_rows, rounds if not quick else 2, 30_000 if quick else 100_000, 3 if quick else 8)
+    section("sql", sections.sql_rows, rounds, lake_rows)
 
-    if not args.quick:
-        out.print(f"corpus (b): making {args.small_mb} MB and {args.big_mb} MB of repeated documents (cached)")
-        small, big = corpus.repeated_dir(args.small_mb), corpus.repeated_dir(args.big_mb)
-        for stage in ("digits", "scan", "clean", "rules", "load"):
-            m(stage, big, f"{stage}@big")
-        m("load", small, "load@small")
-        if not args.no_e2e:
-            m("e2e", small, "e2e@small")
-            m("e2e", big, "e2e@big")
-
-    lake = None
-    if not args.quick:
-        out.print(f"lake: {args.lake_rows:,} records (built once, cached)")
-        proc = subprocess.run([sys.executable, "-m", "bench.lake10m", "--rows", str(args.lake_rows)],
-                              cwd=ROOT, stdout=subprocess.PIPE, text=True)
-        for line in proc.stdout.splitlines():
-            if line.startswith("@@LAKE@@"):
-                lake = json.loads(line[len("@@LAKE@@"):])
-
+    total = time.perf_counter() - t_start
     out.print()
-    out.print(throughput_table(list(results.values())))
-    ratio_table, notes = targets(results)
-    out.print(ratio_table)
-    if lake:
-        out.print(lake_table(lake))
-        gb = min(lake["queries"][layout][q][0] for layout in ("sorted", "hive")
-                 for q in list(lake["queries"]["sorted"])[:2])
-        out.print(f"group-by over {lake['info']['records']:,} records under 1 s: "
-                  + ("[green]yes[/green]" if gb < 1 else "[red]no[/red]") + f" (best of the two group-by forms and layouts: {gb:.3f} s)")
-    out.print(f"load average at end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
-    for note in notes:
-        out.print(f"[yellow]note[/yellow] {note}")
-    (corpus.CACHE / "last.json").write_text(json.dumps({"machine": info, "results": results, "lake": lake},
-                                                       ensure_ascii=False, indent=1))
+    out.print(table(rows))
+    out.print(f"load average at end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}; "
+              f"bench took {total / 60:.1f} min ({', '.join(f'{k} {v:.0f} s' for k, v in timings.items())})")
+    (corpus.CACHE / "last.json").write_text(json.dumps(
+        {"machine": info, "args": vars(args), "total_s": total, "timings": timings,
+         "rows": [r.__dict__ for r in rows]}, ensure_ascii=False, indent=1, default=str))
     return 0
 
 
