@@ -6,8 +6,8 @@
 
 No Prefect, Parquet or DuckDB is involved here.
 """
-from .record import DocumentMeta, Record
 from .pipeline import RULESET, document_meta, explain, extract, format_explanation
+from .record import DocumentMeta, Record
 from .rulecheck import RulesError
 from .ruleset import load_rules
 

@@ -5,6 +5,7 @@ from functools import lru_cache
 
 from .ruleset import RuleSet
 
+
 @lru_cache(maxsize=8)
 def _prefix_table(rules: RuleSet) -> tuple[tuple[int, ...], dict[str, str]]:
     table = dict(rules.prefix_quals)

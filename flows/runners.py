@@ -59,5 +59,4 @@ def reextract_parallel(settings: Settings, workers: Optional[int] = None, addres
                        corrections: Optional[str] = None) -> RunResult:
     runner = dask_task_runner(workers=workers, address=address, processes=processes)
     return reextract_pipeline.with_options(task_runner=runner)(settings=settings, parallel=True,
-                                                               batch_size=batch_size, corrections=corrections,
-                                                         sources_files=sources_files)
+                                                               batch_size=batch_size, corrections=corrections)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 
 def build(root: Path) -> Path:
-    from conftest import SAMPLES, SAMPLE_NAMES
+    from conftest import SAMPLE_NAMES, SAMPLES
     from fazhi.pipeline.batch import run_local
     from fazhi.settings import Settings
 

@@ -8,7 +8,6 @@ import json
 import subprocess
 import sys
 
-import pytest
 from typer.testing import CliRunner
 
 from conftest import SAMPLE_NAMES, SAMPLES

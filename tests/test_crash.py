@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from conftest import SAMPLE_NAMES, SAMPLES
-from fazhi.lake.store import GEN_DIR, Lake
 from fazhi.lake.lock import LakeLock
+from fazhi.lake.store import GEN_DIR, Lake
 
 TABLE_NAMES = ("documents", "texts", "records", "entities", "failures", "sources")
 

@@ -16,10 +16,10 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE_NAMES, SAMPLES
 from faultserver import FaultServer, Route
 from typer.testing import CliRunner
 
+from conftest import SAMPLE_NAMES, SAMPLES
 from fazhi.ids import doc_id, printable, public_source, redact
 from fazhi.ingest import fetch as fetchmod
 from fazhi.ingest.decode import DecodeError, decode_bytes

@@ -118,8 +118,8 @@ def _drop_unit(rules: Path, unit: str) -> None:
 
 
 def test_reextract_after_a_rule_change_and_diff(prefect_server, counting_server, tmp_path):
-    from flows.pipeline import run_pipeline
     from fazhi import review
+    from flows.pipeline import run_pipeline
 
     server, base = counting_server
     lake = Lake(tmp_path / "lake")

@@ -14,12 +14,11 @@ from collections import Counter
 from dataclasses import dataclass
 
 import pytest
+from docfactory import docx_bytes, gov_page, image_only_pdf, pdf_bytes, png_bytes, record_multiset, wrap, zip_bomb_docx
+from faultserver import FaultServer, Route
 
 from conftest import SAMPLES
-from docfactory import (docx_bytes, gov_page, image_only_pdf, pdf_bytes, png_bytes, record_multiset, wrap,
-                        zip_bomb_docx)
 from fazhi.lake.store import Lake
-from faultserver import FaultServer, Route
 
 SEED = (SAMPLES / "002_8be8c960c0460749.txt").read_text(encoding="utf-8")
 SEED2 = (SAMPLES / "004_886a198405337fe9.txt").read_text(encoding="utf-8")

@@ -10,8 +10,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from fazhi.lake.store import GEN_DIR, Lake
 from fazhi.lake.lock import LakeLock, LakeLocked
+from fazhi.lake.store import GEN_DIR, Lake
 from fazhi.query.sql import query
 from schemas import TABLES, table_spec
 

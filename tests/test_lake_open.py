@@ -106,8 +106,8 @@ def test_every_column_of_every_table_is_described():
 
 
 def test_the_data_dictionary_in_docs_is_the_generated_one():
-    from schemas import docs
     from fazhi.settings import PROJECT_ROOT
+    from schemas import docs
 
     text = (PROJECT_ROOT / "docs" / "data-dictionary.md").read_text(encoding="utf-8")
     generated = text.split(docs.GENERATED_BEGIN, 1)[1].split(docs.GENERATED_END, 1)[0]
@@ -188,9 +188,9 @@ def test_a_copied_lake_keeps_working_and_takes_the_layout_at_its_next_write(samp
 
 
 def test_source_and_doc_id_do_not_depend_on_where_the_reports_are(prefect_server, sample_lake, tmp_path):
-    from flows.pipeline import run_pipeline
-    from fazhi.ids import doc_id
     from conftest import SAMPLES
+    from fazhi.ids import doc_id
+    from flows.pipeline import run_pipeline
 
     elsewhere = tmp_path / "somewhere" / "else" / "reports"
     shutil.copytree(SAMPLES, elsewhere)

@@ -1,10 +1,6 @@
 """The Prefect flow on the bundled samples, on bad input, and run twice."""
 from __future__ import annotations
 
-import pyarrow as pa
-import pyarrow.compute as pc
-import pytest
-
 from conftest import SAMPLE_NAMES
 from fazhi.lake.store import Lake
 from schemas import TABLES

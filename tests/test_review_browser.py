@@ -12,9 +12,9 @@ import subprocess
 
 import pytest
 
-from fazhi.settings import PROJECT_ROOT
 from fazhi.lake.store import Lake
 from fazhi.review import build, page_file
+from fazhi.settings import PROJECT_ROOT
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = "/usr/bin/chromedriver" if os.path.exists("/usr/bin/chromedriver") else shutil.which("chromedriver")

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import pytest
+from faultserver import FaultServer, Route
 
 from conftest import SAMPLE_NAMES, SAMPLES
-from fazhi.lake.store import Lake
 from fazhi.ingest.sources import Listing, NoLinks, SourcesFileError, expand_sources, listing_links, read_sources_toml
-from faultserver import FaultServer, Route
+from fazhi.lake.store import Lake
 
 LISTING = """<html><head><base href="/fzzf/"></head><body>
 <a href="/">首页</a>

@@ -9,9 +9,9 @@ import pytest
 
 from conftest import SAMPLE_NAMES, SAMPLES
 from fazhi.lake import load as load_mod
-from fazhi.pipeline import stages
-from fazhi.lake.store import Lake
 from fazhi.lake.staging import STAGING_DIR, Stage
+from fazhi.lake.store import Lake
+from fazhi.pipeline import stages
 
 TABLES = ("documents", "texts", "records", "entities", "records_all", "extractions", "sources")
 

@@ -119,9 +119,9 @@ def diff_(
 
 
 # the commands in their own modules register themselves on ``app``
-from fazhi.cli import run as _run  # noqa: E402,F401  (registers run, reextract, serve, explain)
 from fazhi.cli import lake as _lake  # noqa: E402,F401  (registers check, repair)
 from fazhi.cli import query as _query  # noqa: E402,F401  (registers sql, export, schema, browse)
+from fazhi.cli import run as _run  # noqa: E402,F401  (registers run, reextract, serve, explain)
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -22,8 +22,8 @@ def check(
     """
     from rich.console import Console
 
-    from fazhi.pipeline.repair import check as run_check
     from fazhi.lake.store import Lake
+    from fazhi.pipeline.repair import check as run_check
 
     out = Console(highlight=False, soft_wrap=True)
     lk = Lake(lake_dir(lake))
@@ -58,8 +58,8 @@ def repair(lake: Optional[Path] = LakeOption) -> None:
     from rich.console import Console
 
     from fazhi.lake.lock import LakeLocked
-    from fazhi.pipeline.repair import repair as run_repair
     from fazhi.lake.store import Lake
+    from fazhi.pipeline.repair import repair as run_repair
 
     out = Console(highlight=False, soft_wrap=True)
     err = Console(stderr=True, highlight=False, soft_wrap=True)

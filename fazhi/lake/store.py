@@ -36,6 +36,11 @@ is read as is and takes the current layout at its next write.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pyarrow is imported where a table is read or written, not to open the lake
+    import pyarrow as pa
+
 import contextlib
 import errno
 import hashlib
@@ -257,6 +262,7 @@ class Lake:
     def read(self, name: str) -> pa.Table:
         """The table as stored (or as written in this transaction), or an empty one with its schema."""
         import pyarrow.parquet as pq
+
         from schemas import table_spec
 
         schema = table_spec(name).schema
@@ -271,6 +277,7 @@ class Lake:
         Outside a transaction the write is a transaction of its own.
         """
         import pyarrow.parquet as pq
+
         from schemas import table_spec
 
         if self._tx is None:
@@ -289,6 +296,7 @@ class Lake:
         rows (the last may be smaller); inside a transaction."""
         import pyarrow as pa
         import pyarrow.parquet as pq
+
         from schemas import table_spec
 
         assert self._tx is not None, "write_batches runs inside a transaction"
@@ -358,6 +366,7 @@ class Lake:
 
     def _commit(self) -> None:
         import pyarrow.parquet as pq
+
         from schemas import TABLES
 
         tx = self._tx
@@ -438,10 +447,9 @@ class Lake:
     def _build_views(self, gdir: Path, generation: str, previous: str | None, committed: str,
                      manifest: dict) -> None:
         """``lake.duckdb`` in ``gdir``: the views by absolute path, with the data dictionary as comments."""
-        from schemas import TABLES
-
         import duckdb
 
+        from schemas import TABLES
         from schemas.views import lake_info_comments, lake_info_sql, views_sql
 
         db = gdir / DB_NAME

@@ -32,10 +32,10 @@ import pyarrow.parquet as pq
 
 from extractors.ruleset import load_rules
 from fazhi.ingest.clean import CLEANER_VERSION
+from fazhi.ingest.sources import stored_source
 from fazhi.ingest.tables import tables_from_raw
 from fazhi.lake.history import done_keys
 from fazhi.lake.staging import Staged
-from fazhi.ingest.sources import stored_source
 from fazhi.lake.store import Lake
 from fazhi.pipeline.stages import IDENTITY_FIELDS, document_row, fetch_row, page_meta_of
 from fazhi.rows import Cleaned, Extracted, Ingested

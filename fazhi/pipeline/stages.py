@@ -24,9 +24,8 @@ from fazhi.ingest.fetch import FetchPolicy, fetch, is_url
 from fazhi.ingest.formats import to_text
 from fazhi.ingest.rawstore import read_raw, store_raw
 from fazhi.ingest.sources import stored_source
-from schemas.values import derived
-from fazhi.pipeline import budget
 from fazhi.ingest.tables import document_tables
+from fazhi.pipeline import budget
 from fazhi.rows import (
     Cleaned,
     EmptyDocument,
@@ -36,6 +35,7 @@ from fazhi.rows import (
     UnexpectedNotModified,
 )
 from fazhi.settings import Settings
+from schemas.values import derived
 
 
 def ingest(source: str, lake: Path, settings: Settings | None = None) -> Ingested:

@@ -117,8 +117,8 @@ def _review_links(records: list[dict], docs: dict, page_file) -> None:
 
 
 def metadata(lake: Lake) -> dict:
-    from schemas.dictionary import describe, table_doc
     from schemas import TABLES as SPECS
+    from schemas.dictionary import describe, table_doc
 
     tables = {}
     for name in TABLES:
