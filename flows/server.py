@@ -98,6 +98,17 @@ def _prefect_package_dir() -> str:
     return str(Path(spec.origin).parent.parent)
 
 
+def _end(proc: subprocess.Popen | None, grace: float) -> None:
+    """Terminate a server process; kill it when it has not exited after ``grace`` seconds."""
+    if proc is not None and proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 def drain_client() -> None:
     """Send what Prefect's client still holds (log lines, events) while the server is up."""
     if "prefect.logging.handlers" in sys.modules:
@@ -162,13 +173,7 @@ class TemporaryServer:
 
     def stop(self) -> None:
         drain_client()
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        _end(self.proc, grace=10)
         self.proc = None
 
     def __enter__(self) -> str:
@@ -215,13 +220,7 @@ class PersistentServer:
                                f"(log: {self.log_path})")
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        _end(self.proc, grace=15)
         self.proc = None
 
 
