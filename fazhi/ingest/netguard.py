@@ -229,10 +229,7 @@ def _inflate(chunks: Iterator[bytes], name: str, cap: int) -> Iterator[bytes]:
         while data and not done:
             if d is None:
                 d = make() if make else _deflate_object(data)
-            try:
-                piece = d.decompress(data, CHUNK)
-            except zlib.error as exc:
-                raise ValueError(f"{name} stream damaged: {exc}") from None
+            piece = _step(name, d.decompress, data, CHUNK)
             out += len(piece)
             if out > cap:
                 raise OverflowError(out)
@@ -247,15 +244,20 @@ def _inflate(chunks: Iterator[bytes], name: str, cap: int) -> Iterator[bytes]:
                 else:
                     done = True
     if d is not None:
-        try:
-            piece = d.flush()
-        except zlib.error as exc:
-            raise ValueError(f"{name} stream damaged: {exc}") from None
+        piece = _step(name, d.flush)
         out += len(piece)
         if out > cap:
             raise OverflowError(out)
         if piece:
             yield piece
+
+
+def _step(name: str, call, *args) -> bytes:
+    """One call of a decompressor; a damaged stream is a ValueError naming the encoding."""
+    try:
+        return call(*args)
+    except zlib.error as exc:
+        raise ValueError(f"{name} stream damaged: {exc}") from None
 
 
 def decoded_chunks(raw: Iterable[bytes], content_encoding: str | None, cap: int) -> Iterator[bytes]:
