@@ -565,7 +565,7 @@ def _resolve_self(kind: str, text: str, page: Mapping, entities: list[dict], met
         # 市司法局 on the site of 九江市人民政府: 九江市司法局
         lead = divisions.leading_divisions(page.get("site_name") or "")
         return normalize_org(lead[-1] + dept) if lead else None
-    ents = Counter()
+    ents: Counter[str] = Counter()
     for e in entities or ():
         if e.get("label") in ("ORG", "GPE"):
             n = normalize_org(e.get("text"))

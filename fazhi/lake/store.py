@@ -171,7 +171,8 @@ class Lake:
         except duckdb.Error:
             return ""
         try:
-            return con.execute("SELECT generation FROM lake_info").fetchone()[0] or ""
+            row = con.execute("SELECT generation FROM lake_info").fetchone()
+            return (row[0] or "") if row else ""
         except duckdb.Error:
             return ""
         finally:

@@ -246,8 +246,8 @@ def render(d: Diff, console) -> None:
     console.print(f"{c['added']} added, {c['removed']} removed, {c['changed']} changed, "
                   f"{c['unchanged']} unchanged", highlight=False)
     counts = Table("type", "added", "removed", "changed", show_edge=False)
-    for t, n in d.by_type().items():
-        counts.add_row(t, str(n["added"]), str(n["removed"]), str(n["changed"]))
+    for typ, n in d.by_type().items():
+        counts.add_row(typ, str(n["added"]), str(n["removed"]), str(n["changed"]))
     if d.by_type():
         console.print(counts)
     if d.added or d.removed:
