@@ -100,6 +100,15 @@ SCHEMA: dict[str, dict] = {
         "cells": {"empty": WORDS, "serial_headers": WORDS, "generic_headers": WORDS},
         "headers": {"caption_suffixes": WORDS, "caption_words": WORDS},
     },
+    # the document identity (extractors/meta.py): who reported, for which year, published when
+    "meta.toml": {
+        "org": {"government_words": WORDS, "suffixes": WORDS, "not_names": WORDS, "not_name_starts": "chars",
+                "not_name_prefixes": WORDS, "full_forms": {"*": "str"}},
+        "opening": {"after_subject": WORDS, "name_stops": WORDS},
+        "self": {"words": WORDS},
+        "published": {"labels": WORDS, "clock": WORDS},
+        "title": {"endings": WORDS, "topic": WORDS, "run_in": "regex"},
+    },
 }
 
 
