@@ -61,7 +61,7 @@ from typing import Iterable, Mapping, Optional
 from . import divisions
 from .numbers import parse_chinese
 from .record import DocumentMeta
-from .rulecheck import RulesError, check_file, find_line
+from .rulecheck import check_file
 from .script import to_simplified
 
 META_RULES = Path(__file__).with_name("rules") / "meta.toml"
@@ -99,7 +99,7 @@ class MetaRules:
     @property
     def patterns(self) -> dict[str, re.Pattern]:
         if self._patterns is None:
-            self._patterns = _make_patterns(self.data, self.path)
+            self._patterns = _make_patterns(self.data)
         return self._patterns
 
 
@@ -150,16 +150,12 @@ def _patterns() -> dict[str, re.Pattern]:
     return _active().patterns
 
 
-def _make_patterns(r: dict, path: str) -> dict[str, re.Pattern]:
+def _make_patterns(r: dict) -> dict[str, re.Pattern]:
     suffix = _alt(r["org"]["suffixes"])
     gov = _alt(r["org"]["government_words"])
     labels = _alt(r["published"]["labels"])
     stops = _alt(r["opening"]["name_stops"])
-    run_in = re.compile(r["title"]["run_in"])
-    if "title" not in run_in.groupindex:
-        raise RulesError(path, "title.run_in", find_line(Path(path).read_text(encoding="utf-8")
-                                                         if Path(path).exists() else "", ["title", "run_in"]),
-                         "the regular expression needs a group named 'title'")
+    run_in = re.compile(r["title"]["run_in"])  # its group "title" checked with the file (rulecheck.GROUPS)
     name_char = f"(?:(?!{stops})[{HAN}])" if stops else f"[{HAN}]"
     return {
         "suffix_end": re.compile(f"(?:{suffix})$"),
