@@ -235,7 +235,7 @@ def _is_meta_line(ln: str) -> bool:
                 or re.match(r"^[•·●\-*]\s*\S{2,6}\s*[:：]", ln)
                 # an information table's cells: [ 主题分类 ] 卫生 [ 体裁分类 ] 工作报告 · - [ 有效性 ] 有效
                 or re.match(r"^(?:[•·●\-*]\s*)?\[\s*[^\]\s]{2,8}\s*\]", ln)
-                or len(_BRACKET_LABEL.findall(ln)) >= 2)
+                or (len(ln) <= 150 and len(_BRACKET_LABEL.findall(ln)) >= 2))
 
 
 _BRACKET_LABEL = re.compile(f"[\\[【]\\s*[{HAN}]{{2,8}}\\s*[\\]】]")
@@ -333,7 +333,13 @@ _HIGHER = re.compile(f"^(?P<hi>[{HAN}]{{2,6}}?(?:省|自治区|市|自治州|州
 
 
 def _drop_higher_levels(n: str) -> str:
-    """Drop the divisions above the body: a leading division whose rest is again a division."""
+    """Drop the divisions above the body: a leading division whose rest is again a division, and
+    a vertically managed body's higher office (国家税务总局|岳西县税务局)."""
+    for hi in sorted(_rules()["org"]["higher_bodies"], key=len, reverse=True):
+        rest = n[len(hi):]
+        if n.startswith(hi) and (divisions.leading_divisions(rest) or _is_place_name(rest)):
+            n = rest
+            break
     for _ in range(4):
         lead = divisions.leading_divisions(n)
         if lead and len(lead[0]) < len(n):
@@ -466,7 +472,8 @@ def _run_in_title(lines: list[str]) -> str | None:
         if len(ln) <= 80:
             continue
         m = _patterns()["run_in"].search(ln[:300])
-        if m and _title_ok(m.group("title")):
+        # a title that names its body (根据2023年度…工作总结要求 is a sentence, not a title)
+        if m and _title_ok(m.group("title")) and org_from_title(m.group("title")):
             return m.group("title")
     return None
 

@@ -103,7 +103,7 @@ SCHEMA: dict[str, dict] = {
     # the document identity (extractors/meta.py): who reported, for which year, published when
     "meta.toml": {
         "org": {"government_words": WORDS, "suffixes": WORDS, "not_names": WORDS, "not_name_starts": "chars",
-                "not_name_prefixes": WORDS, "full_forms": {"*": "str"}},
+                "not_name_prefixes": WORDS, "higher_bodies": WORDS, "full_forms": {"*": "str"}},
         "opening": {"after_subject": WORDS, "name_stops": WORDS},
         "self": {"words": WORDS},
         "published": {"labels": WORDS, "clock": WORDS},

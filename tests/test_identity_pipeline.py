@@ -209,3 +209,17 @@ def test_a_runs_rules_folder_gives_its_meta_rules_to_the_identity(tmp_path):
     assert bundled["org"] == "万州区卫生健康委员会"
     assert mine["org"] == "万州区卫生健康委"
     assert mine["ruleset"] != bundled["ruleset"]
+
+
+def test_the_site_named_at_the_end_of_the_page_title_gives_a_departments_province(tmp_path):
+    """No SiteName meta tag, a text that says only 省司法厅: the ``<title>`` ends with the site."""
+    html = ("<!DOCTYPE html><html><head><meta charset='utf-8'>"
+            "<title>2022年法治政府建设年度报告_广西壮族自治区司法厅网站</title></head><body><div id='zoom'>"
+            "<p>2022年，厅党委坚持以习近平法治思想为指导，扎实推进依法行政，法治政府建设取得新成效。</p>"
+            "<p>一、主要举措</p><p>我厅全年办理行政复议案件120件。</p></div></body></html>")
+    assert page_meta(html)["site_name"] == "广西壮族自治区司法厅"
+    page = tmp_path / "report.html"
+    page.write_text(html, encoding="utf-8")
+    doc = stages.extract(stages.clean(stages.ingest(str(page), tmp_path / "lake"))).document
+    assert (doc["org"], doc["org_from"]) == ("广西壮族自治区司法厅", "self")
+    assert (doc["level"], doc["parent_org"], doc["division_code"]) == ("department", "广西壮族自治区", "450000")
