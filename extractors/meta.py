@@ -10,14 +10,21 @@ is taken from the most trusted place that gives it, and says which one
 Order of trust, per field (the first that gives a value wins):
 
 - ``title``: the page's ``ArticleTitle`` (``meta``), else a title line of the
-  text (``text``; two lines joined when the body stands on a line of its own).
+  text (``text``; two lines joined when the body stands on a line of its own;
+  a column tag before it dropped, 【法治建设报告】; the cells of an
+  information table, [ 体裁分类 ] 工作报告, are never one), else a title run into
+  a banner or the body on one long line when it names its body
+  (…www.example.com某某省人民政府关于2023年度…报告2023年，…).
 - ``org``: ``title`` (the body a title names: 某某区人民政府关于…, 2022年某某区…);
   ``meta`` (发布机构, 来源, ContentSource, in the page's metadata or the text's
   publication line) when it agrees with how the report speaks of itself
   (我镇 -> a town); ``signature`` (a body standing alone on one of the first or
   last lines, or after 作者：); ``opening`` (the subject of the opening
-  sentence, helped by the NER stage's ORG/GPE entities); ``self`` (我局 / 我县
-  resolved with the site's name, the entities and the names the text gives);
+  sentence, helped by the NER stage's ORG/GPE entities; the name stops where the
+  sentence runs on past it: 2022年，某某区法治政府建设工作在市委… is 某某区);
+  ``self`` (我局 / 我县 resolved with the site's name, the entities and the
+  names the text gives; an abbreviated 省司法厅 with the province the site or
+  the text names, 对广东系列重要讲话 -> 广东省司法厅);
   ``frequency`` (the town named most often); then any signature or metadata
   body, even one that disagrees with 我X. A title wins over the metadata: a
   reposted report keeps its 来源 of the office that posted it
@@ -38,13 +45,17 @@ a corrections file keyed by doc_id) win over all of it: :func:`with_overrides`,
 provenance ``override``.
 
 ``org`` is the name without the higher levels above it (spec §4):
-龙岩市永定区卫生健康局 -> 永定区卫生健康局, 丰都县树人镇人民政府 -> 树人镇; a
-department keeps its own government (江苏省司法厅). It is resolved to its
+龙岩市永定区卫生健康局 -> 永定区卫生健康局, 丰都县树人镇人民政府 -> 树人镇,
+鲤城区人民政府金龙街道办事处 -> 金龙街道 (the higher level's government word
+goes with it), 国家税务总局某县税务局 -> 某县税务局; a department keeps its own
+government (江苏省司法厅). A short form (…卫生健康委, …卫健委) is written out
+when the text writes the body in full (``org.full_forms``). It is resolved to its
 administrative division (``division_code``, ``level``, ``parent_org``) by
 :mod:`extractors.divisions`.
 
 Pure: text and dictionaries in, a :class:`DocumentMeta` out. The rule data is
-``rules/meta.toml``.
+``rules/meta.toml``, checked like every rule file; ``document_meta(..., rules=)``
+takes it from a run's rules folder (``--rules``), whose id it is part of.
 """
 from __future__ import annotations
 
