@@ -122,7 +122,7 @@ def extract(cleaned: Cleaned, rules: str | None = None) -> Extracted:
 def extract_unbudgeted(cleaned: Cleaned, rules: str | None = None) -> Extracted:
     ing, f = cleaned.ingested, cleaned.ingested.fetched
     ruleset = load_rules(rules)
-    meta = extractors.document_meta(cleaned.clean_text, cleaned.meta)
+    meta = extractors.document_meta(cleaned.clean_text, cleaned.meta, rules=ruleset)
     found = extractors.extract(cleaned.clean_text, rules=ruleset, tables=cleaned.tables)
     document = document_row(ing, ruleset.version, {
         **identity_fields(meta),
@@ -210,7 +210,8 @@ def refine_identity(extracted: Extracted) -> Extracted:
     if extracted.reused or not extracted.entities:
         return extracted
     doc = extracted.document
-    meta = extractors.document_meta(extracted.text["clean_text"], page_meta_of(doc), extracted.entities)
+    meta = extractors.document_meta(extracted.text["clean_text"], page_meta_of(doc), extracted.entities,
+                                    rules=extracted.rules_path)
     fresh = identity_fields(meta)
     for f in ("title", "org", "report_year", "published"):
         if doc.get(f"{f}_from") == "override":
