@@ -682,9 +682,9 @@ def _resolve_self(kind: str, text: str, page: Mapping, entities: list[dict], met
         if lead:
             return normalize_org(lead[-1] + dept)
         # 省司法厅 in a text that names its province (…对广东系列重要讲话, 《广东省…》): 广东省司法厅
-        named = divisions.named_of_level(text, level) if level else None
-        return normalize_org(named + dept) if named else None
-    ents = Counter()
+        division = divisions.named_of_level(text, level) if level else None
+        return normalize_org(division + dept) if division else None
+    ents: Counter[str] = Counter()
     for e in entities or ():
         if e.get("label") in ("ORG", "GPE"):
             n = normalize_org(e.get("text"))
