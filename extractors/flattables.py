@@ -159,7 +159,7 @@ def _is_caption(s: str, rules: RuleSet) -> bool:
 # -- assembling a grid from rows ----------------------------------------------------------------
 
 def _assemble(header_rows: list[list[_C]], data_rows: list[list[_C]], kind: str, rules: RuleSet,
-              cut_last: bool = False, rows_given: bool = False) -> Optional[Table]:
+              cut_last: bool = False, rows_given: bool = False, align_left: bool = False) -> Optional[Table]:
     split = [_split_row(r, rules) for r in data_rows]
     n_vals = max((len(v) for _, v in split), default=0)
     # rows of words only (a header repeated inside the table) do not widen the label columns
@@ -188,7 +188,7 @@ def _assemble(header_rows: list[list[_C]], data_rows: list[list[_C]], kind: str,
             col = hc - len(labels) + j
             tc = TableCell(r, col, c.text, c.start, c.end)
             label_cells[(r, col)] = tc
-        left = cut_last and i == len(split) - 1 and len(vals) < n_vals
+        left = (align_left or cut_last and i == len(split) - 1) and len(vals) < n_vals
         base = hc if left else n_cols - len(vals)
         for j, c in enumerate(vals):
             cells.append(TableCell(r, base + j, c.text, c.start if c.text else -1, c.end if c.text else -1))
@@ -231,6 +231,10 @@ def _place_headers(header_rows: list[list[_C]], hc: int, n_vals: int, multi: boo
     without a header, then the parents of the groups below.
     """
     n_cols = hc + n_vals
+    if multi:
+        tree = _tree_headers(header_rows, hc, n_vals)
+        if tree is not None:
+            return tree
     slots: dict[tuple[int, int], list] = {}    # (row, col) -> [row, col, rowspan, colspan, _C]
     placed: list[list] = []
 
@@ -349,6 +353,184 @@ def _group(units: list[tuple[int, int]], m: int) -> list[tuple[int, int]]:
     return units[-m:] if m <= len(units) else units
 
 
+# -- header rows that lost their spans: a tree rebuilt ------------------------------------------
+
+_STOP_CHARS = set("数量情况的和与及或其他计总合等类件个次元万年本度（）()、，,：: ")
+_TOTAL_WORDS = ("合计", "总计", "小计", "共计")
+_UNIT_IN_LABEL = re.compile(r"[（(]\s*(?:单位\s*[:：]?\s*)?[^()（）\d]{1,6}\s*[)）]")
+_MAX_CHOICES = 20000
+
+
+def _chars(s: str) -> set[str]:
+    return {ch for ch in s if _CJK.match(ch) and ch not in _STOP_CHARS}
+
+
+def _tree_headers(header_rows: list[list[_C]], hc: int, n_vals: int) -> Optional[list[TableCell]]:
+    """Header rows written cell by cell with no blanks where spans were (``单位名称 | 行政处罚实施情况 |
+    被复议应诉数量 | 移送司法机关数量``, then the 12 cells under them, then 14 under one of those): each
+    cell is a leaf (one column, down to the last header row) or the parent of a run of cells in the row
+    below. The leaves must number the figures; among the trees that fit, the one whose parents share
+    most words with their children (行政处罚案件数量 over 其他行政处罚, 法人或其他组织 over 社会公益组织),
+    with no parent a total (合计) or a header with a unit or one written again in the row below.
+    None when no tree fits (or the rows hold blanks: they kept their positions)."""
+    rows = [list(r) for r in header_rows]
+    if len(rows) < 2 or any(not c.text for r in rows for c in r):
+        return None
+    n_cols = hc + n_vals
+    out: list[TableCell] = []
+    top = 0
+    while top < len(rows) - 1 and len(rows[top]) == 1:
+        c = rows[top][0]
+        out.append(TableCell(top, 0, c.text, c.start, c.end, colspan=n_cols, header=True))  # a title
+        top += 1
+    body = rows[top:]
+    if len(body) < 2:
+        return None
+    for corner in ((True, False) if hc else (False,)):
+        rs = [list(r) for r in body]
+        if corner:
+            rs[0] = rs[0][1:]
+        if any(not r for r in rs):
+            continue
+        got = _best_tree(rs, n_vals)
+        if got is None:
+            continue
+        cells = list(out)
+        if corner:
+            c = body[0][0]
+            cells.append(TableCell(top, 0, c.text, c.start, c.end, rowspan=len(body), colspan=hc, header=True))
+        cells += _lay_tree(rs, got, top, hc)
+        return cells
+    return None
+
+
+def _best_tree(rs: list[list[_C]], n_vals: int):
+    """For each upper row, the parents and the runs of the row below under each: the best-scoring
+    choice whose leaves number ``n_vals``; None if there is none."""
+    m = len(rs)
+    k_total = sum(len(r) for r in rs) - n_vals
+    if k_total < m - 1:
+        return None
+    if sum(len(rs[i]) * len(rs[i + 1]) ** 2 * min(len(rs[i]), len(rs[i + 1])) for i in range(m - 1)) > _MAX_CHOICES * 10:
+        return None   # too wide to weigh every choice: the placement by position decides
+    per_row = []
+    for i in range(m - 1):
+        options = {}
+        for p in range(1, min(len(rs[i]), len(rs[i + 1])) + 1):
+            got = _best_parents(rs[i], rs[i + 1], p, rs[i + 2] if i + 2 < m else [])
+            if got is not None:
+                options[p] = got
+        if not options:
+            return None
+        per_row.append(options)
+    # the parents' numbers per row, summing to k_total, best in total
+    best: dict[int, tuple[float, list]] = {0: (0.0, [])}
+    for options in per_row:
+        nxt: dict[int, tuple[float, list]] = {}
+        for used, (sc, picks) in best.items():
+            for p, (psc, choice) in options.items():
+                k = used + p
+                if k > k_total:
+                    continue
+                cand = (sc + psc, picks + [choice])
+                if k not in nxt or cand[0] > nxt[k][0]:
+                    nxt[k] = cand
+        best = nxt
+    return best[k_total][1] if k_total in best else None
+
+
+def _best_parents(upper: list[_C], lower: list[_C], p: int, below: list[_C]):
+    """The ``p`` cells of ``upper`` that head runs of ``lower``, and the runs: (score, (parents, cuts)).
+    ``below``: the row under ``lower`` (its texts tell the leaves of parallel groups)."""
+    a, b = len(upper), len(lower)
+    up = [_chars(c.text) for c in upper]
+    low = [_chars(c.text) for c in lower]
+    low_texts = {re.sub(r"\s+", "", c.text) for c in lower}
+    below_texts = {re.sub(r"\s+", "", c.text) for c in below}
+    again = [re.sub(r"\s+", "", c.text) in below_texts for c in lower]
+
+    def prior(i: int) -> float:
+        t = re.sub(r"\s+", "", upper[i].text)
+        s = -0.01 * i
+        if t in low_texts:
+            s -= 100.0      # written again below: a leaf of parallel groups, never their parent
+        if t.startswith(_TOTAL_WORDS) or t in _TOTAL_WORDS:
+            s -= 2.0
+        if _UNIT_IN_LABEL.search(t):
+            s -= 1.5
+        return s
+
+    share = [[len(up[i] & low[j]) for j in range(b)] for i in range(a)]
+    seq = [re.sub(r"\s+", "", c.text) for c in lower]
+
+    def run(i: int, lo: int, hi: int) -> float:
+        n = hi - lo
+        mixed = len(set(again[lo:hi])) > 1     # leaves of parallel groups with cells that are not
+        parallel = lo > 0 and n > 1 and seq[lo:hi] == seq[:n]    # the first group's headers again
+        return (sum(share[i][lo:hi]) - (1.5 if n == 1 and b > p else 0.0) - (1.0 if mixed else 0.0)
+                + (2.0 if parallel else 0.0))
+
+    # dp over (cells of upper seen, cells of lower covered, parents chosen)
+    NEG = float("-inf")
+    dp = {(0, 0): (0.0, ())}
+    for i in range(a):
+        nxt: dict = {}
+        for (lo, k), (sc, path) in dp.items():
+            # a leaf
+            key = (lo, k)
+            if key not in nxt or sc > nxt[key][0]:
+                nxt[key] = (sc, path)
+            if k == p:
+                continue
+            hi_max = b - (p - k - 1)
+            for hi in range(lo + 1, hi_max + 1):
+                if k + 1 == p and hi != b:
+                    continue
+                cand = sc + prior(i) + run(i, lo, hi)
+                key = (hi, k + 1)
+                if key not in nxt or cand > nxt[key][0]:
+                    nxt[key] = (cand, path + ((i, lo, hi),))
+        dp = nxt
+    got = dp.get((b, p))
+    if got is None or got[0] == NEG:
+        return None
+    return got[0], got[1]
+
+
+def _lay_tree(rs: list[list[_C]], picks: list, top: int, hc: int) -> list[TableCell]:
+    """The cells of the chosen tree on the grid (rows from ``top``, columns from ``hc``)."""
+    m = len(rs)
+    children: dict[tuple[int, int], list[int]] = {}
+    for i, choice in enumerate(picks):
+        for parent, lo, hi in choice:
+            children[(i, parent)] = list(range(lo, hi))
+    width: dict[tuple[int, int], int] = {}
+    for i in range(m - 1, -1, -1):
+        for j in range(len(rs[i])):
+            kids = children.get((i, j))
+            width[(i, j)] = sum(width[(i + 1, k)] for k in kids) if kids else 1
+    pos: dict[tuple[int, int], int] = {}
+    x = hc
+    for j in range(len(rs[0])):
+        pos[(0, j)] = x
+        x += width[(0, j)]
+    for i in range(m - 1):
+        for j in range(len(rs[i])):
+            kids = children.get((i, j))
+            if kids:
+                x = pos[(i, j)]
+                for k in kids:
+                    pos[(i + 1, k)] = x
+                    x += width[(i + 1, k)]
+    out = []
+    for i in range(m):
+        for j, c in enumerate(rs[i]):
+            leaf = (i, j) not in children
+            out.append(TableCell(top + i, pos[(i, j)], c.text, c.start, c.end,
+                                 rowspan=m - i if leaf else 1, colspan=width[(i, j)], header=True))
+    return out
+
+
 # -- the three forms ------------------------------------------------------------------------------
 
 def _pipe_tables(lines: list[_Line], text: str, rules: RuleSet, used: set[int]) -> list[Table]:
@@ -367,17 +549,77 @@ def _pipe_tables(lines: list[_Line], text: str, rules: RuleSet, used: set[int]) 
                 break
             j += 1
         rows = [_pipe_cells(lines[k], text) for k in block]
-        first_data = next((n for n, r in enumerate(rows) if _n_figures(r, rules)), None)
-        if first_data is not None:
-            header, data = rows[:first_data], rows[first_data:]
-            last_line = lines[block[-1]]
-            cut = not last_line.text.rstrip().endswith(("|", "｜")) and not text[last_line.end:].strip()
-            t = _assemble(header, data, "pipe", rules, cut_last=cut)
-            if t is not None:
-                out.append(_with_caption(t, lines, i, rules))
-                used.update(range(i, block[-1] + 1))
+        last_line = lines[block[-1]]
+        cut = not last_line.text.rstrip().endswith(("|", "｜")) and not text[last_line.end:].strip()
+        for t, first in _row_tables(rows, block, "pipe", rules, cut):
+            out.append(_with_caption(t, lines, first, rules, inner=first != block[0]))
+            used.update(range(i, block[-1] + 1))
         i = max(j, i + 1)
     return out
+
+
+def _is_padded(rows: list[list[_C]]) -> bool:
+    """Rows written to the full width of the grid, the cells that spans covered added as empty cells at
+    the end (``第二十条第（五）项 | |||``, ``信息内容 | 本年处理决定数量 | ||``): every row as wide, some
+    ending in empty cells."""
+    if len(rows) < 2:
+        return False
+    widths = {len(r) for r in rows}
+    trailing = [r for r in rows if len(r) > 1 and not r[-1].text]
+    return len(widths) == 1 and len(trailing) >= 2 or (
+        len(trailing) >= 2 and all(len(r) == max(widths) for r in trailing))
+
+
+def _row_tables(rows: list[list[_C]], starts: list[int], kind: str, rules: RuleSet, cut: bool):
+    """Tables from rows of cells (a row per line, or rows rebuilt from one cell a line): the rows are cut
+    where the header changes, a block of rows without figures after rows with figures whose cells are
+    not the header's again (the disclosure report's tables stacked in one block). Yields (table, the
+    index in ``starts`` of its first row's line)."""
+    padded = _is_padded(rows)
+    if padded:
+        rows = [_strip_trailing(r) for r in rows]
+    figs = [_n_figures(r, rules) > 0 for r in rows]
+    segments: list[tuple[int, int]] = []
+    a = 0
+    k = 0
+    n = len(rows)
+    while k < n:
+        if figs[k] or not any(figs[a:k]):
+            k += 1
+            continue
+        e = k                        # rows without figures after figures: a new header?
+        while e < n and not figs[e]:
+            e += 1
+        first_head = next((r for r in rows[a:k] if len([c for c in r if c.text]) > 1 and not _n_figures(r, rules)), None)
+        block = rows[k:e]
+        multi = [r for r in block if len([c for c in r if c.text]) > 1]
+        same = first_head is not None and multi and all(_texts(r) == _texts(first_head) for r in multi)
+        titled = any(len([c for c in r if c.text]) == 1 for r in block)
+        if e < n and multi and (not same or titled):
+            segments.append((a, k))
+            a = k
+        k = e
+    segments.append((a, n))
+    for a, b in segments:
+        seg = rows[a:b]
+        first_data = next((m for m, r in enumerate(seg) if _n_figures(r, rules)), None)
+        if first_data is None:
+            continue
+        t = _assemble(seg[:first_data], seg[first_data:], kind, rules, cut_last=cut and b == n,
+                      rows_given=kind != "pipe", align_left=padded)
+        if t is not None:
+            yield t, starts[a]
+
+
+def _strip_trailing(r: list[_C]) -> list[_C]:
+    k = len(r)
+    while k > 1 and not r[k - 1].text:
+        k -= 1
+    return r[:k]
+
+
+def _texts(r: list[_C]) -> list[str]:
+    return [re.sub(r"\s+", "", c.text) for c in r if c.text]
 
 
 def _space_tables(lines: list[_Line], text: str, rules: RuleSet, used: set[int]) -> list[Table]:
@@ -584,13 +826,14 @@ def _period(body: list[_C], n_head: int, rules: RuleSet) -> int:
     return 0
 
 
-def _with_caption(t: Table, lines: list[_Line], first: int, rules: RuleSet) -> Table:
-    """Caption (the short line right before the table), unit line and context."""
+def _with_caption(t: Table, lines: list[_Line], first: int, rules: RuleSet, inner: bool = False) -> Table:
+    """Caption (the short line right before the table), unit line and context. ``inner``: a table cut
+    from a block of stacked tables after the first (the lines before it are the table above)."""
     from dataclasses import replace
 
     before = []
     k = first - 1
-    while k >= 0 and len(before) < 3:
+    while k >= 0 and len(before) < 3 and not inner:
         s = lines[k].text.strip()
         if s:
             before.insert(0, s)
@@ -606,9 +849,9 @@ def _with_caption(t: Table, lines: list[_Line], first: int, rules: RuleSet) -> T
             caption = s
         break
     # a caption inside the header block (lines tables): the first title spanning the table
-    if t.kind == "lines" and t.header_rows > 1:
+    if t.header_rows > 1 and (t.kind == "lines" or inner or caption is None or not _is_caption(caption, rules)):
         top = next((c for c in t.cells if c.row == 0 and c.colspan == t.n_cols), None)
-        if top is not None and (caption is None or _is_caption(top.text, rules)):
+        if top is not None and (caption is None and t.kind == "lines" or _is_caption(top.text, rules)):
             caption = top.text
     return replace(t, caption=caption, unit=unit, context=" ".join(before))
 

@@ -226,11 +226,18 @@ def header_unit(label: str, rules: RuleSet) -> tuple[UnitInfo, float] | None:
     return None
 
 
+_NOTE = re.compile(r"[（(][^()（）]*(?:[,，:：;；]|(?:19|20)\d\d)[^()（）]*[)）]|[（(][^()（）]{8,}[)）]")
+
+
 def clean_label(label: str) -> str:
-    """A header as a piece of subject: units, enumerators and spaces dropped (合计(宗) -> 合计)."""
+    """A header as a piece of subject: units, enumerators, notes in brackets and spaces dropped
+    (合计(宗) -> 合计, 部分公开（区分处理的，只计这一情形） -> 部分公开, 本年（2023）制发件数 -> 本年制发件数)."""
     if _BARE_UNIT.match(label or ""):
         return ""
-    s = _LABEL_NOISE.sub("", label or "")
+    s = _NOTE.sub("", label or "")
+    if not s.strip():
+        return ""
+    s = _LABEL_NOISE.sub("", s)
     s = _ENUM.sub("", s.strip())
     s = re.sub(r"\s+", "", s).strip(":：、,，;；")
     return s
@@ -429,11 +436,8 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
                 got = header_unit(src if src != table.unit else f"单位：{src}", rules) or unit_info(src, rules)
                 if got:
                     return got
-        heads = " ".join([table.caption or "", table.context or ""]
-                         + [g[rr][k].text for rr in range(hr) if g[rr][k] is not None]
-                         + [g[r][j].text for j in range(hc) if g[r][j] is not None])
         for cue, unit in tconf["units"]["by_subject"].items():
-            if cue in heads:
+            if cue in about:
                 return unit_info(unit, rules)
         return None
 
@@ -457,7 +461,11 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
         return None
 
     caption_subject = clean_label(_caption_subject(table.caption or ""))
-    about = " ".join(filter(None, (table.caption, table.context)))  # a table of 行政复议 counts cases
+    # what the table is about, for the unit its subject implies: the caption, the short lines before it
+    # (not a paragraph: one listing the report's parts names every subject) and its headers
+    headings = " ".join(p for p in (table.context or "").split() if len(p) <= 60)
+    header_text = " ".join(c.text for c in table.cells if c.header or c.row < hr or c.col < hc)
+    about = " ".join(filter(None, (table.caption, headings, header_text)))
     out: list[Record] = []
     for c in sorted(table.cells, key=lambda c: (c.row, c.col)):
         if c.header or c.row < hr or c.col < hc or c.col in serial or c.col in years or c.start < 0:
@@ -494,7 +502,7 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
         typ = info.type if info else "count"
         unit = info.unit if info else None
         if typ == "case" and unit == "件" and _is_object(subject, rules) \
-                and not any(cue in (subject or "") + about for cue in tconf["units"]["by_subject"]):
+                and not any(cue in (subject or "") + about for cue in tconf["units"]["by_subject"] if cue != "案件"):
             typ = "count"
         start = c.start + q.offset
         end = start + len(q.text)
@@ -519,11 +527,15 @@ _TOTALS = ("合计", "总计", "小计", "共计", "总数", "合计数")
 _TITLE_END = ("数量", "情况", "统计", "统计表", "表", "数据", "汇总")
 
 
+_NAMES_TABLE = re.compile(r"^\s*(?:表\s*[一二三四五六七八九十\d]+|第[一二三四五六七八九十百零\d]+条)")
+
+
 def _is_title(label: str, kind: str) -> bool:
-    """A header over every column that names the table (行政处罚实施数量(宗)), not a group of columns
-    (行政复议 over 新收 and 纠错). Lines above the leaf headers of a one-cell-a-line table are titles."""
+    """A header over every column that names the table (行政处罚实施数量(宗), 第二十条第（一）项), not a
+    group of columns (行政复议 over 新收 and 纠错). Lines above the leaf headers of a one-cell-a-line table
+    are titles."""
     s = clean_label(label)
-    return kind == "lines" or len(s) > 12 or s.endswith(_TITLE_END)
+    return kind == "lines" or len(s) > 12 or s.endswith(_TITLE_END) or bool(_NAMES_TABLE.match(label))
 
 
 def _caption_subject(caption: str) -> str:
@@ -539,4 +551,5 @@ def _caption_subject(caption: str) -> str:
 def _is_object(subject: str | None, rules: RuleSet) -> bool:
     if not subject or any(c in subject for c in rules.case_as_count_not):
         return False
-    return any(c in subject for c in rules.case_as_count_cues)
+    return any(c in subject for c in rules.case_as_count_cues) or any(
+        c in subject for c in rules.tables["units"].get("count_objects", ()))
