@@ -32,6 +32,7 @@ from .tables import _BARE_UNIT, Table, TableCell, is_figure
 
 MAX_CELL_CHARS = 48            # a line longer than this is not one cell
 MAX_HEADER_LINES = 6           # header lines of a spaces table looked at above its first row
+MAX_VERTICAL_LINES = 12        # and lines of headers written down one character a line
 _PIPE = re.compile(r"[|｜]")
 _HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|第[一二三四五六七八九十]+[章节部分])")
 _SENTENCE = re.compile(r"[。！？!?]")
@@ -106,6 +107,8 @@ def _split_row(cells: list[_C], rules: RuleSet) -> tuple[list[_C], list[_C]]:
     """Row labels (leading cells without a figure) and the rest."""
     k = 0
     while k < len(cells) and not is_figure(cells[k].text, rules) and not _is_empty_mark(cells[k].text, rules):
+        if k and not cells[k].text and any(is_figure(c.text, rules) for c in cells[k:]):
+            break   # an empty cell after the row's label: the first of its figures, left empty
         k += 1
     return cells[:k], cells[k:]
 
@@ -147,6 +150,13 @@ def _classify(ln: _Line, text: str, rules: RuleSet) -> None:
     ln.kind = "prose"
 
 
+def _is_vertical(s: str) -> bool:
+    """A line of single characters side by side (结 结 其 尚): column headers written downwards."""
+    toks = _SPACE.split(s.strip())
+    ones = [t for t in toks if len(t) == 1 and _CJK.match(t)]
+    return len(toks) >= 2 and len(ones) >= 0.75 * len(toks)
+
+
 def _is_caption(s: str, rules: RuleSet) -> bool:
     s = s.strip()
     if re.match(r"^(?:表\s*[一二三四五六七八九十\d]+|第[一二三四五六七八九十百零\d]+条)", s):
@@ -159,7 +169,8 @@ def _is_caption(s: str, rules: RuleSet) -> bool:
 # -- assembling a grid from rows ----------------------------------------------------------------
 
 def _assemble(header_rows: list[list[_C]], data_rows: list[list[_C]], kind: str, rules: RuleSet,
-              cut_last: bool = False, rows_given: bool = False, align_left: bool = False) -> Optional[Table]:
+              cut_last: bool = False, rows_given: bool = False, align_left: bool = False,
+              spread: bool = False) -> Optional[Table]:
     split = [_split_row(r, rules) for r in data_rows]
     n_vals = max((len(v) for _, v in split), default=0)
     # rows of words only (a header repeated inside the table) do not widen the label columns
@@ -170,7 +181,7 @@ def _assemble(header_rows: list[list[_C]], data_rows: list[list[_C]], kind: str,
     cells: list[TableCell] = []
     hr = len(header_rows)
 
-    cells += _place_headers(header_rows, hc, n_vals, multi=kind == "pipe" or rows_given)
+    cells += _place_headers(header_rows, hc, n_vals, multi=kind == "pipe" or rows_given, spread=spread)
 
     # data rows: labels right-aligned in the label columns, figures right-aligned (a cut last row: left)
     label_cells: dict[tuple[int, int], TableCell] = {}
@@ -217,7 +228,8 @@ def _assemble(header_rows: list[list[_C]], data_rows: list[list[_C]], kind: str,
                  header_rows=hr, header_cols=hc, kind=kind, start=min(starts), end=max(ends))
 
 
-def _place_headers(header_rows: list[list[_C]], hc: int, n_vals: int, multi: bool) -> list[TableCell]:
+def _place_headers(header_rows: list[list[_C]], hc: int, n_vals: int, multi: bool,
+                   spread: bool = False) -> list[TableCell]:
     """The header rows on the grid.
 
     A lone title spans the table; a row as wide as the table maps one to one;
@@ -231,8 +243,8 @@ def _place_headers(header_rows: list[list[_C]], hc: int, n_vals: int, multi: boo
     without a header, then the parents of the groups below.
     """
     n_cols = hc + n_vals
-    if multi:
-        tree = _tree_headers(header_rows, hc, n_vals)
+    if multi or spread:
+        tree = _spread_groups(header_rows, hc, n_vals) if spread else _tree_headers(header_rows, hc, n_vals)
         if tree is not None:
             return tree
     slots: dict[tuple[int, int], list] = {}    # (row, col) -> [row, col, rowspan, colspan, _C]
@@ -497,7 +509,21 @@ def _best_parents(upper: list[_C], lower: list[_C], p: int, below: list[_C]):
     return got[0], got[1]
 
 
-def _lay_tree(rs: list[list[_C]], picks: list, top: int, hc: int) -> list[TableCell]:
+def _spread_groups(header_rows: list[list[_C]], hc: int, n_vals: int) -> Optional[list[TableCell]]:
+    """Group headers whose leaves were lost (written down a character a line): each row of groups under
+    the last cell of the row above (行政复议 行政诉讼 / 未经复议直接起诉 复议后起诉), the groups with no
+    group under them as wide as each other; None when the figures do not divide so."""
+    rs = [[c for c in r if c.text] for r in header_rows]
+    if not rs or any(not r for r in rs):
+        return None
+    picks = [[(len(rs[i]) - 1, 0, len(rs[i + 1]))] for i in range(len(rs) - 1)]
+    lowest = sum(len(r) for r in rs) - (len(rs) - 1)
+    if n_vals % lowest:
+        return None
+    return _lay_tree(rs, picks, 0, hc, leaf_width=n_vals // lowest)
+
+
+def _lay_tree(rs: list[list[_C]], picks: list, top: int, hc: int, leaf_width: int = 1) -> list[TableCell]:
     """The cells of the chosen tree on the grid (rows from ``top``, columns from ``hc``)."""
     m = len(rs)
     children: dict[tuple[int, int], list[int]] = {}
@@ -508,7 +534,7 @@ def _lay_tree(rs: list[list[_C]], picks: list, top: int, hc: int) -> list[TableC
     for i in range(m - 1, -1, -1):
         for j in range(len(rs[i])):
             kids = children.get((i, j))
-            width[(i, j)] = sum(width[(i + 1, k)] for k in kids) if kids else 1
+            width[(i, j)] = sum(width[(i + 1, k)] for k in kids) if kids else leaf_width
     pos: dict[tuple[int, int], int] = {}
     x = hc
     for j in range(len(rs[0])):
@@ -635,11 +661,16 @@ def _space_tables(lines: list[_Line], text: str, rules: RuleSet, used: set[int])
         # header lines above: short tokens, no figures, no sentence
         h = i - 1
         heads: list[int] = []
-        while h >= 0 and len(heads) < MAX_HEADER_LINES and h not in used:
+        vertical = 0
+        while h >= 0 and len(heads) < MAX_HEADER_LINES and vertical <= MAX_VERTICAL_LINES and h not in used:
             ln = lines[h]
             s = ln.text.strip()
             if not s:
                 h -= 1
+                continue
+            if _is_vertical(s):
+                vertical += 1   # headers written down a character a line, several columns side by side:
+                h -= 1          # which column each character names is lost; the lines above still name groups
                 continue
             if _HEADING.match(s) or _SENTENCE.search(s) or ln.kind == "prose" and len(s) > MAX_CELL_CHARS:
                 break
@@ -654,7 +685,7 @@ def _space_tables(lines: list[_Line], text: str, rules: RuleSet, used: set[int])
             h -= 1
         header = [_space_cells(lines[k], text) for k in heads]
         data = [_space_cells(lines[k], text) for k in range(i, j)]
-        t = _assemble(header, data, "spaces", rules)
+        t = _assemble(header, data, "spaces", rules, spread=vertical >= 2)
         if t is not None:
             out.append(_with_caption(t, lines, heads[0] if heads else i, rules))
             used.update(range(heads[0] if heads else i, j))
@@ -676,6 +707,16 @@ def _line_tables(lines: list[_Line], text: str, rules: RuleSet, used: set[int]) 
         while j < n and lines[j].kind in ("cell", "blank", "rowbreak") and j not in used:
             run.append(j)
             j += 1
+        bar_runs = _bar_runs(run, lines)
+        if bar_runs:
+            for sub in bar_runs:
+                rows, starts = _bar_rows(sub, lines, text, rules)
+                cut = not text[lines[sub[-1]].end:].strip()
+                for t, first in _row_tables(rows, starts, "lines", rules, cut):
+                    out.append(_with_caption(t, lines, first, rules, inner=first != starts[0]))
+                    used.update(range(sub[0], sub[-1] + 1))
+            i = max(j, i + 1)
+            continue
         for seg in _segments(run, lines, rules):
             t = _line_table(seg, lines, text, rules)
             if t is not None:
@@ -684,6 +725,75 @@ def _line_tables(lines: list[_Line], text: str, rules: RuleSet, used: set[int]) 
                 used.update(range(seg[0], seg[-1] + 1))
         i = max(j, i + 1)
     return out
+
+
+def _bar_runs(run: list[int], lines: list[_Line]) -> list[list[int]]:
+    """A run written one cell a line with a bar after each cell (``警告 |``) and lines of bars where a
+    row ends (``|||``: the cells the spans covered), cut at the lines without a bar (a heading between
+    two tables); [] when the run is not of that form."""
+    cells = [k for k in run if lines[k].kind == "cell"]
+    barred = [k for k in cells if lines[k].cell is not None]
+    multi = [k for k in run if lines[k].kind == "rowbreak" and len(_PIPE.findall(lines[k].text)) >= 2]
+    if not multi or len(barred) < 4 or len(barred) < 0.6 * len(cells):
+        return []
+    out: list[list[int]] = [[]]
+    for k in run:
+        ln = lines[k]
+        if ln.kind == "cell" and ln.cell is None:
+            out.append([])
+            continue
+        out[-1].append(k)
+    return [r for r in out if any(lines[k].kind == "cell" for k in r)]
+
+
+def _bar_rows(sub: list[int], lines: list[_Line], text: str, rules: RuleSet) -> tuple[list[list[_C]], list[int]]:
+    """The rows of a bar run: a line of n bars adds n empty cells and ends the row, which gives the
+    table's width; a row that reaches the width ends; a lone bar opens a row (when none is open), ends
+    a row of headers before a row of figures, else stands for an empty cell."""
+    rows: list[list[_C]] = []
+    starts: list[int] = []
+    cur: list[_C] = []
+    start = sub[0]
+    width = 0
+    content = [k for k in sub if lines[k].kind == "cell"]
+
+    def end() -> None:
+        nonlocal cur
+        if cur:
+            rows.append(cur)
+            starts.append(start)
+        cur = []
+
+    for k in sub:
+        ln = lines[k]
+        if ln.kind == "blank":
+            continue
+        if ln.kind == "rowbreak":
+            bars = len(_PIPE.findall(ln.text))
+            if bars == 1:
+                if not cur:
+                    continue
+                nxt = next((lines[x] for x in content if x > k), None)
+                words = [c for c in cur if c.text]
+                header_done = (len(words) >= 2 and len(words) == len(cur) and not _n_figures(cur, rules)
+                               and nxt is not None and is_figure(_strip_span(text, *nxt.cell).text if nxt.cell
+                                                                 else nxt.text, rules))
+                if width and len(cur) < width and not header_done:
+                    cur.append(_C("", -1, -1))
+                    continue
+                end()
+                continue
+            cur += [_C("", -1, -1) for _ in range(bars)]
+            width = len(cur)
+            end()
+            continue
+        if not cur:
+            start = k
+        cur.append(_strip_span(text, *(ln.cell or (ln.start, ln.end))))
+        if width and len(cur) == width:
+            end()
+    end()
+    return rows, starts
 
 
 def _segments(run: list[int], lines: list[_Line], rules: RuleSet) -> list[list[int]]:
