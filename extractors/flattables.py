@@ -958,8 +958,9 @@ def _with_caption(t: Table, lines: list[_Line], first: int, rules: RuleSet, inne
         if len(s) <= 80 and not _SENTENCE.search(s) and lines_kind(s) != "figures":
             caption = s
         break
-    # a caption inside the header block (lines tables): the first title spanning the table
-    if t.header_rows > 1 and (t.kind == "lines" or inner or caption is None or not _is_caption(caption, rules)):
+    # a caption inside the header block: the first title spanning the table (lines tables), or one
+    # that names the table (第二十条第（五）项)
+    if t.header_rows > 1:
         top = next((c for c in t.cells if c.row == 0 and c.colspan == t.n_cols), None)
         if top is not None and (caption is None and t.kind == "lines" or _is_caption(top.text, rules)):
             caption = top.text

@@ -521,3 +521,154 @@ def test_a_pdf_table_drawn_in_aligned_columns():
     assert "\n48\n" in clean and not clean.endswith("3")
     assert cells(recs) == [("行政处罚数量", 6, "件", "case", "6"), ("行政处罚罚没金额", 125000, "元", "amount", "12.5"),
                            ("行政检查数量", 48, "件", "case", "48"), ("行政检查罚没金额", 0, "元", "amount", "0")]
+
+
+# -- header rows that lost their spans, stacked tables, headers written downwards ----------------------
+
+def _padded(cells: list[str], width: int) -> str:
+    """A row as a page's export writes it: the cells with text, then one bar for each cell that a span
+    covered (the row is always as wide as the table)."""
+    return " | ".join(cells) + " | " + "|" * (width - len(cells))
+
+
+def test_three_levels_of_headers_that_lost_their_spans():
+    # a county bureau's enforcement table: 单位名称 spans the three header rows, 行政处罚实施情况 and
+    # 被复议应诉数量 are groups, 行政处罚案件数量 groups the kinds of penalty under it
+    w = 12
+    text = "\n".join([
+        "（二）2022年度行政处罚情况",
+        _padded(["单位名称", "行政处罚实施情况", "被复议应诉数量", "移送司法机关数量"], w),
+        _padded(["立案数量", "结案数量", "行政处罚案件数量", "罚没金额（万元）", "被行政复议数量", "被行政诉讼数量"], w),
+        _padded(["警告", "罚款", "没收违法所得", "责令停产停业", "其他行政处罚"], w),
+        "某某县市场监督管理局 | 36 | 35 | 4 | 28 | 2 | 1 | 0 | 12.65 | 1 | 0 | 2 |",
+        "合计 | 36 | 35 | 4 | 28 | 2 | 1 | 0 | 12.65 | 1 | 0 | 2 |",
+        "填表说明：统计范围为2022年1月1日至12月31日。",
+    ])
+    recs = [r for r in extract(text) if r.extractor == "table"]
+    first = [r for r in recs if r.subject.startswith("某某县")]
+    leaves = ["立案数量", "结案数量", "警告", "罚款", "没收违法所得", "责令停产停业", "其他行政处罚", "罚没金额",
+              "被行政复议数量", "被行政诉讼数量", "移送司法机关数量"]
+    assert [r.subject.endswith(leaf) for r, leaf in zip(first, leaves)] == [True] * 11
+    assert "行政处罚案件数量警告" in first[2].subject and "被复议应诉数量被行政复议数量" in first[8].subject
+    # the 万元 column is the one holding 12.65; the table counts 案件, so its bare counts are cases in 件
+    assert [(r.value, r.unit, r.type) for r in first] == (
+        [(36, "件", "case"), (35, "件", "case"), (4, "件", "case"), (28, "件", "case"), (2, "件", "case"),
+         (1, "件", "case"), (0, "件", "case"), (126500, "元", "amount"), (1, "件", "case"), (0, "件", "case"),
+         (2, "件", "case")])
+    assert len(recs) == 22 and recs[11].subject.startswith("合计")
+
+
+def test_two_header_groups_written_without_the_cells_their_spans_covered():
+    # 行政许可实施数量 groups four columns, 撤销许可数量 spans both header rows; nothing marks which
+    w = 6
+    text = "\n".join([
+        "（一）2022年度行政许可情况",
+        _padded(["单位名称", "行政许可实施数量", "撤销许可数量"], w),
+        _padded(["申请数量", "受理数量", "许可数量", "不予许可数量"], w),
+        "某某县自然资源局 | 58 | 58 | 55 | 3 | 0 |",
+    ])
+    got = [(r.subject, r.value, r.unit) for r in extract(text) if r.extractor == "table"]
+    assert got == [("某某县自然资源局行政许可实施数量申请数量", 58, None), ("某某县自然资源局行政许可实施数量受理数量", 58, None),
+                   ("某某县自然资源局行政许可实施数量许可数量", 55, None), ("某某县自然资源局行政许可实施数量不予许可数量", 3, None),
+                   ("某某县自然资源局撤销许可数量", 0, None)]
+
+
+DISCLOSURE_STACKED = [
+    ["第二十条第（一）项"],
+    ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
+    ["规章", "0", "0", "1"],
+    ["行政规范性文件", "3", "1", "12"],
+    ["第二十条第（五）项"],
+    ["信息内容", "本年处理决定数量"],
+    ["行政许可", "215"],
+    ["第二十条第（八）项"],
+    ["信息内容", "本年收费金额（单位：万元）"],
+    ["行政事业性收费", "4.2"],
+]
+DISCLOSURE_INTRO = ("本报告由总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况、政府信息公开行政复议"
+                    "和行政诉讼情况、存在的主要问题及改进情况组成。\n二、主动公开政府信息情况\n")
+
+
+def test_disclosure_tables_stacked_in_one_block_of_padded_rows():
+    text = DISCLOSURE_INTRO + "\n".join(_padded(r, 4) for r in DISCLOSURE_STACKED) + "\n三、收到和处理政府信息公开申请情况\n"
+    tables = recognise(text, RULES)
+    assert [t.caption for t in tables] == ["第二十条第（一）项", "第二十条第（五）项", "第二十条第（八）项"]
+    got = [(r.subject, r.value, r.unit, r.type) for r in extract(text) if r.extractor == "table"]
+    # documents counted in 件 are counts; the paragraph above naming 行政复议 does not make them cases
+    assert got == [("规章本年制发件数", 0, "件", "count"), ("规章本年废止件数", 0, "件", "count"),
+                   ("规章现行有效件数", 1, "件", "count"), ("行政规范性文件本年制发件数", 3, "件", "count"),
+                   ("行政规范性文件本年废止件数", 1, "件", "count"), ("行政规范性文件现行有效件数", 12, "件", "count"),
+                   ("行政许可本年处理决定数量", 215, None, "count"), ("行政事业性收费本年收费金额", 42000, "元", "amount")]
+
+
+def test_disclosure_tables_one_cell_a_line_with_bar_lines_for_the_spans():
+    # the same export with a line break after every cell: a line of bars ends a row that spans shortened
+    lines = []
+    for r in DISCLOSURE_STACKED:
+        lines += [f"{c} |" for c in r]
+        if len(r) < 4:
+            lines.append("|" * (4 - len(r)))
+    text = DISCLOSURE_INTRO + "\n".join(lines) + "\n三、收到和处理政府信息公开申请情况\n"
+    want = [(r.subject, r.value, r.unit, r.type) for r in extract(
+        DISCLOSURE_INTRO + "\n".join(_padded(r, 4) for r in DISCLOSURE_STACKED)) if r.extractor == "table"]
+    got = [(r.subject, r.value, r.unit, r.type) for r in extract(text) if r.extractor == "table"]
+    assert got == want and len(got) == 8
+
+
+def test_one_cell_a_line_with_empty_cells_as_lone_bars():
+    # the application table: only 总计 filled in; each empty cell is a line with one bar
+    text = "\n".join([
+        "三、收到和处理政府信息公开申请情况",
+        "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和） |", "申请人情况 |", "|" * 6,
+        "自然人 |", "法人或其他组织 |", "总计 |", "|" * 5,
+        "商业企业 |", "科研机构 |", "社会公益组织 |", "法律服务机构 |", "其他 |", "|" * 3,
+        "一、本年新收政府信息公开申请数量 |", *["|"] * 6, "4 |", "|",
+        "二、上年结转政府信息公开申请数量 |", *["|"] * 6, "0 |", "|",
+        "四、政府信息公开行政复议、行政诉讼情况",
+    ])
+    got = [(r.subject, r.value, r.unit) for r in extract(text) if r.extractor == "table"]
+    assert got == [("本年新收政府信息公开申请数量总计", 4, None), ("上年结转政府信息公开申请数量总计", 0, None)]
+
+
+def test_a_header_group_over_subgroups_with_no_blank_cells_where_spans_were():
+    text = "\n".join([
+        "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和） | 申请人情况 |",
+        "自然人 | 法人或其他组织 | 总计 |",
+        "商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 |",
+        "一、本年新收政府信息公开申请数量 | 12 | 3 | 0 | 0 | 1 | 0 | 16 |",
+        "三、本年度办理结果 | （一）予以公开 | 5 | 2 | 0 | 0 | 0 | 0 | 7 |",
+        "（二）部分公开（区分处理的，只计这一情形，不计其他情形） | 2 | 0 | 0 | 0 | 0 | 0 | 2 |",
+    ])
+    got = [r.subject for r in extract(text) if r.extractor == "table"]
+    assert got[:7] == ["本年新收政府信息公开申请数量自然人", "本年新收政府信息公开申请数量法人或其他组织商业企业",
+                       "本年新收政府信息公开申请数量法人或其他组织科研机构", "本年新收政府信息公开申请数量法人或其他组织社会公益组织",
+                       "本年新收政府信息公开申请数量法人或其他组织法律服务机构", "本年新收政府信息公开申请数量法人或其他组织其他",
+                       "本年新收政府信息公开申请数量总计"]
+    # a note in brackets is not part of the subject
+    assert got[14] == "本年度办理结果部分公开自然人" and got[-1] == "本年度办理结果部分公开总计"
+
+
+def test_space_rows_under_headers_written_downwards_side_by_side():
+    # a PDF page: the leaf headers stand one character a line, two groups of columns at different heights
+    text = "\n".join([
+        "四、政府信息公开行政复议、行政诉讼情况",
+        "行政复议 行政诉讼",
+        "未经复议直接起诉 复议后起诉",
+        "结 结 其 尚",
+        "结 结 其 尚 结 结 其 尚",
+        "果 果 他 未",
+        "总计 果 果 他 未 总 果 果 他 未 总",
+        "维 纠 结 审",
+        "维 纠 结 审 计 维 纠 结 审 计",
+        "持 正 果 结",
+        "持 正 果 结 持 正 果 结",
+        "2 1 0 0 3 1 0 0 0 1 0 0 0 0 0",
+        "五、存在的主要问题及改进情况",
+    ])
+    recs = [r for r in extract(text) if r.extractor == "table"]
+    assert [(r.value, r.unit, r.type) for r in recs][:5] == [(2, "件", "case"), (1, "件", "case"), (0, "件", "case"),
+                                                             (0, "件", "case"), (3, "件", "case")]
+    assert len(recs) == 15 and {r.unit for r in recs} == {"件"}
+    # the characters name no column; the groups above them do
+    assert [r.subject for r in recs[::5]] == ["行政复议", "行政诉讼未经复议直接起诉", "行政诉讼复议后起诉"]
+    assert not any(len(r.subject) < 4 for r in recs)
