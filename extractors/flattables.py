@@ -204,7 +204,11 @@ def _assemble(header_rows: list[list[_C]], data_rows: list[list[_C]], kind: str,
         for j, c in enumerate(vals):
             cells.append(TableCell(r, base + j, c.text, c.start if c.text else -1, c.end if c.text else -1))
     # a row label missing from a row was spanning it from above (a rowspan the text lost)
+    # unless the labels' numbering says the row is not inside it: （七）总计 is not under （四）无法提供
     n_rows = hr + len(split)
+    first_level: dict[int, Optional[int]] = {}
+    for (r, c), tc in sorted(label_cells.items()):
+        first_level.setdefault(r, _level(tc.text))
     for col in range(hc):
         above: Optional[TableCell] = None
         span_of: dict[int, int] = {}
@@ -217,7 +221,11 @@ def _assemble(header_rows: list[list[_C]], data_rows: list[list[_C]], kind: str,
             if (r, col) in word_rows:
                 above = None           # a row of words only (a repeated header) ends the span
             elif above is not None:
-                span_of[id(above)] += 1
+                outer, inner = _level(above.text), first_level.get(r)
+                if outer is not None and inner is not None and outer >= inner:
+                    above = None
+                else:
+                    span_of[id(above)] += 1
         for (r, c), tc in label_cells.items():
             if c == col:
                 cells.append(TableCell(tc.row, tc.col, tc.text, tc.start, tc.end,
@@ -226,6 +234,18 @@ def _assemble(header_rows: list[list[_C]], data_rows: list[list[_C]], kind: str,
     ends = [c.end for c in cells if c.end >= 0]
     return Table(cells=tuple(sorted(cells, key=lambda c: (c.row, c.col))), n_rows=n_rows, n_cols=n_cols,
                  header_rows=hr, header_cols=hc, kind=kind, start=min(starts), end=max(ends))
+
+
+_LEVELS = (re.compile(r"^\s*[一二三四五六七八九十]+[、.．]"), re.compile(r"^\s*[（(][一二三四五六七八九十]+[)）]"),
+           re.compile(r"^\s*\d{1,2}[.、．](?!\d)"), re.compile(r"^\s*[（(]\d{1,2}[)）]"))
+
+
+def _level(label: str) -> Optional[int]:
+    """How deep a row label's numbering puts it: 一、 1, （一） 2, 1. 3, （1） 4; None without numbering."""
+    for n, rx in enumerate(_LEVELS, 1):
+        if rx.match(label):
+            return n
+    return None
 
 
 def _place_headers(header_rows: list[list[_C]], hc: int, n_vals: int, multi: bool,
@@ -780,6 +800,8 @@ def _bar_rows(sub: list[int], lines: list[_Line], text: str, rules: RuleSet) -> 
                                                                  else nxt.text, rules))
                 if width and len(cur) < width and not header_done:
                     cur.append(_C("", -1, -1))
+                    if len(cur) == width:
+                        end()
                     continue
                 end()
                 continue

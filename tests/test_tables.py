@@ -672,3 +672,18 @@ def test_space_rows_under_headers_written_downwards_side_by_side():
     # the characters name no column; the groups above them do
     assert [r.subject for r in recs[::5]] == ["行政复议", "行政诉讼未经复议直接起诉", "行政诉讼复议后起诉"]
     assert not any(len(r.subject) < 4 for r in recs)
+
+
+def test_row_labels_span_the_rows_their_numbering_puts_under_them():
+    text = "\n".join([
+        "信息内容 | 自然人 | 法人或其他组织 | 总计 |",
+        "三、本年度办理结果 | （一）予以公开 | 3 | 1 | 4 |",
+        "（二）部分公开 | 2 | 0 | 2 |",
+        "（三）不予公开 | 1.属于国家秘密 | 0 | 0 | 0 |",
+        "2.属于三类内部事务信息 | 1 | 0 | 1 |",
+        "（四）总计 | 6 | 1 | 7 |",
+        "四、结转下年度继续办理 | 0 | 1 | 1 |",
+    ])
+    got = [r.subject for r in extract(text) if r.extractor == "table"][::3]
+    assert got == ["本年度办理结果予以公开自然人", "本年度办理结果部分公开自然人", "不予公开属于国家秘密自然人",
+                   "不予公开属于三类内部事务信息自然人", "总计自然人", "结转下年度继续办理自然人"]
