@@ -11,6 +11,17 @@ Three forms come off government pages:
   layer gives a table (``行政许可 12 0 3``), the header often split over
   several lines.
 
+Exports differ in what they keep of a table's spans. Some write every row as
+wide as the table, the cells a span covered added as empty cells at the end
+(``第二十条第（五）项 | |||``), or the same one cell a line with a line of bars
+where a row ends (``|||``) and a lone bar for an empty cell; others write only
+the cells with text. Header rows that lost their spans are rebuilt as a tree
+(each cell a leaf or the parent of a run of the row below, the leaves as many
+as the figures). Several tables stacked in one block (the disclosure report's
+第二十条 tables) are cut where the header changes. Header lines written down
+one character a line (a PDF's narrow columns) name no column and are skipped;
+the group headers above them are spread over the figures.
+
 Each becomes a :class:`extractors.tables.Table` with cell spans in the text it
 was found in. Rows are split into row labels (the leading cells without a
 figure) and the figure part; figure parts are aligned on the right (a row
