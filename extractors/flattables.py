@@ -762,10 +762,12 @@ def _bar_runs(run: list[int], lines: list[_Line]) -> list[list[int]]:
     """A run written one cell a line with a bar after each cell (``警告 |``) and lines of bars where a
     row ends (``|||``: the cells the spans covered), cut at the lines without a bar (a heading between
     two tables); [] when the run is not of that form."""
+    multi = [k for k in run if lines[k].kind == "rowbreak" and len(_PIPE.findall(lines[k].text)) >= 2]
+    if not multi:
+        return []
     cells = [k for k in run if lines[k].kind == "cell"]
     barred = [k for k in cells if lines[k].cell is not None]
-    multi = [k for k in run if lines[k].kind == "rowbreak" and len(_PIPE.findall(lines[k].text)) >= 2]
-    if not multi or len(barred) < 4 or len(barred) < 0.6 * len(cells):
+    if len(barred) < 4 or len(barred) < 0.6 * len(cells):
         return []
     out: list[list[int]] = [[]]
     for k in run:
