@@ -336,7 +336,27 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
         g[r][k] is not None and g[r][k].row == r and g[r][k].text.strip() and not figure(g[r][k].text)
         for r in data_rows for k in range(hc, table.n_cols))
 
-    def col_parts(k: int) -> list[str]:
+    chains: dict[int, list[str]] = {}
+
+    def col_parts(k: int, rows_named: bool) -> list[str]:
+        """The column's headers that name a cell: the leaf, with the groups above it only as far as
+        needed to tell it from another column with the same leaf (结果维持 under 未经复议直接起诉 and under
+        复议后起诉), or, when no row label names the cell, to give a generic leaf (合计) its group; a
+        short group (行政复议) stays in front, a long one (行政处罚案件数量 over 警告) does not."""
+        if not chains:
+            for j in range(table.n_cols):
+                chains[j] = col_chain(j)
+        chain = chains[k]
+        n = 1
+        while n < len(chain) and any(j != k and chains[j][-n:] == chain[-n:] for j in chains):
+            n += 1
+        if n == 1 and len(chain) > 1 and chain[-1] in generic and not rows_named:
+            n = 2
+        while n < len(chain) and len(chain[-n - 1]) <= _SHORT_GROUP:
+            n += 1      # a short group is a name of its own (行政复议新收), a long one a heading
+        return chain[-n:]
+
+    def col_chain(k: int) -> list[str]:
         cells = []
         seen = set()
         for r in range(hr):
@@ -352,11 +372,13 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
             cells = cells[:-1] if has_rows or len(cells) > 1 else cells  # a title, no column header
         leaf = clean_label(cells[-1].text) if cells else ""
         parts = []
+        titled = False
         for c in cells[:-1]:
-            if spans_all(c) and (leaf not in generic or has_rows or _names_table(c.text)) \
+            if spans_all(c) and (leaf not in generic or has_rows or _names_table(c.text) or titled) \
                     and _is_title(c.text, table.kind):
                 continue  # a title over every column (行政处罚实施数量(宗)): its unit counts, not its words;
-                # a generic leaf (合计) takes the titles that are not the table's name
+                # a generic leaf (合计) takes the first title that is not the table's name
+            titled = titled or spans_all(c)
             parts.append(clean_label(_caption_subject(c.text) if spans_all(c) else c.text))
         if cells:
             parts.append(leaf)
@@ -475,8 +497,8 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
             continue
         if q.unit is None and _YEAR.match(c.text.strip()) and c.col == hc:
             continue  # a year used as a row header
-        cols = col_parts(c.col)
         rows = row_parts(c.row, c.col)
+        cols = col_parts(c.col, bool(rows))
         row_s = "".join(rows)
         col_s = "".join(cols)
         if cols and cols[-1] in generic and len(cols) == 1:
@@ -524,6 +546,7 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
 
 
 _TOTALS = ("合计", "总计", "小计", "共计", "总数", "合计数")
+_SHORT_GROUP = 4   # characters
 _TITLE_END = ("数量", "情况", "统计", "统计表", "表", "数据", "汇总")
 
 
