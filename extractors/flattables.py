@@ -429,6 +429,7 @@ def _tree_headers(header_rows: list[list[_C]], hc: int, n_vals: int) -> Optional
     body = rows[top:]
     if len(body) < 2:
         return None
+    best = None     # with the first cell over the row labels (the corner), or without: the tree that fits best
     for corner in ((True, False) if hc else (False,)):
         rs = [list(r) for r in body]
         if corner:
@@ -436,20 +437,20 @@ def _tree_headers(header_rows: list[list[_C]], hc: int, n_vals: int) -> Optional
         if any(not r for r in rs):
             continue
         got = _best_tree(rs, n_vals)
-        if got is None:
-            continue
-        cells = list(out)
-        if corner:
-            c = body[0][0]
-            cells.append(TableCell(top, 0, c.text, c.start, c.end, rowspan=len(body), colspan=hc, header=True))
-        cells += _lay_tree(rs, got, top, hc)
-        return cells
-    return None
+        if got is not None and (best is None or got[0] > best[0]):
+            best = (got[0], corner, rs, got[1])
+    if best is None:
+        return None
+    _, corner, rs, picks = best
+    if corner:
+        c = body[0][0]
+        out.append(TableCell(top, 0, c.text, c.start, c.end, rowspan=len(body), colspan=hc, header=True))
+    return out + _lay_tree(rs, picks, top, hc)
 
 
 def _best_tree(rs: list[list[_C]], n_vals: int):
     """For each upper row, the parents and the runs of the row below under each: the best-scoring
-    choice whose leaves number ``n_vals``; None if there is none."""
+    choice whose leaves number ``n_vals``, as (score, choices); None if there is none."""
     m = len(rs)
     k_total = sum(len(r) for r in rs) - n_vals
     if k_total < m - 1:
@@ -479,7 +480,7 @@ def _best_tree(rs: list[list[_C]], n_vals: int):
                 if k not in nxt or cand[0] > nxt[k][0]:
                     nxt[k] = cand
         best = nxt
-    return best[k_total][1] if k_total in best else None
+    return best.get(k_total)
 
 
 def _best_parents(upper: list[_C], lower: list[_C], p: int, below: list[_C]):

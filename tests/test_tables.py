@@ -695,3 +695,17 @@ def test_row_labels_span_the_rows_their_numbering_puts_under_them():
     got = [r.subject for r in extract(text) if r.extractor == "table"][::3]
     assert got == ["本年度办理结果予以公开自然人", "本年度办理结果部分公开自然人", "不予公开属于国家秘密自然人",
                    "不予公开属于三类内部事务信息自然人", "总计自然人", "结转下年度继续办理自然人"]
+
+
+def test_two_header_rows_with_the_corner_left_empty():
+    # the cell over the row labels is empty, so the first header is a group, not the corner
+    text = "\n".join([
+        "行政复议、行政诉讼案件被申请人情况",
+        "| 行政复议 | 行政诉讼 |",
+        "| 新收 | 审结 | 新收 | 审结 |",
+        "区公安分局 | 3 | 2 | 1 | 0 |",
+        "区教育局 | 1 | 1 | 0 | 0 |",
+    ])
+    got = [(r.subject, r.value, r.unit) for r in extract(text) if r.extractor == "table"]
+    assert got[:4] == [("区公安分局行政复议新收", 3, "件"), ("区公安分局行政复议审结", 2, "件"),
+                       ("区公安分局行政诉讼新收", 1, "件"), ("区公安分局行政诉讼审结", 0, "件")]
