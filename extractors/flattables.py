@@ -162,10 +162,11 @@ def _classify(ln: _Line, text: str, rules: RuleSet) -> None:
 
 
 def _is_vertical(s: str) -> bool:
-    """A line of single characters side by side (结 结 其 尚): column headers written downwards."""
+    """A line of single characters side by side (结 结 其 尚): column headers written downwards (when
+    the line next to it is one too)."""
     toks = _SPACE.split(s.strip())
     ones = [t for t in toks if len(t) == 1 and _CJK.match(t)]
-    return len(toks) >= 2 and len(ones) >= 0.75 * len(toks)
+    return len(toks) >= 3 and len(ones) >= 0.75 * len(toks)
 
 
 def _is_caption(s: str, rules: RuleSet) -> bool:
@@ -700,7 +701,7 @@ def _space_tables(lines: list[_Line], text: str, rules: RuleSet, used: set[int])
             if not s:
                 h -= 1
                 continue
-            if _is_vertical(s):
+            if _is_vertical(s) and (h + 1 < i and _is_vertical(lines[h + 1].text) or h > 0 and _is_vertical(lines[h - 1].text)):
                 vertical += 1   # headers written down a character a line, several columns side by side:
                 h -= 1          # which column each character names is lost; the lines above still name groups
                 continue
