@@ -337,12 +337,15 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
         for r in data_rows for k in range(hc, table.n_cols))
 
     chains: dict[int, list[str]] = {}
+    named: dict[tuple[int, bool], list[str]] = {}
 
     def col_parts(k: int, rows_named: bool) -> list[str]:
         """The column's headers that name a cell: the leaf, with the groups above it only as far as
         needed to tell it from another column with the same leaf (结果维持 under 未经复议直接起诉 and under
         复议后起诉), or, when no row label names the cell, to give a generic leaf (合计) its group; a
         short group (行政复议) stays in front, a long one (行政处罚案件数量 over 警告) does not."""
+        if (k, rows_named) in named:
+            return named[(k, rows_named)]
         if not chains:
             for j in range(table.n_cols):
                 chains[j] = col_chain(j)
@@ -354,7 +357,8 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
             n = 2
         while n < len(chain) and len(chain[-n - 1]) <= _SHORT_GROUP:
             n += 1      # a short group is a name of its own (行政复议新收), a long one a heading
-        return chain[-n:]
+        named[(k, rows_named)] = chain[-n:]
+        return named[(k, rows_named)]
 
     def col_chain(k: int) -> list[str]:
         cells = []
