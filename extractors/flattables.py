@@ -638,25 +638,33 @@ def _row_tables(rows: list[list[_C]], starts: list[int], kind: str, rules: RuleS
     if padded:
         rows = [_strip_trailing(r) for r in rows]
     figs = [_n_figures(r, rules) > 0 for r in rows]
+    def width(r: list[_C]) -> int:
+        return sum(1 for c in r if c.text)
+
     segments: list[tuple[int, int]] = []
     a = 0
     k = 0
     n = len(rows)
+    seen_figure = False
+    first_head: Optional[list[_C]] = None    # the segment's first header row of several cells
     while k < n:
-        if figs[k] or not any(figs[a:k]):
+        if figs[k] or not seen_figure:
+            seen_figure = seen_figure or figs[k]
+            if not figs[k] and first_head is None and width(rows[k]) > 1:
+                first_head = rows[k]
             k += 1
             continue
         e = k                        # rows without figures after figures: a new header?
         while e < n and not figs[e]:
             e += 1
-        first_head = next((r for r in rows[a:k] if len([c for c in r if c.text]) > 1 and not _n_figures(r, rules)), None)
         block = rows[k:e]
-        multi = [r for r in block if len([c for c in r if c.text]) > 1]
+        multi = [r for r in block if width(r) > 1]
         same = first_head is not None and multi and all(_texts(r) == _texts(first_head) for r in multi)
-        titled = any(len([c for c in r if c.text]) == 1 for r in block)
+        titled = any(width(r) == 1 for r in block)
         if e < n and multi and (not same or titled):
             segments.append((a, k))
             a = k
+            first_head = multi[0]
         k = e
     segments.append((a, n))
     for a, b in segments:
