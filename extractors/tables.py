@@ -375,14 +375,15 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
         if cells and spans_all(cells[-1]):
             cells = cells[:-1] if has_rows or len(cells) > 1 else cells  # a title, no column header
         leaf = clean_label(cells[-1].text) if cells else ""
+        # a generic leaf (合计) takes one title that is not the table's name: the nearest that reads as
+        # one (行政处罚实施数量), else the first
+        titles = [c for c in cells[:-1] if spans_all(c) and not _names_table(c.text) and _is_title(c.text, table.kind)]
+        named_titles = [c for c in titles if clean_label(c.text).endswith(_TITLE_END)]
+        keep = (named_titles[-1] if named_titles else titles[0]) if titles and leaf in generic and not has_rows else None
         parts = []
-        titled = False
         for c in cells[:-1]:
-            if spans_all(c) and (leaf not in generic or has_rows or _names_table(c.text) or titled) \
-                    and _is_title(c.text, table.kind):
-                continue  # a title over every column (行政处罚实施数量(宗)): its unit counts, not its words;
-                # a generic leaf (合计) takes the first title that is not the table's name
-            titled = titled or spans_all(c)
+            if spans_all(c) and _is_title(c.text, table.kind) and c is not keep:
+                continue  # a title over every column (行政处罚实施数量(宗)): its unit counts, not its words
             parts.append(clean_label(_caption_subject(c.text) if spans_all(c) else c.text))
         if cells:
             parts.append(leaf)
