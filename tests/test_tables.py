@@ -713,7 +713,8 @@ def test_two_header_rows_with_the_corner_left_empty():
 
 def test_a_total_column_takes_the_title_that_reads_as_one():
     # one cell a line under the page's own lines: the total is 行政处罚实施数量合计, not the page's lines
-    text = "\n\n".join(["有效性: 有效", "表一", "行政处罚实施数量(宗)", "警告", "罚款", "合计(宗)", "罚没金额(万元)",
-                        "3", "12", "15", "2.5", "说明:"])
+    text = "\n\n".join(["某某区公安分局2022年度行政执法统计年报", "发布单位: 某某区公安分局", "目 录",
+                        "行政处罚实施数量(宗)", "警告", "罚款", "合计(宗)", "罚没金额(万元)", "3", "12", "15", "2.5",
+                        "说明:", "1.行政处罚实施数量的统计范围为统计年度1月1日至12月31日期间作出行政处罚决定的数量。"])
     got = [(r.subject, r.value, r.unit) for r in extract(text) if r.extractor == "table"]
     assert got == [("警告", 3, "宗"), ("罚款", 12, "宗"), ("行政处罚实施数量合计", 15, "宗"), ("罚没金额", 25000, "元")]
