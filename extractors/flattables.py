@@ -275,10 +275,12 @@ def _place_headers(header_rows: list[list[_C]], hc: int, n_vals: int, multi: boo
     without a header, then the parents of the groups below.
     """
     n_cols = hc + n_vals
-    if multi or spread:
-        tree = _spread_groups(header_rows, hc, n_vals) if spread else _tree_headers(header_rows, hc, n_vals)
-        if tree is not None:
-            return tree
+    if spread:
+        tree = _spread_groups(header_rows, hc, n_vals)
+    else:
+        tree = _tree_headers(header_rows, hc, n_vals, strict=not multi)
+    if tree is not None:
+        return tree
     slots: dict[tuple[int, int], list] = {}    # (row, col) -> [row, col, rowspan, colspan, _C]
     placed: list[list] = []
 
@@ -409,16 +411,21 @@ def _chars(s: str) -> set[str]:
     return {ch for ch in s if _CJK.match(ch) and ch not in _STOP_CHARS}
 
 
-def _tree_headers(header_rows: list[list[_C]], hc: int, n_vals: int) -> Optional[list[TableCell]]:
+def _tree_headers(header_rows: list[list[_C]], hc: int, n_vals: int, strict: bool = False) -> Optional[list[TableCell]]:
     """Header rows written cell by cell with no blanks where spans were (``单位名称 | 行政处罚实施情况 |
     被复议应诉数量 | 移送司法机关数量``, then the 12 cells under them, then 14 under one of those): each
     cell is a leaf (one column, down to the last header row) or the parent of a run of cells in the row
     below. The leaves must number the figures; among the trees that fit, the one whose parents share
     most words with their children (行政处罚案件数量 over 其他行政处罚, 法人或其他组织 over 社会公益组织),
     with no parent a total (合计) or a header with a unit or one written again in the row below.
-    None when no tree fits (or the rows hold blanks: they kept their positions)."""
+    None when no tree fits (or the rows hold blanks: they kept their positions). ``strict`` (header
+    lines of a table divided by spaces, where a line may hold pieces of headers wrapped over several
+    lines): at most three lines of whole words, and only a tree with no parent over a single cell and
+    a score of at least 0."""
     rows = [list(r) for r in header_rows]
     if len(rows) < 2 or any(not c.text for r in rows for c in r):
+        return None
+    if strict and (len(rows) > 3 or any(len(c.text) < 2 for r in rows for c in r)):
         return None
     n_cols = hc + n_vals
     out: list[TableCell] = []
@@ -438,6 +445,8 @@ def _tree_headers(header_rows: list[list[_C]], hc: int, n_vals: int) -> Optional
         if any(not r for r in rs):
             continue
         got = _best_tree(rs, n_vals)
+        if got is not None and strict and (got[0] < 0 or any(hi - lo == 1 for choice in got[1] for _, lo, hi in choice)):
+            got = None
         if got is not None and (best is None or got[0] > best[0]):
             best = (got[0], corner, rs, got[1])
     if best is None:

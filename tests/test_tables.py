@@ -289,8 +289,10 @@ def test_space_divided_rows_unit_from_the_tables_subject():
     got = cells(recs)
     assert [(v, u, t) for _, v, u, t, _ in got] == [(1, "件", "case")] + [(0, "件", "case")] * 3 + [(1, "件", "case")] \
         + [(0, "件", "case")] * 5
-    assert [s for s, *_ in got][:4] == ["结果维持", "结果纠正", "其他结果", "尚未审结"]
-    assert got[4][0] == "政府信息公开行政复议、行政诉讼总计"  # a total: what is totalled, from the caption
+    # the two groups over five columns each: whole words on each line, so the header rows are a tree
+    assert [s for s, *_ in got][:5] == ["行政复议结果维持", "行政复议结果纠正", "行政复议其他结果", "行政复议尚未审结",
+                                        "行政复议总计"]
+    assert got[5][0] == "行政诉讼结果维持"
     assert [r.cell.col for r in recs] == list(range(10))
 
 
@@ -718,3 +720,17 @@ def test_a_total_column_takes_the_title_that_reads_as_one():
                         "说明:", "1.行政处罚实施数量的统计范围为统计年度1月1日至12月31日期间作出行政处罚决定的数量。"])
     got = [(r.subject, r.value, r.unit) for r in extract(text) if r.extractor == "table"]
     assert got == [("警告", 3, "宗"), ("罚款", 12, "宗"), ("行政处罚实施数量合计", 15, "宗"), ("罚没金额", 25000, "元")]
+
+
+def test_space_divided_header_lines_of_whole_words_are_a_tree():
+    # a PDF page: the header rows keep whole words, but where the spans were is lost
+    text = "\n".join([
+        "（一）2022年度行政许可情况",
+        "单位名称 行政许可实施数量 撤销许可数量",
+        "申请数量 受理数量 许可数量 不予许可数量",
+        "某某县自然资源局 58 58 55 3 0",
+        "合计 58 58 55 3 0",
+    ])
+    got = [(r.subject, r.value) for r in extract(text) if r.extractor == "table"][:5]
+    assert got == [("某某县自然资源局申请数量", 58), ("某某县自然资源局受理数量", 58), ("某某县自然资源局许可数量", 55),
+                   ("某某县自然资源局不予许可数量", 3), ("某某县自然资源局撤销许可数量", 0)]
