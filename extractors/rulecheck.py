@@ -96,7 +96,7 @@ SCHEMA: dict[str, dict] = {
         "category": [{"name": "str", "cues": WORDS}],
     },
     "tables.toml": {
-        "units": {"by_subject": {"*": "str"}, "header_suffix": {"*": "str"}},
+        "units": {"by_subject": {"*": "str"}, "header_suffix": {"*": "str"}, "count_objects?": WORDS},
         "cells": {"empty": WORDS, "serial_headers": WORDS, "generic_headers": WORDS},
         "headers": {"caption_suffixes": WORDS, "caption_words": WORDS},
     },
