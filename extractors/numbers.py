@@ -44,6 +44,7 @@ SPACES: str = _N["spaces"]
 MAX_SPACES: int = _N["max_spaces"]
 
 DIGIT_CHARS = "".join(DIGITS)
+ZERO_CHARS = "".join(ch for ch, v in DIGITS.items() if v == 0)
 POWER_CHARS = "".join(SMALL_UNITS) + "".join(BIG_UNITS)
 CN_CHARS = DIGIT_CHARS + POWER_CHARS + "".join(sorted(POINT))
 

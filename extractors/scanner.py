@@ -11,8 +11,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from . import numbers as num
 from .layout import SpanSet
-from .numbers import DIGIT_CHARS, MAX_SPACES, POWER_CHARS, SPACES, parse_fraction, parse_number, parse_tail, tenths_tail
+from .numbers import parse_fraction, parse_number, parse_tail, tenths_tail
 from .ruleset import RuleSet, UnitInfo
 
 # 301,383 · ２７，２０３，３１９ · 45，600 (separators of either width, with
@@ -23,38 +24,46 @@ _D = "[0-9０-９]"
 _SPACED = rf"(?: {_D}(?!{_D}))+(?=[ .．])"  # after a first digit
 AR = (rf"(?:{_D}{{1,3}}(?:[，,]{_D}{{3}})+(?!{_D})|{_D}(?:{_SPACED}|{_D}*))"
       rf"(?: ?[.．] ?{_D}(?:{_SPACED}|{_D}*))?")
-CN_DIGITS = DIGIT_CHARS   # numbers.py, from [numerals] of rules/units.toml
-CN_UNITS = POWER_CHARS
-_SPACE = f"[{SPACES}]"
-# Spaces inside a Chinese numeral (一百 五 十 二, 三千 八百 九十六 万): only
-# between a digit and a power, never between two digits (三 四 are two numbers).
-_S1 = f"{_SPACE}{{1,{MAX_SPACES}}}+"
-SP = f"{_SPACE}{{0,{MAX_SPACES}}}+"
+CN_DIGITS = num.DIGIT_CHARS   # numbers.py, from [numerals] of rules/units.toml
+CN_UNITS = num.POWER_CHARS
+_BIG = "".join(num.BIG_UNITS)
+_SPACE = f"[{num.SPACES}]"
+_S1 = f"{_SPACE}{{1,{num.MAX_SPACES}}}+"
+SP = f"{_SPACE}{{0,{num.MAX_SPACES}}}+"
+# Spaces inside a Chinese numeral (一百 五 十 二, 三千 八百 九十六 万, 六百 五十 亿):
+# only as (before, after) here, never between two other digits (三 四 are two numbers).
+_JOINS = ((CN_DIGITS, CN_UNITS), (CN_UNITS + num.ZERO_CHARS, CN_DIGITS), (CN_UNITS, _BIG))
+_JOIN = "|".join(rf"(?<=[{b}]){_S1}(?=[{a}])" for b, a in _JOINS)
 CN_TIGHT = rf"[{CN_DIGITS}{CN_UNITS}]+(?:[点點][{CN_DIGITS}]+)?"
-CN = (rf"[{CN_DIGITS}{CN_UNITS}]+(?:(?:(?<=[{CN_DIGITS}]){_S1}(?=[{CN_UNITS}])"
-      rf"|(?<=[{CN_UNITS}]){_S1}(?=[{CN_DIGITS}]))[{CN_DIGITS}{CN_UNITS}]+)*(?:{SP}[点點]{SP}[{CN_DIGITS}]+(?:{SP}[万亿萬億]{{1,2}})?)?")
+CN = (rf"[{CN_DIGITS}{CN_UNITS}]+(?:(?:{_JOIN})[{CN_DIGITS}{CN_UNITS}]+)*"
+      rf"(?:{SP}[点點]{SP}[{CN_DIGITS}]+(?:{SP}[{_BIG}]{{1,2}})?)?")
 MULT = r"[十百千万亿萬億]{1,2}"
 # 5万4千6百, 5亿1万4千6百: more Arabic digits with descending powers after the multiplier
 CHAIN = (rf"(?:(?<=[亿億]){SP}{_D}{{1,4}}{SP}[万萬])?(?:{SP}{_D}{SP}[千仟])?"
          rf"(?:{SP}{_D}{SP}[百佰])?(?:{SP}{_D}{SP}[十拾])?")
 # A number never starts inside another one: without these guards a run of
 # 10,000 digits (or numerals, or spaced digits) is tried from every position,
-# quadratic in the run's length.
-NOT_IN_DIGITS = r"(?<![0-9０-９])(?<!(?<![0-9０-９])[0-9０-９] )"
-# Nor right after a numeral and spaces where the numeral would go on (一百 五):
-# the checks on spaces run only after a space.
-NOT_IN_NUMERALS = (rf"(?:(?<![{CN_DIGITS}{CN_UNITS}{SPACES}])|(?<={_SPACE})(?:(?=[{CN_DIGITS}])"
-                   + "".join(rf"(?<![{CN_UNITS}]{_SPACE}{{{k}}})" for k in range(1, MAX_SPACES + 1))
-                   + rf"|(?=[{CN_UNITS}])"
-                   + "".join(rf"(?<![{CN_DIGITS}]{_SPACE}{{{k}}})" for k in range(1, MAX_SPACES + 1))
-                   + rf"|(?![{CN_DIGITS}{CN_UNITS}])))")
+# quadratic in the run's length. Nor right after digits and a space (12 35 are
+# two table cells, 225 3 one number a text layer split: neither is read,
+# rather than the tail as a guess), nor as the decimals or a thousands group
+# of a number that did not read (2 86.5, 1 2，745).
+NOT_IN_DIGITS = (r"(?<![0-9０-９])(?<![0-9０-９] )(?<![0-9０-９][.．])"
+                 r"(?!(?:(?<=[0-9０-９][，,])|(?<=[0-9０-９][，,] )|(?<=[0-9０-９] [，,]))[0-9０-９]{3}(?![0-9０-９]))")
+NOT_IN_NUMERALS = rf"(?<![{CN_DIGITS}{CN_UNITS}])"
+# A numeral with spaces inside (the last branch) neither starts where the
+# numeral before it and the spaces would go on (一百 五); the checks on spaces
+# run only after a space.
+NOT_IN_SPACED = (rf"(?:(?<![{CN_DIGITS}{CN_UNITS}{num.SPACES}])|(?<={_SPACE})"
+                 + "".join(rf"(?!(?=[{a}])(?:" + "|".join(rf"(?<=[{b}]{_SPACE}{{{k}}})" for k in range(1, num.MAX_SPACES + 1))
+                           + "))" for b, a in _JOINS)
+                 + ")")
 # A single CJK character after the number, then punctuation or the end: a
 # classifier the lexicon does not list (40票,), unless a non-classifier.
 ANY_CLASSIFIER = r"(?<![十百千万亿萬億])(?P<anyc>[\u4e00-\u9fff])(?=[，,。；;、！!？?：:\n）)”\"]|$)"
 _FRAGMENT = re.compile(r"^[0０][0-9０-９]")
 _LATIN_OR_DIGIT = re.compile(r"[0-9０-９A-Za-zＡ-Ｚａ-ｚ)）]")
 _SUBUNIT_DIGIT = "0123456789０１２３４５６７８９一二两三四五六七八九"
-_NUMERAL_CHARS = frozenset("0123456789０１２３４５６７８９点點" + DIGIT_CHARS + POWER_CHARS)
+_NUMERAL_CHARS = frozenset("0123456789０１２３４５６７８９点點" + num.DIGIT_CHARS + num.POWER_CHARS)
 
 
 @dataclass
@@ -94,7 +103,7 @@ def _pattern(units: tuple[str, ...], inner: tuple[str, ...], non_classifiers: st
         rf"|{NOT_IN_DIGITS}(?P<ar>{AR})(?:{SP}(?P<q1>{q}))?(?:{SP}(?P<mult>{MULT}{CHAIN}))?"
         rf"{SP}(?P<q2>{q})?{SP}(?:(?P<unit>{unit_alt})|{anyc})"
         # 三万五千多条, 三十多万人
-        rf"|{NOT_IN_NUMERALS}(?P<cn>{CN}{half_tenth})(?:{SP}(?P<q3>{q}){SP}(?P<cmult>[万亿萬億]))?"
+        rf"|{NOT_IN_SPACED}(?P<cn>{CN}{half_tenth})(?:{SP}(?P<q3>{q}){SP}(?P<cmult>[万亿萬億]))?"
         rf"{SP}(?P<q4>{q})?{SP}(?P<cunit>{unit_alt}))"
     )
 
