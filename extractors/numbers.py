@@ -146,7 +146,8 @@ def _evaluate(s: str) -> float:
             last_small = float("inf")
         before, pending, pending_kind, zero = v, None, "", False
     if pending is not None:
-        if pending_kind == "d" and before > 10 and not zero:
+        if (pending_kind == "d" or pending_kind == "a" and pending < 10 and pending == int(pending)) \
+                and before > 10 and not zero:
             section += pending * before / 10  # 三万五 -> 三万五千, 一百五 -> 一百五十
         else:
             section += pending

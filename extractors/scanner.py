@@ -38,17 +38,22 @@ CN_TIGHT = rf"[{CN_DIGITS}{CN_UNITS}]+(?:[点點][{CN_DIGITS}]+)?"
 CN = (rf"[{CN_DIGITS}{CN_UNITS}]+(?:(?:{_JOIN})[{CN_DIGITS}{CN_UNITS}]+)*"
       rf"(?:{SP}[点點]{SP}[{CN_DIGITS}]+(?:{SP}[{_BIG}]{{1,2}})?)?")
 MULT = r"[十百千万亿萬億]{1,2}"
-# 5万4千6百, 5亿1万4千6百: more Arabic digits with descending powers after the multiplier
+# 5万4千6百, 5亿1万4千6百: more Arabic digits with descending powers after the
+# multiplier; 3千5, 1万5: one last digit, its power left out (3500, 15000)
 CHAIN = (rf"(?:(?<=[亿億]){SP}{_D}{{1,4}}{SP}[万萬])?(?:{SP}{_D}{SP}[千仟])?"
-         rf"(?:{SP}{_D}{SP}[百佰])?(?:{SP}{_D}{SP}[十拾])?")
+         rf"(?:{SP}{_D}{SP}[百佰])?(?:{SP}{_D}{SP}[十拾])?(?:{_D}(?![0-9０-９.．]))?")
 # A number never starts inside another one: without these guards a run of
 # 10,000 digits (or numerals, or spaced digits) is tried from every position,
 # quadratic in the run's length. Nor right after digits and a space (12 35 are
 # two table cells, 225 3 one number a text layer split: neither is read,
-# rather than the tail as a guess), nor as the decimals or a thousands group
-# of a number that did not read (2 86.5, 1 2，745).
-NOT_IN_DIGITS = (r"(?<![0-9０-９])(?<![0-9０-９] )(?<![0-9０-９][.．])"
-                 r"(?!(?:(?<=[0-9０-９][，,])|(?<=[0-9０-９][，,] )|(?<=[0-9０-９] [，,]))[0-9０-９]{3}(?![0-9０-９]))")
+# rather than the tail as a guess), nor as the decimals, the part after a
+# power or a thousands group of a number that did not read (2 86.5, 3千50,
+# 1 2，745).
+_P = "十百千万亿萬億拾佰仟"
+_AFTER = rf" .．，,{_P}"  # the checks after the first run only after these
+NOT_IN_DIGITS = (rf"(?:(?<![0-9０-９{_AFTER}])|(?<=[{_AFTER}])(?<![0-9０-９] )(?<![0-9０-９][.．])"
+                 rf"(?<![0-9０-９][{_P}])(?<![0-9０-９][{_P}] )"
+                 r"(?!(?:(?<=[0-9０-９][，,])|(?<=[0-9０-９][，,] )|(?<=[0-9０-９] [，,]))[0-9０-９]{3}(?![0-9０-９])))")
 NOT_IN_NUMERALS = rf"(?<![{CN_DIGITS}{CN_UNITS}])"
 # A numeral with spaces inside (the last branch) neither starts where the
 # numeral before it and the spaces would go on (一百 五); the checks on spaces
