@@ -24,10 +24,12 @@ WORDS = ["str"]
 
 SCHEMA: dict[str, dict] = {
     "units.toml": {
+        "numerals": {"digits": WORDS, "powers": {"*": "num"}, "sections": {"*": "num"}, "points": "chars",
+                     "spaces": "chars", "max_spaces": "int"},
         "case": {"units": WORDS},
         "case_as_count": {"subject_cues": WORDS, "subject_cues_not?": WORDS},
         "count": {"units": WORDS, "arabic_only?": WORDS, "never?": WORDS, "non_classifiers": "chars"},
-        "percentage": {"units": WORDS, "factor?": {"*": "num"}},
+        "percentage": {"units": WORDS, "factor?": {"*": "num"}, "tenths": "str", "tenths_not_before": "chars"},
         "amount": {
             "half": "str",
             "money": {"units": WORDS, "to?": {"*": "str"}, "subunits": {"*": "num"}, "subunits_after": WORDS,
