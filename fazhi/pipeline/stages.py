@@ -123,7 +123,10 @@ def extract_unbudgeted(cleaned: Cleaned, rules: str | None = None) -> Extracted:
     ing, f = cleaned.ingested, cleaned.ingested.fetched
     ruleset = load_rules(rules)
     meta = extractors.document_meta(cleaned.clean_text, cleaned.meta)
-    found = extractors.extract(cleaned.clean_text, rules=ruleset, tables=cleaned.tables)
+    # the body kept out of subjects is the one the text names (no page metadata): without
+    # metadata that is this identity's, found once; a page's metadata may name another
+    org = meta.org if not cleaned.meta else ...
+    found = extractors.extract(cleaned.clean_text, rules=ruleset, tables=cleaned.tables, org=org)
     document = document_row(ing, ruleset.version, {
         **identity_fields(meta),
         "page_meta": json.dumps(cleaned.meta, ensure_ascii=False, sort_keys=True) if cleaned.meta else None,
