@@ -63,8 +63,8 @@ def extract(text: str, rules: RuleSet | str | Path | None = None, tables=None, o
     rs = _rules(rules)
     doc = _Text(text)
     found = _find_tables(doc, rs) if tables is None else list(tables)
-    regions = SpanSet(sorted((t.start, t.end) for t in found if t.start >= 0))
-    prose = [r for r, _ in _run(text, rs, skip=regions, doc=doc, org=org) if r is not None]
+    spans = sorted((t.start, t.end) for t in found if t.start >= 0)
+    prose = [r for r, _ in _run(text, rs, skip=SpanSet(spans) if spans else None, doc=doc, org=org) if r is not None]
     return sorted(prose + _table_records(text, found, rs, doc), key=lambda r: (r.start, r.end))
 
 
@@ -75,8 +75,9 @@ class _Text:
 
     def __init__(self, text: str):
         self.raw = text
-        self.original = without_surrogates(text)
-        self.simple = to_simplified(self.original)  # to_simplified(text) is the same string
+        self.simple = to_simplified(text)  # lone surrogates become U+FFFD there too
+        # no U+FFFD in the copy: no lone surrogate in the text (one scan of the text, not two)
+        self.original = without_surrogates(text) if "\ufffd" in self.simple else text
         self._layout: Layout | None = None
         self._back: dict[bool, object] = {}
 

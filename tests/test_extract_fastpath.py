@@ -129,3 +129,12 @@ def test_the_documents_stage_gives_the_records_extract_gives(tmp_path):
         want = extract(cleaned.clean_text, tables=cleaned.tables)
         assert [(r["start"], r["end"], r["type"], r["value"], r["unit"], r["subject"], r["qualifier"]) for r in got] == \
             [(r.start, r.end, r.type, r.value, r.unit, r.subject, r.qualifier) for r in want], p.name
+
+
+def test_a_lone_surrogate_is_replaced_once_and_only_then():
+    with_one = "全年受理\ud800信访件87件。"
+    doc = pipeline._Text(with_one)
+    assert doc.original == "全年受理\ufffd信访件87件。" and doc.simple == doc.original
+    assert [r.sentence for r in extract(with_one)] == ["全年受理\ufffd信访件87件。"]
+    plain = "全年受理\ufffd信访件87件。"  # a replacement character written in the text itself
+    assert pipeline._Text(plain).original is plain
