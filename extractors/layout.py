@@ -9,7 +9,9 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
-_SENT_END = re.compile(r"[。！？!?]+[”’」』]?|\n+")
+# A sentence: up to and with a run of stops (。！？!?, a closing quote after them), or up to a
+# line break or the end; line breaks belong to no sentence.
+_SENTENCE = re.compile(r"[^。！？!?\n]*[。！？!?]+[”’」』]?|[^。！？!?\n]+")
 
 _CN = "一二三四五六七八九十"
 # Headings at the start of a line, outermost first.
@@ -41,18 +43,8 @@ class Layout:
 
     @staticmethod
     def _sentences(text: str) -> tuple[list[int], list[int]]:
-        starts, ends = [], []
-        pos = 0
-        for m in _SENT_END.finditer(text):
-            end = m.end() if text[m.start()] != "\n" else m.start()
-            if end > pos:
-                starts.append(pos)
-                ends.append(end)
-            pos = m.end()
-        if pos < len(text):
-            starts.append(pos)
-            ends.append(len(text))
-        return starts, ends
+        spans = [m.span() for m in _SENTENCE.finditer(text)]
+        return [s for s, _ in spans], [e for _, e in spans]
 
     def sentence_span(self, pos: int) -> tuple[int, int]:
         i = bisect_right(self._sent_starts, pos) - 1

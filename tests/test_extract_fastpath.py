@@ -138,3 +138,36 @@ def test_a_lone_surrogate_is_replaced_once_and_only_then():
     assert [r.sentence for r in extract(with_one)] == ["全年受理\ufffd信访件87件。"]
     plain = "全年受理\ufffd信访件87件。"  # a replacement character written in the text itself
     assert pipeline._Text(plain).original is plain
+
+
+def _sentences_by_their_ends(text: str) -> tuple[list[int], list[int]]:
+    """Sentences as the pieces between their ends: a run of stops (with a closing quote)
+    ends the sentence before it, a run of line breaks ends it without belonging to it."""
+    import re
+
+    starts, ends, pos = [], [], 0
+    for m in re.finditer(r"[。！？!?]+[”’」』]?|\n+", text):
+        end = m.end() if text[m.start()] != "\n" else m.start()
+        if end > pos:
+            starts.append(pos)
+            ends.append(end)
+        pos = m.end()
+    if pos < len(text):
+        starts.append(pos)
+        ends.append(len(text))
+    return starts, ends
+
+
+def test_sentences_are_the_pieces_between_their_ends():
+    import random
+
+    from extractors.layout import Layout
+
+    for _, raw in REAL:
+        text = to_simplified(clean_text(raw))
+        assert Layout._sentences(text) == _sentences_by_their_ends(text)
+    rng = random.Random(20261202)
+    alphabet = "。！？!?\n”’」』ab \u3000\r"
+    for _ in range(20000):
+        s = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        assert Layout._sentences(s) == _sentences_by_their_ends(s), repr(s)
