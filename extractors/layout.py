@@ -25,6 +25,7 @@ _HEADING_FIRST = set(_CN + "0123456789（(")
 _LABEL = {1: "{}", 2: "({})", 3: "{}.", 4: "({})"}
 # Inline list markers inside a paragraph: 一是…二是…, 第一，…
 _INLINE = re.compile(rf"(?:^|(?<=[。；;：:\n]))[ \u3000]*([{_CN}]是)")
+_INLINE_CUE = re.compile(f"[{_CN}]是")  # what every inline marker holds: a line without it has none
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ class Layout:
                     break
             # inline markers live under the current heading, one at a time
             base = [s for s in stack if s[0] < 9]
-            for m in (_INLINE.finditer(line) if "是" in line else ()):
+            for m in (_INLINE.finditer(line) if "是" in line and _INLINE_CUE.search(line) else ()):
                 clause = line[m.end(1):m.end(1) + 40]
                 clause = re.split(r"[。；;，,]", clause, maxsplit=1)[0]
                 stack = base + [(9, m.group(1), clause)]
