@@ -268,7 +268,7 @@ def _run(original: str, rules: RuleSet, keep_rejected: bool = False, skip: SpanS
             prev_sentence, prev_end_in_sentence, prev_subject = (s_start, s_end), s_start, None
             prev_object = False
             sentence_subjects = []
-            pending: list[str] = []
+            pending = []
         pre_q, q_start = qualifiers.prefix_qualifier(text, m.start, rules)
         floor = max(s_start, prev_end_in_sentence)
         c_start = sf.clause_start(text, q_start, floor) if q_start > floor else floor
@@ -359,7 +359,9 @@ def _total_subject(text: str, s_start: int, c_start: int, listed: list[str], fol
 
 
 def _is_matter(subject: str | None, rules: RuleSet) -> bool:
-    return bool(subject) and any(c in subject for c in rules.case_as_count_not)
+    if not subject:
+        return False
+    return any(c in subject for c in rules.case_as_count_not)
 
 
 def _is_object(subject: str | None, rules: RuleSet) -> bool:
