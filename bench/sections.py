@@ -79,7 +79,7 @@ def child_env(**extra: str) -> dict:
 
 
 def run_child(cmd: list[str], env: dict, log: Path | None = None,
-              server: "RunningServer | None" = None) -> tuple[float, float, int, str, float]:
+              server: "RunningServer | None" = None, cwd: Path = ROOT) -> tuple[float, float, int, str, float]:
     """(wall seconds, peak RSS MB of the child, exit status, stdout, CPU seconds). The CPU seconds are
     the child's and its descendants' (a temporary Prefect server is one), plus, with ``server``,
     what the running Prefect server spent meanwhile: on a loaded machine the wall time mostly
@@ -88,7 +88,7 @@ def run_child(cmd: list[str], env: dict, log: Path | None = None,
     out = tempfile.TemporaryFile()
     err = open(log, "ab") if log else subprocess.DEVNULL
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)

@@ -175,6 +175,7 @@ def _assemble(header_rows: list[list[_C]], data_rows: list[list[_C]], kind: str,
     # data rows: labels right-aligned in the label columns, figures right-aligned (a cut last row: left)
     label_cells: dict[tuple[int, int], TableCell] = {}
     word_rows: set[tuple[int, int]] = set()
+    tc: Optional[TableCell]
     for i, (labels, vals) in enumerate(split):
         r = hr + i
         if not vals:
@@ -207,8 +208,8 @@ def _assemble(header_rows: list[list[_C]], data_rows: list[list[_C]], kind: str,
                 above = None           # a row of words only (a repeated header) ends the span
             elif above is not None:
                 span_of[id(above)] += 1
-        for (r, c), tc in label_cells.items():
-            if c == col:
+        for (_, label_col), tc in label_cells.items():
+            if label_col == col:
                 cells.append(TableCell(tc.row, tc.col, tc.text, tc.start, tc.end,
                                        rowspan=span_of.get(id(tc), 1), header=True))
     starts = [c.start for c in cells if c.start >= 0]
@@ -518,6 +519,7 @@ def _line_table(seg: list[int], lines: list[_Line], text: str, rules: RuleSet) -
             if head and not _is_caption(head[-1].text, rules) and len(head) > 1:
                 lead = head.pop()
                 body = [lead] + body
+            cur: list[_C]
             rows, cur, in_labels = [], [], True
             for c in body:
                 lab = bool(c.text) and not is_figure(c.text, rules) and not _is_empty_mark(c.text, rules)
@@ -588,7 +590,7 @@ def _with_caption(t: Table, lines: list[_Line], first: int, rules: RuleSet) -> T
     """Caption (the short line right before the table), unit line and context."""
     from dataclasses import replace
 
-    before = []
+    before: list[str] = []
     k = first - 1
     while k >= 0 and len(before) < 3:
         s = lines[k].text.strip()

@@ -85,7 +85,7 @@ def parse_chinese(s: str) -> float:
         # positional: 二〇二四, or a single digit
         return float("".join(str(DIGITS[c]) for c in s))
     s = _elide_trailing(s)
-    total = 0
+    total: float = 0
     # split on 亿 then 万, largest first
     rest = s
     for big_chars, mult in ((("亿", "億"), 100_000_000), (("万", "萬"), 10_000)):

@@ -359,9 +359,7 @@ def _total_subject(text: str, s_start: int, c_start: int, listed: list[str], fol
 
 
 def _is_matter(subject: str | None, rules: RuleSet) -> bool:
-    if not subject:
-        return False
-    return any(c in subject for c in rules.case_as_count_not)
+    return any(c in subject for c in rules.case_as_count_not) if subject else False
 
 
 def _is_object(subject: str | None, rules: RuleSet) -> bool:

@@ -109,6 +109,7 @@ def scan(text: str, rules: RuleSet, rejected: list | None = None) -> list[Mentio
     units = rules.units
     cfg = _scan_rules(rules)
     for m in cfg[0].finditer(text):
+        mention: Mention | str | None
         if m.group("pw") is not None:
             mention = _percent_words(m, units)
         elif m.group("fr") is not None:

@@ -251,7 +251,7 @@ def infer_headers(table: Table, rules: RuleSet) -> Table:
         hr = 0
     hc = 0
     for k in range(table.n_cols):
-        column = [g[r][k] for r in range(hr, table.n_rows) if g[r][k] is not None]
+        column = [cell for r in range(hr, table.n_rows) if (cell := g[r][k]) is not None]
         if column and not any(is_figure(c.text, rules) for c in column):
             hc += 1
         else:
@@ -320,13 +320,13 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
     serial = _serial_columns(table, g, rules)
     years = _year_columns(table, g)
     data_rows = [r for r in range(hr, table.n_rows)
-                 if any(g[r][k] is not None and g[r][k].row == r and k >= hc and k not in serial
-                        and figure(g[r][k].text) for k in range(table.n_cols))]
+                 if any((cell := g[r][k]) is not None and cell.row == r and k >= hc and k not in serial
+                        and figure(cell.text) for k in range(table.n_cols))]
     single_row = len(data_rows) <= 1
     full_width = table.n_cols - hc
 
     has_rows = hc > 0 or any(
-        g[r][k] is not None and g[r][k].row == r and g[r][k].text.strip() and not figure(g[r][k].text)
+        (cell := g[r][k]) is not None and cell.row == r and cell.text.strip() and not figure(cell.text)
         for r in data_rows for k in range(hc, table.n_cols))
 
     def col_parts(k: int) -> list[str]:
@@ -430,8 +430,8 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
                 if got:
                     return got
         heads = " ".join([table.caption or "", table.context or ""]
-                         + [g[rr][k].text for rr in range(hr) if g[rr][k] is not None]
-                         + [g[r][j].text for j in range(hc) if g[r][j] is not None])
+                         + [cell.text for rr in range(hr) if (cell := g[rr][k]) is not None]
+                         + [cell.text for j in range(hc) if (cell := g[r][j]) is not None])
         for cue, unit in tconf["units"]["by_subject"].items():
             if cue in heads:
                 return unit_info(unit, rules)
@@ -474,7 +474,7 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
         if cols and cols[-1] in generic and len(cols) == 1:
             col_s = (caption_subject + col_s) if caption_subject and not rows else col_s
         if rows and not cols:
-            subject = row_s
+            subject: str | None = row_s
         elif cols and (not rows or single_row and row_s in _TOTALS):
             subject = col_s   # a single row that is only a total: the column says what is counted
         elif rows and cols:
