@@ -116,17 +116,26 @@ def test_a_body_given_is_kept_out_of_subjects():
     assert [r.subject for r in extract(text, org=None)] == ["观音堂镇投资建设项目"]
 
 
-def test_the_documents_stage_gives_the_records_extract_gives(tmp_path):
-    """A plain-text document: the stage passes its identity's body; the records are extract's."""
+@pytest.mark.parametrize("rules", ["bundled", "a copy"])
+def test_the_documents_stage_gives_the_records_extract_gives(tmp_path, rules):
+    """A plain-text document: the stage passes its identity's body when that is the body extract
+    would find (the bundled identity rules); the records are extract's either way."""
+    import shutil
+
     from fazhi.pipeline import stages
 
+    folder = None
+    if rules != "bundled":
+        folder = tmp_path / "rules"
+        shutil.copytree(ROOT / "extractors" / "rules", folder)
     seeds = sorted((SHARED / "seeds").glob("*.txt")) or sorted((ROOT / "data/samples").glob("*.txt"))
     assert seeds
+    rs = load_rules(str(folder) if folder else None)
     for p in seeds:
         cleaned = stages.clean(stages.ingest(str(p), tmp_path))
         assert not cleaned.meta
-        got = stages.extract(cleaned).records
-        want = extract(cleaned.clean_text, tables=cleaned.tables)
+        got = stages.extract(cleaned, str(folder) if folder else None).records
+        want = extract(cleaned.clean_text, rules=rs, tables=cleaned.tables)
         assert [(r["start"], r["end"], r["type"], r["value"], r["unit"], r["subject"], r["qualifier"]) for r in got] == \
             [(r.start, r.end, r.type, r.value, r.unit, r.subject, r.qualifier) for r in want], p.name
 
