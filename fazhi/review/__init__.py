@@ -714,21 +714,24 @@ class Batch:
     tables: dict[str, list[dict]]
 
 
-def clean_texts(lake: Lake, docs: Sequence[dict]) -> Iterator[tuple[dict, str]]:
+def clean_texts(con, lake: Lake, docs: Sequence[dict]) -> Iterator[tuple[dict, str]]:
     """``(doc, clean text)`` of each of ``docs`` (its current version) that has one, in the order
-    ``texts`` stores them: one pass over the table on a connection of its own, a few rows at a
-    time (a row group of the file at most: one thread)."""
+    ``texts`` stores them: one pass over the file, :data:`BATCH_DOCUMENTS` rows at a time, by row
+    number (DuckDB then reads the one row group that holds them, not the ones ahead)."""
+    path = lake.table_path("texts")
+    if not path.exists():
+        return
     by_version = {(d["doc_id"], d["content_sha256"]): d for d in docs}
-    con = _connect(lake)
-    try:
-        reader = con.sql("SELECT doc_id, content_sha256, clean_text FROM texts").to_arrow_reader(BATCH_DOCUMENTS)
-        for batch in reader:
-            for doc_id, sha, text in zip(*(batch.column(i).to_pylist() for i in range(3))):
-                doc = by_version.get((doc_id, sha))
-                if doc is not None and text is not None:
-                    yield doc, text
-    finally:
-        con.close()
+    src = f"read_parquet('{str(path).replace(chr(39), chr(39) * 2)}', file_row_number = true)"
+    n = con.execute(f"SELECT count(*) FROM {src}").fetchone()[0]
+    for first in range(0, n, BATCH_DOCUMENTS):
+        rows = con.execute(f"SELECT doc_id, content_sha256, clean_text FROM {src} "
+                           f"WHERE file_row_number >= {first} AND file_row_number < {first + BATCH_DOCUMENTS}"
+                           ).fetchall()
+        for doc_id, sha, text in rows:
+            doc = by_version.get((doc_id, sha))
+            if doc is not None and text is not None:
+                yield doc, text
 
 
 def read_batch(con, docs: Sequence[dict]) -> Batch:
@@ -810,7 +813,7 @@ def build(lake_root: str | Path, out: str | Path, wanted: Sequence[str] = (), di
         # in the order ``texts`` stores them, a batch at a time; a document with no clean text
         # stored for its version has nothing to show
         some: list[tuple[dict, str]] = []
-        for doc, text in clean_texts(lake, chosen):
+        for doc, text in clean_texts(con, lake, chosen):
             some.append((doc, text))
             if len(some) == BATCH_DOCUMENTS:
                 write(some)
