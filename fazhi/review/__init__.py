@@ -541,19 +541,6 @@ class Summary:
     def n_records(self) -> int:
         return sum(sum(c.values()) for c in self.by_doc_type.values())
 
-    @classmethod
-    def of_records(cls, records: Iterable[dict], subjects: Sequence[str] = DEFAULT_SUBJECTS,
-                   n_tables: dict[str, int] | None = None) -> "Summary":
-        """The same from records in memory (for callers that hold them)."""
-        out = cls(n_tables=dict(n_tables or {}), points={s: [] for s in subjects})
-        for r in records:
-            out.by_doc_type[r["doc_id"]][r["type"]] += 1
-            out.by_doc_cat[r["doc_id"]][r.get("category") or "其他"] += 1
-            for s in subjects:
-                if r.get("subject") and s in r["subject"] and r.get("value") is not None:
-                    out.points[s].append(r)
-        return out
-
 
 def render_index(lake: Lake, docs: list[dict], summary: Summary, failures: list[dict],
                  hrefs: dict[str, str], subjects: Sequence[str], diff: Optional[Diff],
@@ -632,6 +619,10 @@ MEMORY_LIMIT = "128MB"
 
 def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
 
 
 def _cols(columns: Sequence[str], alias: str = "t") -> str:
@@ -722,7 +713,7 @@ def clean_texts(con, lake: Lake, docs: Sequence[dict]) -> Iterator[tuple[dict, s
     if not path.exists():
         return
     by_version = {(d["doc_id"], d["content_sha256"]): d for d in docs}
-    src = f"read_parquet('{str(path).replace(chr(39), chr(39) * 2)}', file_row_number = true)"
+    src = f"read_parquet({_literal(str(path))}, file_row_number = true)"
     n = con.execute(f"SELECT count(*) FROM {src}").fetchone()[0]
     for first in range(0, n, BATCH_DOCUMENTS):
         rows = con.execute(f"SELECT doc_id, content_sha256, clean_text FROM {src} "
@@ -738,12 +729,10 @@ def read_batch(con, docs: Sequence[dict]) -> Batch:
     """The records, entities and tables of ``docs`` (their current versions), in the tables'
     sort order; only the columns the pages show."""
     con.register("review_batch", _versions_table((d["doc_id"], d["content_sha256"]) for d in docs))
-    # the doc_ids as constants too: DuckDB then skips the row groups of other documents (by their
-    # min/max) and reads the few it needs
-    ids = ", ".join("'" + d["doc_id"].replace("'", "''") + "'" for d in docs)
+    # each is a scan of the table (its row groups hold every document: the batch follows the order of
+    # ``texts``, not of these tables), joined with the batch's versions
     try:
-        same = (f"SEMI JOIN review_batch b ON t.doc_id = b.doc_id AND t.content_sha256 = b.content_sha256 "
-                f"WHERE t.doc_id IN ({ids})")
+        same = "SEMI JOIN review_batch b ON t.doc_id = b.doc_id AND t.content_sha256 = b.content_sha256"
 
         def grouped(sql: str) -> dict[str, list[dict]]:
             out: dict[str, list[dict]] = defaultdict(list)
@@ -755,7 +744,7 @@ def read_batch(con, docs: Sequence[dict]) -> Batch:
         # entities of a lake from before entities carried their version belong to every version
         entities = grouped(f"SELECT {_cols(ENTITY_COLUMNS)} FROM entities t SEMI JOIN review_batch b "
                            "ON t.doc_id = b.doc_id AND (t.content_sha256 IS NULL OR t.content_sha256 = b.content_sha256) "
-                           f"WHERE t.doc_id IN ({ids}) ORDER BY {_order('entities')}")
+                           f"ORDER BY {_order('entities')}")
         tables = grouped(f"SELECT {_cols(TABLE_COLUMNS)} FROM tables t {same} ORDER BY {_order('tables')}")
     finally:
         con.unregister("review_batch")
