@@ -165,7 +165,7 @@ def _run(original: str, rules: RuleSet, keep_rejected: bool = False, skip: SpanS
     text = to_simplified(original)
     as_written = back_to_original(original, text)
     layout = Layout(text)
-    org = meta_of_simplified(text).org
+    org = meta_of_simplified(text, rules=rules).org  # the run's meta.toml too (--rules)
     protected = _protected(text, rules)
     sf = finder(rules)
     bare_shares = frozenset(rules.subjects["bare_shares"])

@@ -395,3 +395,16 @@ def test_a_meta_rule_edit_changes_the_ruleset_id(tmp_path):
     rules = _rules_copy(tmp_path / "edited")
     _edit(rules / "meta.toml", 'clock = ["今天是",', 'clock = ["今天是", "当前日期",')
     assert load_rules(rules).version != load_rules().version
+
+
+def test_extraction_keeps_the_body_out_of_subjects_with_the_meta_rules_it_is_given(tmp_path):
+    """``extract(text, rules=folder)`` finds the reporting body with that folder's meta.toml too: the
+    body is no part of a subject (鹤山街法律顾问审查合同 -> 法律顾问审查合同) only when its rules know it."""
+    from extractors import extract
+
+    text = "2024年，鹤山街坚持以习近平法治思想为指导，全面推进依法行政。\n一、主要举措\n鹤山街法律顾问审查合同35份。"
+    assert [r.subject for r in extract(text)] == ["法律顾问审查合同"]
+    rules = _rules_copy(tmp_path)
+    _edit(rules / "meta.toml", 'short_suffixes = ["街"]', "short_suffixes = []")
+    assert document_meta(text, rules=rules).org is None
+    assert [r.subject for r in extract(text, rules=rules)] == ["鹤山街法律顾问审查合同"]
