@@ -316,7 +316,7 @@ def _city_short_names(word: str) -> dict[str, str]:
             if len(name) >= 3 and name.endswith(word) and any(code_level(k) == CITY for k in codes)}
 
 
-def dominant_of_level(text: str, word: str, short_after: Iterable[str] = (), ratio: float = 2.0) -> Optional[str]:
+def dominant_of_level(text: str, word: str, short_after: Iterable[str] = (), ratio: float = 1.5) -> Optional[str]:
     """The division of the level ``word`` that ``text`` names clearly most (:func:`level_counts`):
     the only one named, or named ``ratio`` times as often as the next; else None (a guess is
     worse than nothing: 我县 with two counties named about as often is no county)."""
