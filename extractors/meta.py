@@ -712,13 +712,13 @@ def _resolve_self(kind: str, text: str, page: Mapping, entities: list[dict], met
         if lead:
             return normalize_org(lead[-1] + dept)
         # 省司法厅 in a text that names its province (…对广东系列重要讲话, 《广东省…》): 广东省司法厅
-        named = divisions.named_of_level(text, level) if level else None
-        return normalize_org(named + dept) if named else None
+        division = divisions.named_of_level(text, level) if level else None
+        return normalize_org(division + dept) if division else None
     if kind not in ("县", "区", "市", "省", "镇", "乡", "街道"):
         n = _department_of_system(kind, text)
         if n:
             return n
-    ents = Counter()
+    ents: Counter[str] = Counter()
     for e in entities or ():
         if e.get("label") in ("ORG", "GPE"):
             n = normalize_org(e.get("text"))
@@ -883,6 +883,18 @@ def meta_of_simplified(text: str, page: Optional[Mapping] = None, entities: Opti
     token = _ACTIVE.set(meta_rules(rules))
     try:
         return _meta(text, page or {}, entities)
+    finally:
+        _ACTIVE.reset(token)
+
+
+def org_of_simplified(text: str, rules=None) -> str | None:
+    """The reporting body of a simplified text without page metadata or entities, as
+    ``meta_of_simplified(text, rules=rules).org`` gives it, without the fields extraction
+    does not use; ``rules`` as for :func:`document_meta`."""
+    token = _ACTIVE.set(meta_rules(rules))
+    try:
+        lines = _lines(text)
+        return _org(text, lines, _title(lines), {}, [])[0]
     finally:
         _ACTIVE.reset(token)
 

@@ -24,10 +24,12 @@ WORDS = ["str"]
 
 SCHEMA: dict[str, dict] = {
     "units.toml": {
+        "numerals": {"digits": WORDS, "powers": {"*": "num"}, "sections": {"*": "num"}, "points": "chars",
+                     "spaces": "chars", "max_spaces": "int"},
         "case": {"units": WORDS},
         "case_as_count": {"subject_cues": WORDS, "subject_cues_not?": WORDS},
         "count": {"units": WORDS, "arabic_only?": WORDS, "never?": WORDS, "non_classifiers": "chars"},
-        "percentage": {"units": WORDS, "factor?": {"*": "num"}},
+        "percentage": {"units": WORDS, "factor?": {"*": "num"}, "tenths": "str", "tenths_not_before": "chars"},
         "amount": {
             "half": "str",
             "money": {"units": WORDS, "to?": {"*": "str"}, "subunits": {"*": "num"}, "subunits_after": WORDS,
@@ -96,7 +98,7 @@ SCHEMA: dict[str, dict] = {
         "category": [{"name": "str", "cues": WORDS}],
     },
     "tables.toml": {
-        "units": {"by_subject": {"*": "str"}, "header_suffix": {"*": "str"}},
+        "units": {"by_subject": {"*": "str"}, "header_suffix": {"*": "str"}, "count_objects?": WORDS},
         "cells": {"empty": WORDS, "serial_headers": WORDS, "generic_headers": WORDS},
         "headers": {"caption_suffixes": WORDS, "caption_words": WORDS},
     },

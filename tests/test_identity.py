@@ -408,3 +408,14 @@ def test_extraction_keeps_the_body_out_of_subjects_with_the_meta_rules_it_is_giv
     _edit(rules / "meta.toml", 'short_suffixes = ["街"]', "short_suffixes = []")
     assert document_meta(text, rules=rules).org is None
     assert [r.subject for r in extract(text, rules=rules)] == ["鹤山街法律顾问审查合同"]
+
+
+def test_a_body_in_traditional_characters_is_kept_out_of_subjects_when_given():
+    """The identity's org is in the text's own script (青龍鎮); given to ``extract`` (as the documents
+    stage does) it is kept out of subjects like the body ``extract`` finds itself."""
+    from extractors import extract
+
+    text = "2024年，青龍鎮堅持以習近平法治思想為指導，全面推進依法行政。\n一、主要舉措\n青龍鎮法律顧問審查合同35份。"
+    org = document_meta(text).org
+    assert org == "青龍鎮"
+    assert [r.subject for r in extract(text, org=org)] == [r.subject for r in extract(text)] == ["法律顧問審查合同"]
