@@ -37,8 +37,11 @@ Order of trust, per field (the first that gives a value wins):
 - ``published``: ``meta`` (the ``PubDate`` tag or the page's publication
   line), ``publication_line`` (发布日期：…, 发布时间 2024年03月29日,
   时间：2023-03-27 in the text's first lines, also in a bulleted or tabular
-  metadata list), ``date_line`` (a date standing alone under the title or
-  under the signature, or right after the dash of a delivery line: ——2024年3月5日在…;
+  metadata list), ``title_line`` (the title line with its date in brackets, as
+  a list of articles gives it: …工作情况 (2015-04-23)), ``date_line`` (a date
+  standing alone under the title or under the signature, also as a bulleted
+  value of an information list that lost its labels: • 2021-01-29, or right
+  after the dash of a delivery line: ——2024年3月5日在…;
   never a date inside a line of the body: --…规定于2024年1月1日起施行). A page clock (今天是：2020年6月1日 星期一) never counts.
 - ``report_year``: ``title`` (its year), ``opening`` (现将2023年…报告如下,
   2023年，某某街道…, 一、2019年…), ``published`` (a report signed in the
@@ -461,6 +464,8 @@ _TITLE_CHROME = re.compile(r"\s*(?:【[^】]*】|\[[^\]]*\]|(?:字体|字号)\s*
 
 
 _COLUMN_TAG = re.compile(f"^\\s*【[{HAN}]{{2,12}}】\\s*(?=[{HAN}])")
+# a title line with its date in brackets, as a list of articles gives it: …工作情况 (2015-04-23)
+_BRACKET_DATE = re.compile(r"\s*[（(]\s*(?:" + _DATE.pattern + r")\s*[)）]\s*$")
 
 
 def _title_line(ln: str) -> str:
@@ -468,6 +473,7 @@ def _title_line(ln: str) -> str:
     【字体：大 中 小】, [打印] or a date after it."""
     ln = _COLUMN_TAG.sub("", ln)
     for _ in range(3):
+        ln = _BRACKET_DATE.sub("", ln)
         ln = _TITLE_CHROME.sub("", ln)
         d = _DATE.search(ln)
         if d and d.start() >= 8 and not ln[d.end():].strip():
@@ -813,6 +819,11 @@ def published_of(lines: list[str], page: Mapping) -> tuple[str | None, str | Non
             d = parse_date(ln)
             if d:
                 return d, "publication_line"
+    for ln in lines[:3]:
+        # the title line with its date in brackets: 2014年度…工作情况 (2015-04-23)
+        m = _BRACKET_DATE.search(ln)
+        if m and _title_ok(_title_line(ln)) and _date_of(m):
+            return _date_of(m), "title_line"
     for ln in lines[:6] + lines[-4:]:
         d = _date_line(_without_clock(ln))
         if d:
@@ -831,7 +842,7 @@ def _date_line(ln: str) -> str | None:
         return None
     if ln.startswith(("——", "—", "-")) and len(ln) <= 60 and m.start() == len(ln) - len(ln.lstrip("—-－ ")):
         return _date_of(m)  # the date right after the dash (——2024年3月5日在…上); not --…于2024年1月1日施行
-    rest = (ln[:m.start()] + ln[m.end():]).strip(" （）()[]【】\u3000")
+    rest = (ln[:m.start()] + ln[m.end():]).strip(" （）()[]【】\u3000•·●")  # • 2021-01-29: a bulleted metadata value
     if not rest or (len(rest) <= 16 and not _PUNCT.search(rest) and normalize_org(rest)):
         return _date_of(m)
     return None
