@@ -881,12 +881,12 @@ def as_written(s: str | None, pairs: list[tuple[str, str]]) -> str | None:
         i = simple.find(s)
         if i >= 0:
             return original[i:i + len(s)]
-    table: dict[str, str] = {}
+    table: dict[int, str] = {}
     for simple, original in pairs:
         for a, b in zip(simple, original):
             if a != b:
-                table.setdefault(a, b)
-    return s.translate(str.maketrans(table))
+                table.setdefault(ord(a), b)
+    return s.translate(table)
 
 
 def meta_of_simplified(text: str, page: Optional[Mapping] = None, entities: Optional[list[dict]] = None,

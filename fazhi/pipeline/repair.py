@@ -36,6 +36,7 @@ import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 
@@ -166,7 +167,7 @@ class _Rebuild:
         self.previous = self._previous_generation()
         self.now = dt.datetime.now(dt.timezone.utc)
         self._rules: dict = {}  # rules folder -> its loaded rules (None: unreadable)
-        self._bundled = None
+        self._bundled: Any = None  # the bundled rules, loaded when first needed
 
     def _rules_of(self, ruleset: str | None, folder: str | None):
         """The rules a document version was read with: its rules folder when that still holds the
