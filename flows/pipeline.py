@@ -83,7 +83,8 @@ def summary_markdown(result: RunResult, title: str) -> str:
              f"({rep.new_versions} new versions)", ""]
     if result.stats:
         lines += [f"extracted: {result.stats.get('extracted', 0)}, unchanged (not extracted again): "
-                  f"{result.stats.get('reused', 0)}", ""]
+                  f"{result.stats.get('reused', 0)}, entities made again: {result.stats.get('entities_again', 0)}",
+                  ""]
     lines += ["| type | records |", "|---|---:|"]
     lines += [f"| {t} | {n} |" for t, n in sorted(rep.records_by_type.items(), key=lambda kv: (-kv[1], kv[0]))]
     lines += [f"| **total** | **{rep.records}** |", "", f"failures: {rep.failures}"]
