@@ -192,11 +192,11 @@ def test_ner_failure_is_a_failure_row_and_records_still_load(prefect_server, sam
     real = stages.ner_entities
     calls = []
 
-    def flaky(doc_id, sha, text, **kw):
+    def flaky(doc_id, sha, text, model=None):
         calls.append(doc_id)
         if len(calls) == 1:  # the first document's NER fails
             raise RuntimeError("NER blew up")
-        return real(doc_id, sha, text, **kw)
+        return real(doc_id, sha, text, model=model)
 
     monkeypatch.setattr(stages, "ner_entities", flaky)
     monkeypatch.setenv("FAZHI_BUDGET", "off")  # the stand-in runs in this process (a real budget: test_hardening)
