@@ -296,6 +296,22 @@ def test_a_stage_past_its_memory_budget_fails_alone():
     assert budget.run("clean", h.echo, "again", budget=b)[0] == "again"
 
 
+def test_the_worker_imports_the_callers_code_not_the_working_directorys(tmp_path, monkeypatch):
+    """A run started in a folder that holds another checkout of the project (a fazhi/ package) gets
+    workers that run the caller's code, not that folder's."""
+    import budget_helpers as h
+
+    from fazhi.pipeline import budget
+
+    other = tmp_path / "fazhi"
+    other.mkdir()
+    (other / "__init__.py").write_text("raise ImportError('another checkout of fazhi')\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    b = budget.Budget(seconds=60, memory_mb=509)  # a budget of its own: a new worker, started here
+    value, pid = budget.run("extract", h.echo, "mine", budget=b)
+    assert value == "mine" and pid != os.getpid()
+
+
 # A report whose NER is far past a few seconds (2M characters of sentences with an office word, every
 # one segmented: ~25 s of CPU at 80k characters per second) and whose clean and extract take about one.
 NER_HEAVY_SENTENCE = "桥头镇司法所开展法治宣传活动。"

@@ -180,7 +180,9 @@ class Worker:
         env["FAZHI_BUDGET_MEMORY_MB"] = str(self.memory_mb)
         env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
         env[PRELOAD_ENV] = preload
-        self.proc = subprocess.Popen([sys.executable, "-m", "fazhi.pipeline.budget"], stdin=subprocess.PIPE,
+        # -P: the worker's import path is the caller's (PYTHONPATH above), without the working directory
+        # in front, which may hold another checkout of the project
+        self.proc = subprocess.Popen([sys.executable, "-P", "-m", "fazhi.pipeline.budget"], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, env=env, close_fds=True)
         try:
             _send(self.proc.stdin, (self.warm, _fazhi_env()))
