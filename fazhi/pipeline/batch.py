@@ -33,7 +33,6 @@ class BatchResult:
     extracted: list[Extracted] = field(default_factory=list)
     failures: list[dict] = field(default_factory=list)
     recleaned: int = 0          # stored versions cleaned again (their text was of another cleaner)
-    ner_again: int = 0          # reused versions whose entities were made again (another NER version's)
 
     def __iter__(self):         # ``done, failed = result`` as with a pair
         return iter((self.extracted, self.failures))
@@ -92,7 +91,6 @@ def _entities_again(reused: Extracted, ingested, plan: Plan, ner: _Ner, out: Bat
         out.failures.append(failure_row(run_id, "ner", source, exc))
         return
     reused.ner_again = True
-    out.ner_again += 1
 
 
 def process_batch(items: list, settings: Settings, run_id: str, plan: Plan, stored: bool = False) -> BatchResult:
