@@ -1,5 +1,5 @@
 # make run   - install into .venv (if needed), run the pipeline on data/samples, write data/lake
-# make test  - install into .venv (if needed), lint (ruff), then the whole test suite
+# make test  - install into .venv (if needed), lint (ruff), types (mypy), then the whole test suite
 # make test-fast - the tests that need no Prefect server, run or browser (seconds)
 # make bench - benchmarks (bench/README.md): installs the [bench] extra, alternated comparisons (see README for its time)
 # make model - the offline pkuseg segmentation model in models/ (fetched from PyPI, compacted)
@@ -43,7 +43,7 @@ run: install
 	@echo "Try next:"
 	@echo "  $(BIN)/fazhi sql \"$(TRY_SQL)\""
 
-test: install lint
+test: install lint typecheck
 	$(BIN)/python -m pytest -q
 
 test-fast: install
@@ -52,7 +52,7 @@ test-fast: install
 lint: install
 	$(BIN)/python -m ruff check fazhi flows extractors schemas ner bench scripts tests
 
-# types: configured in pyproject.toml ([tool.mypy]); not yet clean, so not part of `make test`
+# types: configured in pyproject.toml ([tool.mypy]); clean, and part of `make test` (an error fails it)
 typecheck: install
 	$(BIN)/python -m mypy
 

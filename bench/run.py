@@ -6,7 +6,8 @@ Sections (``bench/sections.py``): rules (against the strong scan and the
 anchors), startup (``fazhi run`` on one small file, temporary and running
 Prefect server, and where the time goes), batch (marginal cost per document,
 the stages without Prefect), nightly (an unchanged rerun), reextract (peak
-memory in lake size), ner, sql (the 10M-record lake), dask. ``--quick``: fewer
+memory in lake size), ner, sql (the 10M-record lake), sqlstart (how fast ``fazhi sql``
+starts), stream (``diff`` and ``review`` memory in lake size; ``bench/commands.py``), dask. ``--quick``: fewer
 rounds and smaller sizes, no Dask. The "before" column is the previous
 version's figures (``bench/README.md``). Results go to ``bench/.cache/last.json``.
 """
@@ -25,10 +26,10 @@ import traceback
 from rich.console import Console
 from rich.table import Table
 
-from . import corpus, sections
+from . import commands, corpus, sections
 
 out = Console(width=None if sys.stdout.isatty() else 160)
-SECTIONS = ("rules", "startup", "batch", "nightly", "reextract", "ner", "sql", "dask")
+SECTIONS = ("rules", "startup", "batch", "nightly", "reextract", "ner", "sql", "sqlstart", "stream", "dask")
 
 
 def machine() -> dict:
@@ -66,6 +67,8 @@ def main(argv=None) -> int:
     ap.add_argument("--nightly", help="two document counts for the unchanged rerun (default 5000,10000; "
                                       "--quick 1000,2000)")
     ap.add_argument("--lake-rows", type=int, help="records in the SQL lake (default 10M, --quick 1M)")
+    ap.add_argument("--sql-before", metavar="CHECKOUT",
+                    help="sqlstart: alternate `fazhi sql` run from this other checkout with this one")
     ap.add_argument("--dask-ner", action="store_true", help="the Dask rows with NER on (the issue's setting; slow)")
     args = ap.parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so the bench's Prefect server is stopped
@@ -118,6 +121,8 @@ def main(argv=None) -> int:
             server.__exit__(None, None, None)
     section("ner", sections.ner_rows, rounds if not quick else 2, 30_000 if quick else 100_000, 3 if quick else 8)
     section("sql", sections.sql_rows, rounds, lake_rows)
+    section("sqlstart", commands.sql_start_rows, rounds, args.sql_before)
+    section("stream", commands.stream_rows, 2, 18 if quick else 72)
 
     total = time.perf_counter() - t_start
     out.print()

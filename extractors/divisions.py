@@ -220,7 +220,13 @@ def _from_context(org: str, ctx: Counter, context: Iterable[str]) -> Optional[st
         if not text:
             continue
         for m in re.finditer(re.escape(org), text):
-            lead = leading_divisions_before(text, m.start())
+            # 鲤城区人民政府金龙街道办事处: the higher level's government word stands between
+            end = m.start()
+            for gov in ("人民政府", "政府"):
+                if text[:end].endswith(gov):
+                    end -= len(gov)
+                    break
+            lead = leading_divisions_before(text, end)
             if lead:
                 code = pick_code(lead[-1], ctx + Counter(lead))
                 if code:
@@ -244,3 +250,37 @@ def leading_divisions_before(text: str, end: int) -> list[str]:
         out.insert(0, hit)
         pos -= len(hit)
     return out
+
+
+_LEVEL_OF_WORD = {"省": PROVINCE, "市": CITY, "州": CITY, "县": COUNTY, "区": COUNTY, "旗": COUNTY}
+
+
+def short_name(name: str) -> str:
+    """How a text may write a province without its level: 广东省 -> 广东, 广西壮族自治区 -> 广西;
+    other names as they are."""
+    m = re.match(r"^([\u4e00-\u9fff]{2,3}?)(?:省|(?:壮族|回族|维吾尔)?自治区)$", name)
+    return m.group(1) if m and name not in ("北京市", "天津市", "上海市", "重庆市") else name
+
+
+def named_of_level(text: str, word: str) -> Optional[str]:
+    """The one division of the level ``word`` (省, 市, 县, 区 …) that ``text`` names most often,
+    a province also in its short form (对广东系列重要讲话 -> 广东省); None when none is named or two
+    are named as often. The government an abbreviated department belongs to (省司法厅)."""
+    level = _LEVEL_OF_WORD.get(word)
+    if level is None:
+        return None
+    c: Counter = Counter()
+    if level == PROVINCE:
+        for name, codes in gazetteer()[1].items():
+            if name.endswith(word) and any(code_level(k) == PROVINCE for k in codes):
+                n = text.count(short_name(name))
+                if n:
+                    c[name] = n
+    else:
+        for name, n in mentioned([text]).items():
+            if name.endswith(word) and any(code_level(k) == level or level == COUNTY for k in gazetteer()[1][name]):
+                c[name] = n
+    top = c.most_common(2)
+    if not top or (len(top) == 2 and top[0][1] == top[1][1]):
+        return None
+    return top[0][0]

@@ -11,6 +11,17 @@ Three forms come off government pages:
   layer gives a table (``行政许可 12 0 3``), the header often split over
   several lines.
 
+Exports differ in what they keep of a table's spans. Some write every row as
+wide as the table, the cells a span covered added as empty cells at the end
+(``第二十条第（五）项 | |||``), or the same one cell a line with a line of bars
+where a row ends (``|||``) and a lone bar for an empty cell; others write only
+the cells with text. Header rows that lost their spans are rebuilt as a tree
+(each cell a leaf or the parent of a run of the row below, the leaves as many
+as the figures). Several tables stacked in one block (the disclosure report's
+第二十条 tables) are cut where the header changes. Header lines written down
+one character a line (a PDF's narrow columns) name no column and are skipped;
+the group headers above them are spread over the figures.
+
 Each becomes a :class:`extractors.tables.Table` with cell spans in the text it
 was found in. Rows are split into row labels (the leading cells without a
 figure) and the figure part; figure parts are aligned on the right (a row
@@ -32,6 +43,7 @@ from .tables import _BARE_UNIT, Table, TableCell, is_figure
 
 MAX_CELL_CHARS = 48            # a line longer than this is not one cell
 MAX_HEADER_LINES = 6           # header lines of a spaces table looked at above its first row
+MAX_VERTICAL_LINES = 12        # and lines of headers written down one character a line
 _PIPE = re.compile(r"[|｜]")
 _HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|第[一二三四五六七八九十]+[章节部分])")
 _SENTENCE = re.compile(r"[。！？!?]")
@@ -106,6 +118,8 @@ def _split_row(cells: list[_C], rules: RuleSet) -> tuple[list[_C], list[_C]]:
     """Row labels (leading cells without a figure) and the rest."""
     k = 0
     while k < len(cells) and not is_figure(cells[k].text, rules) and not _is_empty_mark(cells[k].text, rules):
+        if k and not cells[k].text and any(is_figure(c.text, rules) for c in cells[k:]):
+            break   # an empty cell after the row's label: the first of its figures, left empty
         k += 1
     return cells[:k], cells[k:]
 
@@ -147,6 +161,14 @@ def _classify(ln: _Line, text: str, rules: RuleSet) -> None:
     ln.kind = "prose"
 
 
+def _is_vertical(s: str) -> bool:
+    """A line of single characters side by side (结 结 其 尚): column headers written downwards (when
+    the line next to it is one too)."""
+    toks = _SPACE.split(s.strip())
+    ones = [t for t in toks if len(t) == 1 and _CJK.match(t)]
+    return len(toks) >= 3 and len(ones) >= 0.75 * len(toks)
+
+
 def _is_caption(s: str, rules: RuleSet) -> bool:
     s = s.strip()
     if re.match(r"^(?:表\s*[一二三四五六七八九十\d]+|第[一二三四五六七八九十百零\d]+条)", s):
@@ -159,7 +181,8 @@ def _is_caption(s: str, rules: RuleSet) -> bool:
 # -- assembling a grid from rows ----------------------------------------------------------------
 
 def _assemble(header_rows: list[list[_C]], data_rows: list[list[_C]], kind: str, rules: RuleSet,
-              cut_last: bool = False, rows_given: bool = False) -> Optional[Table]:
+              cut_last: bool = False, rows_given: bool = False, align_left: bool = False,
+              spread: bool = False) -> Optional[Table]:
     split = [_split_row(r, rules) for r in data_rows]
     n_vals = max((len(v) for _, v in split), default=0)
     # rows of words only (a header repeated inside the table) do not widen the label columns
@@ -170,11 +193,12 @@ def _assemble(header_rows: list[list[_C]], data_rows: list[list[_C]], kind: str,
     cells: list[TableCell] = []
     hr = len(header_rows)
 
-    cells += _place_headers(header_rows, hc, n_vals, multi=kind == "pipe" or rows_given)
+    cells += _place_headers(header_rows, hc, n_vals, multi=kind == "pipe" or rows_given, spread=spread)
 
     # data rows: labels right-aligned in the label columns, figures right-aligned (a cut last row: left)
     label_cells: dict[tuple[int, int], TableCell] = {}
     word_rows: set[tuple[int, int]] = set()
+    tc: Optional[TableCell]
     for i, (labels, vals) in enumerate(split):
         r = hr + i
         if not vals:
@@ -188,12 +212,16 @@ def _assemble(header_rows: list[list[_C]], data_rows: list[list[_C]], kind: str,
             col = hc - len(labels) + j
             tc = TableCell(r, col, c.text, c.start, c.end)
             label_cells[(r, col)] = tc
-        left = cut_last and i == len(split) - 1 and len(vals) < n_vals
+        left = (align_left or cut_last and i == len(split) - 1) and len(vals) < n_vals
         base = hc if left else n_cols - len(vals)
         for j, c in enumerate(vals):
             cells.append(TableCell(r, base + j, c.text, c.start if c.text else -1, c.end if c.text else -1))
     # a row label missing from a row was spanning it from above (a rowspan the text lost)
+    # unless the labels' numbering says the row is not inside it: （七）总计 is not under （四）无法提供
     n_rows = hr + len(split)
+    first_level: dict[int, Optional[int]] = {}
+    for (r, _), tc in sorted(label_cells.items()):
+        first_level.setdefault(r, _level(tc.text))
     for col in range(hc):
         above: Optional[TableCell] = None
         span_of: dict[int, int] = {}
@@ -206,9 +234,13 @@ def _assemble(header_rows: list[list[_C]], data_rows: list[list[_C]], kind: str,
             if (r, col) in word_rows:
                 above = None           # a row of words only (a repeated header) ends the span
             elif above is not None:
-                span_of[id(above)] += 1
-        for (r, c), tc in label_cells.items():
-            if c == col:
+                outer, inner = _level(above.text), first_level.get(r)
+                if outer is not None and inner is not None and outer >= inner:
+                    above = None
+                else:
+                    span_of[id(above)] += 1
+        for (_, label_col), tc in label_cells.items():
+            if label_col == col:
                 cells.append(TableCell(tc.row, tc.col, tc.text, tc.start, tc.end,
                                        rowspan=span_of.get(id(tc), 1), header=True))
     starts = [c.start for c in cells if c.start >= 0]
@@ -217,7 +249,20 @@ def _assemble(header_rows: list[list[_C]], data_rows: list[list[_C]], kind: str,
                  header_rows=hr, header_cols=hc, kind=kind, start=min(starts), end=max(ends))
 
 
-def _place_headers(header_rows: list[list[_C]], hc: int, n_vals: int, multi: bool) -> list[TableCell]:
+_LEVELS = (re.compile(r"^\s*[一二三四五六七八九十]+[、.．]"), re.compile(r"^\s*[（(][一二三四五六七八九十]+[)）]"),
+           re.compile(r"^\s*\d{1,2}[.、．](?!\d)"), re.compile(r"^\s*[（(]\d{1,2}[)）]"))
+
+
+def _level(label: str) -> Optional[int]:
+    """How deep a row label's numbering puts it: 一、 1, （一） 2, 1. 3, （1） 4; None without numbering."""
+    for n, rx in enumerate(_LEVELS, 1):
+        if rx.match(label):
+            return n
+    return None
+
+
+def _place_headers(header_rows: list[list[_C]], hc: int, n_vals: int, multi: bool,
+                   spread: bool = False) -> list[TableCell]:
     """The header rows on the grid.
 
     A lone title spans the table; a row as wide as the table maps one to one;
@@ -231,6 +276,12 @@ def _place_headers(header_rows: list[list[_C]], hc: int, n_vals: int, multi: boo
     without a header, then the parents of the groups below.
     """
     n_cols = hc + n_vals
+    if spread:
+        tree = _spread_groups(header_rows, hc, n_vals)
+    else:
+        tree = _tree_headers(header_rows, hc, n_vals, strict=not multi)
+    if tree is not None:
+        return tree
     slots: dict[tuple[int, int], list] = {}    # (row, col) -> [row, col, rowspan, colspan, _C]
     placed: list[list] = []
 
@@ -349,6 +400,206 @@ def _group(units: list[tuple[int, int]], m: int) -> list[tuple[int, int]]:
     return units[-m:] if m <= len(units) else units
 
 
+# -- header rows that lost their spans: a tree rebuilt ------------------------------------------
+
+_STOP_CHARS = set("数量情况的和与及或其他计总合等类件个次元万年本度（）()、，,：: ")
+_TOTAL_WORDS = ("合计", "总计", "小计", "共计")
+_UNIT_IN_LABEL = re.compile(r"[（(]\s*(?:单位\s*[:：]?\s*)?[^()（）\d]{1,6}\s*[)）]")
+_MAX_CHOICES = 20000
+
+
+def _chars(s: str) -> set[str]:
+    return {ch for ch in s if _CJK.match(ch) and ch not in _STOP_CHARS}
+
+
+def _tree_headers(header_rows: list[list[_C]], hc: int, n_vals: int, strict: bool = False) -> Optional[list[TableCell]]:
+    """Header rows written cell by cell with no blanks where spans were (``单位名称 | 行政处罚实施情况 |
+    被复议应诉数量 | 移送司法机关数量``, then the 12 cells under them, then 14 under one of those): each
+    cell is a leaf (one column, down to the last header row) or the parent of a run of cells in the row
+    below. The leaves must number the figures; among the trees that fit, the one whose parents share
+    most words with their children (行政处罚案件数量 over 其他行政处罚, 法人或其他组织 over 社会公益组织),
+    with no parent a total (合计) or a header with a unit or one written again in the row below.
+    None when no tree fits (or the rows hold blanks: they kept their positions). ``strict`` (header
+    lines of a table divided by spaces, where a line may hold pieces of headers wrapped over several
+    lines): at most three lines of whole words, and only a tree with no parent over a single cell and
+    a score of at least 0."""
+    rows = [list(r) for r in header_rows]
+    if len(rows) < 2 or any(not c.text for r in rows for c in r):
+        return None
+    if strict and (len(rows) > 3 or any(len(c.text) < 2 for r in rows for c in r)):
+        return None
+    n_cols = hc + n_vals
+    out: list[TableCell] = []
+    top = 0
+    while top < len(rows) - 1 and len(rows[top]) == 1:
+        c = rows[top][0]
+        out.append(TableCell(top, 0, c.text, c.start, c.end, colspan=n_cols, header=True))  # a title
+        top += 1
+    body = rows[top:]
+    if len(body) < 2:
+        return None
+    best = None     # with the first cell over the row labels (the corner), or without: the tree that fits best
+    for corner in ((True, False) if hc else (False,)):
+        rs = [list(r) for r in body]
+        if corner:
+            rs[0] = rs[0][1:]
+        if any(not r for r in rs):
+            continue
+        got = _best_tree(rs, n_vals)
+        if got is not None and strict and (got[0] < 0 or any(hi - lo == 1 for choice in got[1] for _, lo, hi in choice)):
+            got = None
+        if got is not None and (best is None or got[0] > best[0]):
+            best = (got[0], corner, rs, got[1])
+    if best is None:
+        return None
+    _, corner, rs, picks = best
+    if corner:
+        c = body[0][0]
+        out.append(TableCell(top, 0, c.text, c.start, c.end, rowspan=len(body), colspan=hc, header=True))
+    return out + _lay_tree(rs, picks, top, hc)
+
+
+def _best_tree(rs: list[list[_C]], n_vals: int):
+    """For each upper row, the parents and the runs of the row below under each: the best-scoring
+    choice whose leaves number ``n_vals``, as (score, choices); None if there is none."""
+    m = len(rs)
+    k_total = sum(len(r) for r in rs) - n_vals
+    if k_total < m - 1:
+        return None
+    if sum(len(rs[i]) * len(rs[i + 1]) ** 2 * min(len(rs[i]), len(rs[i + 1])) for i in range(m - 1)) > _MAX_CHOICES * 10:
+        return None   # too wide to weigh every choice: the placement by position decides
+    per_row = []
+    for i in range(m - 1):
+        options = {}
+        for p in range(1, min(len(rs[i]), len(rs[i + 1])) + 1):
+            got = _best_parents(rs[i], rs[i + 1], p, rs[i + 2] if i + 2 < m else [])
+            if got is not None:
+                options[p] = got
+        if not options:
+            return None
+        per_row.append(options)
+    # the parents' numbers per row, summing to k_total, best in total
+    best: dict[int, tuple[float, list]] = {0: (0.0, [])}
+    for options in per_row:
+        nxt: dict[int, tuple[float, list]] = {}
+        for used, (sc, picks) in best.items():
+            for p, (psc, choice) in options.items():
+                k = used + p
+                if k > k_total:
+                    continue
+                cand = (sc + psc, picks + [choice])
+                if k not in nxt or cand[0] > nxt[k][0]:
+                    nxt[k] = cand
+        best = nxt
+    return best.get(k_total)
+
+
+def _best_parents(upper: list[_C], lower: list[_C], p: int, below: list[_C]):
+    """The ``p`` cells of ``upper`` that head runs of ``lower``, and the runs: (score, (parents, cuts)).
+    ``below``: the row under ``lower`` (its texts tell the leaves of parallel groups)."""
+    a, b = len(upper), len(lower)
+    up = [_chars(c.text) for c in upper]
+    low = [_chars(c.text) for c in lower]
+    low_texts = {re.sub(r"\s+", "", c.text) for c in lower}
+    below_texts = {re.sub(r"\s+", "", c.text) for c in below}
+    again = [re.sub(r"\s+", "", c.text) in below_texts for c in lower]
+
+    def prior(i: int) -> float:
+        t = re.sub(r"\s+", "", upper[i].text)
+        s = -0.01 * i
+        if t in low_texts:
+            s -= 100.0      # written again below: a leaf of parallel groups, never their parent
+        if t.startswith(_TOTAL_WORDS) or t in _TOTAL_WORDS:
+            s -= 2.0
+        if _UNIT_IN_LABEL.search(t):
+            s -= 1.5
+        return s
+
+    share = [[len(up[i] & low[j]) for j in range(b)] for i in range(a)]
+    seq = [re.sub(r"\s+", "", c.text) for c in lower]
+
+    def run(i: int, lo: int, hi: int) -> float:
+        n = hi - lo
+        mixed = len(set(again[lo:hi])) > 1     # leaves of parallel groups with cells that are not
+        parallel = lo > 0 and n > 1 and seq[lo:hi] == seq[:n]    # the first group's headers again
+        return (sum(share[i][lo:hi]) - (1.5 if n == 1 and b > p else 0.0) - (1.0 if mixed else 0.0)
+                + (2.0 if parallel else 0.0))
+
+    # dp over (cells of upper seen, cells of lower covered, parents chosen)
+    NEG = float("-inf")
+    dp = {(0, 0): (0.0, ())}
+    for i in range(a):
+        nxt: dict = {}
+        for (lo, k), (sc, path) in dp.items():
+            # a leaf
+            key = (lo, k)
+            if key not in nxt or sc > nxt[key][0]:
+                nxt[key] = (sc, path)
+            if k == p:
+                continue
+            hi_max = b - (p - k - 1)
+            for hi in range(lo + 1, hi_max + 1):
+                if k + 1 == p and hi != b:
+                    continue
+                cand = sc + prior(i) + run(i, lo, hi)
+                key = (hi, k + 1)
+                if key not in nxt or cand > nxt[key][0]:
+                    nxt[key] = (cand, path + ((i, lo, hi),))
+        dp = nxt
+    got = dp.get((b, p))
+    if got is None or got[0] == NEG:
+        return None
+    return got[0], got[1]
+
+
+def _spread_groups(header_rows: list[list[_C]], hc: int, n_vals: int) -> Optional[list[TableCell]]:
+    """Group headers whose leaves were lost (written down a character a line): each row of groups under
+    the last cell of the row above (行政复议 行政诉讼 / 未经复议直接起诉 复议后起诉), the groups with no
+    group under them as wide as each other; None when the figures do not divide so."""
+    rs = [[c for c in r if c.text] for r in header_rows]
+    if not rs or any(not r for r in rs):
+        return None
+    picks = [[(len(rs[i]) - 1, 0, len(rs[i + 1]))] for i in range(len(rs) - 1)]
+    lowest = sum(len(r) for r in rs) - (len(rs) - 1)
+    if n_vals % lowest:
+        return None
+    return _lay_tree(rs, picks, 0, hc, leaf_width=n_vals // lowest)
+
+
+def _lay_tree(rs: list[list[_C]], picks: list, top: int, hc: int, leaf_width: int = 1) -> list[TableCell]:
+    """The cells of the chosen tree on the grid (rows from ``top``, columns from ``hc``)."""
+    m = len(rs)
+    children: dict[tuple[int, int], list[int]] = {}
+    for i, choice in enumerate(picks):
+        for parent, lo, hi in choice:
+            children[(i, parent)] = list(range(lo, hi))
+    width: dict[tuple[int, int], int] = {}
+    for i in range(m - 1, -1, -1):
+        for j in range(len(rs[i])):
+            kids = children.get((i, j))
+            width[(i, j)] = sum(width[(i + 1, k)] for k in kids) if kids else leaf_width
+    pos: dict[tuple[int, int], int] = {}
+    x = hc
+    for j in range(len(rs[0])):
+        pos[(0, j)] = x
+        x += width[(0, j)]
+    for i in range(m - 1):
+        for j in range(len(rs[i])):
+            kids = children.get((i, j))
+            if kids:
+                x = pos[(i, j)]
+                for k in kids:
+                    pos[(i + 1, k)] = x
+                    x += width[(i + 1, k)]
+    out = []
+    for i in range(m):
+        for j, c in enumerate(rs[i]):
+            leaf = (i, j) not in children
+            out.append(TableCell(top + i, pos[(i, j)], c.text, c.start, c.end,
+                                 rowspan=m - i if leaf else 1, colspan=width[(i, j)], header=True))
+    return out
+
+
 # -- the three forms ------------------------------------------------------------------------------
 
 def _pipe_tables(lines: list[_Line], text: str, rules: RuleSet, used: set[int]) -> list[Table]:
@@ -367,17 +618,85 @@ def _pipe_tables(lines: list[_Line], text: str, rules: RuleSet, used: set[int]) 
                 break
             j += 1
         rows = [_pipe_cells(lines[k], text) for k in block]
-        first_data = next((n for n, r in enumerate(rows) if _n_figures(r, rules)), None)
-        if first_data is not None:
-            header, data = rows[:first_data], rows[first_data:]
-            last_line = lines[block[-1]]
-            cut = not last_line.text.rstrip().endswith(("|", "｜")) and not text[last_line.end:].strip()
-            t = _assemble(header, data, "pipe", rules, cut_last=cut)
-            if t is not None:
-                out.append(_with_caption(t, lines, i, rules))
-                used.update(range(i, block[-1] + 1))
+        last_line = lines[block[-1]]
+        cut = not last_line.text.rstrip().endswith(("|", "｜")) and not text[last_line.end:].strip()
+        for t, first in _row_tables(rows, block, "pipe", rules, cut):
+            out.append(_with_caption(t, lines, first, rules, inner=first != block[0]))
+            used.update(range(i, block[-1] + 1))
         i = max(j, i + 1)
     return out
+
+
+def _is_padded(rows: list[list[_C]]) -> bool:
+    """Rows written to the full width of the grid, the cells that spans covered added as empty cells at
+    the end (``第二十条第（五）项 | |||``, ``信息内容 | 本年处理决定数量 | ||``): every row as wide, some
+    ending in empty cells."""
+    if len(rows) < 2:
+        return False
+    widths = {len(r) for r in rows}
+    trailing = [r for r in rows if len(r) > 1 and not r[-1].text]
+    return len(widths) == 1 and len(trailing) >= 2 or (
+        len(trailing) >= 2 and all(len(r) == max(widths) for r in trailing))
+
+
+def _row_tables(rows: list[list[_C]], starts: list[int], kind: str, rules: RuleSet, cut: bool):
+    """Tables from rows of cells (a row per line, or rows rebuilt from one cell a line): the rows are cut
+    where the header changes, a block of rows without figures after rows with figures whose cells are
+    not the header's again (the disclosure report's tables stacked in one block). Yields (table, the
+    index in ``starts`` of its first row's line)."""
+    padded = _is_padded(rows)
+    if padded:
+        rows = [_strip_trailing(r) for r in rows]
+    figs = [_n_figures(r, rules) > 0 for r in rows]
+    def width(r: list[_C]) -> int:
+        return sum(1 for c in r if c.text)
+
+    segments: list[tuple[int, int]] = []
+    a = 0
+    k = 0
+    n = len(rows)
+    seen_figure = False
+    first_head: Optional[list[_C]] = None    # the segment's first header row of several cells
+    while k < n:
+        if figs[k] or not seen_figure:
+            seen_figure = seen_figure or figs[k]
+            if not figs[k] and first_head is None and width(rows[k]) > 1:
+                first_head = rows[k]
+            k += 1
+            continue
+        e = k                        # rows without figures after figures: a new header?
+        while e < n and not figs[e]:
+            e += 1
+        block = rows[k:e]
+        multi = [r for r in block if width(r) > 1]
+        same = first_head is not None and multi and all(_texts(r) == _texts(first_head) for r in multi)
+        titled = any(width(r) == 1 for r in block)
+        if e < n and multi and (not same or titled):
+            segments.append((a, k))
+            a = k
+            first_head = multi[0]
+        k = e
+    segments.append((a, n))
+    for a, b in segments:
+        seg = rows[a:b]
+        first_data = next((m for m, r in enumerate(seg) if _n_figures(r, rules)), None)
+        if first_data is None:
+            continue
+        t = _assemble(seg[:first_data], seg[first_data:], kind, rules, cut_last=cut and b == n,
+                      rows_given=kind != "pipe", align_left=padded)
+        if t is not None:
+            yield t, starts[a]
+
+
+def _strip_trailing(r: list[_C]) -> list[_C]:
+    k = len(r)
+    while k > 1 and not r[k - 1].text:
+        k -= 1
+    return r[:k]
+
+
+def _texts(r: list[_C]) -> list[str]:
+    return [re.sub(r"\s+", "", c.text) for c in r if c.text]
 
 
 def _space_tables(lines: list[_Line], text: str, rules: RuleSet, used: set[int]) -> list[Table]:
@@ -393,11 +712,16 @@ def _space_tables(lines: list[_Line], text: str, rules: RuleSet, used: set[int])
         # header lines above: short tokens, no figures, no sentence
         h = i - 1
         heads: list[int] = []
-        while h >= 0 and len(heads) < MAX_HEADER_LINES and h not in used:
+        vertical = 0
+        while h >= 0 and len(heads) < MAX_HEADER_LINES and vertical <= MAX_VERTICAL_LINES and h not in used:
             ln = lines[h]
             s = ln.text.strip()
             if not s:
                 h -= 1
+                continue
+            if _is_vertical(s) and (h + 1 < i and _is_vertical(lines[h + 1].text) or h > 0 and _is_vertical(lines[h - 1].text)):
+                vertical += 1   # headers written down a character a line, several columns side by side:
+                h -= 1          # which column each character names is lost; the lines above still name groups
                 continue
             if _HEADING.match(s) or _SENTENCE.search(s) or ln.kind == "prose" and len(s) > MAX_CELL_CHARS:
                 break
@@ -412,7 +736,7 @@ def _space_tables(lines: list[_Line], text: str, rules: RuleSet, used: set[int])
             h -= 1
         header = [_space_cells(lines[k], text) for k in heads]
         data = [_space_cells(lines[k], text) for k in range(i, j)]
-        t = _assemble(header, data, "spaces", rules)
+        t = _assemble(header, data, "spaces", rules, spread=vertical >= 2)
         if t is not None:
             out.append(_with_caption(t, lines, heads[0] if heads else i, rules))
             used.update(range(heads[0] if heads else i, j))
@@ -434,6 +758,16 @@ def _line_tables(lines: list[_Line], text: str, rules: RuleSet, used: set[int]) 
         while j < n and lines[j].kind in ("cell", "blank", "rowbreak") and j not in used:
             run.append(j)
             j += 1
+        bar_runs = _bar_runs(run, lines)
+        if bar_runs:
+            for sub in bar_runs:
+                rows, starts = _bar_rows(sub, lines, text, rules)
+                cut = not text[lines[sub[-1]].end:].strip()
+                for t, first in _row_tables(rows, starts, "lines", rules, cut):
+                    out.append(_with_caption(t, lines, first, rules, inner=first != starts[0]))
+                    used.update(range(sub[0], sub[-1] + 1))
+            i = max(j, i + 1)
+            continue
         for seg in _segments(run, lines, rules):
             t = _line_table(seg, lines, text, rules)
             if t is not None:
@@ -442,6 +776,79 @@ def _line_tables(lines: list[_Line], text: str, rules: RuleSet, used: set[int]) 
                 used.update(range(seg[0], seg[-1] + 1))
         i = max(j, i + 1)
     return out
+
+
+def _bar_runs(run: list[int], lines: list[_Line]) -> list[list[int]]:
+    """A run written one cell a line with a bar after each cell (``警告 |``) and lines of bars where a
+    row ends (``|||``: the cells the spans covered), cut at the lines without a bar (a heading between
+    two tables); [] when the run is not of that form."""
+    multi = [k for k in run if lines[k].kind == "rowbreak" and len(_PIPE.findall(lines[k].text)) >= 2]
+    if not multi:
+        return []
+    cells = [k for k in run if lines[k].kind == "cell"]
+    barred = [k for k in cells if lines[k].cell is not None]
+    if len(barred) < 4 or len(barred) < 0.6 * len(cells):
+        return []
+    out: list[list[int]] = [[]]
+    for k in run:
+        ln = lines[k]
+        if ln.kind == "cell" and ln.cell is None:
+            out.append([])
+            continue
+        out[-1].append(k)
+    return [r for r in out if any(lines[k].kind == "cell" for k in r)]
+
+
+def _bar_rows(sub: list[int], lines: list[_Line], text: str, rules: RuleSet) -> tuple[list[list[_C]], list[int]]:
+    """The rows of a bar run: a line of n bars adds n empty cells and ends the row, which gives the
+    table's width; a row that reaches the width ends; a lone bar opens a row (when none is open), ends
+    a row of headers before a row of figures, else stands for an empty cell."""
+    rows: list[list[_C]] = []
+    starts: list[int] = []
+    cur: list[_C] = []
+    start = sub[0]
+    width = 0
+    content = [k for k in sub if lines[k].kind == "cell"]
+
+    def end() -> None:
+        nonlocal cur
+        if cur:
+            rows.append(cur)
+            starts.append(start)
+        cur = []
+
+    for k in sub:
+        ln = lines[k]
+        if ln.kind == "blank":
+            continue
+        if ln.kind == "rowbreak":
+            bars = len(_PIPE.findall(ln.text))
+            if bars == 1:
+                if not cur:
+                    continue
+                nxt = next((lines[x] for x in content if x > k), None)
+                words = [c for c in cur if c.text]
+                header_done = (len(words) >= 2 and len(words) == len(cur) and not _n_figures(cur, rules)
+                               and nxt is not None and is_figure(_strip_span(text, *nxt.cell).text if nxt.cell
+                                                                 else nxt.text, rules))
+                if width and len(cur) < width and not header_done:
+                    cur.append(_C("", -1, -1))
+                    if len(cur) == width:
+                        end()
+                    continue
+                end()
+                continue
+            cur += [_C("", -1, -1) for _ in range(bars)]
+            width = len(cur)
+            end()
+            continue
+        if not cur:
+            start = k
+        cur.append(_strip_span(text, *(ln.cell or (ln.start, ln.end))))
+        if width and len(cur) == width:
+            end()
+    end()
+    return rows, starts
 
 
 def _segments(run: list[int], lines: list[_Line], rules: RuleSet) -> list[list[int]]:
@@ -518,6 +925,7 @@ def _line_table(seg: list[int], lines: list[_Line], text: str, rules: RuleSet) -
             if head and not _is_caption(head[-1].text, rules) and len(head) > 1:
                 lead = head.pop()
                 body = [lead] + body
+            cur: list[_C]
             rows, cur, in_labels = [], [], True
             for c in body:
                 lab = bool(c.text) and not is_figure(c.text, rules) and not _is_empty_mark(c.text, rules)
@@ -584,13 +992,14 @@ def _period(body: list[_C], n_head: int, rules: RuleSet) -> int:
     return 0
 
 
-def _with_caption(t: Table, lines: list[_Line], first: int, rules: RuleSet) -> Table:
-    """Caption (the short line right before the table), unit line and context."""
+def _with_caption(t: Table, lines: list[_Line], first: int, rules: RuleSet, inner: bool = False) -> Table:
+    """Caption (the short line right before the table), unit line and context. ``inner``: a table cut
+    from a block of stacked tables after the first (the lines before it are the table above)."""
     from dataclasses import replace
 
-    before = []
+    before: list[str] = []
     k = first - 1
-    while k >= 0 and len(before) < 3:
+    while k >= 0 and len(before) < 3 and not inner:
         s = lines[k].text.strip()
         if s:
             before.insert(0, s)
@@ -605,10 +1014,11 @@ def _with_caption(t: Table, lines: list[_Line], first: int, rules: RuleSet) -> T
         if len(s) <= 80 and not _SENTENCE.search(s) and lines_kind(s) != "figures":
             caption = s
         break
-    # a caption inside the header block (lines tables): the first title spanning the table
-    if t.kind == "lines" and t.header_rows > 1:
+    # a caption inside the header block: the first title spanning the table (lines tables), or one
+    # that names the table (第二十条第（五）项)
+    if t.header_rows > 1:
         top = next((c for c in t.cells if c.row == 0 and c.colspan == t.n_cols), None)
-        if top is not None and (caption is None or _is_caption(top.text, rules)):
+        if top is not None and (caption is None and t.kind == "lines" or _is_caption(top.text, rules)):
             caption = top.text
     return replace(t, caption=caption, unit=unit, context=" ".join(before))
 

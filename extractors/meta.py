@@ -10,14 +10,21 @@ is taken from the most trusted place that gives it, and says which one
 Order of trust, per field (the first that gives a value wins):
 
 - ``title``: the page's ``ArticleTitle`` (``meta``), else a title line of the
-  text (``text``; two lines joined when the body stands on a line of its own).
+  text (``text``; two lines joined when the body stands on a line of its own;
+  a column tag before it dropped, 【法治建设报告】; the cells of an
+  information table, [ 体裁分类 ] 工作报告, are never one), else a title run into
+  a banner or the body on one long line when it names its body
+  (…www.example.com某某省人民政府关于2023年度…报告2023年，…).
 - ``org``: ``title`` (the body a title names: 某某区人民政府关于…, 2022年某某区…);
   ``meta`` (发布机构, 来源, ContentSource, in the page's metadata or the text's
   publication line) when it agrees with how the report speaks of itself
   (我镇 -> a town); ``signature`` (a body standing alone on one of the first or
   last lines, or after 作者：); ``opening`` (the subject of the opening
-  sentence, helped by the NER stage's ORG/GPE entities); ``self`` (我局 / 我县
-  resolved with the site's name, the entities and the names the text gives);
+  sentence, helped by the NER stage's ORG/GPE entities; the name stops where the
+  sentence runs on past it: 2022年，某某区法治政府建设工作在市委… is 某某区);
+  ``self`` (我局 / 我县 resolved with the site's name, the entities and the
+  names the text gives; an abbreviated 省司法厅 with the province the site or
+  the text names, 对广东系列重要讲话 -> 广东省司法厅);
   ``frequency`` (the town named most often); then any signature or metadata
   body, even one that disagrees with 我X. A title wins over the metadata: a
   reposted report keeps its 来源 of the office that posted it
@@ -38,19 +45,25 @@ a corrections file keyed by doc_id) win over all of it: :func:`with_overrides`,
 provenance ``override``.
 
 ``org`` is the name without the higher levels above it (spec §4):
-龙岩市永定区卫生健康局 -> 永定区卫生健康局, 丰都县树人镇人民政府 -> 树人镇; a
-department keeps its own government (江苏省司法厅). It is resolved to its
+龙岩市永定区卫生健康局 -> 永定区卫生健康局, 丰都县树人镇人民政府 -> 树人镇,
+鲤城区人民政府金龙街道办事处 -> 金龙街道 (the higher level's government word
+goes with it), 国家税务总局某县税务局 -> 某县税务局; a department keeps its own
+government (江苏省司法厅). A short form (…卫生健康委, …卫健委) is written out
+when the text writes the body in full (``org.full_forms``). It is resolved to its
 administrative division (``division_code``, ``level``, ``parent_org``) by
 :mod:`extractors.divisions`.
 
 Pure: text and dictionaries in, a :class:`DocumentMeta` out. The rule data is
-``rules/meta.toml``.
+``rules/meta.toml``, checked like every rule file; ``document_meta(..., rules=)``
+takes it from a run's rules folder (``--rules``), whose id it is part of.
 """
 from __future__ import annotations
 
 import re
 import tomllib
+import weakref
 from collections import Counter
+from contextvars import ContextVar
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
@@ -59,6 +72,7 @@ from typing import Iterable, Mapping, Optional
 from . import divisions
 from .numbers import parse_chinese
 from .record import DocumentMeta
+from .rulecheck import check_file
 from .script import to_simplified
 
 META_RULES = Path(__file__).with_name("rules") / "meta.toml"
@@ -85,27 +99,83 @@ _PUNCT = re.compile(r"[，,。；;！!？?]")
 _BREADCRUMB = re.compile(r"[>›»→]|首页|当前位置|您的位置|所在位置")
 
 
+class MetaRules:
+    """The rules of ``meta.toml`` (checked against its schema) and the patterns made from them."""
+
+    def __init__(self, data: dict, path: str = str(META_RULES)):
+        self.data = data
+        self.path = path
+        self._patterns: dict[str, re.Pattern] | None = None
+
+    @property
+    def patterns(self) -> dict[str, re.Pattern]:
+        if self._patterns is None:
+            self._patterns = _make_patterns(self.data)
+        return self._patterns
+
+
 @lru_cache(maxsize=1)
+def _bundled() -> MetaRules:
+    raw = META_RULES.read_text(encoding="utf-8")
+    data = tomllib.loads(raw)
+    check_file("meta.toml", str(META_RULES), data, raw)
+    return MetaRules(data)
+
+
+_BY_RULESET: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_ACTIVE: ContextVar[Optional[MetaRules]] = ContextVar("meta_rules", default=None)
+
+
+def meta_rules(rules=None) -> MetaRules:
+    """The identity rules of a rule set: ``None`` (the bundled rules), a rules folder, a loaded
+    :class:`~extractors.ruleset.RuleSet` (its ``meta.toml``) or a :class:`MetaRules`."""
+    if rules is None:
+        return _bundled()
+    if isinstance(rules, MetaRules):
+        return rules
+    if isinstance(rules, (str, Path)):
+        from .ruleset import load_rules
+
+        rules = load_rules(rules)
+    if not getattr(rules, "meta", None):
+        return _bundled()
+    mr = _BY_RULESET.get(rules)
+    if mr is None:
+        mr = _BY_RULESET[rules] = MetaRules(rules.meta, str(Path(rules.path) / "meta.toml"))
+    return mr
+
+
+def _active() -> MetaRules:
+    return _ACTIVE.get() or _bundled()
+
+
 def _rules() -> dict:
-    with open(META_RULES, "rb") as f:
-        return tomllib.load(f)
+    return _active().data
 
 
 def _alt(words: Iterable[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
 
 
-@lru_cache(maxsize=1)
 def _patterns() -> dict[str, re.Pattern]:
-    r = _rules()
+    return _active().patterns
+
+
+def _make_patterns(r: dict) -> dict[str, re.Pattern]:
     suffix = _alt(r["org"]["suffixes"])
     gov = _alt(r["org"]["government_words"])
     labels = _alt(r["published"]["labels"])
+    stops = _alt(r["opening"]["name_stops"])
+    run_in = re.compile(r["title"]["run_in"])  # its group "title" checked with the file (rulecheck.GROUPS)
+    name_char = f"(?:(?!{stops})[{HAN}])" if stops else f"[{HAN}]"
     return {
         "suffix_end": re.compile(f"(?:{suffix})$"),
         "gov_tail": re.compile(f"(?:{gov})(?:[、，, ]*(?:{gov}))*$"),
-        # the subject of an opening sentence: a name ending in a suffix, then what it does
-        "subject": re.compile(f"^(?P<name>[{HAN}]{{2,24}}?(?:{suffix})(?:{gov})?)(?=(?:{_alt(r['opening']['after_subject'])}))"),
+        "gov_head": re.compile(f"^(?:{gov})"),
+        # the subject of an opening sentence: a name ending in a suffix, then what it does; the
+        # name never runs on past a stop word (…区法治政府建设工作在市委… is 某区 and what it did)
+        "subject": re.compile(f"^(?P<name>{name_char}{{2,24}}?(?:{suffix})(?:{gov})?)"
+                              f"(?=(?:{_alt(r['opening']['after_subject'])}))"),
         "self": re.compile(f"(?:我|本)({_alt(r['self']['words'])})"),
         # 发布日期：2023-04-12 · 发布时间 2024年03月29日 · [ 发布日期 ] | 2026-02-11 · 发布时间:\n2026-03-04
         "pub_label": re.compile(f"(?P<label>{labels})\\s*[\\]】]?\\s*[:：]?\\s*[|｜]?\\s*"),
@@ -113,6 +183,7 @@ def _patterns() -> dict[str, re.Pattern]:
         # 发布机构：X · 来源：X · 信息来源：X · [ 发布机构 ] | X · 发文机关: | X
         "org_label": re.compile(r"(?P<label>发布机构|发文机关|发文单位|信息来源|文章来源|稿件来源|稿源|来源|作者|发布单位)"
                                 r"\s*[\]】]?\s*[:：]?\s*[|｜]?\s*"),
+        "run_in": run_in,
     }
 
 
@@ -172,7 +243,13 @@ def _is_meta_line(ln: str) -> bool:
         label = None  # 时间紧、任务重…: a sentence, not a label
     return bool(ln.startswith("|") or label or p["org_label"].match(ln)
                 or re.search(r"浏览次数|阅读次数|访问量|字体[:：]|【\s*大\s*中\s*小\s*】|索引号|分享到", ln)
-                or re.match(r"^[•·●\-*]\s*\S{2,6}\s*[:：]", ln))
+                or re.match(r"^[•·●\-*]\s*\S{2,6}\s*[:：]", ln)
+                # an information table's cells: [ 主题分类 ] 卫生 [ 体裁分类 ] 工作报告 · - [ 有效性 ] 有效
+                or re.match(r"^(?:[•·●\-*]\s*)?\[\s*[^\]\s]{2,8}\s*\]", ln)
+                or (len(ln) <= 150 and len(_BRACKET_LABEL.findall(ln)) >= 2))
+
+
+_BRACKET_LABEL = re.compile(f"[\\[【]\\s*[{HAN}]{{2,8}}\\s*[\\]】]")
 
 
 # ---------------------------------------------------------------- labelled metadata
@@ -267,20 +344,32 @@ _HIGHER = re.compile(f"^(?P<hi>[{HAN}]{{2,6}}?(?:省|自治区|市|自治州|州
 
 
 def _drop_higher_levels(n: str) -> str:
-    """Drop the divisions above the body: a leading division whose rest is again a division."""
+    """Drop the divisions above the body: a leading division whose rest is again a division, and
+    a vertically managed body's higher office (国家税务总局|岳西县税务局)."""
+    for hi in sorted(_rules()["org"]["higher_bodies"], key=len, reverse=True):
+        rest = n[len(hi):]
+        if n.startswith(hi) and (divisions.leading_divisions(rest) or _is_place_name(rest)):
+            n = rest
+            break
     for _ in range(4):
         lead = divisions.leading_divisions(n)
         if lead and len(lead[0]) < len(n):
-            rest = n[len(lead[0]):]
+            rest = _after_government(n[len(lead[0]):])
             if divisions.leading_divisions(rest) or _is_place_name(rest):
                 n = rest
                 continue
         m = _HIGHER.match(n)
-        if m and not lead and _is_place_name(m.group("rest")):
-            n = m.group("rest")
+        if m and not lead and _is_place_name(_after_government(m.group("rest"))):
+            n = _after_government(m.group("rest"))
             continue
         break
     return n
+
+
+def _after_government(rest: str) -> str:
+    """What follows a higher level's government word: 鲤城区|人民政府|金龙街道 -> 金龙街道."""
+    m = _patterns()["gov_head"].match(rest)
+    return rest[m.end():] if m and len(rest) - m.end() >= 2 else rest
 
 
 _PLACE_START = re.compile(f"^[{HAN}]{{2,8}}?(?:自治县|县|区|市|旗|街道|民族乡|镇|乡|苏木)")
@@ -292,7 +381,7 @@ def _is_place_name(rest: str) -> bool:
     if not m:
         return False
     head = m.group(0)
-    if head[0] in _rules()["org"]["not_name_starts"] or head in _rules()["org"]["not_names"]:
+    if head in _rules()["org"]["not_names"] or (_bad_start(head) and not divisions.leading_divisions(rest)):
         return False
     # 司法局桥头分局: a department word before the place suffix is not a place
     return not re.search(r"[局厅委办部署院所]", head)
@@ -303,9 +392,16 @@ def _name_ok(n: str | None) -> bool:
         return False
     if n in _rules()["org"]["not_names"] or not re.fullmatch(f"[{HAN}（）()]+", n):
         return False
-    if n[0] in _rules()["org"]["not_name_starts"] and n not in divisions.gazetteer()[1] and not n.startswith("上海"):
+    if _bad_start(n) and not divisions.leading_divisions(n):
         return False
     return bool(_patterns()["suffix_end"].search(n))
+
+
+def _bad_start(n: str) -> bool:
+    """全镇, 各乡, 该局, 上级政府, 下辖街道: a word that starts like no name. A name the gazetteer
+    knows is a name whatever it starts with (上城区, 市中区, 镇江市): see the callers."""
+    o = _rules()["org"]
+    return n[:1] in o["not_name_starts"] or n.startswith(tuple(o["not_name_prefixes"]))
 
 
 def _kind(n: str) -> str | None:
@@ -341,8 +437,13 @@ def _agrees(org: str, kind: str | None) -> bool:
 _TITLE_CHROME = re.compile(r"\s*(?:【[^】]*】|\[[^\]]*\]|(?:字体|字号)\s*[:：].*|(?:打印|关闭|分享)(?:本页|窗口)?)\s*$")
 
 
+_COLUMN_TAG = re.compile(f"^\\s*【[{HAN}]{{2,12}}】\\s*(?=[{HAN}])")
+
+
 def _title_line(ln: str) -> str:
-    """A title line without the chrome that may trail it: 【字体：大 中 小】, [打印], a date."""
+    """A title line without the chrome around it: a column tag before it (【法治建设报告】),
+    【字体：大 中 小】, [打印] or a date after it."""
+    ln = _COLUMN_TAG.sub("", ln)
     for _ in range(3):
         ln = _TITLE_CHROME.sub("", ln)
         d = _DATE.search(ln)
@@ -372,6 +473,19 @@ def _title(lines: list[str]) -> str | None:
                     and normalize_org(prev)):
                 return prev + ln
             return ln
+    return _run_in_title(head[:2])
+
+
+def _run_in_title(lines: list[str]) -> str | None:
+    """A title run together with a banner or the body when the page lost its line breaks:
+    某某网www.example.com某某省人民政府关于2023年度法治政府建设情况的报告2023年，省政府坚持…"""
+    for ln in lines:
+        if len(ln) <= 80:
+            continue
+        m = _patterns()["run_in"].search(ln[:300])
+        # a title that names its body (根据2023年度…工作总结要求 is a sentence, not a title)
+        if m and _title_ok(m.group("title")) and org_from_title(m.group("title")):
+            return m.group("title")
     return None
 
 
@@ -409,7 +523,7 @@ _CONTEXT = re.compile(r"^(?:在[^，,。；;]{2,120}?(?:下|中|上|之际|背�
 
 
 _LEVEL_GOV = re.compile(r"^(?P<level>省|市|县|区|镇|乡|旗)(?:委\s*[、和及]?\s*(?P=level)?)?(?:人民)?政府")
-_ABBREVIATED = re.compile(f"^(?:省|市|州|县|区|旗|镇|乡)(?P<dept>[{HAN}]{{2,12}}(?:委员会|办公室|局|厅|委|办|中心))$")
+_ABBREVIATED = re.compile(f"^(?P<level>省|市|州|县|区|旗|镇|乡)(?P<dept>[{HAN}]{{2,12}}(?:委员会|办公室|局|厅|委|办|中心))$")
 
 
 def org_from_opening(sentence: str) -> tuple[str | None, str | None, int, str | None]:
@@ -486,7 +600,7 @@ def stable_names(text: str) -> str | None:
     """The most frequent place name ending in 镇/乡/街道/景区 …, extended to the
     left as long as (nearly) every occurrence agrees (音堂镇 -> 观音堂镇)."""
     counts: Counter = Counter()
-    stop = set(_rules()["org"]["not_name_starts"]) | set("治强城村两小集建兴每")
+    stop = set(_rules()["org"]["not_name_starts"]) | set("治强城村两小集建兴每上下")
     for m in re.finditer(r"(?:街道|镇|乡|景区|开发区)", text):
         s = m.start()
         if s == 0 or text[s - 1] in stop:
@@ -550,10 +664,11 @@ def _named_in_text(text: str, kind: str, dept: str | None = None) -> list[str]:
 
 
 def _resolve_self(kind: str, text: str, page: Mapping, entities: list[dict], meta_orgs: list[str],
-                  dept: str | None = None) -> str | None:
+                  dept: str | None = None, level: str | None = None) -> str | None:
     """我X with the page: the site's name or its metadata body of that kind, an entity of that
     kind, else the names the text gives (see :func:`_named_in_text`). ``dept``: the department an
-    abbreviated subject names (市司法局 -> 司法局), which the name must end with."""
+    abbreviated subject names (市司法局 -> 司法局), which the name must end with; ``level``: the
+    level it was abbreviated to (省, 市, 县 …), whose division the site or the text names."""
     for raw in (page.get("site_name"), *meta_orgs):
         n = normalize_org(raw) if raw else None
         if n and _kind(n) == kind and (dept is None or n.endswith(dept)):
@@ -564,8 +679,12 @@ def _resolve_self(kind: str, text: str, page: Mapping, entities: list[dict], met
     if dept:
         # 市司法局 on the site of 九江市人民政府: 九江市司法局
         lead = divisions.leading_divisions(page.get("site_name") or "")
-        return normalize_org(lead[-1] + dept) if lead else None
-    ents = Counter()
+        if lead:
+            return normalize_org(lead[-1] + dept)
+        # 省司法厅 in a text that names its province (…对广东系列重要讲话, 《广东省…》): 广东省司法厅
+        division = divisions.named_of_level(text, level) if level else None
+        return normalize_org(division + dept) if division else None
+    ents: Counter[str] = Counter()
     for e in entities or ():
         if e.get("label") in ("ORG", "GPE"):
             n = normalize_org(e.get("text"))
@@ -666,17 +785,28 @@ def _date_line(ln: str) -> str | None:
 
 # ---------------------------------------------------------------- the whole
 
-def document_meta(text: str, page: Optional[Mapping] = None, entities: Optional[list[dict]] = None) -> DocumentMeta:
+def document_meta(text: str, page: Optional[Mapping] = None, entities: Optional[list[dict]] = None,
+                  rules=None) -> DocumentMeta:
     """Identity of one report from its clean text, the page's metadata (``fazhi.ingest.html.page_meta``:
     site_name, article_title, pub_date, content_source, column_name, publisher, source, info,
-    breadcrumb) and optionally the NER stage's entities (dicts with label, text, start, end)."""
+    breadcrumb) and optionally the NER stage's entities (dicts with label, text, start, end).
+    ``rules``: the rule set whose ``meta.toml`` to use (a rules folder or a loaded ``RuleSet``;
+    default the bundled rules)."""
     simplified = to_simplified(text)
     page = {k: to_simplified(v) if isinstance(v, str) else v for k, v in (page or {}).items()}
-    return meta_of_simplified(simplified, page, entities)
+    return meta_of_simplified(simplified, page, entities, rules)
 
 
-def meta_of_simplified(text: str, page: Optional[Mapping] = None, entities: Optional[list[dict]] = None) -> DocumentMeta:
-    page = page or {}
+def meta_of_simplified(text: str, page: Optional[Mapping] = None, entities: Optional[list[dict]] = None,
+                       rules=None) -> DocumentMeta:
+    token = _ACTIVE.set(meta_rules(rules))
+    try:
+        return _meta(text, page or {}, entities)
+    finally:
+        _ACTIVE.reset(token)
+
+
+def _meta(text: str, page: Mapping, entities: Optional[list[dict]]) -> DocumentMeta:
     lines = _lines(text)
 
     title, title_from = None, None
@@ -698,7 +828,26 @@ def meta_of_simplified(text: str, page: Optional[Mapping] = None, entities: Opti
 
 
 def _org(text: str, lines: list[str], title: str | None, page: Mapping, entities: list[dict]):
-    """``(org, where from, the name as written)`` in the order of trust of the module docstring."""
+    """``(org, where from, the name as written)`` in the order of trust of the module docstring;
+    a short form (大足区卫生健康委, from the page's 发布机构) is written out in full when the text
+    writes it so (大足区卫生健康委员会)."""
+    org, org_from, raw = _org_found(text, lines, title, page, entities)
+    return full_form(org, text), org_from, raw
+
+
+def full_form(org: str | None, text: str) -> str | None:
+    """``org`` with its short ending (``org.full_forms``) written out when the text writes it that way."""
+    if not org:
+        return org
+    for short, full in sorted(_rules()["org"]["full_forms"].items(), key=lambda kv: -len(kv[0])):
+        if org.endswith(short) and not org.endswith(full):
+            longer = org[: len(org) - len(short)] + full
+            if longer in text:
+                return longer
+    return org
+
+
+def _org_found(text: str, lines: list[str], title: str | None, page: Mapping, entities: list[dict]):
     kind = self_reference(text[:6000])
     if title:
         n = org_from_title(title)
@@ -720,6 +869,7 @@ def _org(text: str, lines: list[str], title: str | None, page: Mapping, entities
     if op:
         i, sentence = op
         name, word, pos, dept = org_from_opening(sentence)
+        level = sentence[pos] if dept and pos < len(sentence) and sentence[pos + 1:].startswith(dept) else None
         offset = text.find(sentence) + pos if entities else -1
         if name is None and word is None and entities:
             name = _entity_subject(entities, offset)
@@ -727,9 +877,9 @@ def _org(text: str, lines: list[str], title: str | None, page: Mapping, entities
             return name, "opening", name
         kind = word or kind
     else:
-        dept = None
+        dept = level = None
     if kind:
-        n = _resolve_self(kind, text, page, entities, [r for _, r in meta_named if r], dept)
+        n = _resolve_self(kind, text, page, entities, [r for _, r in meta_named if r], dept, level)
         if n:
             return n, "self", n
     # what the page says without the text's own word against it

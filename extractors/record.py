@@ -24,7 +24,7 @@ class Cell:
 class Record:
     type: str                 # case | count | amount | percentage
     value: float              # normalised number (万/亿 multiplied out, 万元 -> 元 ...)
-    unit: str                 # 件, 人次, 元, 平方米, % ...
+    unit: Optional[str]       # 件, 人次, 元, 平方米, % ...; None: a table cell with no unit to give or infer
     qualifier: str            # exact | over | under | approx
     direction: Optional[str]  # increase | decrease | None (percent changes only)
     subject: Optional[str]    # what is counted or measured, in the report's words

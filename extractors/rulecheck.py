@@ -24,10 +24,12 @@ WORDS = ["str"]
 
 SCHEMA: dict[str, dict] = {
     "units.toml": {
+        "numerals": {"digits": WORDS, "powers": {"*": "num"}, "sections": {"*": "num"}, "points": "chars",
+                     "spaces": "chars", "max_spaces": "int"},
         "case": {"units": WORDS},
         "case_as_count": {"subject_cues": WORDS, "subject_cues_not?": WORDS},
         "count": {"units": WORDS, "arabic_only?": WORDS, "never?": WORDS, "non_classifiers": "chars"},
-        "percentage": {"units": WORDS, "factor?": {"*": "num"}},
+        "percentage": {"units": WORDS, "factor?": {"*": "num"}, "tenths": "str", "tenths_not_before": "chars"},
         "amount": {
             "half": "str",
             "money": {"units": WORDS, "to?": {"*": "str"}, "subunits": {"*": "num"}, "subunits_after": WORDS,
@@ -96,9 +98,18 @@ SCHEMA: dict[str, dict] = {
         "category": [{"name": "str", "cues": WORDS}],
     },
     "tables.toml": {
-        "units": {"by_subject": {"*": "str"}, "header_suffix": {"*": "str"}},
+        "units": {"by_subject": {"*": "str"}, "header_suffix": {"*": "str"}, "count_objects?": WORDS},
         "cells": {"empty": WORDS, "serial_headers": WORDS, "generic_headers": WORDS},
         "headers": {"caption_suffixes": WORDS, "caption_words": WORDS},
+    },
+    # the document identity (extractors/meta.py): who reported, for which year, published when
+    "meta.toml": {
+        "org": {"government_words": WORDS, "suffixes": WORDS, "not_names": WORDS, "not_name_starts": "chars",
+                "not_name_prefixes": WORDS, "higher_bodies": WORDS, "full_forms": {"*": "str"}},
+        "opening": {"after_subject": WORDS, "name_stops": WORDS},
+        "self": {"words": WORDS},
+        "published": {"labels": WORDS, "clock": WORDS},
+        "title": {"endings": WORDS, "topic": WORDS, "run_in": "regex"},
     },
 }
 
@@ -114,6 +125,21 @@ class RulesError(ValueError):
 def check_file(name: str, path: str, data: dict, raw: str) -> None:
     """Raise ``RulesError`` for the first place where ``data`` breaks the schema."""
     _check(data, SCHEMA[name], [], path, raw)
+    for keys, group in GROUPS.get(name, ()):
+        if group not in re.compile(_get(data, keys)).groupindex:
+            _fail(path, raw, list(keys), f"the regular expression needs a group named {group!r}")
+
+
+# regular expressions whose named group the code reads
+GROUPS: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
+    "meta.toml": ((("title", "run_in"), "title"),),
+}
+
+
+def _get(data: dict, keys: tuple[str, ...]):
+    for k in keys:
+        data = data[k]
+    return data
 
 
 def _fail(path: str, raw: str, keys: list, problem: str, value=None):

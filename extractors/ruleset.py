@@ -60,6 +60,7 @@ class RuleSet:
     subjects: dict
     categories: list[tuple[str, tuple[str, ...]]]
     tables: dict = field(default_factory=dict)   # tables.toml (extractors/tables.py)
+    meta: dict = field(default_factory=dict)     # meta.toml (extractors/meta.py: the document identity)
     # derived, sorted longest first for prefix/suffix matching
     prefix_quals: list[tuple[str, str]] = field(default_factory=list)
     suffix_quals: list[tuple[str, str]] = field(default_factory=list)
@@ -89,9 +90,6 @@ def _read(path: Path) -> tuple[dict[str, dict], str]:
             line = int(getattr(exc, "lineno", 0) or _line_of(str(exc)))
             raise RulesError(str(file), "", line, f"not valid TOML: {exc}") from exc
         check_file(name, str(file), data[name], text)
-    # the document-identity rules (read by extractors/meta.py from the bundled folder) name the
-    # rule set too: a change there re-runs extraction and so re-reads every document's identity
-    digest.update(b"meta.toml\0" + (DEFAULT_RULES_DIR / "meta.toml").read_bytes())
     return data, "r" + digest.hexdigest()[:12]
 
 
@@ -142,6 +140,7 @@ def load_rules(path: str | Path | None = None) -> RuleSet:
         subjects=data["subjects.toml"],
         categories=[(c["name"], tuple(c["cues"])) for c in data["categories.toml"]["category"]],
         tables=data["tables.toml"],
+        meta=data["meta.toml"],
     )
     rs.prefix_quals = _longest_first(q["prefix"])
     rs.suffix_quals = _longest_first(q["suffix"])

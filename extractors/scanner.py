@@ -11,31 +11,64 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from . import numbers as num
 from .layout import SpanSet
-from .numbers import parse_fraction, parse_number
+from .numbers import parse_fraction, parse_number, parse_tail, tenths_tail
 from .ruleset import RuleSet, UnitInfo
 
 # 301,383 · ２７，２０３，３１９ · 45，600 (separators of either width, with
 # digits of either width) · 94.88. Digits spaced out by a wiki export
-# (1 9 9 7, 8 ．8 ％) are read too.
-AR = (r"(?:[0-9０-９]{1,3}(?:[，,][0-9０-９]{3})+(?![0-9０-９])"
-      r"|[0-9０-９](?: ?[0-9０-９])*)(?: ?[.．] ?[0-9０-９](?: ?[0-9０-９])*)?")
-CN_DIGITS = "零〇○一二两三四五六七八九壹贰叁肆伍陆柒捌玖兩貳參陸"
-CN_UNITS = "十百千万亿拾佰仟萬億"
-CN = rf"[{CN_DIGITS}{CN_UNITS}]+(?:[点點][{CN_DIGITS}]+)?"
+# (1 9 9 7, 8 ．8 ％: single digits, a space after each) are read too; groups
+# apart (12 35, two table cells) never join.
+_D = "[0-9０-９]"
+_SPACED = rf"(?: {_D}(?!{_D}))+(?=[ .．])"  # after a first digit
+AR = (rf"(?:{_D}{{1,3}}(?:[，,]{_D}{{3}})+(?!{_D})|{_D}(?:{_SPACED}|{_D}*))"
+      rf"(?: ?[.．] ?{_D}(?:{_SPACED}|{_D}*))?")
+CN_DIGITS = num.DIGIT_CHARS   # numbers.py, from [numerals] of rules/units.toml
+CN_UNITS = num.POWER_CHARS
+_BIG = "".join(num.BIG_UNITS)
+_SPACE = f"[{num.SPACES}]"
+_S1 = f"{_SPACE}{{1,{num.MAX_SPACES}}}+"
+SP = f"{_SPACE}{{0,{num.MAX_SPACES}}}+"
+# Spaces inside a Chinese numeral (一百 五 十 二, 三千 八百 九十六 万, 六百 五十 亿):
+# only as (before, after) here, never between two other digits (三 四 are two numbers).
+_JOINS = ((CN_DIGITS, CN_UNITS), (CN_UNITS + num.ZERO_CHARS, CN_DIGITS), (CN_UNITS, _BIG))
+_JOIN = "|".join(rf"(?<=[{b}]){_S1}(?=[{a}])" for b, a in _JOINS)
+CN_TIGHT = rf"[{CN_DIGITS}{CN_UNITS}]+(?:[点點][{CN_DIGITS}]+)?"
+CN = (rf"[{CN_DIGITS}{CN_UNITS}]+(?:(?:{_JOIN})[{CN_DIGITS}{CN_UNITS}]+)*"
+      rf"(?:{SP}[点點]{SP}[{CN_DIGITS}]+(?:{SP}[{_BIG}]{{1,2}})?)?")
 MULT = r"[十百千万亿萬億]{1,2}"
-SP = r"[ \u3000]?"
+# 5万4千6百, 5亿1万4千6百: more Arabic digits with descending powers after the
+# multiplier; 3千5, 1万5: one last digit, its power left out (3500, 15000)
+CHAIN = (rf"(?:(?<=[亿億]){SP}{_D}{{1,4}}{SP}[万萬])?(?:{SP}{_D}{SP}[千仟])?"
+         rf"(?:{SP}{_D}{SP}[百佰])?(?:{SP}{_D}{SP}[十拾])?(?:{_D}(?![0-9０-９.．]))?")
 # A number never starts inside another one: without these guards a run of
 # 10,000 digits (or numerals, or spaced digits) is tried from every position,
-# quadratic in the run's length.
-NOT_IN_DIGITS = r"(?<![0-9０-９])(?<![0-9０-９] )"
+# quadratic in the run's length. Nor right after digits and a space (12 35 are
+# two table cells, 225 3 one number a text layer split: neither is read,
+# rather than the tail as a guess), nor as the decimals, the part after a
+# power or a thousands group of a number that did not read (2 86.5, 3千50,
+# 1 2，745).
+_P = "十百千万亿萬億拾佰仟"
+_AFTER = rf" .．，,{_P}"  # the checks after the first run only after these
+NOT_IN_DIGITS = (rf"(?:(?<![0-9０-９{_AFTER}])|(?<=[{_AFTER}])(?<![0-9０-９] )(?<![0-9０-９][.．])"
+                 rf"(?<![0-9０-９][{_P}])(?<![0-9０-９][{_P}] )"
+                 r"(?!(?:(?<=[0-9０-９][，,])|(?<=[0-9０-９][，,] )|(?<=[0-9０-９] [，,]))[0-9０-９]{3}(?![0-9０-９])))")
 NOT_IN_NUMERALS = rf"(?<![{CN_DIGITS}{CN_UNITS}])"
+# A numeral with spaces inside (the last branch) neither starts where the
+# numeral before it and the spaces would go on (一百 五); the checks on spaces
+# run only after a space.
+NOT_IN_SPACED = (rf"(?:(?<![{CN_DIGITS}{CN_UNITS}{num.SPACES}])|(?<={_SPACE})"
+                 + "".join(rf"(?!(?=[{a}])(?:" + "|".join(rf"(?<=[{b}]{_SPACE}{{{k}}})" for k in range(1, num.MAX_SPACES + 1))
+                           + "))" for b, a in _JOINS)
+                 + ")")
 # A single CJK character after the number, then punctuation or the end: a
 # classifier the lexicon does not list (40票,), unless a non-classifier.
 ANY_CLASSIFIER = r"(?<![十百千万亿萬億])(?P<anyc>[\u4e00-\u9fff])(?=[，,。；;、！!？?：:\n）)”\"]|$)"
 _FRAGMENT = re.compile(r"^[0０][0-9０-９]")
 _LATIN_OR_DIGIT = re.compile(r"[0-9０-９A-Za-zＡ-Ｚａ-ｚ)）]")
 _SUBUNIT_DIGIT = "0123456789０１２３４５６７８９一二两三四五六七八九"
+_NUMERAL_CHARS = frozenset("0123456789０１２３４５６７８９点點" + num.DIGIT_CHARS + num.POWER_CHARS)
 
 
 @dataclass
@@ -54,25 +87,28 @@ class Mention:
 
 
 @lru_cache(maxsize=8)
-def _pattern(units: tuple[str, ...], inner: tuple[str, ...], non_classifiers: str) -> re.Pattern:
+def _pattern(units: tuple[str, ...], inner: tuple[str, ...], non_classifiers: str, half: str = "",
+             tenths: str = "") -> re.Pattern:
     unit_alt = "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True))
     q = "|".join(re.escape(w) for w in sorted(inner, key=len, reverse=True))
     # a classifier by position: Arabic numbers only, never a non-classifier
     non = "".join(sorted(set(non_classifiers) - set(" \n")))
     anyc = rf"(?![{re.escape(non)}]){ANY_CLASSIFIER}" if non else ANY_CLASSIFIER
+    # 半成: a half of a tenth
+    half_tenth = rf"|{re.escape(half)}(?={re.escape(tenths)})" if half and tenths else ""
     return re.compile(
         # one cheap test first: most positions hold no numeral at all
-        rf"(?=[0-9０-９{CN_DIGITS}{CN_UNITS}])(?:"
+        rf"(?=[0-9０-９{CN_DIGITS}{CN_UNITS}{re.escape(half[:1])}])(?:"
         # 百分之三十六點九, 千分之五
-        rf"{NOT_IN_NUMERALS}(?P<pw>[百千]分之(?P<pwn>{AR}|{CN}))(?P<pwq>{q})?"
+        rf"{NOT_IN_NUMERALS}(?P<pw>[百千]{SP}分{SP}之{SP}(?P<pwn>{AR}|{CN}))(?P<pwq>{q})?"
         # 三分之一, 1/4, 一半 (fractions as percentages)
-        rf"|(?P<fr>(?:{NOT_IN_NUMERALS}{CN}|{NOT_IN_DIGITS}{AR})分之(?:{CN}|{AR})"
+        rf"|(?P<fr>(?:{NOT_IN_NUMERALS}{CN_TIGHT}|{NOT_IN_DIGITS}{AR})分之(?:{CN_TIGHT}|{AR})"
         rf"|(?<![0-9/.])[0-9]{{1,2}}/[0-9]{{1,3}}(?![0-9/])|{NOT_IN_NUMERALS}一半)"
         # 1200多万元, 13万余人, 400 余人次, 99.4%, 40票,
-        rf"|{NOT_IN_DIGITS}(?P<ar>{AR})(?:{SP}(?P<q1>{q}))?(?:{SP}(?P<mult>{MULT}))?"
+        rf"|{NOT_IN_DIGITS}(?P<ar>{AR})(?:{SP}(?P<q1>{q}))?(?:{SP}(?P<mult>{MULT}{CHAIN}))?"
         rf"{SP}(?P<q2>{q})?{SP}(?:(?P<unit>{unit_alt})|{anyc})"
         # 三万五千多条, 三十多万人
-        rf"|{NOT_IN_NUMERALS}(?P<cn>{CN})(?:(?P<q3>{q})(?P<cmult>[万亿萬億]))?"
+        rf"|{NOT_IN_SPACED}(?P<cn>{CN}{half_tenth})(?:{SP}(?P<q3>{q}){SP}(?P<cmult>[万亿萬億]))?"
         rf"{SP}(?P<q4>{q})?{SP}(?P<cunit>{unit_alt}))"
     )
 
@@ -82,7 +118,8 @@ def _scan_rules(rules: RuleSet):
     u = rules.raw_units
     money = u["amount"]["money"]
     return (
-        _pattern(tuple(rules.units), tuple(rules.inner_quals), u["count"]["non_classifiers"]),
+        _pattern(tuple(rules.units), tuple(rules.inner_quals), u["count"]["non_classifiers"], u["amount"]["half"],
+                 u["percentage"]["tenths"]),
         tuple(w for w in u["sign"]["negative"]),
         frozenset(w[-1] for w in u["sign"]["negative"]),
         u["amount"]["half"],
@@ -92,6 +129,9 @@ def _scan_rules(rules: RuleSet):
         frozenset(rules.exclusions["list_markers"]["fused_units"]),
         frozenset(u["amount"]["measure"]),
         _compounds(u["amount"]["compound"]),
+        u["percentage"]["tenths"],
+        tuple(rules.units),
+        frozenset(u["percentage"]["tenths_not_before"]) | _NUMERAL_CHARS,
     )
 
 
@@ -109,6 +149,7 @@ def scan(text: str, rules: RuleSet, rejected: list | None = None) -> list[Mentio
     units = rules.units
     cfg = _scan_rules(rules)
     for m in cfg[0].finditer(text):
+        mention: Mention | str | None
         if m.group("pw") is not None:
             mention = _percent_words(m, units)
         elif m.group("fr") is not None:
@@ -149,7 +190,7 @@ def _fraction(m: re.Match, units: dict[str, UnitInfo]) -> Mention | str | None:
 def _with_unit(text: str, m: re.Match, units: dict[str, UnitInfo], cfg) -> Mention | str | None:
     """The mention of match ``m``, or why the scanner refuses it (a string)."""
     (_, negative, sign_ends, half, subunits, subunits_after, sub_not_before, fused_units, measures,
-     (numerators, slashes, dens)) = cfg
+     (numerators, slashes, dens), tenths, unit_words, tenth_stops) = cfg
     ar, q1, mult, q2, unit, anyc, cn, q3, cmult, q4, cunit = m.group(
         "ar", "q1", "mult", "q2", "unit", "anyc", "cn", "q3", "cmult", "q4", "cunit")
     written = unit or cunit
@@ -194,12 +235,28 @@ def _with_unit(text: str, m: re.Match, units: dict[str, UnitInfo], cfg) -> Menti
         number = cn + (cmult or "")  # 三十多万人
         chinese = True
     try:
-        value = parse_number(number)
+        if not chinese:
+            value = parse_number(number)
+        elif number == half:
+            value = 0.5  # 半成
+        else:
+            # 一百 二百件: the space stood between two numbers; the one before the unit counts
+            skip, value = parse_tail(number)
+            start, number = start + skip, number[skip:]
     except ValueError:
         return None
     if end < n:
+        # 七成六, 三成半: a tenth more (one digit, not the start of another count)
+        if written == tenths and not (mult or cmult) and value == int(value) and 0 < value < 10:
+            took, more = tenths_tail(text, end, half)
+            nxt = end + took
+            if took and (text.startswith(half, end) or not (nxt < n and (text[nxt] in tenth_stops
+                                                                          or text.startswith(unit_words, nxt)))):
+                value += more
+                end = nxt
+                notes = "tenths"
         # 三米半, 两吨半: a half of the unit (measures, whole numbers)
-        if text.startswith(half, end) and written in measures and not mult and value == int(value):
+        elif text.startswith(half, end) and written in measures and not mult and value == int(value):
             value += 0.5
             end += len(half)
             notes = "half"

@@ -157,7 +157,8 @@ class SubjectFinder:
 
     def _object_of_verb(self, phrase: str) -> str:
         """组织全体人员开展专题学习 -> 专题学习: the object of the last action verb."""
-        if len(phrase) < 5 or self._object_verb is None or not self._verb_first.search(phrase, 1):
+        if (len(phrase) < 5 or self._object_verb is None or self._verb_first is None
+                or not self._verb_first.search(phrase, 1)):
             return phrase
         last = self._object_verb.match(phrase)  # greedy: the last verb, not at the start
         if last is not None and len(phrase) - last.end() >= 2:
@@ -193,7 +194,7 @@ class SubjectFinder:
                 body = p[: -len(marker)]
                 break
         by_marker = body is not None
-        if not by_marker:
+        if body is None:
             if not rate:
                 return None
             body = p

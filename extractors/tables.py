@@ -226,11 +226,18 @@ def header_unit(label: str, rules: RuleSet) -> tuple[UnitInfo, float] | None:
     return None
 
 
+_NOTE = re.compile(r"[（(][^()（）]*(?:[,，:：;；]|(?:19|20)\d\d)[^()（）]*[)）]|[（(][^()（）]{8,}[)）]")
+
+
 def clean_label(label: str) -> str:
-    """A header as a piece of subject: units, enumerators and spaces dropped (合计(宗) -> 合计)."""
+    """A header as a piece of subject: units, enumerators, notes in brackets and spaces dropped
+    (合计(宗) -> 合计, 部分公开（区分处理的，只计这一情形） -> 部分公开, 本年（2023）制发件数 -> 本年制发件数)."""
     if _BARE_UNIT.match(label or ""):
         return ""
-    s = _LABEL_NOISE.sub("", label or "")
+    s = _NOTE.sub("", label or "")
+    if not s.strip():
+        return ""
+    s = _LABEL_NOISE.sub("", s)
     s = _ENUM.sub("", s.strip())
     s = re.sub(r"\s+", "", s).strip(":：、,，;；")
     return s
@@ -251,7 +258,7 @@ def infer_headers(table: Table, rules: RuleSet) -> Table:
         hr = 0
     hc = 0
     for k in range(table.n_cols):
-        column = [g[r][k] for r in range(hr, table.n_rows) if g[r][k] is not None]
+        column = [cell for r in range(hr, table.n_rows) if (cell := g[r][k]) is not None]
         if column and not any(is_figure(c.text, rules) for c in column):
             hc += 1
         else:
@@ -320,16 +327,40 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
     serial = _serial_columns(table, g, rules)
     years = _year_columns(table, g)
     data_rows = [r for r in range(hr, table.n_rows)
-                 if any(g[r][k] is not None and g[r][k].row == r and k >= hc and k not in serial
-                        and figure(g[r][k].text) for k in range(table.n_cols))]
+                 if any((cell := g[r][k]) is not None and cell.row == r and k >= hc and k not in serial
+                        and figure(cell.text) for k in range(table.n_cols))]
     single_row = len(data_rows) <= 1
     full_width = table.n_cols - hc
 
     has_rows = hc > 0 or any(
-        g[r][k] is not None and g[r][k].row == r and g[r][k].text.strip() and not figure(g[r][k].text)
+        (cell := g[r][k]) is not None and cell.row == r and cell.text.strip() and not figure(cell.text)
         for r in data_rows for k in range(hc, table.n_cols))
 
-    def col_parts(k: int) -> list[str]:
+    chains: dict[int, list[str]] = {}
+    named: dict[tuple[int, bool], list[str]] = {}
+
+    def col_parts(k: int, rows_named: bool) -> list[str]:
+        """The column's headers that name a cell: the leaf, with the groups above it only as far as
+        needed to tell it from another column with the same leaf (结果维持 under 未经复议直接起诉 and under
+        复议后起诉), or, when no row label names the cell, to give a generic leaf (合计) its group; a
+        short group (行政复议) stays in front, a long one (行政处罚案件数量 over 警告) does not."""
+        if (k, rows_named) in named:
+            return named[(k, rows_named)]
+        if not chains:
+            for j in range(table.n_cols):
+                chains[j] = col_chain(j)
+        chain = chains[k]
+        n = 1
+        while n < len(chain) and any(j != k and chains[j][-n:] == chain[-n:] for j in chains):
+            n += 1
+        if n == 1 and len(chain) > 1 and chain[-1] in generic and not rows_named:
+            n = 2
+        while n < len(chain) and len(chain[-n - 1]) <= _SHORT_GROUP:
+            n += 1      # a short group is a name of its own (行政复议新收), a long one a heading
+        named[(k, rows_named)] = chain[-n:]
+        return named[(k, rows_named)]
+
+    def col_chain(k: int) -> list[str]:
         cells = []
         seen = set()
         for r in range(hr):
@@ -344,12 +375,15 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
         if cells and spans_all(cells[-1]):
             cells = cells[:-1] if has_rows or len(cells) > 1 else cells  # a title, no column header
         leaf = clean_label(cells[-1].text) if cells else ""
+        # a generic leaf (合计) takes one title that is not the table's name: the nearest that reads as
+        # one (行政处罚实施数量), else the first
+        titles = [c for c in cells[:-1] if spans_all(c) and not _names_table(c.text) and _is_title(c.text, table.kind)]
+        named_titles = [c for c in titles if clean_label(c.text).endswith(_TITLE_END)]
+        keep = (named_titles[-1] if named_titles else titles[0]) if titles and leaf in generic and not has_rows else None
         parts = []
         for c in cells[:-1]:
-            if spans_all(c) and (leaf not in generic or has_rows or _names_table(c.text)) \
-                    and _is_title(c.text, table.kind):
-                continue  # a title over every column (行政处罚实施数量(宗)): its unit counts, not its words;
-                # a generic leaf (合计) takes the titles that are not the table's name
+            if spans_all(c) and _is_title(c.text, table.kind) and c is not keep:
+                continue  # a title over every column (行政处罚实施数量(宗)): its unit counts, not its words
             parts.append(clean_label(_caption_subject(c.text) if spans_all(c) else c.text))
         if cells:
             parts.append(leaf)
@@ -429,11 +463,8 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
                 got = header_unit(src if src != table.unit else f"单位：{src}", rules) or unit_info(src, rules)
                 if got:
                     return got
-        heads = " ".join([table.caption or "", table.context or ""]
-                         + [g[rr][k].text for rr in range(hr) if g[rr][k] is not None]
-                         + [g[r][j].text for j in range(hc) if g[r][j] is not None])
         for cue, unit in tconf["units"]["by_subject"].items():
-            if cue in heads:
+            if cue in about:
                 return unit_info(unit, rules)
         return None
 
@@ -457,7 +488,11 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
         return None
 
     caption_subject = clean_label(_caption_subject(table.caption or ""))
-    about = " ".join(filter(None, (table.caption, table.context)))  # a table of 行政复议 counts cases
+    # what the table is about, for the unit its subject implies: the caption, the short lines before it
+    # (not a paragraph: one listing the report's parts names every subject) and its headers
+    headings = " ".join(p for p in (table.context or "").split() if len(p) <= 60)
+    header_text = " ".join(c.text for c in table.cells if c.header or c.row < hr or c.col < hc)
+    about = " ".join(filter(None, (table.caption, headings, header_text)))
     out: list[Record] = []
     for c in sorted(table.cells, key=lambda c: (c.row, c.col)):
         if c.header or c.row < hr or c.col < hc or c.col in serial or c.col in years or c.start < 0:
@@ -467,14 +502,14 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
             continue
         if q.unit is None and _YEAR.match(c.text.strip()) and c.col == hc:
             continue  # a year used as a row header
-        cols = col_parts(c.col)
         rows = row_parts(c.row, c.col)
+        cols = col_parts(c.col, bool(rows))
         row_s = "".join(rows)
         col_s = "".join(cols)
         if cols and cols[-1] in generic and len(cols) == 1:
             col_s = (caption_subject + col_s) if caption_subject and not rows else col_s
         if rows and not cols:
-            subject = row_s
+            subject: str | None = row_s
         elif cols and (not rows or single_row and row_s in _TOTALS):
             subject = col_s   # a single row that is only a total: the column says what is counted
         elif rows and cols:
@@ -494,7 +529,7 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
         typ = info.type if info else "count"
         unit = info.unit if info else None
         if typ == "case" and unit == "件" and _is_object(subject, rules) \
-                and not any(cue in (subject or "") + about for cue in tconf["units"]["by_subject"]):
+                and not any(cue in (subject or "") + about for cue in tconf["units"]["by_subject"] if cue != "案件"):
             typ = "count"
         start = c.start + q.offset
         end = start + len(q.text)
@@ -516,14 +551,19 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
 
 
 _TOTALS = ("合计", "总计", "小计", "共计", "总数", "合计数")
+_SHORT_GROUP = 4   # characters
 _TITLE_END = ("数量", "情况", "统计", "统计表", "表", "数据", "汇总")
 
 
+_NAMES_TABLE = re.compile(r"^\s*(?:表\s*[一二三四五六七八九十\d]+|第[一二三四五六七八九十百零\d]+条)")
+
+
 def _is_title(label: str, kind: str) -> bool:
-    """A header over every column that names the table (行政处罚实施数量(宗)), not a group of columns
-    (行政复议 over 新收 and 纠错). Lines above the leaf headers of a one-cell-a-line table are titles."""
+    """A header over every column that names the table (行政处罚实施数量(宗), 第二十条第（一）项), not a
+    group of columns (行政复议 over 新收 and 纠错). Lines above the leaf headers of a one-cell-a-line table
+    are titles."""
     s = clean_label(label)
-    return kind == "lines" or len(s) > 12 or s.endswith(_TITLE_END)
+    return kind == "lines" or len(s) > 12 or s.endswith(_TITLE_END) or bool(_NAMES_TABLE.match(label))
 
 
 def _caption_subject(caption: str) -> str:
@@ -539,4 +579,5 @@ def _caption_subject(caption: str) -> str:
 def _is_object(subject: str | None, rules: RuleSet) -> bool:
     if not subject or any(c in subject for c in rules.case_as_count_not):
         return False
-    return any(c in subject for c in rules.case_as_count_cues)
+    return any(c in subject for c in rules.case_as_count_cues) or any(
+        c in subject for c in rules.tables["units"].get("count_objects", ()))

@@ -18,12 +18,17 @@ from typing import Annotated, Any, Optional
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-DEFAULT_LAKE = "data/lake"
-LAKE_ENV = "FAZHI_LAKE"
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-USER_AGENT = "fazhi-extract/0.1 (research; rule-of-law annual reports)"
-HTTP_TIMEOUT_S = 30.0
-MAX_DOWNLOAD_BYTES = 50 * 1024 * 1024
+# the defaults and the lake's directory need no pydantic (what `fazhi sql` imports): fazhi.defaults
+from fazhi.defaults import (  # noqa: F401  (re-exported: fazhi.settings is where callers look)
+    DEFAULT_LAKE,
+    HTTP_TIMEOUT_S,
+    LAKE_ENV,
+    MAX_DOWNLOAD_BYTES,
+    PROJECT_ROOT,
+    USER_AGENT,
+    lake_dir,
+    samples_dir,
+)
 
 
 class Settings(BaseSettings):
@@ -100,20 +105,3 @@ class Settings(BaseSettings):
     @property
     def rules_dir(self) -> str | None:
         return str(Path(self.rules).resolve()) if self.rules else None
-
-
-def lake_dir(lake: str | Path | None = None) -> Path:
-    """``--lake`` if given, else ``$FAZHI_LAKE``, else ``data/lake`` (relative to the working directory)."""
-    return Settings.load(lake=lake).lake
-
-
-def samples_dir() -> Path:
-    """The five seed reports that ship in the repository (``data/samples/``).
-
-    Looked up next to the installed package first (editable install or a
-    checkout), then under the working directory.
-    """
-    for candidate in (PROJECT_ROOT / "data" / "samples", Path.cwd() / "data" / "samples"):
-        if candidate.is_dir():
-            return candidate
-    raise FileNotFoundError("bundled samples not found (data/samples/); pass SOURCES explicitly")

@@ -67,8 +67,9 @@ def _run_batches(items: list, settings: Settings, run_id: str, plan, stage: Stag
         else:
             results = (process_batch_task(b, settings, run_id, plan, n=len(b), stored=stored) for b in parts)
         for part, result in zip(parts, results):
-            for done in result.extracted if overrides else ():
-                overrides.apply(done)
+            if overrides:
+                for done in result.extracted:
+                    overrides.apply(done)
             stage.add(result.extracted, result.failures)
             recleaned += result.recleaned
             bar.advance(len(part))

@@ -5,11 +5,13 @@ from pathlib import Path
 
 import pytest
 
-from extractors import extract
+from extractors import document_meta, extract
 
 CASES = Path(__file__).with_name("cases")
 FIELDS = ("type", "value", "unit", "qualifier", "direction", "subject")
-KEYS = {"text", "at", "absent", "records", "subjects", "why", *FIELDS}
+# the document's identity (spec §4): checked on document_meta(text, page)
+IDENTITY = ("org", "org_from", "report_year", "published", "title", "level", "parent_org", "division_code")
+KEYS = {"text", "at", "absent", "records", "subjects", "why", "page", *FIELDS, *IDENTITY}
 
 
 def _load():
@@ -31,6 +33,14 @@ def _none(v):
 @pytest.mark.parametrize("case", _load())
 def test_case(case):
     text = case["text"]
+    if any(k in case for k in IDENTITY):
+        m = document_meta(text, case.get("page"))
+        got_meta = {k: getattr(m, k) for k in IDENTITY}
+        for k in IDENTITY:
+            if k in case:
+                assert got_meta[k] == _none(case[k]), (k, got_meta)
+        if not any(k in case for k in ("absent", "records", "subjects", *FIELDS)):
+            return
     recs = extract(text)
     got = [(r.text, r.type, r.value, r.unit, r.qualifier, r.direction, r.subject) for r in recs]
     for r in recs:

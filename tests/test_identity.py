@@ -320,3 +320,78 @@ def test_an_author_line():
 def test_title_with_a_trailing_bracket_or_date(line):
     m = meta(line + "\n今年以来，全镇上下坚持依法行政，法治建设取得新成效。\n" + BODY)
     assert (m.org, m.report_year, m.org_from) == ("青龙镇", 2023, "title")
+
+
+# ------------------------------------------------------------------ meta.toml is a rule file like the others
+
+def _rules_copy(tmp_path):
+    import shutil
+
+    from extractors.ruleset import DEFAULT_RULES_DIR
+
+    d = tmp_path / "rules"
+    shutil.copytree(DEFAULT_RULES_DIR, d)
+    return d
+
+
+def _edit(path, old, new):
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return text[: text.index(old)].count("\n") + 1
+
+
+@pytest.mark.parametrize("old, new, key, problem", [
+    ("not_name_prefixes = [", "not_name_prefix = [", "org.not_name_prefix", "did you mean 'not_name_prefixes'"),
+    ("[self]\nwords", "[self]\nsynonyms = [\"我单位\"]\nwords", "self.synonyms", "unknown key"),
+    ('not_name_starts = "', 'not_name_starts = ["全"] # "', "org.not_name_starts", "expected a string of characters"),
+    ("run_in = '(?:^|", "run_in = '((?:^|", "title.run_in", "bad regular expression"),
+])
+def test_meta_rule_errors_name_file_key_and_line(tmp_path, old, new, key, problem):
+    from extractors import RulesError, load_rules
+
+    rules = _rules_copy(tmp_path)
+    line = _edit(rules / "meta.toml", old, new)
+    with pytest.raises(RulesError) as info:
+        load_rules(rules)
+    err = info.value
+    assert err.file.endswith("meta.toml") and err.key == key, str(err)
+    assert problem in str(err)
+    assert err.line in (line, line + 1), str(err)
+
+
+def test_a_run_in_pattern_without_its_group_is_refused(tmp_path):
+    from extractors import RulesError
+
+    rules = _rules_copy(tmp_path)
+    _edit(rules / "meta.toml", "(?P<title>", "(")
+    from extractors import load_rules
+
+    with pytest.raises(RulesError, match=r"meta.toml:\d+: title.run_in: .*group named 'title'"):
+        load_rules(rules)
+
+
+FULL_FORM_TEXT = ("发布机构：万州区卫生健康委\n2025年，万州区卫生健康委员会坚持依法行政，结合我委实际推进法治建设。"
+                  "现将有关情况报告如下：\n" + BODY)
+
+
+def test_document_meta_reads_the_meta_rules_of_the_rules_folder_it_is_given(tmp_path):
+    from extractors import load_rules
+
+    assert meta(FULL_FORM_TEXT).org == "万州区卫生健康委员会"
+    rules = _rules_copy(tmp_path)
+    _edit(rules / "meta.toml", '"委" = "委员会", ', "")
+    assert document_meta(FULL_FORM_TEXT, rules=rules).org == "万州区卫生健康委"
+    assert document_meta(FULL_FORM_TEXT, rules=load_rules(rules)).org == "万州区卫生健康委"
+    # and the bundled rules are untouched by the call
+    assert meta(FULL_FORM_TEXT).org == "万州区卫生健康委员会"
+
+
+def test_a_meta_rule_edit_changes_the_ruleset_id(tmp_path):
+    from extractors import load_rules
+
+    same = _rules_copy(tmp_path / "same")
+    assert load_rules(same).version == load_rules().version
+    rules = _rules_copy(tmp_path / "edited")
+    _edit(rules / "meta.toml", 'clock = ["今天是",', 'clock = ["今天是", "当前日期",')
+    assert load_rules(rules).version != load_rules().version

@@ -187,3 +187,39 @@ def test_run_with_overrides_and_corrections_then_reextract_keeps_them(prefect_se
     assert (rows["ju.txt"]["org"], rows["ju.txt"]["org_from"]) == ("龙岩市永定区卫生健康局", "override")
     assert rows["town.txt"]["report_year_from"] == "override" and rows["town.txt"]["report_year"] == 2023
     assert (rows["town.txt"]["title"], rows["town.txt"]["title_from"]) == ("云溪镇2024年法治政府建设情况报告", "override")
+
+
+def test_a_runs_rules_folder_gives_its_meta_rules_to_the_identity(tmp_path):
+    """``fazhi run --rules my-rules``: the identity is read with my-rules/meta.toml too, and says so
+    in the rule-set id of the documents row."""
+    import shutil
+
+    from extractors.ruleset import DEFAULT_RULES_DIR
+
+    page = tmp_path / "report.txt"
+    page.write_text("发布机构：万州区卫生健康委\n2025年，万州区卫生健康委员会坚持依法行政，结合我委实际推进法治建设。"
+                    "现将有关情况报告如下：\n一、主要举措\n我委召开党委会专题研究法治工作3次。\n", encoding="utf-8")
+    rules = tmp_path / "my-rules"
+    shutil.copytree(DEFAULT_RULES_DIR, rules)
+    meta_file = rules / "meta.toml"
+    meta_file.write_text(meta_file.read_text(encoding="utf-8").replace('"委" = "委员会", ', "", 1), encoding="utf-8")
+
+    cleaned = stages.clean(stages.ingest(str(page), tmp_path / "lake"))
+    bundled, mine = stages.extract(cleaned).document, stages.extract(cleaned, rules=str(rules)).document
+    assert bundled["org"] == "万州区卫生健康委员会"
+    assert mine["org"] == "万州区卫生健康委"
+    assert mine["ruleset"] != bundled["ruleset"]
+
+
+def test_the_site_named_at_the_end_of_the_page_title_gives_a_departments_province(tmp_path):
+    """No SiteName meta tag, a text that says only 省司法厅: the ``<title>`` ends with the site."""
+    html = ("<!DOCTYPE html><html><head><meta charset='utf-8'>"
+            "<title>2022年法治政府建设年度报告_广西壮族自治区司法厅网站</title></head><body><div id='zoom'>"
+            "<p>2022年，厅党委坚持以习近平法治思想为指导，扎实推进依法行政，法治政府建设取得新成效。</p>"
+            "<p>一、主要举措</p><p>我厅全年办理行政复议案件120件。</p></div></body></html>")
+    assert page_meta(html)["site_name"] == "广西壮族自治区司法厅"
+    page = tmp_path / "report.html"
+    page.write_text(html, encoding="utf-8")
+    doc = stages.extract(stages.clean(stages.ingest(str(page), tmp_path / "lake"))).document
+    assert (doc["org"], doc["org_from"]) == ("广西壮族自治区司法厅", "self")
+    assert (doc["level"], doc["parent_org"], doc["division_code"]) == ("department", "广西壮族自治区", "450000")

@@ -289,8 +289,10 @@ def test_space_divided_rows_unit_from_the_tables_subject():
     got = cells(recs)
     assert [(v, u, t) for _, v, u, t, _ in got] == [(1, "件", "case")] + [(0, "件", "case")] * 3 + [(1, "件", "case")] \
         + [(0, "件", "case")] * 5
-    assert [s for s, *_ in got][:4] == ["结果维持", "结果纠正", "其他结果", "尚未审结"]
-    assert got[4][0] == "政府信息公开行政复议、行政诉讼总计"  # a total: what is totalled, from the caption
+    # the two groups over five columns each: whole words on each line, so the header rows are a tree
+    assert [s for s, *_ in got][:5] == ["行政复议结果维持", "行政复议结果纠正", "行政复议其他结果", "行政复议尚未审结",
+                                        "行政复议总计"]
+    assert got[5][0] == "行政诉讼结果维持"
     assert [r.cell.col for r in recs] == list(range(10))
 
 
@@ -412,10 +414,11 @@ def test_the_disclosure_report_tables():
     assert by_table[2] == [("行政许可本年处理决定数量", 1472, None, "count")]   # no unit given: none made up
     assert by_table[3] == [("行政事业性收费本年收费金额", 35000, "元", "amount")]
     applications = by_table[4]
+    # a long group (法人或其他组织) is left out of the subject: the leaf under it says enough
     assert [s for s, *_ in applications[:7]] == [
-        "本年新收政府信息公开申请数量自然人", "本年新收政府信息公开申请数量法人或其他组织商业企业",
-        "本年新收政府信息公开申请数量法人或其他组织科研机构", "本年新收政府信息公开申请数量法人或其他组织社会公益组织",
-        "本年新收政府信息公开申请数量法人或其他组织法律服务机构", "本年新收政府信息公开申请数量法人或其他组织其他",
+        "本年新收政府信息公开申请数量自然人", "本年新收政府信息公开申请数量商业企业",
+        "本年新收政府信息公开申请数量科研机构", "本年新收政府信息公开申请数量社会公益组织",
+        "本年新收政府信息公开申请数量法律服务机构", "本年新收政府信息公开申请数量其他",
         "本年新收政府信息公开申请数量总计"]
     assert {u for _, _, u, _ in applications} == {None}
     assert applications[-1][0] == "不予公开其他法律行政法规禁止公开总计"
@@ -521,3 +524,213 @@ def test_a_pdf_table_drawn_in_aligned_columns():
     assert "\n48\n" in clean and not clean.endswith("3")
     assert cells(recs) == [("行政处罚数量", 6, "件", "case", "6"), ("行政处罚罚没金额", 125000, "元", "amount", "12.5"),
                            ("行政检查数量", 48, "件", "case", "48"), ("行政检查罚没金额", 0, "元", "amount", "0")]
+
+
+# -- header rows that lost their spans, stacked tables, headers written downwards ----------------------
+
+def _padded(cells: list[str], width: int) -> str:
+    """A row as a page's export writes it: the cells with text, then one bar for each cell that a span
+    covered (the row is always as wide as the table)."""
+    return " | ".join(cells) + " | " + "|" * (width - len(cells))
+
+
+def test_three_levels_of_headers_that_lost_their_spans():
+    # a county bureau's enforcement table: 单位名称 spans the three header rows, 行政处罚实施情况 and
+    # 被复议应诉数量 are groups, 行政处罚案件数量 groups the kinds of penalty under it
+    w = 12
+    text = "\n".join([
+        "（二）2022年度行政处罚情况",
+        _padded(["单位名称", "行政处罚实施情况", "被复议应诉数量", "移送司法机关数量"], w),
+        _padded(["立案数量", "结案数量", "行政处罚案件数量", "罚没金额（万元）", "被行政复议数量", "被行政诉讼数量"], w),
+        _padded(["警告", "罚款", "没收违法所得", "责令停产停业", "其他行政处罚"], w),
+        "某某县市场监督管理局 | 36 | 35 | 4 | 28 | 2 | 1 | 0 | 12.65 | 1 | 0 | 2 |",
+        "合计 | 36 | 35 | 4 | 28 | 2 | 1 | 0 | 12.65 | 1 | 0 | 2 |",
+        "填表说明：统计范围为2022年1月1日至12月31日。",
+    ])
+    recs = [r for r in extract(text) if r.extractor == "table"]
+    first = [r for r in recs if r.subject.startswith("某某县")]
+    leaves = ["立案数量", "结案数量", "警告", "罚款", "没收违法所得", "责令停产停业", "其他行政处罚", "罚没金额",
+              "被行政复议数量", "被行政诉讼数量", "移送司法机关数量"]
+    # each figure under its own leaf; the groups over the leaves (行政处罚案件数量) are headings, not names
+    assert [r.subject for r in first] == ["某某县市场监督管理局" + leaf for leaf in leaves]
+    t = recognise(text, RULES)[0]
+    over_warning = [c.text for c in t.cells if c.header and c.col <= first[2].cell.col < c.col + c.colspan]
+    assert over_warning == ["行政处罚实施情况", "行政处罚案件数量", "警告"]
+    # the 万元 column is the one holding 12.65; the table counts 案件, so its bare counts are cases in 件
+    assert [(r.value, r.unit, r.type) for r in first] == (
+        [(36, "件", "case"), (35, "件", "case"), (4, "件", "case"), (28, "件", "case"), (2, "件", "case"),
+         (1, "件", "case"), (0, "件", "case"), (126500, "元", "amount"), (1, "件", "case"), (0, "件", "case"),
+         (2, "件", "case")])
+    assert len(recs) == 22 and recs[11].subject.startswith("合计")
+
+
+def test_two_header_groups_written_without_the_cells_their_spans_covered():
+    # 行政许可实施数量 groups four columns, 撤销许可数量 spans both header rows; nothing marks which
+    w = 6
+    text = "\n".join([
+        "（一）2022年度行政许可情况",
+        _padded(["单位名称", "行政许可实施数量", "撤销许可数量"], w),
+        _padded(["申请数量", "受理数量", "许可数量", "不予许可数量"], w),
+        "某某县自然资源局 | 58 | 58 | 55 | 3 | 0 |",
+    ])
+    got = [(r.subject, r.value, r.unit) for r in extract(text) if r.extractor == "table"]
+    assert got == [("某某县自然资源局申请数量", 58, None), ("某某县自然资源局受理数量", 58, None),
+                   ("某某县自然资源局许可数量", 55, None), ("某某县自然资源局不予许可数量", 3, None),
+                   ("某某县自然资源局撤销许可数量", 0, None)]
+    t = recognise(text, RULES)[0]
+    assert [(c.text, c.col, c.colspan) for c in t.cells if c.row == 0] == [
+        ("单位名称", 0, 1), ("行政许可实施数量", 1, 4), ("撤销许可数量", 5, 1)]
+
+
+DISCLOSURE_STACKED = [
+    ["第二十条第（一）项"],
+    ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
+    ["规章", "0", "0", "1"],
+    ["行政规范性文件", "3", "1", "12"],
+    ["第二十条第（五）项"],
+    ["信息内容", "本年处理决定数量"],
+    ["行政许可", "215"],
+    ["第二十条第（八）项"],
+    ["信息内容", "本年收费金额（单位：万元）"],
+    ["行政事业性收费", "4.2"],
+]
+DISCLOSURE_INTRO = ("本报告由总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况、政府信息公开行政复议"
+                    "和行政诉讼情况、存在的主要问题及改进情况组成。\n二、主动公开政府信息情况\n")
+
+
+def test_disclosure_tables_stacked_in_one_block_of_padded_rows():
+    text = DISCLOSURE_INTRO + "\n".join(_padded(r, 4) for r in DISCLOSURE_STACKED) + "\n三、收到和处理政府信息公开申请情况\n"
+    tables = recognise(text, RULES)
+    assert [t.caption for t in tables] == ["第二十条第（一）项", "第二十条第（五）项", "第二十条第（八）项"]
+    got = [(r.subject, r.value, r.unit, r.type) for r in extract(text) if r.extractor == "table"]
+    # documents counted in 件 are counts; the paragraph above naming 行政复议 does not make them cases
+    assert got == [("规章本年制发件数", 0, "件", "count"), ("规章本年废止件数", 0, "件", "count"),
+                   ("规章现行有效件数", 1, "件", "count"), ("行政规范性文件本年制发件数", 3, "件", "count"),
+                   ("行政规范性文件本年废止件数", 1, "件", "count"), ("行政规范性文件现行有效件数", 12, "件", "count"),
+                   ("行政许可本年处理决定数量", 215, None, "count"), ("行政事业性收费本年收费金额", 42000, "元", "amount")]
+
+
+def test_disclosure_tables_one_cell_a_line_with_bar_lines_for_the_spans():
+    # the same export with a line break after every cell: a line of bars ends a row that spans shortened
+    lines = []
+    for r in DISCLOSURE_STACKED:
+        lines += [f"{c} |" for c in r]
+        if len(r) < 4:
+            lines.append("|" * (4 - len(r)))
+    text = DISCLOSURE_INTRO + "\n".join(lines) + "\n三、收到和处理政府信息公开申请情况\n"
+    want = [(r.subject, r.value, r.unit, r.type) for r in extract(
+        DISCLOSURE_INTRO + "\n".join(_padded(r, 4) for r in DISCLOSURE_STACKED)) if r.extractor == "table"]
+    got = [(r.subject, r.value, r.unit, r.type) for r in extract(text) if r.extractor == "table"]
+    assert got == want and len(got) == 8
+
+
+def test_one_cell_a_line_with_empty_cells_as_lone_bars():
+    # the application table: only 总计 filled in; each empty cell is a line with one bar
+    text = "\n".join([
+        "三、收到和处理政府信息公开申请情况",
+        "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和） |", "申请人情况 |", "|" * 6,
+        "自然人 |", "法人或其他组织 |", "总计 |", "|" * 5,
+        "商业企业 |", "科研机构 |", "社会公益组织 |", "法律服务机构 |", "其他 |", "|" * 3,
+        "一、本年新收政府信息公开申请数量 |", *["|"] * 6, "4 |", "|",
+        "二、上年结转政府信息公开申请数量 |", *["|"] * 6, "0 |", "|",
+        "四、政府信息公开行政复议、行政诉讼情况",
+    ])
+    got = [(r.subject, r.value, r.unit) for r in extract(text) if r.extractor == "table"]
+    assert got == [("本年新收政府信息公开申请数量总计", 4, None), ("上年结转政府信息公开申请数量总计", 0, None)]
+
+
+def test_a_header_group_over_subgroups_with_no_blank_cells_where_spans_were():
+    text = "\n".join([
+        "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和） | 申请人情况 |",
+        "自然人 | 法人或其他组织 | 总计 |",
+        "商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 |",
+        "一、本年新收政府信息公开申请数量 | 12 | 3 | 0 | 0 | 1 | 0 | 16 |",
+        "三、本年度办理结果 | （一）予以公开 | 5 | 2 | 0 | 0 | 0 | 0 | 7 |",
+        "（二）部分公开（区分处理的，只计这一情形，不计其他情形） | 2 | 0 | 0 | 0 | 0 | 0 | 2 |",
+    ])
+    got = [r.subject for r in extract(text) if r.extractor == "table"]
+    assert got[:7] == ["本年新收政府信息公开申请数量" + leaf for leaf in (
+        "自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计")]
+    t = recognise(text, RULES)[0]
+    assert [(c.text, c.col, c.colspan) for c in t.cells if c.row == 1] == [
+        ("自然人", 2, 1), ("法人或其他组织", 3, 5), ("总计", 8, 1)]
+    # a note in brackets is not part of the subject
+    assert got[14] == "本年度办理结果部分公开自然人" and got[-1] == "本年度办理结果部分公开总计"
+
+
+def test_space_rows_under_headers_written_downwards_side_by_side():
+    # a PDF page: the leaf headers stand one character a line, two groups of columns at different heights
+    text = "\n".join([
+        "四、政府信息公开行政复议、行政诉讼情况",
+        "行政复议 行政诉讼",
+        "未经复议直接起诉 复议后起诉",
+        "结 结 其 尚",
+        "结 结 其 尚 结 结 其 尚",
+        "果 果 他 未",
+        "总计 果 果 他 未 总 果 果 他 未 总",
+        "维 纠 结 审",
+        "维 纠 结 审 计 维 纠 结 审 计",
+        "持 正 果 结",
+        "持 正 果 结 持 正 果 结",
+        "2 1 0 0 3 1 0 0 0 1 0 0 0 0 0",
+        "五、存在的主要问题及改进情况",
+    ])
+    recs = [r for r in extract(text) if r.extractor == "table"]
+    assert [(r.value, r.unit, r.type) for r in recs][:5] == [(2, "件", "case"), (1, "件", "case"), (0, "件", "case"),
+                                                             (0, "件", "case"), (3, "件", "case")]
+    assert len(recs) == 15 and {r.unit for r in recs} == {"件"}
+    # the characters name no column; the groups above them do
+    assert [r.subject for r in recs[::5]] == ["行政复议", "行政诉讼未经复议直接起诉", "行政诉讼复议后起诉"]
+    assert not any(len(r.subject) < 4 for r in recs)
+
+
+def test_row_labels_span_the_rows_their_numbering_puts_under_them():
+    text = "\n".join([
+        "信息内容 | 自然人 | 法人或其他组织 | 总计 |",
+        "三、本年度办理结果 | （一）予以公开 | 3 | 1 | 4 |",
+        "（二）部分公开 | 2 | 0 | 2 |",
+        "（三）不予公开 | 1.属于国家秘密 | 0 | 0 | 0 |",
+        "2.属于三类内部事务信息 | 1 | 0 | 1 |",
+        "（四）总计 | 6 | 1 | 7 |",
+        "四、结转下年度继续办理 | 0 | 1 | 1 |",
+    ])
+    got = [r.subject for r in extract(text) if r.extractor == "table"][::3]
+    assert got == ["本年度办理结果予以公开自然人", "本年度办理结果部分公开自然人", "不予公开属于国家秘密自然人",
+                   "不予公开属于三类内部事务信息自然人", "总计自然人", "结转下年度继续办理自然人"]
+
+
+def test_two_header_rows_with_the_corner_left_empty():
+    # the cell over the row labels is empty, so the first header is a group, not the corner
+    text = "\n".join([
+        "行政复议、行政诉讼案件被申请人情况",
+        "| 行政复议 | 行政诉讼 |",
+        "| 新收 | 审结 | 新收 | 审结 |",
+        "区公安分局 | 3 | 2 | 1 | 0 |",
+        "区教育局 | 1 | 1 | 0 | 0 |",
+    ])
+    got = [(r.subject, r.value, r.unit) for r in extract(text) if r.extractor == "table"]
+    assert got[:4] == [("区公安分局行政复议新收", 3, "件"), ("区公安分局行政复议审结", 2, "件"),
+                       ("区公安分局行政诉讼新收", 1, "件"), ("区公安分局行政诉讼审结", 0, "件")]
+
+
+def test_a_total_column_takes_the_title_that_reads_as_one():
+    # one cell a line under the page's own lines: the total is 行政处罚实施数量合计, not the page's lines
+    text = "\n\n".join(["某某区公安分局2022年度行政执法统计年报", "发布单位: 某某区公安分局", "目 录",
+                        "行政处罚实施数量(宗)", "警告", "罚款", "合计(宗)", "罚没金额(万元)", "3", "12", "15", "2.5",
+                        "说明:", "1.行政处罚实施数量的统计范围为统计年度1月1日至12月31日期间作出行政处罚决定的数量。"])
+    got = [(r.subject, r.value, r.unit) for r in extract(text) if r.extractor == "table"]
+    assert got == [("警告", 3, "宗"), ("罚款", 12, "宗"), ("行政处罚实施数量合计", 15, "宗"), ("罚没金额", 25000, "元")]
+
+
+def test_space_divided_header_lines_of_whole_words_are_a_tree():
+    # a PDF page: the header rows keep whole words, but where the spans were is lost
+    text = "\n".join([
+        "（一）2022年度行政许可情况",
+        "单位名称 行政许可实施数量 撤销许可数量",
+        "申请数量 受理数量 许可数量 不予许可数量",
+        "某某县自然资源局 58 58 55 3 0",
+        "合计 58 58 55 3 0",
+    ])
+    got = [(r.subject, r.value) for r in extract(text) if r.extractor == "table"][:5]
+    assert got == [("某某县自然资源局申请数量", 58), ("某某县自然资源局受理数量", 58), ("某某县自然资源局许可数量", 55),
+                   ("某某县自然资源局不予许可数量", 3), ("某某县自然资源局撤销许可数量", 0)]

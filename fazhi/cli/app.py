@@ -8,14 +8,15 @@ from typing import NoReturn, Optional
 import typer
 from rich.console import Console
 
-from fazhi.settings import lake_dir
+from fazhi.defaults import lake_dir
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="法治政府建设年度报告 -> typed statistics in Parquet, queried with DuckDB.")
 out = Console()
 err = Console(stderr=True)
 
-# Defaults and FAZHI_* variables are read by fazhi.settings.Settings, nowhere else.
+# Defaults and FAZHI_* variables are read by fazhi.settings.Settings (the lake directory, which needs
+# no pydantic, by fazhi.defaults.lake_dir), nowhere else.
 LakeOption = typer.Option(None, "--lake", show_default="data/lake, or $FAZHI_LAKE",
                           help="Lake directory (default data/lake, or $FAZHI_LAKE).")
 RulesOption = typer.Option(None, "--rules", exists=True, file_okay=False, show_default="extractors/rules",

@@ -7,7 +7,7 @@ from typing import Optional
 import typer
 
 from fazhi.cli.app import LakeOption, app
-from fazhi.settings import lake_dir
+from fazhi.defaults import lake_dir
 
 
 @app.command()

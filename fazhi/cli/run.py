@@ -14,17 +14,21 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import List, Optional
+from typing import TYPE_CHECKING, List, Optional
 
 import typer
-from rich.table import Table
 
 from fazhi.cli.app import LakeOption, RulesOption, app, err, fail, out, require_lake
-from fazhi.settings import PROJECT_ROOT, Settings, samples_dir
+from fazhi.defaults import PROJECT_ROOT, samples_dir
+
+if TYPE_CHECKING:  # pydantic-settings is imported by the commands that build Settings, not by `fazhi sql`
+    from fazhi.settings import Settings
 
 EXIT_PARTIAL, EXIT_USAGE, EXIT_LOCKED, EXIT_CRASH = 1, 2, 3, 4
 
 def _settings(**flags) -> Settings:
+    from fazhi.settings import Settings
+
     try:
         return Settings.load(**flags)
     except ValueError as exc:  # pydantic's ValidationError: a FAZHI_* value of the wrong type
@@ -155,6 +159,8 @@ def corrections_path(corrections: Optional[Path]) -> Optional[str]:
 
 
 def print_summary(root: Path, result, title: str) -> None:
+    from rich.table import Table
+
     rep = result.report
     out.print()
     out.print(f"[bold]{title}[/bold]  lake: {root}", highlight=False)

@@ -187,7 +187,7 @@ def _utf16_without_bom(data: bytes) -> Decoded | None:
     # ASCII (digits, punctuation, line ends) puts its NUL on one side; CJK rarely has a NUL byte
     # (a CJK character has a NUL byte only when its code ends in 00: about one in a hundred)
     if odd >= max(2, 0.01 * pairs) and odd >= 2 * even:
-        order = ("utf-16-le",)
+        order: tuple[str, ...] = ("utf-16-le",)
     elif even >= max(2, 0.01 * pairs) and even >= 2 * odd:
         order = ("utf-16-be",)
     else:

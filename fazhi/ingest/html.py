@@ -210,7 +210,8 @@ _META_TAGS = {
     "contentsource": "content_source", "source": "content_source",
     "columnname": "column_name", "author": "author",
 }
-_INFO_LABEL = re.compile(r"发布时间|发布日期|发布机构|发文机关|信息来源|文章来源|来源\s*[:：]|成文日期|更新时间|发布于|作者\s*[:：]")
+_INFO_LABEL = re.compile(r"发布时间|发布日期|发布机构|发文机关|信息来源|文章来源|来源\s*[:：]|成文日期|更新时间|发布于|作者\s*[:：]"
+                         r"|发稿时间|添加时间|录入时间|公布日期|公布时间")
 _CRUMB_NAME = re.compile(r"(?:^|[\s_-])(?:breadcrumbs?|crumbs?|bread|position|location|dqwz|curpos)(?:$|[\s_-]|\d)",
                          re.IGNORECASE)
 _CRUMB_TEXT = re.compile(r"^\s*(?:当前位置|您的位置|您现在的位置|所在位置|现在位置)\s*[:：]?")
@@ -219,7 +220,8 @@ _INFO_MAX = 300
 
 def page_meta(html: str) -> dict:
     """The page's metadata, as written: ``site_name``, ``article_title``, ``pub_date``,
-    ``content_source``, ``column_name``, ``author`` (meta tags), ``info`` (the publication
+    ``content_source``, ``column_name``, ``author`` (meta tags; ``site_name`` else from the end of
+    the ``<title>``: …的报告_广东省司法厅网站), ``info`` (the publication
     lines and information-table rows, one a line), ``breadcrumb``. Keys without a value
     are left out."""
     tree = LexborHTMLParser(bounded_nesting(html))
@@ -230,6 +232,10 @@ def page_meta(html: str) -> dict:
         value = _WS.sub(" ", node.attributes.get("content") or "").strip()
         if field and value and field not in out:
             out[field] = value
+    if "site_name" not in out:
+        site = _site_from_title(tree)
+        if site:
+            out["site_name"] = site
     body = tree.body
     if body is None:
         return out
@@ -242,6 +248,24 @@ def page_meta(html: str) -> dict:
     if crumb:
         out["breadcrumb"] = crumb
     return out
+
+
+_TITLE_SEP = re.compile(r"\s*[_|｜–—]\s*|\s+-\s+|(?<=[\u4e00-\u9fff])-(?=[\u4e00-\u9fff])")
+_SITE_TAIL = re.compile(r"(?:门户网站|政府网站|网站|门户网|门户|官网|网)$")
+_SITE_BODY = re.compile(r"(?:政府|厅|局|委员会|委|办公室|办|街道|镇|乡|区|县|市|省|部)$")
+
+
+def _site_from_title(tree) -> str | None:
+    """The site's name from the ``<title>`` when no meta tag gives it: the last part after
+    a separator that names a body (关于2022年…的报告_广东省司法厅网站 -> 广东省司法厅)."""
+    node = tree.css_first("head title") or tree.css_first("title")
+    text = _WS.sub(" ", node.text() if node else "").strip()
+    parts = [p for p in _TITLE_SEP.split(text) if p]
+    if len(parts) < 2:
+        return None
+    last = parts[-1]
+    name = last if _SITE_BODY.search(last) else _SITE_TAIL.sub("", last)
+    return name if 2 <= len(name) <= 30 and _SITE_BODY.search(name) else None
 
 
 def _flat(node) -> str:

@@ -79,10 +79,11 @@ def resolve_checked(host: str, port: int, allowed=()) -> str:
     for family, _, _, _, sockaddr in infos:
         if family not in (socket.AF_INET, socket.AF_INET6):
             continue
-        why = address_refused(sockaddr[0], allowed)
+        address = str(sockaddr[0])  # AF_INET, AF_INET6: the address as text
+        why = address_refused(address, allowed)
         if why is None:
-            return sockaddr[0]
-        reasons.append(f"{sockaddr[0]} ({why})")
+            return address
+        reasons.append(f"{address} ({why})")
     raise AddressRefused(f"{host} resolves only to addresses that are not fetched: {', '.join(reasons) or 'none'}"
                          " (allow a network with --allow-network CIDR / FAZHI_ALLOW_NETWORKS)")
 

@@ -333,10 +333,12 @@ def resolve_listing(listing: Listing, policy: FetchPolicy | None = None) -> list
     return links
 
 
-def _checked_files_below(folder: Path, roots: list[Path]) -> tuple[list[str], list[tuple[str, BaseException]]]:
+def _checked_files_below(folder: Path, roots: list[Path]) -> tuple[list[FileSource],
+                                                                  list[tuple[str, BaseException]]]:
     """The files below ``folder`` that may be read, and a failure for each one refused."""
     base = folder.resolve()
-    files, refused = [], []
+    files: list[FileSource] = []
+    refused: list[tuple[str, BaseException]] = []
     for p in sorted(folder.rglob("*")):
         if any(part.startswith(".") for part in p.relative_to(folder).parts):
             continue

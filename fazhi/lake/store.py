@@ -171,7 +171,8 @@ class Lake:
         except duckdb.Error:
             return ""
         try:
-            return con.execute("SELECT generation FROM lake_info").fetchone()[0] or ""
+            row = con.execute("SELECT generation FROM lake_info").fetchone()
+            return (row[0] or "") if row else ""
         except duckdb.Error:
             return ""
         finally:
@@ -643,10 +644,10 @@ def _same_shape(stored: pa.Schema, schema: pa.Schema) -> bool:
 
 def _views_current(manifest: dict) -> bool:
     """The generation's files have the columns the schemas name now (so its views are today's)."""
-    from schemas import TABLES
+    from fazhi.lake.columns import table_columns  # the schemas' names without pyarrow, when unchanged
 
     files = manifest.get("files", {})
-    return all(files.get(f"{name}.parquet", {}).get("columns") == spec.schema.names for name, spec in TABLES.items())
+    return all(files.get(f"{name}.parquet", {}).get("columns") == names for name, names in table_columns().items())
 
 
 class _Verified:

@@ -184,6 +184,7 @@ class Worker:
         # in front, which may hold another checkout of the project
         self.proc = subprocess.Popen([sys.executable, "-P", "-m", "fazhi.pipeline.budget"], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, env=env, close_fds=True)
+        assert self.proc.stdin is not None and self.proc.stdout is not None  # stdin=PIPE, stdout=PIPE
         try:
             _send(self.proc.stdin, (self.warm, _fazhi_env()))
         except (BrokenPipeError, OSError):
@@ -218,7 +219,7 @@ class Worker:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:  # pragma: no cover
             pass
-        for fh in (proc.stdin, proc.stdout):
+        for fh in filter(None, (proc.stdin, proc.stdout)):
             try:
                 fh.close()
             except OSError:
@@ -229,6 +230,7 @@ class Worker:
             self.stop()
             self._start(getattr(fn, "__module__", "") or "")
         proc = self.proc
+        assert proc is not None and proc.stdin is not None and proc.stdout is not None  # _start made it, with pipes
         try:
             _send(proc.stdin, (fn, args, _fazhi_env(), _url_state()))
         except (BrokenPipeError, OSError):
@@ -388,10 +390,10 @@ def _serve() -> None:
         except MemoryError:
             data = pickle.dumps(("memory", None))
         except Exception:
-            exc = answer[1]
-            data = pickle.dumps(("unpicklable", (type(exc).__name__ if isinstance(exc, BaseException)
-                                                 else "UnpicklableResult", str(exc)[:2000])))
-        answer = None
+            result = answer[1]
+            data = pickle.dumps(("unpicklable", (type(result).__name__ if isinstance(result, BaseException)
+                                                 else "UnpicklableResult", str(result)[:2000])))
+        del answer  # not kept while the next document waits
         stdout.write(_HEADER.pack(len(data)))
         stdout.write(data)
         stdout.flush()

@@ -114,7 +114,8 @@ def _view_problems(lake: Lake, gen: str) -> list[Problem]:
 
 def _raw_problems(lake: Lake) -> tuple[list[Problem], int]:
     raw = lake.root / "raw"
-    problems, n = [], 0
+    problems: list[Problem] = []
+    n = 0
     if not raw.is_dir():
         return problems, n
     for path in sorted(raw.glob("*/*")):
@@ -144,12 +145,14 @@ def repair(lake: Lake) -> RepairReport:
             report.views_rebuilt = True
         return report
     with lake.transaction(verify=False):
-        base = lake._tx.base
+        tx = lake._tx
+        assert tx is not None  # set for the length of the transaction
+        base = tx.base
         found = problems(lake, base) if base is not None else []   # again, under the lock
         damaged = {p.table for p in found if p.table in TABLES}
         report.unrecoverable = [p for p in found if p.table not in TABLES]
         _Rebuild(lake, base, damaged, report).run()
-        report.generation = lake._tx.generation
+        report.generation = tx.generation
     return report
 
 

@@ -27,15 +27,20 @@ changed fields. What is left after that is added (new rule set) or removed
 So a changed record is one at the same or an overlapping place whose
 ``type``, ``value``, ``unit``, ``subject``, ``qualifier``, ``direction``,
 ``category`` or span differ.
+
+Both steps stay within one document version, so the records are read one
+version at a time: DuckDB selects the two rule sets' records of the
+versions both extracted, sorts them by version (spilling past its memory
+limit) and hands them over in batches. Memory holds one version's records
+and the differences found, not ``records_all`` (``bench/commands.py``
+measures it).
 """
 from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from fazhi.lake import history
 from fazhi.lake.store import Lake
@@ -143,41 +148,93 @@ def choose(lake: Lake, old: str | None, new: str | None) -> tuple[str, str, dict
     return old, new, info
 
 
+# the columns a diff reads of records_all: what it compares, orders by and shows
+_READ = ("doc_id", "content_sha256", "record_id", "ruleset", "start", "end", "text", *COMPARED, "rule", "sentence")
+_FETCH_ROWS = 10_000
+# DuckDB's memory for the sort of the two rule sets' records by document version (it spills beyond;
+# reading a row group of records_all, up to 100k rows, takes its share too)
+MEMORY_LIMIT = "128MB"
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _versions_sql() -> str:
+    cols = ", ".join(f"r.{_quoted(c)}" for c in _READ)
+    return f"""
+        WITH compared AS (
+            SELECT doc_id, content_sha256 FROM extractions WHERE ruleset = $old
+            INTERSECT
+            SELECT doc_id, content_sha256 FROM extractions WHERE ruleset = $new)
+        SELECT {cols}, d.name
+        FROM records_all r
+        JOIN compared USING (doc_id, content_sha256)
+        LEFT JOIN documents d USING (doc_id, content_sha256)
+        WHERE r.ruleset IN ($old, $new)
+        ORDER BY r.doc_id, r.content_sha256"""
+
+
+_COUNTS_SQL = """
+    SELECT count(*) FILTER (WHERE a AND b), count(*) FILTER (WHERE a AND NOT b), count(*) FILTER (WHERE b AND NOT a)
+    FROM (SELECT doc_id, content_sha256, bool_or(ruleset = $old) AS a, bool_or(ruleset = $new) AS b
+          FROM extractions GROUP BY doc_id, content_sha256)"""
+
+
+def _by_version(con, old: str, new: str) -> Iterator[list[dict]]:
+    """The records of ``old`` and ``new`` on the document versions both extracted, one version at a
+    time (in ``(doc_id, content_sha256)`` order), each with its document's ``name``. DuckDB sorts
+    them (spilling past :data:`MEMORY_LIMIT`) and hands them over in batches: memory holds one
+    version's records, not the table."""
+    reader = con.sql(_versions_sql(), params={"old": old, "new": new}).to_arrow_reader(_FETCH_ROWS)
+    version: tuple | None = None
+    rows: list[dict] = []
+    for batch in reader:
+        for r in batch.to_pylist():
+            key = (r["doc_id"], r["content_sha256"])
+            if key != version and rows:
+                yield rows
+                rows = []
+            version = key
+            rows.append(r)
+    if rows:
+        yield rows
+
+
 def compute(lake: Lake, old: str | None = None, new: str | None = None) -> Diff:
+    """What changed from rule set ``old`` to ``new`` (default: the two latest), streamed from the
+    lake by document version (see the module doc for how records are matched)."""
+    from fazhi.query.sql import spill_directory
+
     old, new, info = choose(lake, old, new)
     d = Diff(old=old, new=new, old_rules=info.get(old, {}).get("rules"), new_rules=info.get(new, {}).get("rules"))
-    ext = lake.read("extractions").select(["doc_id", "content_sha256", "ruleset"]).to_pylist()
-    seen: dict[str, set] = {old: set(), new: set()}
-    for e in ext:
-        if e["ruleset"] in seen:
-            seen[e["ruleset"]].add((e["doc_id"], e["content_sha256"]))
-    both = seen[old] & seen[new]
-    d.versions = {"compared": len(both), "only_from": len(seen[old] - both), "only_to": len(seen[new] - both)}
-
-    table = lake.read("records_all")
-    table = table.filter(pc.is_in(table.column("ruleset"), value_set=pa.array([old, new])))
-    names = {(r["doc_id"], r["content_sha256"]): r["name"]
-             for r in lake.read("documents").select(["doc_id", "content_sha256", "name"]).to_pylist()}
-    groups: dict[tuple, tuple[list, list]] = defaultdict(lambda: ([], []))
-    for r in table.to_pylist():
-        version = (r["doc_id"], r["content_sha256"])
-        if version not in both:
-            continue
-        r["name"] = names.get(version)
-        groups[(*version, r["start"], r["end"])][0 if r["ruleset"] == old else 1].append(r)
-    left: dict[tuple, tuple[list, list]] = defaultdict(lambda: ([], []))
-    pairs: list[tuple[dict, dict]] = []
-    for key in sorted(groups):
-        same_span, removed, added, same = match_group(*groups[key])
-        d.unchanged += same
-        pairs += same_span
-        left[key[:2]][0].extend(removed)
-        left[key[:2]][1].extend(added)
-    for version in sorted(left):
-        moved, removed, added = match_overlapping(*left[version])
-        pairs += moved
-        d.removed += [_shown(r) for r in removed]
-        d.added += [_shown(r) for r in added]
+    con = lake.connect(memory_limit=MEMORY_LIMIT, temp_directory=spill_directory())
+    try:
+        counts = (con.execute(_COUNTS_SQL, {"old": old, "new": new}).fetchall() or [(0, 0, 0)])[0]
+        d.versions = {"compared": counts[0], "only_from": counts[1], "only_to": counts[2]}
+        same_span: list[tuple[dict, dict]] = []
+        moved: list[tuple[dict, dict]] = []
+        if lake.table_path("records_all").exists():
+            for rows in _by_version(con, old, new):
+                groups: dict[tuple, tuple[list, list]] = defaultdict(lambda: ([], []))
+                for r in rows:
+                    groups[(r["start"], r["end"])][0 if r["ruleset"] == old else 1].append(r)
+                left_old: list[dict] = []
+                left_new: list[dict] = []
+                for key in sorted(groups):
+                    pairs, removed, added, same = match_group(*groups[key])
+                    d.unchanged += same
+                    same_span += pairs
+                    left_old.extend(removed)
+                    left_new.extend(added)
+                pairs, removed, added = match_overlapping(left_old, left_new)
+                moved += pairs
+                d.removed += [_shown(r) for r in removed]
+                d.added += [_shown(r) for r in added]
+    finally:
+        con.close()
+    # the same order as matching every version's spans first, then every version's leftovers
+    pairs = same_span + moved
     pairs.sort(key=lambda p: (p[1]["doc_id"], p[1]["start"], p[1]["end"]))
     for o, n in pairs:
         d.changed.append({"old": _shown(o), "new": _shown(n), "fields": _changed_fields(o, n)})
@@ -246,8 +303,8 @@ def render(d: Diff, console) -> None:
     console.print(f"{c['added']} added, {c['removed']} removed, {c['changed']} changed, "
                   f"{c['unchanged']} unchanged", highlight=False)
     counts = Table("type", "added", "removed", "changed", show_edge=False)
-    for t, n in d.by_type().items():
-        counts.add_row(t, str(n["added"]), str(n["removed"]), str(n["changed"]))
+    for typ, n in d.by_type().items():
+        counts.add_row(typ, str(n["added"]), str(n["removed"]), str(n["changed"]))
     if d.by_type():
         console.print(counts)
     if d.added or d.removed:

@@ -121,7 +121,10 @@ def check(con: duckdb.DuckDBPyConnection, statement: str) -> None:
     if kind != duckdb.StatementType.SELECT:
         raise StatementRefused(f"{kind.name} statements are refused: fazhi sql runs read-only queries only "
                                "(SELECT, WITH, SHOW, DESCRIBE, SUMMARIZE, EXPLAIN)")
-    tree = json.loads(con.execute("SELECT json_serialize_sql(?)", [statement]).fetchone()[0])
+    row = con.execute("SELECT json_serialize_sql(?)", [statement]).fetchone()
+    if row is None:  # json_serialize_sql gives one row; no answer is no proof the statement is a query
+        raise StatementRefused(f"could not parse the statement: {statement!r}")
+    tree = json.loads(row[0])
     if tree.get("error"):
         raise StatementRefused(f"not a plain query: {tree.get('error_message') or statement!r}")
     for table_fn, name in _functions(tree):

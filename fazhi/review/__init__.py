@@ -30,7 +30,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Optional, Sequence
+from typing import AbstractSet, Iterable, Optional, Sequence
 
 from fazhi.lake.atomic import replacing
 from fazhi.lake.store import Lake
@@ -277,7 +277,7 @@ def _record_json(rec: dict) -> dict:
     return out
 
 
-def table_spans(table: dict, text_len: int, figures: set[tuple[int, int]] = frozenset()) -> list[Span]:
+def table_spans(table: dict, text_len: int, figures: AbstractSet[tuple[int, int]] = frozenset()) -> list[Span]:
     """Spans that draw one table of the report (a ``tables`` row) as an HTML table in the text.
 
     The cells hold their text of the clean text; what stands between two cells
@@ -298,7 +298,7 @@ def table_spans(table: dict, text_len: int, figures: set[tuple[int, int]] = froz
             for k in range(c["col"], c["col"] + max(1, c["colspan"] or 1)):
                 covered.setdefault((r, k), c)
 
-    def tag(c: dict) -> str:
+    def tag(c: dict) -> tuple[str, str]:
         name = "th" if c.get("header") or c["row"] < head_rows or c["col"] < head_cols else "td"
         attrs = ""
         if (c["rowspan"] or 1) > 1:
@@ -429,7 +429,8 @@ def plot_categories(docs: list[dict], counts: dict[str, Counter], colors: dict[s
     for k, doc in enumerate(docs):
         y = top + k * row_h
         c = counts.get(doc["doc_id"], Counter())
-        x, bars = label_w, []
+        x: float = label_w
+        bars = []
         for cat in cats:
             n = c.get(cat, 0)
             if n:
