@@ -65,3 +65,6 @@ class Extracted:
     # rule set (``fazhi.incremental``); the load takes its records from ``records_all``
     reused: bool = False
     rules_path: str | None = None  # the rules folder used (None: the bundled rules)
+    # a reused version whose entities were made again (the stored ones were of another NER version):
+    # its ``entities`` replace the stored ones; a reused version without it keeps them
+    ner_again: bool = False

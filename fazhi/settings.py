@@ -57,6 +57,7 @@ class Settings(BaseSettings):
     # per-document budgets (fazhi.pipeline.budget): a stage past them is a failures row
     budget_seconds: float = Field(120.0, gt=0, description="time budget of the clean and extract stages, per document (s)")
     budget_ingest_seconds: float = Field(1800.0, gt=0, description="time budget of the ingest stage, per document (s)")
+    budget_ner_seconds: float = Field(300.0, gt=0, description="time budget of the NER stage, per document (s); its memory budget is budget_memory_mb")
     budget_memory_mb: int = Field(4096, gt=0, description="memory budget of a stage, per document (MiB above the worker's start)")
     # Prefect
     prefect_server: str = Field(

@@ -84,7 +84,8 @@ def summary_markdown(result: RunResult, title: str) -> str:
              f"({rep.new_versions} new versions)", ""]
     if result.stats:
         lines += [f"extracted: {result.stats.get('extracted', 0)}, unchanged (not extracted again): "
-                  f"{result.stats.get('reused', 0)}", ""]
+                  f"{result.stats.get('reused', 0)}, entities made again: {result.stats.get('entities_again', 0)}",
+                  ""]
     lines += ["| type | records |", "|---|---:|"]
     lines += [f"| {t} | {n} |" for t, n in sorted(rep.records_by_type.items(), key=lambda kv: (-kv[1], kv[0]))]
     lines += [f"| **total** | **{rep.records}** |", "", f"failures: {rep.failures}"]
@@ -117,7 +118,7 @@ def run_sources(sources: list[str], settings: Settings, parallel: bool = False,
     lake = str(settings.lake)
     expanded = expand_sources_task(sources, sources_files)
     overrides = Overrides.of(expanded, corrections)
-    plan = plan_task(lake, settings.rules_dir)
+    plan = plan_task(lake, settings.rules_dir, settings.ner_model)
     # files of the same size and modification time as when last read, already extracted with this
     # cleaner and rule set: no task, no read, no write (unless a user corrects their identity)
     unchanged = {s: key for s in expanded if (key := plan.unchanged_file(s)) and not overrides.touches(s)}
@@ -178,7 +179,7 @@ def reextract_pipeline(settings: Settings | None = None, parallel: bool = False,
     if not lk.exists():
         raise FileNotFoundError(f"no lake at {lk.root} (run `fazhi run` first, or pass --lake)")
     run_id = str(flow_run.get_id() or uuid.uuid4())
-    plan = plan_task(str(lk.root), settings.rules_dir)
+    plan = plan_task(str(lk.root), settings.rules_dir, settings.ner_model)
     docs = current_documents(lk)
     previous = sorted({d["ruleset"] for d in docs if d.get("ruleset") and d["ruleset"] != plan.ruleset})
     kept = {d["doc_id"]: fix for d in docs if (fix := kept_overrides(d))}

@@ -26,8 +26,8 @@ def expand_sources_task(sources: list[str], sources_files: list[str] | None = No
 
 
 @task(name="plan", cache_policy=NO_CACHE)
-def plan_task(lake: str, rules: str | None = None) -> incremental.Plan:
-    return incremental.make_plan(lake, rules)
+def plan_task(lake: str, rules: str | None = None, ner_model: str | None = None) -> incremental.Plan:
+    return incremental.make_plan(lake, rules, ner_model)
 
 
 @task(name="process-batch", cache_policy=NO_CACHE, task_run_name="process {n} documents")

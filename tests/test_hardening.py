@@ -296,6 +296,73 @@ def test_a_stage_past_its_memory_budget_fails_alone():
     assert budget.run("clean", h.echo, "again", budget=b)[0] == "again"
 
 
+def test_the_worker_imports_the_callers_code_not_the_working_directorys(tmp_path, monkeypatch):
+    """A run started in a folder that holds another checkout of the project (a fazhi/ package) gets
+    workers that run the caller's code, not that folder's."""
+    import budget_helpers as h
+
+    from fazhi.pipeline import budget
+
+    other = tmp_path / "fazhi"
+    other.mkdir()
+    (other / "__init__.py").write_text("raise ImportError('another checkout of fazhi')\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    b = budget.Budget(seconds=60, memory_mb=509)  # a budget of its own: a new worker, started here
+    value, pid = budget.run("extract", h.echo, "mine", budget=b)
+    assert value == "mine" and pid != os.getpid()
+
+
+# A report whose NER is far past a few seconds (2M characters of sentences with an office word, every
+# one segmented: ~25 s of CPU at 80k characters per second) and whose clean and extract take about one.
+NER_HEAVY_SENTENCE = "桥头镇司法所开展法治宣传活动。"
+NER_BUDGET_S = 5.0   # the seeds' NER takes < 0.5 s of CPU each
+
+
+def _ner_heavy_report() -> str:
+    return ("某镇人民政府2023年法治政府建设年度报告\n全年调解纠纷286宗。\n"
+            + NER_HEAVY_SENTENCE * (2_000_000 // len(NER_HEAVY_SENTENCE)))
+
+
+def test_ner_past_its_budget_is_a_failures_row_and_the_run_goes_on(prefect_server, samples_copy, tmp_path):
+    """The NER stage is under its own time budget (``budget_ner_seconds``): a document past it is a
+    failures row (stage ner) and keeps its document, text and records; the samples get their entities.
+    The next run tries its NER again (it has no entities) and extracts nothing."""
+    from fazhi.lake.store import Lake
+    from fazhi.settings import Settings
+    from flows.pipeline import run_pipeline
+
+    heavy = samples_copy / "zz_ner_heavy.txt"
+    heavy.write_text(_ner_heavy_report(), encoding="utf-8")
+    settings = Settings.load(lake=tmp_path / "lake", ner_model="rules", budget_ner_seconds=NER_BUDGET_S)
+    started = time.monotonic()
+    result = run_pipeline(sources=[str(samples_copy)], settings=settings)
+    took = time.monotonic() - started
+    assert [(f["stage"], f["error_class"]) for f in result.failures] == [("ner", "TimeBudgetExceeded")]
+    bad = result.failures[0]
+    assert bad["source"].endswith("zz_ner_heavy.txt") and f"{NER_BUDGET_S:g} s budget" in bad["message"]
+    lake = Lake(tmp_path / "lake")
+    docs = {d["name"]: d for d in lake.read("documents").to_pylist()}
+    assert sorted(docs) == sorted([*SAMPLE_NAMES, heavy.name])
+    heavy_id = docs[heavy.name]["doc_id"]
+    assert bad["doc_id"] == heavy_id
+    # its other rows load: document, text, records; no entities
+    texts = {t["doc_id"]: t["clean_text"] for t in lake.read("texts").to_pylist()}
+    assert len(texts[heavy_id]) > 1_900_000
+    assert heavy_id in set(lake.read("records").column("doc_id").to_pylist())
+    ent_docs = set(lake.read("entities").column("doc_id").to_pylist())
+    assert ent_docs == {d["doc_id"] for n, d in docs.items() if n != heavy.name}
+    assert [(f["stage"], f["doc_id"]) for f in lake.read("failures").to_pylist()] == [("ner", heavy_id)]
+    print(f"\nNER budget {NER_BUDGET_S:g} s: the run of 6 documents took {took:.1f} s")
+    assert took < 300
+    # the next run: nothing extracted, the stopped document's NER tried again (and stopped again)
+    entities = lake.read("entities").to_pylist()
+    again = run_pipeline(sources=[str(samples_copy)], settings=settings)
+    assert again.stats["extracted"] == 0 and again.stats["reused"] == len(SAMPLE_NAMES) + 1
+    assert [(f["stage"], f["doc_id"], f["error_class"]) for f in again.failures] == [
+        ("ner", heavy_id, "TimeBudgetExceeded")]
+    assert lake.read("entities").to_pylist() == entities
+
+
 # -- the CLI's exit status --------------------------------------------------------------
 
 def test_a_whole_run_failure_is_not_exit_1(prefect_server, tmp_path):

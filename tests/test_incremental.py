@@ -89,12 +89,12 @@ def test_nightly_twice_on_unchanged_input_extracts_nothing(prefect_server, sampl
     lake = Lake(tmp_path / "lake")
 
     first = nightly(sources_file=str(sources), lake=str(lake.root))
-    assert first.stats == {"sources": 5, "extracted": 5, "reused": 0, "failed": 0}
+    assert first.stats == {"sources": 5, "extracted": 5, "reused": 0, "entities_again": 0, "failed": 0}
     tables = {n: _rows(lake, n) for n in ("documents", "texts", "records", "entities", "records_all", "extractions")}
     history_files = {n: lake.table_path(n).stat().st_ino for n in ("texts", "records_all", "extractions")}
 
     second = nightly(sources_file=str(sources), lake=str(lake.root))
-    assert second.stats == {"sources": 5, "extracted": 0, "reused": 5, "failed": 0}
+    assert second.stats == {"sources": 5, "extracted": 0, "reused": 5, "entities_again": 0, "failed": 0}
     assert second.report.records == first.report.records > 150
     for name, rows in tables.items():
         assert _rows(lake, name) == rows, name
@@ -105,7 +105,7 @@ def test_nightly_twice_on_unchanged_input_extracts_nothing(prefect_server, sampl
     changed = samples_copy / SAMPLE_NAMES[0]
     changed.write_text("2025年,某镇共办理信访件12件,办结率100%。\n", encoding="utf-8")
     third = nightly(sources_file=str(sources), lake=str(lake.root))
-    assert third.stats == {"sources": 5, "extracted": 1, "reused": 4, "failed": 0}
+    assert third.stats == {"sources": 5, "extracted": 1, "reused": 4, "entities_again": 0, "failed": 0}
     assert _sql(lake, "SELECT count(*) FROM records WHERE text IN ('12件', '100%') AND source LIKE '%"
                 + SAMPLE_NAMES[0] + "'") == [(2,)]
 

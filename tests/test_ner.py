@@ -192,13 +192,14 @@ def test_ner_failure_is_a_failure_row_and_records_still_load(prefect_server, sam
     real = stages.ner_entities
     calls = []
 
-    def flaky(doc_id, sha, text, **kw):
+    def flaky(doc_id, sha, text, model=None):
         calls.append(doc_id)
         if len(calls) == 1:  # the first document's NER fails
             raise RuntimeError("NER blew up")
-        return real(doc_id, sha, text, **kw)
+        return real(doc_id, sha, text, model=model)
 
     monkeypatch.setattr(stages, "ner_entities", flaky)
+    monkeypatch.setenv("FAZHI_BUDGET", "off")  # the stand-in runs in this process (a real budget: test_hardening)
     lake = tmp_path / "lake"
     result = run_pipeline(sources=[str(samples_copy)], lake=str(lake))
     assert [(f["stage"], f["error_class"]) for f in result.failures] == [("ner", "RuntimeError")]
@@ -387,3 +388,94 @@ def test_rerun_and_reextract_with_nothing_changed_do_not_load_the_pipeline(prefe
     assert not redo.failures
     assert annotate._load.cache_info().currsize == 0, "the NER pipeline was loaded though no document needed it"
     assert Lake(lake).read("entities").num_rows == len(entities)
+
+
+# --- a change of the NER version alone -----------------------------------------------------
+
+def _code_copy(tmp_path):
+    """A copy of the project's packages to edit (the models folder linked, not copied)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    code = tmp_path / "code"
+    for pkg in ("fazhi", "flows", "extractors", "schemas", "ner"):
+        shutil.copytree(root / pkg, code / pkg, ignore=shutil.ignore_patterns("__pycache__"))
+    (code / "models").symlink_to(root / "models", target_is_directory=True)
+    return code
+
+
+def _fazhi(code, *args) -> str:
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    env.update({"FAZHI_NER_MODEL": "rules", "FAZHI_PREFECT_SERVER": "temporary", "PYTHONPATH": str(code)})
+    proc = subprocess.run([sys.executable, "-m", "fazhi.cli", *args], env=env, cwd=code, capture_output=True,
+                          text=True, timeout=900)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
+    return proc.stdout
+
+
+def test_a_ner_version_change_redoes_the_entities_and_nothing_else(tmp_path):
+    """Only the NER patterns change (a real edit of a copy of ner/patterns/entities.jsonl): an
+    incremental `fazhi run` makes the entities of the reused documents again, from their stored text,
+    and extracts nothing again; a second run does nothing; after the edit is undone, `fazhi reextract`
+    makes every document's entities again, and they are those of the first run."""
+    from fazhi.lake.store import Lake
+    from fazhi.pipeline.batch import run_local
+    from fazhi.settings import Settings
+    from ner import annotate, files
+
+    code = _code_copy(tmp_path)
+    src, lake = tmp_path / "src", tmp_path / "lake"
+    src.mkdir()
+    for name in SAMPLE_NAMES[:3]:
+        shutil.copy(SAMPLES / name, src / name)
+    v1 = annotate.version("rules")
+    assert files.version("rules", ner_dir=code / "ner") == v1
+    run_local([str(src)], Settings.load(lake=lake, ner_model="rules"))
+    lk = Lake(lake)
+
+    def table(name, drop=()):
+        return sorted((tuple((k, v) for k, v in r.items() if k not in drop) for r in lk.read(name).to_pylist()),
+                      key=repr)
+
+    first = {n: table(n) for n in ("records", "texts", "extractions", "documents", "entities")}
+    assert {e["model"] for e in lk.read("entities").to_pylist()} == {v1}
+    for name in SAMPLE_NAMES[3:]:  # two new documents beside the three stored ones
+        shutil.copy(SAMPLES / name, src / name)
+
+    patterns = code / "ner" / "patterns" / "entities.jsonl"
+    original = patterns.read_text(encoding="utf-8")
+    patterns.write_text(original + '{"label": "DATE", "id": "date_whole_year", "kind": "regex", '
+                        '"regex": "全年", "note": "the whole year of the report"}\n', encoding="utf-8")
+    v2 = files.version("rules", ner_dir=code / "ner")
+    assert v2 != v1
+
+    out = _fazhi(code, "run", str(src), "--lake", str(lake))
+    assert "extracted: 2, unchanged (not extracted again): 3, entities made again: 3" in out, out
+    docs = {d["name"]: d["doc_id"] for d in lk.read("documents").to_pylist()}
+    ents = lk.read("entities").to_pylist()
+    assert {e["model"] for e in ents} == {v2} and {e["doc_id"] for e in ents} == set(docs.values())
+    # the new pattern's entities are in the reused documents (the seeds 000 and 001 say 全年)
+    whole_year = {e["doc_id"] for e in ents if e["rule"] == "date_whole_year"}
+    assert {docs[SAMPLE_NAMES[0]], docs[SAMPLE_NAMES[1]]} <= whole_year
+    # ... and nothing else of them was redone: records, texts, extractions, documents rows as before
+    old_ids = {docs[n] for n in SAMPLE_NAMES[:3]}
+    for name in ("records", "texts", "extractions", "documents"):
+        now = [r for r in table(name) if dict(r)["doc_id"] in old_ids]
+        assert now == first[name], name
+
+    generation = lk.generation()
+    out = _fazhi(code, "run", str(src), "--lake", str(lake))
+    assert "extracted: 0, unchanged (not extracted again): 5" in out and "entities made again" not in out, out
+    assert lk.generation() == generation  # nothing to do: nothing written
+
+    patterns.write_text(original, encoding="utf-8")  # the edit undone: the first version again
+    assert files.version("rules", ner_dir=code / "ner") == v1
+    out = _fazhi(code, "reextract", "--lake", str(lake))
+    assert "extracted: 0, unchanged (not extracted again): 5, entities made again: 5" in out, out
+    ents = lk.read("entities").to_pylist()
+    assert {e["model"] for e in ents} == {v1} and not any(e["rule"] == "date_whole_year" for e in ents)
+    assert [r for r in table("entities") if dict(r)["doc_id"] in old_ids] == first["entities"]
+    out = _fazhi(code, "reextract", "--lake", str(lake))
+    assert "extracted: 0, unchanged (not extracted again): 5" in out and "entities made again" not in out, out

@@ -171,6 +171,8 @@ def print_summary(root: Path, result, title: str) -> None:
         line = f"extracted: {stats.get('extracted', 0)}, unchanged (not extracted again): {stats.get('reused', 0)}"
         if stats.get("recleaned"):
             line += f", cleaned again: {stats['recleaned']}"
+        if stats.get("entities_again"):
+            line += f", entities made again: {stats['entities_again']}"
         out.print(line)
     table = Table("type", "records", title=None, show_edge=False)
     for typ, n in sorted(rep.records_by_type.items(), key=lambda kv: (-kv[1], kv[0])):

@@ -46,6 +46,7 @@ class Merger:
     def __init__(self, lake: Lake, stage: Stage):
         self.lake, self.stage = lake, stage
         self.fresh: list[Staged] = []
+        self.ner_docs: list[Staged] = []
         self.activated: set[tuple[str, str, str]] = set()
 
     def __enter__(self) -> "Merger":
@@ -60,6 +61,8 @@ class Merger:
         """The run's documents after merging: ``previous`` maps (doc_id, sha) to its stored rule set."""
         self.fresh = [s for s in kept if not s.reused]
         reused = [s for s in kept if s.reused]
+        # whose entities this run made: the fresh ones and the reused ones with entities made again
+        self.ner_docs = [s for s in kept if not s.reused or getattr(s, "ner_again", False)]
         self.activated = {(s.document["doc_id"], s.document["content_sha256"], s.document["ruleset"])
                           for s in reused
                           if previous.get((s.document["doc_id"], s.document["content_sha256"])) != s.document["ruleset"]}
@@ -67,6 +70,8 @@ class Merger:
                                       "doc_id": [s.document["doc_id"] for s in self.fresh],
                                       "content_sha256": [s.document["content_sha256"] for s in self.fresh]},
                        pa.int64())
+        self._register("kept_ner", {"seq": [s.seq for s in self.ner_docs],
+                                    "doc_id": [s.document["doc_id"] for s in self.ner_docs]}, pa.int64())
         self._register("kept_all", {"doc_id": [s.document["doc_id"] for s in kept]})
         self._register_keys("fresh_keys", [tuple(s.document[k] for k in _KEY3) for s in self.fresh])
         self._register_keys("reused_keys", [tuple(s.document[k] for k in _KEY3) for s in reused])
@@ -93,15 +98,16 @@ class Merger:
         cols = ", ".join(_q(f.name) if f.name in present else f"NULL AS {_q(f.name)}" for f in schema)
         return f"(SELECT {cols} FROM read_parquet({_lit(path)}))"
 
-    def _staged(self, name: str) -> str:
-        """This run's staged rows of ``name`` for the documents kept after merging."""
+    def _staged(self, name: str, kept: str = "kept_fresh") -> str:
+        """This run's staged rows of ``name`` for the documents kept after merging (``kept``: those
+        the run extracted, or ``kept_ner``: those whose entities it made)."""
         parts = self.stage.parts(name)
         if parts:
             source = "read_parquet([" + ", ".join(_lit(p) for p in parts) + "])"
         else:
             self.con.register(f"staged_empty_{name}", staged_schema(name).empty_table())
             source = f"staged_empty_{name}"
-        return f"(SELECT * FROM {source} WHERE {SEQ} IN (SELECT seq FROM kept_fresh))"
+        return f"(SELECT * FROM {source} WHERE {SEQ} IN (SELECT seq FROM {kept}))"
 
     def _write(self, name: str, sql: str) -> None:
         rows = ROWS_PER_GROUP.get(name, DEFAULT_ROWS)
@@ -144,13 +150,14 @@ class Merger:
         return dict(counts)
 
     def entities(self) -> None:
-        """A re-extracted document's entities replaced; a reused document's stay."""
-        if not self.fresh:
+        """The entities of a re-extracted document, or of a reused one whose entities were made again
+        (another NER version's were stored), replaced; a reused document's stay."""
+        if not self.ner_docs:
             return
         self._write("entities", f"""
             SELECT {_cols('entities')} FROM {self._old('entities')} o
-            WHERE o.doc_id NOT IN (SELECT doc_id FROM kept_fresh)
-            UNION ALL SELECT {_cols('entities')} FROM {self._staged('entities')}
+            WHERE o.doc_id NOT IN (SELECT doc_id FROM kept_ner)
+            UNION ALL SELECT {_cols('entities')} FROM {self._staged('entities', 'kept_ner')}
             ORDER BY {table_spec('entities').order_by()}""")
 
     def tables(self) -> None:

@@ -5,7 +5,9 @@ The flows hand each processed document to a :class:`Stage`. Every
 batch's heavy rows (``texts``, ``records``, ``entities``) go to Parquet part
 files in ``<lake>/.staging/<id>/<table>/``, and only the document's metadata
 stays in memory (:class:`Staged`: its ``documents`` row, its ``sources`` row,
-counts). ``fazhi.load.load_stage`` then merges the parts into the lake in
+counts). A reused document (extraction skipped) stages nothing heavy, except
+its entities when they were made again (``ner_again``: the stored ones were of
+another NER version). ``fazhi.load.load_stage`` then merges the parts into the lake in
 one transaction, streaming through DuckDB.
 
 The staging directory is not part of the lake: nothing reads it but the load,
@@ -44,6 +46,7 @@ class Staged:
     reused: bool
     rules_path: str | None
     records_by_type: Counter
+    ner_again: bool = False     # reused, with entities made again: they replace the stored ones
 
 
 def staged_schema(name: str) -> pa.Schema:
@@ -81,9 +84,12 @@ class Stage:
         rows: dict[str, list[dict]] = {name: [] for name in HEAVY}
         for e in self._buffer:
             seq = len(self.docs)
+            again = bool(e.reused and getattr(e, "ner_again", False))
             self.docs.append(Staged(seq, e.document, e.fetch, e.reused, e.rules_path,
-                                    Counter(r["type"] for r in e.records)))
-            if e.reused:  # its text and entities stay as stored; its records come from records_all
+                                    Counter(r["type"] for r in e.records), again))
+            if e.reused:  # its text stays as stored; its records come from records_all
+                if again:  # ... and its entities, made again now, replace the stored ones
+                    rows["entities"].extend({**x, SEQ: seq} for x in e.entities)
                 continue
             rows["texts"].append({**e.text, SEQ: seq})
             rows["records"].extend({**r, SEQ: seq} for r in e.records)

@@ -1,18 +1,29 @@
 """A batch of documents through the stages: the unit of work of one Prefect task run.
 
 Every document is its own unit of failure: a document that fails a stage is
-a failures row and the batch goes on. The NER pipeline is loaded the first
-time a document of the process needs it (``ner.annotate`` caches it per
-process), never when every document of the run is unchanged.
+a failures row and the batch goes on. Every stage runs under the run's
+per-document budgets (``fazhi.pipeline.budget``, ``Settings.budget_*``),
+NER included (``budget_ner_seconds``, ``budget_memory_mb``): a document whose
+NER goes past them is a failures row (stage ``ner``) and keeps its other rows
+(document, text, records, tables); it has no entities.
+
+The NER stage runs in a worker process of its own that loads the pipeline
+once, when it starts (outside every document's budget), and only when a
+document of the batch needs entities: never when every document of the run
+is unchanged. A document needs them when it was extracted now and its stored
+entities are not of this NER version, or when its extraction is reused but
+its stored entities are of another NER version (or it has none): then they
+are made from the stored clean text, and nothing else is redone
+(``Plan.ner_stale``).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fazhi.pipeline import stages
+from fazhi.pipeline import budget, stages
 from fazhi.pipeline.failures import failure_row
-from fazhi.pipeline.incremental import Plan, reuse, stored_clean, stored_entities
+from fazhi.pipeline.incremental import Plan, reuse, stored_clean, stored_entities, stored_text
 from fazhi.rows import Extracted
 from fazhi.settings import Settings
 
@@ -30,8 +41,9 @@ class BatchResult:
 class _Ner:
     """The NER stage of one batch: off, or the model's version (loaded on first use), or the load error."""
 
-    def __init__(self, model: str):
-        self.model = model
+    def __init__(self, settings: Settings):
+        self.model = settings.ner_model
+        self.budget = budget.Budget.from_settings("ner", settings)
         self._state: object = None
 
     @property
@@ -48,10 +60,14 @@ class _Ner:
             raise self._state
         return str(self._state)
 
-    def entities(self, done: Extracted) -> list[dict]:
+    def entities(self, doc: str, sha: str, text: str) -> list[dict]:
+        """The entity rows of one document version, under the NER budget (a worker that has the
+        pipeline loaded; ``TimeBudgetExceeded`` / ``MemoryBudgetExceeded`` past it)."""
+        from ner.annotate import get_nlp, model_name
+
         self.version()
-        d = done.document
-        return stages.ner_entities(d["doc_id"], d["content_sha256"], done.text["clean_text"], model=self.model)
+        return budget.run("ner", stages.ner_entities, doc, sha, text, self.model, budget=self.budget,
+                          warm=(get_nlp, (model_name(self.model),)))
 
 
 def _stored_fetch(done: Extracted, stored: bool) -> Extracted:
@@ -61,10 +77,31 @@ def _stored_fetch(done: Extracted, stored: bool) -> Extracted:
     return done
 
 
+def _entities_again(reused: Extracted, ingested, plan: Plan, ner: _Ner, out: BatchResult, run_id: str,
+                    source: str) -> None:
+    """A reused version whose stored entities are of another NER version: made again from its stored
+    text (its records, text and identity stay as stored)."""
+    doc, sha = reused.document["doc_id"], reused.document["content_sha256"]
+    try:
+        text = stored_text(ingested, plan)
+        if text is None:  # no stored text to read them from: the stored entities stay
+            return
+        reused.entities = ner.entities(doc, sha, text)
+    except Exception as exc:  # the stored entities stay; the failure is told
+        out.failures.append(failure_row(run_id, "ner", source, exc))
+        return
+    reused.ner_again = True
+
+
 def process_batch(items: list, settings: Settings, run_id: str, plan: Plan, stored: bool = False) -> BatchResult:
     """``items``: sources (paths, URLs), or with ``stored`` the ``documents`` rows of stored versions."""
+    with budget.using(settings):  # every stage under the run's budgets, not this process's environment
+        return _process_batch(items, settings, run_id, plan, stored)
+
+
+def _process_batch(items: list, settings: Settings, run_id: str, plan: Plan, stored: bool) -> BatchResult:
     out = BatchResult()
-    ner = _Ner(settings.ner_model)
+    ner = _Ner(settings)
     lake = Path(settings.lake)
     for item in items:
         source = item["source"] if stored else item
@@ -72,7 +109,10 @@ def process_batch(items: list, settings: Settings, run_id: str, plan: Plan, stor
         try:
             ingested = stages.ingest_stored(item, lake) if stored else stages.ingest(source, lake, settings)
             if plan.extracted(ingested):
-                out.extracted.append(_stored_fetch(reuse(ingested, plan), stored))
+                reused = _stored_fetch(reuse(ingested, plan), stored)
+                out.extracted.append(reused)
+                if ner.enabled and plan.ner_stale(reused.document["doc_id"], reused.document["content_sha256"]):
+                    _entities_again(reused, ingested, plan, ner, out, run_id, source)
                 continue
             stage = "clean"
             if plan.stored_text(ingested):
@@ -89,9 +129,13 @@ def process_batch(items: list, settings: Settings, run_id: str, plan: Plan, stor
         if not ner.enabled:
             continue
         try:
-            kept = stored_entities(plan, done, ner.version()) if stored else None
-            done.entities = kept if kept is not None else ner.entities(done)
-        except Exception as exc:  # no entities for this document; its records still load
+            # entities depend on the clean text and the NER version, not on the rule set: a version
+            # extracted again after a rule change keeps the stored ones when they are of this NER version
+            kept = stored_entities(plan, done, ner.version())
+            d = done.document
+            done.entities = kept if kept is not None else ner.entities(d["doc_id"], d["content_sha256"],
+                                                                         done.text["clean_text"])
+        except Exception as exc:  # no entities for this document; its other rows still load
             out.failures.append(failure_row(run_id, "ner", source, exc))
             continue
         stages.refine_identity(done)  # ORG and GPE entities help find the reporting body
@@ -113,7 +157,7 @@ def run_local(sources: list[str], settings: Settings, batch_size: int = 16):
     run_id = str(uuid.uuid4())
     lake = str(settings.lake)
     expanded = expand_sources(sources)
-    plan = make_plan(lake, settings.rules_dir)
+    plan = make_plan(lake, settings.rules_dir, settings.ner_model)
     with Stage(lake) as stage:
         stage.add(failures=expansion_failures(run_id, expanded))
         for i in range(0, len(expanded), batch_size):

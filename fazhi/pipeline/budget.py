@@ -16,24 +16,35 @@ that stays up for the whole run and handles one call at a time:
   that document only.
 
 Budgets (``fazhi.settings.Settings``, ``FAZHI_*``): ``budget_seconds``
-(clean, extract, ner; default 120 s), ``budget_ingest_seconds`` (ingest,
-which has its own fetch deadline and retries; default 1800 s),
-``budget_memory_mb`` (default 4096 MiB). ``FAZHI_BUDGET=off`` runs the stages
-in the calling process without budgets (for debugging).
+(clean, extract; default 120 s), ``budget_ingest_seconds`` (ingest, which has
+its own fetch deadline and retries; default 1800 s), ``budget_ner_seconds``
+(ner; default 300 s), ``budget_memory_mb`` (every stage; default 4096 MiB).
+``FAZHI_BUDGET=off`` runs the stages in the calling process without budgets
+(for debugging). The budgets are the run's settings: those given to
+``Budget.from_settings``, else those a batch set with :func:`using` (so a
+Dask worker uses the flow's settings, not its own environment), else the
+environment's.
 
 How a stage is run::
 
     from fazhi.pipeline import budget
     result = budget.run("clean", stages_function, *args)   # exceptions come back as raised
+    rows = budget.run("ner", ner_function, *args, warm=(load_function, (model,)))
 
 The function must be importable by name (a module-level function), its
 arguments and result picklable. The ``FAZHI_*`` environment and the fetch
 module's in-memory URL state (credentials, same-host rules) are handed to
 the worker with each call, so the worker sees what the caller sees.
+
+``warm``: a call the worker makes once when it starts, before its memory is
+measured and outside every document's budget (the NER stage loads its spaCy
+pipeline so). Calls with another ``warm`` (or memory budget) get a worker of
+their own; the stages without one share one worker per thread.
 """
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import pickle
 import select
@@ -74,13 +85,17 @@ class Budget:
 
     @classmethod
     def from_settings(cls, stage: str, settings=None) -> Budget:
-        """``stage``'s budget in a run's :class:`fazhi.settings.Settings` (default: the environment's)."""
+        """``stage``'s budget in a run's :class:`fazhi.settings.Settings` (default: the settings set with
+        :func:`using`, else the environment's)."""
+        if settings is None:
+            settings = getattr(_local, "settings", None)
         if settings is None:
             from fazhi.settings import Settings
 
             settings = Settings.load()
-        return cls(seconds=settings.budget_ingest_seconds if stage == "ingest" else settings.budget_seconds,
-                   memory_mb=settings.budget_memory_mb)
+        seconds = {"ingest": settings.budget_ingest_seconds,
+                   "ner": settings.budget_ner_seconds}.get(stage, settings.budget_seconds)
+        return cls(seconds=seconds, memory_mb=settings.budget_memory_mb)
 
     @classmethod
     def for_stage(cls, stage: str) -> Budget:
@@ -91,12 +106,24 @@ def enabled() -> bool:
     return os.environ.get(WORKER_ENV) != "1" and os.environ.get(SWITCH_ENV, "").lower() not in ("off", "0", "false")
 
 
-def run(stage: str, fn, *args, budget: Budget | None = None):
-    """``fn(*args)`` under ``stage``'s budget (see the module docstring); its result, or its exception."""
+@contextlib.contextmanager
+def using(settings):
+    """The budgets of ``settings`` for the stages this thread runs inside the ``with`` (a batch)."""
+    before = getattr(_local, "settings", None)
+    _local.settings = settings
+    try:
+        yield
+    finally:
+        _local.settings = before
+
+
+def run(stage: str, fn, *args, budget: Budget | None = None, warm: tuple | None = None):
+    """``fn(*args)`` under ``stage``'s budget (see the module docstring); its result, or its exception.
+    ``warm``: ``(function, args)`` the worker calls once at its start, outside the budget."""
     if not enabled():
         return fn(*args)
     budget = budget or Budget.for_stage(stage)
-    return _worker(budget.memory_mb).call(stage, fn, args, budget.seconds)
+    return _worker(budget.memory_mb, warm).call(stage, fn, args, budget.seconds)
 
 
 # -- the caller's side -------------------------------------------------------------
@@ -142,8 +169,9 @@ def _url_state() -> dict | None:
 class Worker:
     """One worker process; ``call`` runs a function in it under a time budget."""
 
-    def __init__(self, memory_mb: int) -> None:
+    def __init__(self, memory_mb: int, warm: tuple | None = None) -> None:
         self.memory_mb = memory_mb
+        self.warm = warm
         self.proc: subprocess.Popen | None = None
 
     def _start(self, preload: str) -> None:
@@ -152,17 +180,32 @@ class Worker:
         env["FAZHI_BUDGET_MEMORY_MB"] = str(self.memory_mb)
         env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
         env[PRELOAD_ENV] = preload
-        self.proc = subprocess.Popen([sys.executable, "-m", "fazhi.pipeline.budget"], stdin=subprocess.PIPE,
+        # -P: the worker's import path is the caller's (PYTHONPATH above), without the working directory
+        # in front, which may hold another checkout of the project
+        self.proc = subprocess.Popen([sys.executable, "-P", "-m", "fazhi.pipeline.budget"], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, env=env, close_fds=True)
-        # the start-up (imports) is not part of any document's budget: wait for the worker to say so
-        assert self.proc.stdout is not None  # stdout=PIPE
+        assert self.proc.stdin is not None and self.proc.stdout is not None  # stdin=PIPE, stdout=PIPE
         try:
-            ready = _read_exactly(self.proc.stdout.fileno(), _HEADER.size, time.monotonic() + START_TIMEOUT)
+            _send(self.proc.stdin, (self.warm, _fazhi_env()))
+        except (BrokenPipeError, OSError):
+            pass  # a worker that died at once: told below
+        # the start-up (imports, the warm-up call) is not part of any document's budget: wait for
+        # the worker to say it is ready
+        fd = self.proc.stdout.fileno()
+        try:
+            ready = _read_exactly(fd, _HEADER.size, time.monotonic() + START_TIMEOUT)
+            failed = _read_exactly(fd, _HEADER.unpack(ready)[0], None) if ready else None
         except TimeoutError:
-            ready = None
+            ready = failed = None
         if ready is None:
             self.stop()
             raise WorkerDied(f"the stage worker process did not start within {START_TIMEOUT:g} s")
+        if failed:  # the warm-up raised: that error, for this document (the next call starts again)
+            self.stop()
+            kind, payload = pickle.loads(failed)
+            if kind == "error":
+                raise payload
+            raise WorkerDied(f"the stage worker process could not start: {payload}")
 
     def stop(self) -> None:
         proc, self.proc = self.proc, None
@@ -225,13 +268,28 @@ _all: list[Worker] = []
 _all_lock = threading.Lock()
 
 
-def _worker(memory_mb: int) -> Worker:
-    w = getattr(_local, "worker", None)
+def _warm_key(warm: tuple | None):
+    if warm is None:
+        return None
+    fn, args = warm
+    return (getattr(fn, "__module__", ""), getattr(fn, "__qualname__", repr(fn)), repr(args))
+
+
+def _worker(memory_mb: int, warm: tuple | None = None) -> Worker:
+    """This thread's worker for calls with this warm-up: one per warm-up, of the given memory budget."""
+    workers = getattr(_local, "workers", None)
+    if workers is None:
+        workers = _local.workers = {}
+    key = _warm_key(warm)
+    w = workers.get(key)
     if w is None or w.memory_mb != memory_mb:
         if w is not None:
             w.stop()
-        w = Worker(memory_mb)
-        _local.worker = w
+            with _all_lock:
+                if w in _all:
+                    _all.remove(w)
+        w = Worker(memory_mb, warm)
+        workers[key] = w
         with _all_lock:
             _all.append(w)
     return w
@@ -285,11 +343,30 @@ def _serve() -> None:
     preload = os.environ.get(PRELOAD_ENV)
     if preload:  # the module of the stage functions (and its imports), before the memory is measured
         importlib.import_module(preload)
-
-    _limit_memory(int(os.environ.get("FAZHI_BUDGET_MEMORY_MB", "4096")))
-    stdout.write(_HEADER.pack(0))  # ready
-    stdout.flush()
     fd = stdin.fileno()
+    first = _read_exactly(fd, _HEADER.size, None)
+    if first is None:
+        return
+    warm, env = pickle.loads(_read_exactly(fd, _HEADER.unpack(first)[0], None) or b"")
+    failed = b""
+    if warm is not None:  # e.g. the NER pipeline, loaded before the memory is measured
+        try:
+            _apply_env(env)
+            fn, args = warm
+            fn(*args)
+        except Exception as exc:  # noqa: BLE001 - told to the caller instead of ready
+            try:
+                failed = pickle.dumps(("error", exc))
+                pickle.loads(failed)
+            except Exception:
+                failed = pickle.dumps(("unpicklable", f"{type(exc).__name__}: {str(exc)[:2000]}"))
+    _limit_memory(int(os.environ.get("FAZHI_BUDGET_MEMORY_MB", "4096")))
+    stdout.write(_HEADER.pack(len(failed)))  # ready (an empty answer), or why the warm-up failed
+    if failed:
+        stdout.write(failed)
+    stdout.flush()
+    if failed:
+        return
     while True:
         header = _read_exactly(fd, _HEADER.size, None)
         if header is None:

@@ -15,10 +15,18 @@ extract       the clean text (content + cleaner) or  the stored records (``recor
               the rule set (``RuleSet.version``: a    nothing extracted
               hash of every rule file and the
               extractors' code) changed
+ner           the stored entities of the version were    the stored entities (``entities``)
+              made by another NER version (its model,
+              patterns, segmentation, code), or it has
+              none (its NER failed, or found nothing)
 ============  =====================================  ==========================================
 
 So the key of an extraction is ``(content_sha256, cleaner, ruleset)``
-(``extractions`` table, ``fazhi.history``). A :class:`Plan` is that
+(``extractions`` table, ``fazhi.history``); the NER stage's key is the
+version of the document and the ``model`` column of its entities, whatever
+the rule set: a version whose extraction is reused but whose entities are of
+another NER version gets its entities made again from its stored text, and
+nothing else. A :class:`Plan` is that
 bookkeeping read once at the start of a run; the flow asks it, per ingested
 document, which stages to skip.
 """
@@ -50,7 +58,8 @@ class Plan:
 
     def __init__(self, lake: str, rules: str | None, ruleset: str, cleaner: str,
                  done: dict[str, str], texts: set[tuple[str, str]], documents: dict[str, dict],
-                 files: dict[str, tuple] | None = None):
+                 files: dict[str, tuple] | None = None, ner: str | None = None,
+                 entities_of: dict[tuple[str, str], str] | None = None):
         self.lake = lake
         self.rules = rules
         self.ruleset = ruleset
@@ -59,9 +68,17 @@ class Plan:
         self.texts = texts            # (doc_id, content_sha256) whose stored text is of this cleaner
         self.documents = documents    # content_sha256 -> a stored documents row
         self.files = files or {}      # file source -> (size, mtime_ns, doc_id, content_sha256) of its last read
+        self.ner = ner                # this run's NER version (None: the stage is off)
+        # (doc_id, content_sha256) -> the NER version of its stored entities ("" when they are of several)
+        self.entities_of = entities_of or {}
 
     def __repr__(self) -> str:
-        return f"Plan(ruleset={self.ruleset}, cleaner={self.cleaner}, done={len(self.done)})"
+        return f"Plan(ruleset={self.ruleset}, cleaner={self.cleaner}, ner={self.ner}, done={len(self.done)})"
+
+    def ner_stale(self, doc: str, sha: str) -> bool:
+        """Must this version's entities be made (again)? Yes when the NER stage is on and the stored
+        entities are of another NER version, or there are none (its NER failed, or found nothing)."""
+        return self.ner is not None and self.entities_of.get((doc, sha)) != self.ner
 
     def extracted(self, ingested: Ingested) -> bool:
         """Was this content extracted with this cleaner and rule set (and is its document stored)?"""
@@ -81,6 +98,8 @@ class Plan:
         size, mtime_ns, doc, sha = known
         if (st.st_size, st.st_mtime_ns) != (size, mtime_ns) or self.done.get(sha) != doc:
             return None
+        if self.ner_stale(doc, sha):  # its entities are to be made again: the run reads it
+            return None
         return (doc, sha) if sha in self.documents else None
 
     def stored_text(self, ingested: Ingested) -> tuple[str, str] | None:
@@ -92,7 +111,37 @@ class Plan:
         return None
 
 
-def make_plan(lake: str, rules: str | None = None) -> Plan:
+def _entity_versions(lk: Lake) -> dict[tuple[str, str], str]:
+    """``(doc_id, content_sha256) -> model`` of the stored entities (one DISTINCT pass, streaming)."""
+    import duckdb
+
+    path = lk.table_path("entities")
+    if not path.exists():
+        return {}
+    con = duckdb.connect(config={"threads": 1, "memory_limit": "200MB", "enable_external_access": True})
+    try:
+        rows = con.execute("SELECT doc_id, content_sha256, min(model), max(model) FROM read_parquet(?) "
+                           "GROUP BY 1, 2", [str(path)]).fetchall()
+    finally:
+        con.close()
+    return {(d, s): (lo if lo == hi else "") or "" for d, s, lo, hi in rows}
+
+
+def ner_of(model: str | None) -> str | None:
+    """The NER version ``model`` writes (None: the stage is off, or its version cannot be read, in
+    which case every document's NER fails with the reason and nothing stored is redone)."""
+    from fazhi.pipeline.stages import ner_enabled, ner_version
+
+    if not ner_enabled(model):
+        return None
+    try:
+        return ner_version(model)
+    except Exception:
+        return None
+
+
+def make_plan(lake: str, rules: str | None = None, ner_model: str | None = None) -> Plan:
+    """``ner_model``: the run's NER pipeline (``Settings.ner_model``; None: ``$FAZHI_NER_MODEL``, else rules)."""
     lk = Lake(lake)
     ruleset = load_rules(rules).version
     texts = lk.read("texts").select(["doc_id", "content_sha256", "cleaner"])
@@ -105,10 +154,22 @@ def make_plan(lake: str, rules: str | None = None) -> Plan:
     if src.num_rows and "size" in src.column_names:
         for r in src.select(["source", "size", "mtime_ns", "doc_id", "content_sha256"]).to_pylist():
             files[r["source"]] = (r["size"], r["mtime_ns"], r["doc_id"], r["content_sha256"])
+    ner = ner_of(ner_model)
     return Plan(lake=str(lk.root), rules=rules, ruleset=ruleset, cleaner=CLEANER_VERSION, files=files,
+                ner=ner, entities_of=_entity_versions(lk) if ner is not None else {},
                 done=done_keys(lk, CLEANER_VERSION, ruleset),
                 texts=set(zip(texts.column("doc_id").to_pylist(), texts.column("content_sha256").to_pylist())),
                 documents=documents)
+
+
+def stored_text(ingested: Ingested, plan: Plan) -> str | None:
+    """The stored clean text (this cleaner) of this content, or None when the lake has none."""
+    key = plan.stored_text(ingested)
+    if key is None:
+        return None
+    table = pq.read_table(Lake(plan.lake).table_path("texts"), columns=["clean_text"],
+                          filters=[("doc_id", "=", key[0]), ("content_sha256", "=", key[1])])
+    return table.column(0)[0].as_py() if table.num_rows else None
 
 
 def stored_clean(ingested: Ingested, plan: Plan) -> Cleaned:
@@ -133,6 +194,8 @@ def stored_entities(plan: Plan, done: Extracted, version: str) -> list[dict] | N
     they depend on the clean text and the model, not on the rule set.
     """
     doc, sha = done.document["doc_id"], done.document["content_sha256"]
+    if plan.entities_of.get((doc, sha)) != version:  # none stored, or of another NER version
+        return None
     path = Lake(plan.lake).table_path("entities")
     if not path.exists():
         return None
@@ -160,11 +223,13 @@ def reuse(ingested: Ingested, plan: Plan) -> Extracted:
 
 
 def run_stats(extracted: Sequence[Extracted | Staged], failures: list[dict], sources: Sequence[str]) -> dict[str, int]:
-    """What a run did, per stage: ``extracted`` (documents extracted now), ``reused`` (skipped)."""
+    """What a run did, per stage: ``extracted`` (documents extracted now), ``reused`` (skipped),
+    ``entities_again`` (reused documents whose entities were made again: another NER version's were stored)."""
     return {
         "sources": len(sources),
         "extracted": sum(1 for e in extracted if not e.reused),
         "reused": sum(1 for e in extracted if e.reused),
+        "entities_again": sum(1 for e in extracted if e.reused and getattr(e, "ner_again", False)),
         "failed": len(failures),
     }
 
