@@ -149,6 +149,8 @@ _UNIT_LINE = re.compile(r"(?:计量)?单位\s*[:：]\s*(?P<u>[^\s,，;；)）]{1
 _MULT = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000, "萬": 10_000, "億": 100_000_000}
 _LABEL_NOISE = re.compile(r"[（(]\s*(?:单位\s*[:：]?\s*)?[^()（）\d]{1,6}\s*[)）]\s*$|单位\s*[:：].*$")
 _BARE_UNIT = re.compile(r"^\s*(?:(?:计量)?单位\s*[:：]?\s*)?[（(]?\s*[万亿千百]?(?:件|宗|起|例|件次|人|人次|名|次|个|项|家|户|元|%|％)\s*[)）]?\s*$")
+# pinyin a conversion to traditional characters left after characters: 罰沒(méi)金額(萬(wàn)元)
+_PINYIN = re.compile(r"[（(]\s*[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ][a-zü]*\s*[)）]")
 _ENUM = re.compile(r"^(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、|\d+[.、．](?!\d))\s*")
 
 
@@ -211,6 +213,7 @@ def header_unit(label: str, rules: RuleSet) -> tuple[UnitInfo, float] | None:
     """The unit a header or caption gives: 数量（件）, 合计(宗), 罚没金额(万元), 单位：万元, 本年制发件数."""
     if not label:
         return None
+    label = without_pinyin(label)
     for rx in (_HEADER_UNIT, _UNIT_LINE):
         for m in rx.finditer(label):
             got = unit_info(m.group("u"), rules)
@@ -229,12 +232,18 @@ def header_unit(label: str, rules: RuleSet) -> tuple[UnitInfo, float] | None:
 _NOTE = re.compile(r"[（(][^()（）]*(?:[,，:：;；]|(?:19|20)\d\d)[^()（）]*[)）]|[（(][^()（）]{8,}[)）]")
 
 
+def without_pinyin(label: str) -> str:
+    """A header without the pinyin a conversion left in it: 罰沒(méi)金額(萬(wàn)元) -> 罰沒金額(萬元)."""
+    return _PINYIN.sub("", label) if "(" in label or "（" in label else label
+
+
 def clean_label(label: str) -> str:
     """A header as a piece of subject: units, enumerators, notes in brackets and spaces dropped
     (合计(宗) -> 合计, 部分公开（区分处理的，只计这一情形） -> 部分公开, 本年（2023）制发件数 -> 本年制发件数)."""
-    if _BARE_UNIT.match(label or ""):
+    label = without_pinyin(label or "")
+    if _BARE_UNIT.match(label):
         return ""
-    s = _NOTE.sub("", label or "")
+    s = _NOTE.sub("", label)
     if not s.strip():
         return ""
     s = _LABEL_NOISE.sub("", s)
@@ -477,8 +486,19 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
             if q is not None and q.unit is not None:
                 own[(c.row, c.col)] = (q.unit.written, q.mult, q.unit)
 
+    # columns whose cells write one unit down the column (占比 | 35.6% | 22.0%): their unit is the
+    # column's, and says nothing of the other columns of the row (2019受理量 | 30 | 35.6% | -30.0%)
+    by_col: dict[int, set] = {}
+    n_col: dict[int, int] = {}
+    for (rr, kk), u in own.items():
+        by_col.setdefault(kk, set()).add(u[:2])
+        n_col[kk] = n_col.get(kk, 0) + 1
+    striped = {kk for kk, kinds in by_col.items() if len(kinds) == 1 and n_col[kk] >= 2}
+
     def sibling_unit(r: int, k: int) -> tuple[UnitInfo, float] | None:
         in_row = [own[p] for p in own if p[0] == r and p[1] != k]
+        if in_row and k not in by_col and all(p[1] in striped for p in own if p[0] == r and p[1] != k):
+            in_row = []
         in_col = [own[p] for p in own if p[1] == k and p[0] != r]
         for one, other in ((in_row, in_col), (in_col, in_row)):
             kinds = {u[:2] for u in one}
@@ -568,6 +588,7 @@ def _is_title(label: str, kind: str) -> bool:
 
 def _caption_subject(caption: str) -> str:
     """What a caption counts: 2014年复议案件审结情况(件) -> 复议案件审结."""
+    caption = without_pinyin(caption)
     s = re.sub(r"^\s*(?:表\s*[一二三四五六七八九十\d]+[:：.、\s]*)", "", caption)
     s = re.sub(r"[（(][^()（）]*[)）]", "", s)
     s = re.sub(r"^.*?(?:19|20)\d\d\s*年度?", "", s)
