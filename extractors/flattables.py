@@ -892,6 +892,9 @@ def _line_table(seg: list[int], lines: list[_Line], text: str, rules: RuleSet) -
         return None
     first_fig = figs.index(True)
     head = [c for c in cells[:first_fig] if c.text]
+    # a 单位：line among the header lines (单位：件、万元) names units, not a column
+    unit_lines = [c for c in head if _UNIT_LINE.match(c.text)]
+    head = [c for c in head if not _UNIT_LINE.match(c.text)]
     body = cells[first_fig:]
     # lines after the last row of figures (the next heading, a label cut off) are not the table's
     while body and body[-1].text and not is_figure(body[-1].text, rules) and not _is_empty_mark(body[-1].text, rules):
@@ -945,7 +948,12 @@ def _line_table(seg: list[int], lines: list[_Line], text: str, rules: RuleSet) -
     header = [[t] for t in titles] + ([leaves] if leaves else [])
     ends = [c.end for c in rows[-1] if c.end >= 0]
     cut = bool(ends) and not text[max(ends):].strip()
-    return _assemble(header, rows, "lines", rules, cut_last=cut)
+    t = _assemble(header, rows, "lines", rules, cut_last=cut)
+    if t is not None and unit_lines:
+        from dataclasses import replace
+        m = _UNIT_LINE.match(unit_lines[-1].text)
+        t = replace(t, unit=m.group(1) if m else None)
+    return t
 
 
 def _rows_by_breaks(seg: list[int], lines: list[_Line], text: str, rules: RuleSet) -> Optional[Table]:
@@ -1020,7 +1028,7 @@ def _with_caption(t: Table, lines: list[_Line], first: int, rules: RuleSet, inne
         top = next((c for c in t.cells if c.row == 0 and c.colspan == t.n_cols), None)
         if top is not None and (caption is None and t.kind == "lines" or _is_caption(top.text, rules)):
             caption = top.text
-    return replace(t, caption=caption, unit=unit, context=" ".join(before))
+    return replace(t, caption=caption, unit=unit or t.unit, context=" ".join(before))
 
 
 def lines_kind(s: str) -> str:

@@ -307,6 +307,18 @@ def _serial_columns(table: Table, g, rules: RuleSet) -> set[int]:
     return out
 
 
+def _period_columns(table: Table, g, hc: int, rules: RuleSet) -> int:
+    """The header columns with the leading columns of periods after them (月份 | 10 | 11: months as row
+    labels, never figures): the number of columns that name the rows."""
+    names = set(rules.tables["cells"].get("period_headers", ()))
+    while hc < table.n_cols - 1 and table.header_rows:
+        heads = [c for r in range(table.header_rows) if (c := g[r][hc]) is not None and c.colspan == 1]
+        if not heads or clean_label(heads[-1].text) not in names:
+            break
+        hc += 1
+    return hc
+
+
 def _year_columns(table: Table, g) -> set[int]:
     out = set()
     for k in range(table.n_cols):
@@ -335,6 +347,7 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
     generic = set(tconf["cells"]["generic_headers"])
     serial = _serial_columns(table, g, rules)
     years = _year_columns(table, g)
+    hc = _period_columns(table, g, hc, rules)
     data_rows = [r for r in range(hr, table.n_rows)
                  if any((cell := g[r][k]) is not None and cell.row == r and k >= hc and k not in serial
                         and figure(cell.text) for k in range(table.n_cols))]
@@ -469,13 +482,23 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
             return got
         for src in (table.unit, table.caption):
             if src:
+                several = _several_units(src, rules)
+                if several:
+                    return _unit_of_column(several, column_text(k), rules)
                 got = header_unit(src if src != table.unit else f"单位：{src}", rules) or unit_info(src, rules)
                 if got:
                     return got
         for cue, unit in tconf["units"]["by_subject"].items():
             if cue in about:
                 return unit_info(unit, rules)
-        return None
+        if "prose" not in prose_unit:
+            prose_unit["prose"] = _prose_unit(table, text, about, rules)
+        return prose_unit["prose"]
+
+    prose_unit: dict[str, tuple[UnitInfo, float] | None] = {}
+
+    def column_text(k: int) -> str:
+        return "".join(c.text for rr in range(hr) if (c := g[rr][k]) is not None)
 
     # the units the data cells write: a cell that writes none takes its row's (or column's) when
     # the others agree (数量 | 75件 | 16件 | 0 ; 比例 | 49.66% | 0)
@@ -595,6 +618,53 @@ def _caption_subject(caption: str) -> str:
     s = re.sub(r"(?:实施)?(?:情况)?(?:统计表|情况表|一览表|汇总表|统计|表)$", "", s.strip())
     s = re.sub(r"情况$", "", s)
     return s.strip()
+
+
+_SEVERAL = re.compile(r"^\s*[（(]?\s*(?:计量)?(?:单位\s*[:：]\s*)?(?P<u>[^\s:：()（）]{1,6}(?:\s*[、,，/／和及]\s*[^\s:：()（）、,，/／]{1,6})+)\s*[)）]?\s*$")
+
+
+def _several_units(src: str, rules: RuleSet) -> list[tuple[UnitInfo, float]]:
+    """The units a 单位：line names one per kind of column (单位：件、万元), or [] when it names one."""
+    m = _SEVERAL.match(re.sub(r"^.*?单位\s*[:：]", "单位：", src)) if "、" in src or "," in src or "，" in src \
+        or "/" in src or "／" in src or "和" in src or "及" in src else None
+    if not m:
+        return []
+    got = [unit_info(w.strip(), rules) for w in re.split(r"[、,，/／和及]", m.group("u"))]
+    return [u for u in got if u] if all(got) and len(got) >= 2 else []
+
+
+def _unit_of_column(units: list[tuple[UnitInfo, float]], header: str, rules: RuleSet) -> tuple[UnitInfo, float]:
+    """Of the units a 单位：line names, the one of a column: an amount for a column of money (金额, 挽回经济损失),
+    else the first that is not one."""
+    money = any(w in header for w in rules.tables["units"].get("money_words", ()))
+    for u in units:
+        if (u[0].type == "amount") == money:
+            return u
+    return units[0]
+
+
+def _prose_unit(table: Table, text: str, about: str, rules: RuleSet) -> tuple[UnitInfo, float] | None:
+    """The unit the report's own text counts the table's subject in (诉求 … 件, 申请 … 条): for a cue of
+    ``units.from_prose`` in the table's caption or headers, the unit of the figures the text outside the
+    table writes next to the same cue (受理各类诉求38447件, 共收到8份政府信息公开申请); the most used."""
+    cues = [c for c in rules.tables["units"].get("from_prose", ()) if c in about]
+    if not cues or not text:
+        return None
+    units = "|".join(sorted((re.escape(u) for u in rules.tables["units"].get("prose_units", ())), key=len, reverse=True))
+    if not units:
+        return None
+    cue = "|".join(re.escape(c) for c in cues)
+    rx = re.compile(rf"(?:{cue})[^。；;，,\n|]{{0,12}}?\d+(?:\.\d+)?\s*(?P<a>{units})|"
+                    rf"\d+(?:\.\d+)?\s*(?P<b>{units})[^。；;，,\n|\d]{{0,12}}?(?:{cue})")
+    seen: dict[str, int] = {}
+    for m in rx.finditer(text):
+        if table.start <= m.start() < table.end:
+            continue
+        u = m.group("a") or m.group("b")
+        seen[u] = seen.get(u, 0) + 1
+    if not seen:
+        return None
+    return unit_info(max(seen, key=lambda u: seen[u]), rules)
 
 
 def _is_object(subject: str | None, rules: RuleSet) -> bool:
