@@ -884,7 +884,7 @@ def _line_table(seg: list[int], lines: list[_Line], text: str, rules: RuleSet) -
         ln = lines[k]
         cells.append(_strip_span(text, *(ln.cell or (ln.start, ln.end))))
     if any(lines[k].kind == "rowbreak" for k in seg):
-        return _rows_by_breaks(seg, lines, text, rules)
+        return _rows_by_bar_ends(seg, lines, text, rules) or _rows_by_breaks(seg, lines, text, rules)
     figs = [is_figure(c.text, rules) for c in cells]
     # two figures at least; one is enough under a caption (第二十条第（五）项 / 信息内容 / 本年处理决定数量 / 行政许可 / 1472)
     n_figs = sum(figs)
@@ -954,6 +954,126 @@ def _line_table(seg: list[int], lines: list[_Line], text: str, rules: RuleSet) -
         m = _UNIT_LINE.match(unit_lines[-1].text)
         t = replace(t, unit=m.group(1) if m else None)
     return t
+
+
+def _rows_by_bar_ends(seg: list[int], lines: list[_Line], text: str, rules: RuleSet) -> Optional[Table]:
+    """One cell a line, a bar after each cell, and a lone bar after a row that a span from above
+    covered in part (受理总量 over five rows, 商品类 over five): the header's cells give the width, a
+    row ends at the width or at a lone bar, and a short row ends on the right (its first cells are
+    covered). None unless the lone bars cut rows of unequal figures (then they are not row breaks) and
+    every row reads so."""
+    items: list[Optional[_C]] = []     # cells; None for a lone bar
+    titles: list[_C] = []
+    for k in seg:
+        ln = lines[k]
+        if ln.kind == "rowbreak":
+            if len(_PIPE.findall(ln.text)) != 1:
+                return None
+            items.append(None)
+        elif ln.kind == "cell":
+            c = _strip_span(text, *(ln.cell or (ln.start, ln.end)))
+            if ln.cell is None:
+                if any(x is not None for x in items):
+                    items.append(c)       # a line without a bar after the cells: the table ends there
+                    break
+                titles.append(c)          # a caption line above the barred cells
+                continue
+            items.append(c)
+    first = next((i for i, x in enumerate(items) if x is not None and is_figure(x.text, rules)), None)
+    if first is None or any(x is None for x in items[:first]):
+        return None
+    lead = [x for x in items[:first] if x is not None]
+    # the lone bars as row breaks: do they cut rows of as many figures each? then they are
+    chunks, cur = [], 0
+    for x in items[first:]:
+        if x is None:
+            chunks.append(cur)
+            cur = 0
+        elif is_figure(x.text, rules):
+            cur += 1
+    chunks.append(cur)
+    if len({n for n in chunks if n}) <= 1:
+        return None
+    body0 = list(items[first:])
+    while body0 and (body0[-1] is None or not is_figure(body0[-1].text, rules)
+                     and not _is_empty_mark(body0[-1].text, rules)):
+        body0.pop()       # the next heading, a label cut off
+    # the header: the cells before the first figure but the first row's labels (as few as make every
+    # column hold one kind of cell)
+    for m in range(0, len(lead) - 1):
+        head, width = lead[:len(lead) - m], len(lead) - m
+        if width < 2:
+            break
+        got = _bar_end_rows(lead[len(lead) - m:] + body0, width, rules)
+        if got is not None:
+            rows, placed = got
+            break
+    else:
+        return None
+    out: list[TableCell] = []
+    hr = len(titles) + 1
+    for i, c in enumerate(titles):
+        out.append(TableCell(i, 0, c.text, c.start, c.end, colspan=width, header=True))
+    for j, c in enumerate(head):
+        out.append(TableCell(hr - 1, j, c.text, c.start, c.end, header=True))
+    placed = {(hr + r, k): c for (r, k), c in placed.items()}
+    n_rows = hr + len(rows)
+    label_cols = 0
+    while label_cols < width - 1 and not any(is_figure(c.text, rules) for (rr, k), c in placed.items()
+                                             if k == label_cols):
+        label_cols += 1
+    for (rr, k), c in sorted(placed.items()):
+        span = 1
+        while rr + span < n_rows and (rr + span, k) not in placed and \
+                all((rr + span, j) not in placed for j in range(k + 1)):
+            span += 1         # the cells a span covered: none on the left of this one either
+        out.append(TableCell(rr, k, c.text, c.start if c.text else -1, c.end if c.text else -1,
+                             rowspan=span, header=k < label_cols))
+    starts = [c.start for c in out if c.start >= 0]
+    ends = [c.end for c in out if c.end >= 0]
+    return Table(cells=tuple(sorted(out, key=lambda c: (c.row, c.col))), n_rows=n_rows, n_cols=width,
+                 header_rows=hr, header_cols=label_cols, kind="lines", start=min(starts), end=max(ends))
+
+
+def _bar_end_rows(body: list[Optional[_C]], width: int, rules: RuleSet):
+    """The rows of a run of cells and lone bars (None) at ``width`` (see ``_rows_by_bar_ends``), placed
+    on the grid: (rows, {(row, col): cell}); None when a row has no figure or a column holds both
+    figures and words."""
+    rows: list[tuple[list[_C], bool]] = []     # (cells, ended by a bar)
+    row: list[_C] = []
+    for x in body:
+        if x is None:
+            if row:
+                rows.append((row, True))
+            row = []
+            continue
+        row.append(x)
+        if len(row) == width:
+            rows.append((row, False))
+            row = []
+    if row:
+        rows.append((row, False))
+    if len(rows) < 2 or any(not _n_figures(r, rules) for r, _ in rows):
+        return None
+    placed: dict[tuple[int, int], _C] = {}
+    prev_first = 0
+    for i, (r, barred) in enumerate(rows):
+        if len(r) == width:
+            base = 0
+        elif barred or i < len(rows) - 1:
+            base = width - len(r)
+        else:
+            base = min(prev_first, width - len(r))    # a last row cut short: where the row above began
+        prev_first = base
+        for j, c in enumerate(r):
+            placed[(i, base + j)] = c
+    kinds: dict[int, set[bool]] = {}
+    for (_, k), c in placed.items():
+        if c.text and not _is_empty_mark(c.text, rules):
+            kinds.setdefault(k, set()).add(is_figure(c.text, rules))
+    if any(len(v) > 1 for v in kinds.values()):
+        return None
+    return rows, placed
 
 
 def _rows_by_breaks(seg: list[int], lines: list[_Line], text: str, rules: RuleSet) -> Optional[Table]:

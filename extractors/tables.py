@@ -124,7 +124,7 @@ def locate(tables: Iterable[Table], text: str, window: int = 4000) -> list[Table
             if not s:
                 placed.append(replace(c, text=s, start=-1, end=-1))
                 continue
-            i = text.find(s, cursor, cursor + window + len(s) if first >= 0 else len(text))
+            i = _find_cell(text, s, cursor, cursor + window + len(s) if first >= 0 else len(text))
             if i < 0:
                 ok = False
                 break
@@ -137,6 +137,25 @@ def locate(tables: Iterable[Table], text: str, window: int = 4000) -> list[Table
         out.append(replace(t, cells=tuple(placed), start=first, end=cursor))
         pos = cursor
     return out
+
+
+_BOUND = "\n|｜ \t\u3000"
+
+
+def _find_cell(text: str, s: str, lo: int, hi: int) -> int:
+    """Where a cell's text stands in ``text[lo:hi]``: the first place where it stands alone (a line, or
+    between bars or spaces), else the first place at all. A cell 责任单位 is not the one inside the
+    heading （二）责任单位接诉情况分析 above the table."""
+    first = i = text.find(s, lo, hi)
+    tries = 0
+    while i >= 0 and tries < 8:
+        before = text[i - 1] if i > 0 else "\n"
+        after = text[i + len(s)] if i + len(s) < len(text) else "\n"
+        if before in _BOUND and after in _BOUND:
+            return i
+        tries += 1
+        i = text.find(s, i + 1, hi)
+    return first
 
 
 # -- reading cells ---------------------------------------------------------------------------------
