@@ -239,6 +239,8 @@ def header_unit(label: str, rules: RuleSet) -> tuple[UnitInfo, float] | None:
             if got:
                 return got
     bare = _LABEL_NOISE.sub("", label).strip()
+    if bare.endswith(("%", "％")) and len(bare) > 1:
+        return unit_info("%", rules)    # 占全部举报比重%
     got = unit_info(re.sub(r"^(?:计量)?单位\s*[:：]?\s*", "", bare), rules)
     if got:
         return got  # a row of units under the headers: 件 | 件 | 万元
@@ -555,6 +557,15 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
     headings = " ".join(p for p in (table.context or "").split() if len(p) <= 60)
     header_text = " ".join(c.text for c in table.cells if c.header or c.row < hr or c.col < hc)
     about = " ".join(filter(None, (table.caption, headings, header_text)))
+    year_cols: dict[int, bool] = {}
+
+    def years_down(k: int) -> bool:
+        """Every figure of column k reads as a year."""
+        if k not in year_cols:
+            year_cols[k] = all(bool(_YEAR.match(x.text.strip())) for x in table.cells
+                               if x.col == k and x.row >= hr and x.start >= 0 and figure(x.text))
+        return year_cols[k]
+
     out: list[Record] = []
     for c in sorted(table.cells, key=lambda c: (c.row, c.col)):
         if c.header or c.row < hr or c.col < hc or c.col in serial or c.col in years or c.start < 0:
@@ -562,8 +573,8 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
         q = read_cell(c.text, rules)
         if q is None:
             continue
-        if q.unit is None and _YEAR.match(c.text.strip()) and c.col == hc:
-            continue  # a year used as a row header
+        if q.unit is None and _YEAR.match(c.text.strip()) and c.col == hc and years_down(hc):
+            continue  # a year used as a row header (not 1906 among 2479, 2913 of a column of counts)
         rows = row_parts(c.row, c.col)
         cols = col_parts(c.col, bool(rows))
         row_s = "".join(rows)
