@@ -677,6 +677,7 @@ def _row_tables(rows: list[list[_C]], starts: list[int], kind: str, rules: RuleS
             first_head = multi[0]
         k = e
     segments.append((a, n))
+    title_unit = None
     for a, b in segments:
         seg = rows[a:b]
         first_data = next((m for m, r in enumerate(seg) if _n_figures(r, rules)), None)
@@ -684,8 +685,26 @@ def _row_tables(rows: list[list[_C]], starts: list[int], kind: str, rules: RuleS
             continue
         t = _assemble(seg[:first_data], seg[first_data:], kind, rules, cut_last=cut and b == n,
                       rows_given=kind != "pipe", align_left=padded)
+        titles = [r for r in seg[:first_data] if width(r) == 1]
+        if titles:
+            title_unit = _unit_written(next(c.text for c in titles[0] if c.text), rules)
+        elif t is not None and title_unit and not t.unit:
+            # the rest of a row too wide for the page, continued under headers of its own: the
+            # title above the first part (行政处罚实施数量(宗)) still gives the unit
+            from dataclasses import replace
+            t = replace(t, unit=title_unit)
         if t is not None:
             yield t, starts[a]
+
+
+def _unit_written(label: str, rules: RuleSet) -> Optional[str]:
+    """The unit a title writes in brackets, as written (行政处罚实施数量(宗) -> 宗)."""
+    from .tables import _HEADER_UNIT, unit_info, without_pinyin
+
+    for m in _HEADER_UNIT.finditer(without_pinyin(label)):
+        if unit_info(m.group("u"), rules):
+            return m.group("u")
+    return None
 
 
 def _strip_trailing(r: list[_C]) -> list[_C]:
