@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from .ruleset import RuleSet
-from .tables import _BARE_UNIT, Table, TableCell, is_figure
+from .tables import _BARE_UNIT, Table, TableCell, clean_label, is_figure
 
 MAX_CELL_CHARS = 48            # a line longer than this is not one cell
 MAX_HEADER_LINES = 6           # header lines of a spaces table looked at above its first row
@@ -787,11 +787,21 @@ def _line_tables(lines: list[_Line], text: str, rules: RuleSet, used: set[int]) 
                     used.update(range(sub[0], sub[-1] + 1))
             i = max(j, i + 1)
             continue
-        for seg in _segments(run, lines, rules):
+        title_unit = None
+        for n_seg, seg in enumerate(_segments(run, lines, rules)):
             t = _line_table(seg, lines, text, rules)
             if t is not None:
                 first = next(k for k in seg if lines[k].kind == "cell")
-                out.append(_with_caption(t, lines, first, rules))
+                inner = n_seg > 0 and not _is_caption(lines[first].text, rules)
+                t = _with_caption(t, lines, first, rules, inner=inner)
+                titles = [c for c in t.cells if c.row < t.header_rows and c.colspan == t.n_cols and t.n_cols > 1]
+                own = next((u for c in titles if (u := _unit_written(c.text, rules))), None)
+                if own:
+                    title_unit = own
+                elif inner and title_unit and not t.unit:
+                    from dataclasses import replace
+                    t = replace(t, unit=title_unit)   # the rest of a row: the first part's title unit
+                out.append(t)
                 used.update(range(seg[0], seg[-1] + 1))
         i = max(j, i + 1)
     return out
@@ -870,19 +880,40 @@ def _bar_rows(sub: list[int], lines: list[_Line], text: str, rules: RuleSet) -> 
     return rows, starts
 
 
+MIN_GROUP_HEADERS = 3     # header lines of a row continued under headers of its own
+
+
 def _segments(run: list[int], lines: list[_Line], rules: RuleSet) -> list[list[int]]:
-    """A run of cell lines cut where a caption starts a new table."""
+    """A run of cell lines cut where a caption starts a new table, or where, after figures, a block of
+    header lines is followed by about as many figures (a row too wide for the page, continued under
+    headers of its own: 限制开展生产经营活动 … 罚没金额(万元) then its eight figures)."""
     segs: list[list[int]] = [[]]
     seen_figure = False
+    content = [k for k in run if lines[k].kind == "cell"]
+    fig = {k: is_figure(lines[k].text, rules) or _is_empty_mark(lines[k].text, rules) for k in content}
+    pos = {k: i for i, k in enumerate(content)}
     for k in run:
         ln = lines[k]
-        if ln.kind == "cell" and seen_figure and _is_caption(ln.text, rules):
+        if ln.kind == "cell" and seen_figure and (_is_caption(ln.text, rules) or _starts_group(k, content, pos, fig)):
             segs.append([])
             seen_figure = False
         segs[-1].append(k)
-        if ln.kind == "cell" and is_figure(ln.text, rules):
+        if ln.kind == "cell" and fig[k]:
             seen_figure = True
     return [s for s in segs if s]
+
+
+def _starts_group(k: int, content: list[int], pos: dict[int, int], fig: dict[int, bool]) -> bool:
+    i = pos[k]
+    if fig[k] or i == 0 or not fig[content[i - 1]]:
+        return False
+    words = 0
+    while i + words < len(content) and not fig[content[i + words]]:
+        words += 1
+    figures = 0
+    while i + words + figures < len(content) and fig[content[i + words + figures]]:
+        figures += 1
+    return words >= MIN_GROUP_HEADERS and figures >= words - 2
 
 
 def _line_table(seg: list[int], lines: list[_Line], text: str, rules: RuleSet) -> Optional[Table]:
@@ -938,6 +969,11 @@ def _line_table(seg: list[int], lines: list[_Line], text: str, rules: RuleSet) -
         else:
             rows = [body]
         width = len(rows[0])
+        corners = rules.tables["headers"].get("corner_words", ())
+        if len(rows) == 1 and len(head) >= width + 2 and clean_label(head[-width - 2].text) in corners:
+            # 单位名称 / 警告 … 吊销许可证件 / 商务局及商务服务中心 / 0 …: the line before the figures is
+            # the row's label, under the corner that names such labels
+            rows = [[head.pop()] + body]
     else:
         width = _period(body, n_head, rules)
         if width:
@@ -959,6 +995,13 @@ def _line_table(seg: list[int], lines: list[_Line], text: str, rules: RuleSet) -
             if cur:
                 rows.append(cur)
             width = max(len(_split_row(r, rules)[1]) for r in rows)
+    # a unit on a line of its own under a header (合计 / (宗)) is no column of its own
+    if len(head) > width and any(_BARE_UNIT.match(c.text) for c in head[-width - 1:]):
+        extra = len(head) - width
+        tail = head[-width - extra:]
+        keep = [c for c in tail if not _BARE_UNIT.match(c.text)]
+        if len(keep) >= width:
+            head = head[:len(head) - len(tail)] + keep
     # header: the last `width` lines are the leaf headers; lines above them are titles
     leaves = head[-width:] if len(head) >= width else head
     if len(leaves) == 1 and _is_caption(leaves[0].text, rules) and texts_in_body:
