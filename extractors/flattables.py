@@ -182,13 +182,14 @@ def _is_caption(s: str, rules: RuleSet) -> bool:
 
 def _assemble(header_rows: list[list[_C]], data_rows: list[list[_C]], kind: str, rules: RuleSet,
               cut_last: bool = False, rows_given: bool = False, align_left: bool = False,
-              spread: bool = False) -> Optional[Table]:
+              spread: bool = False, min_cols: int = 0) -> Optional[Table]:
     split = [_split_row(r, rules) for r in data_rows]
     n_vals = max((len(v) for _, v in split), default=0)
     # rows of words only (a header repeated inside the table) do not widen the label columns
     hc = max((len(lab) for lab, v in split if v), default=0)
     if n_vals == 0 or sum(_n_figures(v, rules) for _, v in split) == 0:
         return None
+    n_vals = max(n_vals, min_cols - hc)   # rows written to the grid's width: a last empty column
     n_cols = hc + n_vals
     cells: list[TableCell] = []
     hr = len(header_rows)
@@ -645,6 +646,7 @@ def _row_tables(rows: list[list[_C]], starts: list[int], kind: str, rules: RuleS
     not the header's again (the disclosure report's tables stacked in one block). Yields (table, the
     index in ``starts`` of its first row's line)."""
     padded = _is_padded(rows)
+    full = max((len(r) for r in rows), default=0) if padded else 0
     if padded:
         rows = [_strip_trailing(r) for r in rows]
     figs = [_n_figures(r, rules) > 0 for r in rows]
@@ -683,8 +685,15 @@ def _row_tables(rows: list[list[_C]], starts: list[int], kind: str, rules: RuleS
         first_data = next((m for m, r in enumerate(seg) if _n_figures(r, rules)), None)
         if first_data is None:
             continue
-        t = _assemble(seg[:first_data], seg[first_data:], kind, rules, cut_last=cut and b == n,
-                      rows_given=kind != "pipe", align_left=padded)
+        head, data = seg[:first_data], seg[first_data:]
+        if len(head) >= 3 and width(head[-1]) == 1 and all(width(r) > 1 for r in head[1:-1]) \
+                and width(data[0]) >= max(width(r) for r in head[:-1]):
+            # a row of one label between the headers and the figures ((一)本单位实施的): a row of the
+            # table, not a header over its columns
+            head, data = head[:-1], head[-1:] + data
+        t = _assemble(head, data, kind, rules, cut_last=cut and b == n,
+                      rows_given=kind != "pipe", align_left=padded,
+                      min_cols=full if padded and _remarks_last(head, rules) else 0)
         titles = [r for r in seg[:first_data] if width(r) == 1]
         if titles:
             title_unit = _unit_written(next(c.text for c in titles[0] if c.text), rules)
@@ -705,6 +714,14 @@ def _unit_written(label: str, rules: RuleSet) -> Optional[str]:
         if unit_info(m.group("u"), rules):
             return m.group("u")
     return None
+
+
+def _remarks_last(head: list[list[_C]], rules: RuleSet) -> bool:
+    """The header's last column is one of remarks (备注), which the rows of figures leave empty and
+    an export drops from their ends: the rows are then as wide as the grid all the same."""
+    words = rules.tables["headers"].get("remark_words", ())
+    return any(r and [c for c in r if c.text] and clean_label([c for c in r if c.text][-1].text) in words
+               for r in head)
 
 
 def _strip_trailing(r: list[_C]) -> list[_C]:
