@@ -1234,11 +1234,36 @@ def lines_kind(s: str) -> str:
     return "figures" if re.fullmatch(r"[\d\s.,%|｜-]+", s) else "words"
 
 
+def _split_row_ends(lines: list[_Line], text: str) -> list[_Line]:
+    """In a run written one cell a line, a line of one cell and the bars of the cells its row's spans
+    covered (``0 | ||``, ``8 | |||||||||``) is the cell and a line of bars after it: the row ends."""
+    out: list[_Line] = []
+    prev = ""
+    for ln in lines:
+        if ln.kind == "pipe" and prev in ("barred", "rowbreak"):
+            cells = _pipe_cells(ln, text)
+            if len(cells) >= 2 and cells[0].text and not any(c.text for c in cells[1:]):
+                bar = text.index("|", cells[0].end) if "|" in text[cells[0].end:ln.end] else -1
+                if bar < 0:
+                    bar = text.index("｜", cells[0].end)
+                rest = text[bar + 1:ln.end]
+                if _PIPE.search(rest):
+                    out.append(_Line(ln.start, bar + 1, text[ln.start:bar + 1], "cell", (cells[0].start, cells[0].end)))
+                    out.append(_Line(bar + 1, ln.end, rest, "rowbreak"))
+                    prev = "rowbreak"
+                    continue
+        out.append(ln)
+        if ln.kind != "blank":
+            prev = "barred" if ln.kind == "cell" and ln.cell is not None else ln.kind
+    return out
+
+
 def recognise(text: str, rules: RuleSet) -> list[Table]:
     """Every flattened table in ``text``, in text order, with cell spans in ``text``."""
     lines = _lines(text)
     for ln in lines:
         _classify(ln, text, rules)
+    lines = _split_row_ends(lines, text)
     used: set[int] = set()
     tables = _pipe_tables(lines, text, rules, used)
     tables += _space_tables(lines, text, rules, used)
