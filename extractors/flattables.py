@@ -1074,8 +1074,8 @@ def _rows_by_bar_ends(seg: list[int], lines: list[_Line], text: str, rules: Rule
     if len({n for n in chunks if n}) <= 1:
         return None
     body0 = list(items[first:])
-    while body0 and (body0[-1] is None or not is_figure(body0[-1].text, rules)
-                     and not _is_empty_mark(body0[-1].text, rules)):
+    while body0 and body0[-1] is not None and not is_figure(body0[-1].text, rules) \
+            and not _is_empty_mark(body0[-1].text, rules):
         body0.pop()       # the next heading, a label cut off
     # the header: the cells before the first figure but the first row's labels (as few as make every
     # column hold one kind of cell)
