@@ -9,7 +9,9 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
-_SENT_END = re.compile(r"[。！？!?]+[”’」』]?|\n+")
+# A sentence: up to and with a run of stops (。！？!?, a closing quote after them), or up to a
+# line break or the end; line breaks belong to no sentence.
+_SENTENCE = re.compile(r"[^。！？!?\n]*[。！？!?]+[”’」』]?|[^。！？!?\n]+")
 
 _CN = "一二三四五六七八九十"
 # Headings at the start of a line, outermost first.
@@ -23,6 +25,7 @@ _HEADING_FIRST = set(_CN + "0123456789（(")
 _LABEL = {1: "{}", 2: "({})", 3: "{}.", 4: "({})"}
 # Inline list markers inside a paragraph: 一是…二是…, 第一，…
 _INLINE = re.compile(rf"(?:^|(?<=[。；;：:\n]))[ \u3000]*([{_CN}]是)")
+_INLINE_CUE = re.compile(f"[{_CN}]是")  # what every inline marker holds: a line without it has none
 
 
 @dataclass(frozen=True)
@@ -41,18 +44,8 @@ class Layout:
 
     @staticmethod
     def _sentences(text: str) -> tuple[list[int], list[int]]:
-        starts, ends = [], []
-        pos = 0
-        for m in _SENT_END.finditer(text):
-            end = m.end() if text[m.start()] != "\n" else m.start()
-            if end > pos:
-                starts.append(pos)
-                ends.append(end)
-            pos = m.end()
-        if pos < len(text):
-            starts.append(pos)
-            ends.append(len(text))
-        return starts, ends
+        spans = [m.span() for m in _SENTENCE.finditer(text)]
+        return [s for s, _ in spans], [e for _, e in spans]
 
     def sentence_span(self, pos: int) -> tuple[int, int]:
         i = bisect_right(self._sent_starts, pos) - 1
@@ -85,7 +78,7 @@ class Layout:
                     break
             # inline markers live under the current heading, one at a time
             base = [s for s in stack if s[0] < 9]
-            for m in (_INLINE.finditer(line) if "是" in line else ()):
+            for m in (_INLINE.finditer(line) if "是" in line and _INLINE_CUE.search(line) else ()):
                 clause = line[m.end(1):m.end(1) + 40]
                 clause = re.split(r"[。；;，,]", clause, maxsplit=1)[0]
                 stack = base + [(9, m.group(1), clause)]

@@ -15,10 +15,10 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from . import filters, qualifiers
+from . import filters, meta, qualifiers
 from .categories import categorise
 from .layout import Layout, SpanSet, protected_spans
-from .meta import document_meta, meta_of_simplified
+from .meta import document_meta
 from .record import Record
 from .ruleset import RuleSet, load_rules
 from .scanner import scan, scan_bare_rates, scan_people
@@ -47,7 +47,7 @@ def _protected(text: str, rules: RuleSet) -> SpanSet:
     return SpanSet(protected_spans(text, sp["names"], sp["quotes"], sp["max_quote_chars"], _phrases_rx(rules)))
 
 
-def extract(text: str, rules: RuleSet | str | Path | None = None, tables=None) -> list[Record]:
+def extract(text: str, rules: RuleSet | str | Path | None = None, tables=None, org=...) -> list[Record]:
     """All statistic records of ``text``, in text order.
 
     ``rules``: a loaded ``RuleSet`` or a folder of rule files; default the
@@ -56,26 +56,95 @@ def extract(text: str, rules: RuleSet | str | Path | None = None, tables=None) -
     the tables flattened into the text are recognised (``flattables``). Table
     cells give records of their own (``extractor = "table"``); prose
     extraction skips the tables' regions, so no figure is counted twice.
+    ``org``: the reporting body, kept out of subjects (观音堂镇投资 -> 投资), as
+    ``document_meta(text).org`` gives it (None: no body known); a caller that has
+    that identity already passes it, otherwise it is found here from the text.
     """
     rs = _rules(rules)
-    found = find_tables(text, rs) if tables is None else list(tables)
-    regions = SpanSet(sorted((t.start, t.end) for t in found if t.start >= 0))
-    prose = [r for r, _ in _run(text, rs, skip=regions) if r is not None]
-    return sorted(prose + _table_records(text, found, rs), key=lambda r: (r.start, r.end))
+    doc = _Text(text)
+    found = _find_tables(doc, rs) if tables is None else list(tables)
+    spans = sorted((t.start, t.end) for t in found if t.start >= 0)
+    prose = [r for r, _ in _run(text, rs, skip=SpanSet(spans) if spans else None, doc=doc, org=org) if r is not None]
+    return sorted(prose + _table_records(text, found, rs, doc), key=lambda r: (r.start, r.end))
+
+
+class _Text:
+    """One text's working copies, made once per ``extract``: lone surrogates replaced (the
+    stored surface), simplified (the rules' script, same offsets), the way back to the
+    text's own script, and its layout (on first use)."""
+
+    def __init__(self, text: str):
+        self.raw = text
+        self.simple = to_simplified(text)  # lone surrogates become U+FFFD there too
+        # no U+FFFD in the copy: no lone surrogate in the text (one scan of the text, not two)
+        self.original = without_surrogates(text) if "\ufffd" in self.simple else text
+        self._layout: Layout | None = None
+        self._back: dict[bool, object] = {}
+
+    @property
+    def layout(self) -> Layout:
+        if self._layout is None:
+            self._layout = Layout(self.simple)
+        return self._layout
+
+    def as_written(self, raw: bool):
+        """``back_to_original`` from the simplified copy to the text (``raw``: as given, lone
+        surrogates included) or to the stored surface."""
+        if raw and self.raw is self.original:
+            raw = False
+        if raw not in self._back:
+            self._back[raw] = back_to_original(self.raw if raw else self.original, self.simple)
+        return self._back[raw]
 
 
 def find_tables(text: str, rules: RuleSet | str | Path | None = None) -> list:
     """The tables flattened into ``text`` (``|``-divided rows, one cell a line, space-divided rows),
     read on a simplified copy (same offsets), cells and captions as the text writes them."""
+    return _find_tables(_Text(text), _rules(rules))
+
+
+def _find_tables(doc: _Text, rules: RuleSet) -> list:
     from .flattables import recognise
     from .tables import in_script
 
-    simple = to_simplified(text)
-    found = recognise(simple, _rules(rules))
-    return found if simple == text else [in_script(t, text, back_to_original(text, simple)) for t in found]
+    if not _may_hold_table(doc.simple):
+        return []
+    found = recognise(doc.simple, rules)
+    if doc.simple == doc.raw:
+        return found
+    return [in_script(t, doc.raw, doc.as_written(True)) for t in found]
 
 
-def _table_records(text: str, tables: list, rules: RuleSet) -> list[Record]:
+# Every character ``str.isspace`` (so ``str.strip``) counts as white space, as a character
+# class: spelled out it is searched about twice as fast as ``\s``.
+WHITE_SPACE = r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+
+
+@lru_cache(maxsize=1)
+def _cell_figure_rx() -> re.Pattern | None:
+    """A figure cell anywhere in a text: what ``tables.read_cell`` reads a cell's whole
+    stripped text as (``_CELL_NUMBER``), starting where a cell can start (line start, after
+    a bar or white space) and ending where one can end. Every recognised table has such
+    a cell (``flattables._assemble`` needs a figure), so a text without one has no table.
+    None (no gate) when the cell pattern is not a whole-cell one."""
+    from .tables import _CELL_NUMBER
+
+    p = _CELL_NUMBER.pattern
+    if not (p.startswith("^") and p.endswith("$") and not p.endswith("\\$")):
+        return None
+    edge = f"[|｜{WHITE_SPACE}]"  # a bar or what str.strip() strips
+    return re.compile(edge + "(?:" + p[1:-1] + f")(?={edge}|$)", _CELL_NUMBER.flags | re.M)
+
+
+def _may_hold_table(simple: str) -> bool:
+    """False only when no line of ``simple`` holds a figure cell: recognising tables is skipped."""
+    rx = _cell_figure_rx()
+    if rx is None or not simple:
+        return True
+    return bool(rx.search(simple) or rx.match("\n" + simple[:64]))
+
+
+def _table_records(text: str, tables: list, rules: RuleSet, doc: _Text | None = None) -> list[Record]:
     """The records of the tables, read in simplified characters; surface strings from ``text``."""
     from dataclasses import replace
 
@@ -83,9 +152,10 @@ def _table_records(text: str, tables: list, rules: RuleSet) -> list[Record]:
 
     if not tables:
         return []
-    simple = to_simplified(text)
-    layout = Layout(simple)
-    as_written = back_to_original(text, simple)
+    doc = doc if doc is not None and doc.raw is text else _Text(text)
+    simple = doc.simple
+    layout = doc.layout
+    as_written = doc.as_written(True)
     out: list[Record] = []
     for n, t in enumerate(sorted(tables, key=lambda t: t.start), start=1):
         if simple != text:
@@ -157,15 +227,25 @@ def _rules(rules) -> RuleSet:
     return load_rules(rules)
 
 
-def _run(original: str, rules: RuleSet, keep_rejected: bool = False, skip: SpanSet | None = None):
+def text_org(simplified: str) -> str | None:
+    """The reporting body ``document_meta`` finds in a text without page metadata or entities
+    (``meta_of_simplified(simplified).org``), without the fields extraction does not use."""
+    lines = meta._lines(simplified)
+    return meta._org(simplified, lines, meta._title(lines), {}, [])[0]
+
+
+def _run(original: str, rules: RuleSet, keep_rejected: bool = False, skip: SpanSet | None = None,
+         doc: _Text | None = None, org=...):
     # Work on a simplified copy with the same offsets; report surface strings
     # (text, sentence) from the original (lone surrogates made U+FFFD: they
     # cannot be stored).
-    original = without_surrogates(original)
-    text = to_simplified(original)
-    as_written = back_to_original(original, text)
-    layout = Layout(text)
-    org = meta_of_simplified(text).org
+    doc = doc if doc is not None and doc.raw is original else _Text(original)
+    original = doc.original
+    text = doc.simple
+    as_written = doc.as_written(False)
+    layout = doc.layout
+    if org is ...:
+        org = text_org(text)
     protected = _protected(text, rules)
     sf = finder(rules)
     bare_shares = frozenset(rules.subjects["bare_shares"])
