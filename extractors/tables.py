@@ -557,6 +557,10 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
     headings = " ".join(p for p in (table.context or "").split() if len(p) <= 60)
     header_text = " ".join(c.text for c in table.cells if c.header or c.row < hr or c.col < hc)
     about = " ".join(filter(None, (table.caption, headings, header_text)))
+    # a table of matters (投诉, 举报, 申请 in its caption or column headers): its 件 are cases whatever
+    # the row names (家居用品 among the goods complained about)
+    col_heads = " ".join(filter(None, [table.caption] + [c.text for c in table.cells if c.row < hr and c.col >= hc]))
+    matters = any(w in col_heads for w in rules.case_as_count_not)
     year_cols: dict[int, bool] = {}
 
     def years_down(k: int) -> bool:
@@ -601,9 +605,9 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
             value = q.value * factor * (info.factor if info else 1.0)
         typ = info.type if info else "count"
         unit = info.unit if info else None
-        if typ == "case" and unit == "件" and _is_object(subject, rules) \
+        if typ == "case" and unit == "件" and _is_object(subject, rules) and not matters \
                 and not any(cue in (subject or "") + about for cue in tconf["units"]["by_subject"] if cue != "案件"):
-            typ = "count"
+            typ = "count"   # 规章本年制发件数; not 家居用品 in a table of 投诉 received
         start = c.start + q.offset
         end = start + len(q.text)
         qual = "exact"

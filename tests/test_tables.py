@@ -851,3 +851,11 @@ def test_a_header_ending_in_a_percent_sign():
     text = "类别 | 举报数量 | 占全部举报比重% |\n无照经营 | 45 | 15.2 |\n虚假宣传 | 11 | 3.7 |\n"
     got = [(s, v, u, t) for s, v, u, t, _ in cells(extract(text))]
     assert got[1] == ("无照经营占全部举报比重%", 15.2, "%", "percentage")
+
+
+def test_goods_named_in_a_table_of_complaints_are_cases():
+    # 家居用品 would make a 件 a count of objects; in a table of 投诉 received it names a matter's goods
+    text = ("表2 本月投诉商品类前三位统计表\n"
+            "类别 | 受理量(件) | 占比 |\n服装鞋帽 | 84 | 40.0% |\n家居用品 | 67 | 31.9% |\n一般食品 | 59 | 28.1% |\n")
+    got = [(s, v, u, t) for s, v, u, t, _ in cells(extract(text))]
+    assert got[2] == ("家居用品受理量", 67, "件", "case")
