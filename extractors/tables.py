@@ -501,6 +501,12 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
         got = sibling_unit(r, k)
         if got:
             return got
+        # a column (or row) of shares or rates whose cells dropped the % (占比 | 29.0)
+        ratio = tuple(tconf["units"].get("ratio_headers", ()))
+        leaf = next((g[rr][k] for rr in range(hr - 1, -1, -1) if g[rr][k] is not None), None)
+        if ratio and (leaf is not None and clean_label(leaf.text).endswith(ratio)
+                      or any(clean_label(c.text).endswith(ratio) for c in row_cells(r, k))):
+            return unit_info("%", rules)
         for src in (table.unit, table.caption):
             if src:
                 several = _several_units(src, rules)

@@ -859,3 +859,11 @@ def test_goods_named_in_a_table_of_complaints_are_cases():
             "类别 | 受理量(件) | 占比 |\n服装鞋帽 | 84 | 40.0% |\n家居用品 | 67 | 31.9% |\n一般食品 | 59 | 28.1% |\n")
     got = [(s, v, u, t) for s, v, u, t, _ in cells(extract(text))]
     assert got[2] == ("家居用品受理量", 67, "件", "case")
+
+
+def test_a_column_of_shares_that_dropped_its_percent_signs():
+    text = ("本月共受理转办工单600件。\n"
+            "工单类型 | 工单数量 | 占比 |\n城市管理类 | 360 | 60.0 |\n物业管理类 | 240 | 40.0 |\n")
+    got = [(s, v, u, t) for s, v, u, t, _ in cells(extract(text))]
+    assert got == [("城市管理类工单数量", 360, "件", "case"), ("城市管理类占比", 60, "%", "percentage"),
+                   ("物业管理类工单数量", 240, "件", "case"), ("物业管理类占比", 40, "%", "percentage")]
