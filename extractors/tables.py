@@ -494,6 +494,9 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
                 got = header_unit(c.text, rules)
                 if got:
                     return got
+                several = _several_units(c.text, rules) if "单位" in c.text else []
+                if several:      # a title row 单位：件、万元 over every column
+                    return _unit_of_column(several, column_text(k), rules)
         for c in row_cells(r, k):
             got = header_unit(c.text, rules)
             if got:
@@ -525,7 +528,8 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
     prose_unit: dict[str, tuple[UnitInfo, float] | None] = {}
 
     def column_text(k: int) -> str:
-        return "".join(c.text for rr in range(hr) if (c := g[rr][k]) is not None)
+        """The headers over column k but a 单位 line's."""
+        return "".join(c.text for rr in range(hr) if (c := g[rr][k]) is not None and "单位" not in c.text)
 
     # the units the data cells write: a cell that writes none takes its row's (or column's) when
     # the others agree (数量 | 75件 | 16件 | 0 ; 比例 | 49.66% | 0)

@@ -867,3 +867,9 @@ def test_a_column_of_shares_that_dropped_its_percent_signs():
     got = [(s, v, u, t) for s, v, u, t, _ in cells(extract(text))]
     assert got == [("城市管理类工单数量", 360, "件", "case"), ("城市管理类占比", 60, "%", "percentage"),
                    ("物业管理类工单数量", 240, "件", "case"), ("物业管理类占比", 40, "%", "percentage")]
+
+
+def test_a_title_row_naming_a_unit_for_each_kind_of_column():
+    text = "单位：件、万元 | | | |\n月份 | 投诉 | 举报 | 挽回损失 |\n1月 | 12 | 5 | 3.2 |\n2月 | 10 | 4 | 1.1 |\n"
+    got = [(s, v, u, t) for s, v, u, t, _ in cells(extract(text))]
+    assert got[:3] == [("1月投诉", 12, "件", "case"), ("1月举报", 5, "件", "case"), ("1月挽回损失", 32000, "元", "amount")]
