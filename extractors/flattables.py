@@ -930,7 +930,7 @@ def _starts_group(k: int, content: list[int], pos: dict[int, int], fig: dict[int
     figures = 0
     while i + words + figures < len(content) and fig[content[i + words + figures]]:
         figures += 1
-    return words >= MIN_GROUP_HEADERS and figures >= words - 2
+    return words >= MIN_GROUP_HEADERS and figures >= max(2, words - 1)
 
 
 def _line_table(seg: list[int], lines: list[_Line], text: str, rules: RuleSet) -> Optional[Table]:
