@@ -29,7 +29,9 @@ from collections import defaultdict
 from pathlib import Path
 
 from .alternate import alternate, load1
-from .sections import CACHE, ROOT, Row, _s, changed_rules, child_env, copies, fazhi, run_child
+from .peak import command as peak_command
+from .peak import read_mb
+from .sections import CACHE, ROOT, Row, _s, built, changed_rules, child_env, copies, fazhi, mark_built, run_child
 
 SELECT_1_BEFORE = "1.15 s (README, load 10-20)"
 
@@ -117,7 +119,7 @@ def two_ruleset_lake(n: int, times: int) -> Path:
     """The first ``n`` reports × ``times`` loaded with the bundled rules, then with
     :func:`bench.sections.changed_rules` (cached): ``records_all`` holds every record twice."""
     lake = CACHE / f"two-rulesets-lake-{n}x{times}"
-    if not (lake / ".done").is_file():
+    if not built(lake):
         from fazhi.pipeline.batch import run_local
         from fazhi.settings import Settings
 
@@ -126,7 +128,7 @@ def two_ruleset_lake(n: int, times: int) -> Path:
         run_local(sources, Settings.load(lake=str(lake), ner_model="none", progress=False))
         run_local(sources, Settings.load(lake=str(lake), ner_model="none", progress=False,
                                          rules=str(changed_rules())))
-        (lake / ".done").write_text("")
+        mark_built(lake)
     return lake
 
 
@@ -155,11 +157,11 @@ def stream_rows(rounds: int, n: int = 18) -> list[Row]:
             def go() -> float:
                 with tempfile.TemporaryDirectory(prefix="bench-out-") as tmp:
                     hwm = Path(tmp) / "peak"
-                    cmd = [sys.executable, "-m", "bench.peak", str(hwm), "fazhi.cli", *args(lakes[k], Path(tmp))]
+                    cmd = peak_command(hwm, "fazhi.cli", *args(lakes[k], Path(tmp)))
                     wall, _, rc, out, used = run_child(cmd, env, logs / f"{name}.log")
                     if rc:
                         raise RuntimeError(f"fazhi {name} exited {rc}: {out[-300:]}")
-                    peak = int(hwm.read_text(encoding="ascii")) / 1024  # MB, this child's own (bench.peak)
+                    peak = read_mb(hwm)  # this child's own (bench.peak)
                 rss[k].append(peak)
                 cpu[k].append(used)
                 return peak

@@ -30,6 +30,16 @@ def peak_kb() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # elsewhere: the best there is
 
 
+def command(out: str | Path, module: str, *args: str) -> list[str]:
+    """The command line that runs ``python -m module args`` and writes its own peak to ``out``."""
+    return [sys.executable, "-m", "bench.peak", str(out), module, *args]
+
+
+def read_mb(out: str | Path) -> float:
+    """The peak a :func:`command` wrote, in MB."""
+    return int(Path(out).read_text(encoding="ascii")) / 1024
+
+
 def main() -> None:
     out, module, *args = sys.argv[1:]
     atexit.register(lambda: Path(out).write_text(str(peak_kb()), encoding="ascii"))

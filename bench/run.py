@@ -69,6 +69,8 @@ def main(argv=None) -> int:
     ap.add_argument("--lake-rows", type=int, help="records in the SQL lake (default 10M, --quick 1M)")
     ap.add_argument("--sql-before", metavar="CHECKOUT",
                     help="sqlstart: alternate `fazhi sql` run from this other checkout with this one")
+    ap.add_argument("--reports", type=int, metavar="N",
+                    help="reextract and stream: lakes of N and 4N reports (default 72, --quick 18)")
     ap.add_argument("--dask-ner", action="store_true", help="the Dask rows with NER on (the issue's setting; slow)")
     args = ap.parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so the bench's Prefect server is stopped
@@ -77,6 +79,7 @@ def main(argv=None) -> int:
     only = set(args.only.split(",")) if args.only else set(SECTIONS) - ({"dask"} if quick else set())
     nightly = tuple(int(x) for x in (args.nightly or ("1000,2000" if quick else "5000,10000")).split(","))
     lake_rows = args.lake_rows or (1_000_000 if quick else 10_000_000)
+    reports = args.reports or (18 if quick else 72)
 
     t_start = time.perf_counter()
     info = machine()
@@ -115,14 +118,14 @@ def main(argv=None) -> int:
             section("startup", sections.startup_rows, 1 if quick else 2, server, not quick)
             section("batch", sections.marginal_rows, 2, server, 24 if quick else 72)
             section("nightly", sections.nightly_rows, 2 if quick else 3, server, nightly)
-            section("reextract", sections.reextract_rows, 2, server, 18 if quick else 72)
+            section("reextract", sections.reextract_rows, 2, server, reports)
             section("dask", sections.dask_rows, 2, server, args.dask_ner)
         finally:
             server.__exit__(None, None, None)
     section("ner", sections.ner_rows, rounds if not quick else 2, 30_000 if quick else 100_000, 3 if quick else 8)
     section("sql", sections.sql_rows, rounds, lake_rows)
     section("sqlstart", commands.sql_start_rows, rounds, args.sql_before)
-    section("stream", commands.stream_rows, 2, 18 if quick else 72)
+    section("stream", commands.stream_rows, 2, reports)
 
     total = time.perf_counter() - t_start
     out.print()

@@ -21,8 +21,8 @@ from typing import Iterable, Optional
 
 PROVINCE, CITY, COUNTY, TOWN, DEPARTMENT, NATIONAL = "province", "city", "county", "town", "department", "national"
 
-# A name that ends a town-level division, longest first.
-TOWN_SUFFIXES = ("街道办事处", "街道", "民族乡", "镇", "乡", "苏木")
+# A name that ends a town-level division, longest first (a street may name itself 某某街).
+TOWN_SUFFIXES = ("街道办事处", "街道", "民族乡", "镇", "乡", "苏木", "街")
 # Bodies that are places without being divisions of the gazetteer (areas run by a 管委会).
 AREA_SUFFIXES = ("经济技术开发区", "高新技术产业开发区", "开发区", "高新区", "新区", "景区", "园区", "管理区", "示范区")
 # What a department's name ends with (a body of a government, not a place).
@@ -190,6 +190,11 @@ def resolve(org: Optional[str], context: Iterable[str] = (), site: Iterable[str]
     context = list(context) + [s for s in site if s]
     if not org:
         return Division(None, None, None, None)
+    double = re.fullmatch(r"([\u4e00-\u9fff]{2,20})[(（]([\u4e00-\u9fff]{2,20})[)）]", org)
+    if double:
+        # one body, two names (高新区(新市区)): the one the gazetteer knows
+        a, b = double.groups()
+        return resolve(b if b in gazetteer()[1] or a not in gazetteer()[1] else a, context, site)
     ctx = mentioned(context)
     level = level_of(org)
     parent = government_of(org) if level == DEPARTMENT else None
@@ -266,21 +271,81 @@ def named_of_level(text: str, word: str) -> Optional[str]:
     """The one division of the level ``word`` (省, 市, 县, 区 …) that ``text`` names most often,
     a province also in its short form (对广东系列重要讲话 -> 广东省); None when none is named or two
     are named as often. The government an abbreviated department belongs to (省司法厅)."""
-    level = _LEVEL_OF_WORD.get(word)
-    if level is None:
+    top = level_counts(text, word).most_common(2)
+    if not top or (len(top) == 2 and top[0][1] == top[1][1]):
         return None
+    return top[0][0]
+
+
+def level_counts(text: str, word: str, short_after: Iterable[str] = ()) -> Counter:
+    """How often ``text`` names each division of the level ``word`` (省, 市, 州, 县, 区, 旗): by its
+    full name, a province also by its short form (湖南, 广西), a city by its name without 市 right
+    after one of ``short_after`` (法治长治, 到长治工作). Names of that ending only: 我县 is a 县."""
+    level = _LEVEL_OF_WORD.get(word)
     c: Counter = Counter()
+    if level is None:
+        return c
     if level == PROVINCE:
         for name, codes in gazetteer()[1].items():
             if name.endswith(word) and any(code_level(k) == PROVINCE for k in codes):
                 n = text.count(short_name(name))
                 if n:
                     c[name] = n
-    else:
-        for name, n in mentioned([text]).items():
-            if name.endswith(word) and any(code_level(k) == level or level == COUNTY for k in gazetteer()[1][name]):
-                c[name] = n
+        return c
+    for name, n in mentioned([text]).items():
+        # a 市 of any level (北京市, 淄博市, 昆山市 all say 我市); a 县 or 区 of the county level
+        if name.endswith(word) and (word == "市" or level == COUNTY
+                                    or any(code_level(k) == level for k in gazetteer()[1][name])):
+            c[name] = n
+    if level == CITY and short_after:
+        shorts = _city_short_names(word)
+        lead = "|".join(re.escape(w) for w in sorted(set(short_after), key=len, reverse=True))
+        for m in re.finditer(f"(?:{lead})([\u4e00-\u9fff]{{2,3}})", text):
+            for k in (3, 2):
+                full = shorts.get(m.group(1)[:k])
+                if full and text[m.start(1) + k:m.start(1) + k + 1] != word:  # 法治长治市 counted already
+                    c[full] += 1
+                    break
+    return c
+
+
+@lru_cache(maxsize=8)
+def _city_short_names(word: str) -> dict[str, str]:
+    """A city's name without its 市 (长治 -> 长治市)."""
+    return {name[:-len(word)]: name for name, codes in gazetteer()[1].items()
+            if len(name) >= 3 and name.endswith(word) and any(code_level(k) == CITY for k in codes)}
+
+
+def dominant_of_level(text: str, word: str, short_after: Iterable[str] = (), ratio: float = 1.5) -> Optional[str]:
+    """The division of the level ``word`` that ``text`` names clearly most (:func:`level_counts`):
+    the only one named, or named ``ratio`` times as often as the next; else None (a guess is
+    worse than nothing: 我县 with two counties named about as often is no county)."""
+    c = level_counts(text, word, short_after)
+    if not c:
+        # none of that level named: the one the divisions named below it belong to (省政府 in a
+        # text naming 延安市 and 西安市莲湖区 -> 陕西省), when that is more than one mention
+        c = _above(text, word)
+        if sum(c.values()) < 2:
+            return None
     top = c.most_common(2)
-    if not top or (len(top) == 2 and top[0][1] == top[1][1]):
+    if not top or (len(top) == 2 and top[0][1] < ratio * top[1][1]):
         return None
     return top[0][0]
+
+
+def _above(text: str, word: str) -> Counter:
+    """The divisions of the level ``word`` (省, 市) that the divisions ``text`` names below it belong
+    to, each counted once per mention; names with namesakes elsewhere (永定区) say nothing."""
+    level = _LEVEL_OF_WORD.get(word)
+    codes_of, by_name = gazetteer()
+    c: Counter = Counter()
+    if level not in (PROVINCE, CITY):
+        return c
+    for name, n in mentioned([text]).items():
+        codes = by_name.get(name, ())
+        if len(codes) != 1 or code_level(codes[0]) == PROVINCE or (level == CITY and code_level(codes[0]) == CITY):
+            continue
+        up = codes[0][:2] + "0000" if level == PROVINCE else codes[0][:4] + "00"
+        if up in codes_of and codes_of[up].endswith(word):
+            c[codes_of[up]] += n
+    return c

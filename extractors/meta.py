@@ -22,9 +22,14 @@ Order of trust, per field (the first that gives a value wins):
   last lines, or after 作者：); ``opening`` (the subject of the opening
   sentence, helped by the NER stage's ORG/GPE entities; the name stops where the
   sentence runs on past it: 2022年，某某区法治政府建设工作在市委… is 某某区);
-  ``self`` (我局 / 我县 resolved with the site's name, the entities and the
-  names the text gives; an abbreviated 省司法厅 with the province the site or
-  the text names, 对广东系列重要讲话 -> 广东省司法厅);
+  ``self`` (我局 / 我县, and the government by its level alone: 县人民政府,
+  省政府, resolved with the site's name, the entities and the names the text
+  gives: the one division of that level it names clearly most, by its full
+  name, a province or city also by its short name after ``self.short_name_after``
+  (法治湖南, 到长治工作), else the division above the ones it names (延安市,
+  西安市 -> 陕西省); two named about as often: none. An abbreviated 省司法厅
+  with the province the site or the text names, 对广东系列重要讲话 -> 广东省司法厅;
+  我局 with the system it leads, 全市司法行政系统 -> 某市司法局, ``self.systems``);
   ``frequency`` (the town named most often); then any signature or metadata
   body, even one that disagrees with 我X. A title wins over the metadata: a
   reposted report keeps its 来源 of the office that posted it
@@ -32,8 +37,12 @@ Order of trust, per field (the first that gives a value wins):
 - ``published``: ``meta`` (the ``PubDate`` tag or the page's publication
   line), ``publication_line`` (发布日期：…, 发布时间 2024年03月29日,
   时间：2023-03-27 in the text's first lines, also in a bulleted or tabular
-  metadata list), ``date_line`` (a date standing alone under the title or
-  under the signature). A page clock (今天是：2020年6月1日 星期一) never counts.
+  metadata list), ``title_line`` (the title line with its date in brackets, as
+  a list of articles gives it: …工作情况 (2015-04-23)), ``date_line`` (a date
+  standing alone under the title or under the signature, also as a bulleted
+  value of an information list that lost its labels: • 2021-01-29, or right
+  after the dash of a delivery line: ——2024年3月5日在…;
+  never a date inside a line of the body: --…规定于2024年1月1日起施行). A page clock (今天是：2020年6月1日 星期一) never counts.
 - ``report_year``: ``title`` (its year), ``opening`` (现将2023年…报告如下,
   2023年，某某街道…, 一、2019年…), ``published`` (a report signed in the
   first half of a year covers the year before), ``frequency`` (the most
@@ -52,6 +61,12 @@ government (江苏省司法厅). A short form (…卫生健康委, …卫健委)
 when the text writes the body in full (``org.full_forms``). It is resolved to its
 administrative division (``division_code``, ``level``, ``parent_org``) by
 :mod:`extractors.divisions`.
+
+``org`` and ``title`` are in the text's own script: they are found on a
+simplified copy (same offsets) and read back from the original where they
+stand (小龍門鄉, not 小龙门乡). A body that names itself by a short form in its
+opening sentence keeps it (2024年，鹤龙街坚持… -> 鹤龙街); one with two names
+keeps both (高新区(新市区)人民政府… -> 高新区(新市区)).
 
 Pure: text and dictionaries in, a :class:`DocumentMeta` out. The rule data is
 ``rules/meta.toml``, checked like every rule file; ``document_meta(..., rules=)``
@@ -176,6 +191,11 @@ def _make_patterns(r: dict) -> dict[str, re.Pattern]:
         # name never runs on past a stop word (…区法治政府建设工作在市委… is 某区 and what it did)
         "subject": re.compile(f"^(?P<name>{name_char}{{2,24}}?(?:{suffix})(?:{gov})?)"
                               f"(?=(?:{_alt(r['opening']['after_subject'])}))"),
+        # a street by its short form (2024年，某某街坚持…): the name as written, from the opening only
+        "short_subject": re.compile(f"^(?P<name>{name_char}{{2,6}}?(?:{_alt(r['opening']['short_suffixes'])}))"
+                                    f"(?=(?:{_alt(r['opening']['after_subject'])}))")
+        if r["opening"]["short_suffixes"] else re.compile(r"(?!)"),
+        "lead_in": re.compile(f"^(?:{_alt(r['opening']['lead_ins'])})") if r["opening"]["lead_ins"] else re.compile(r"(?!)"),
         "self": re.compile(f"(?:我|本)({_alt(r['self']['words'])})"),
         # 发布日期：2023-04-12 · 发布时间 2024年03月29日 · [ 发布日期 ] | 2026-02-11 · 发布时间:\n2026-03-04
         "pub_label": re.compile(f"(?P<label>{labels})\\s*[\\]】]?\\s*[:：]?\\s*[|｜]?\\s*"),
@@ -387,9 +407,15 @@ def _is_place_name(rest: str) -> bool:
     return not re.search(r"[局厅委办部署院所]", head)
 
 
+_DOUBLE_NAME = re.compile(f"^(?P<a>[{HAN}]{{2,20}})[(（](?P<b>[{HAN}]{{2,20}})[)）]$")
+
+
 def _name_ok(n: str | None) -> bool:
     if not n or len(n) < 2 or len(n) > 30:
         return False
+    d = _DOUBLE_NAME.match(n)
+    if d:  # one body, two names: 高新区(新市区)
+        return _name_ok(d.group("a")) and _name_ok(d.group("b"))
     if n in _rules()["org"]["not_names"] or not re.fullmatch(f"[{HAN}（）()]+", n):
         return False
     if _bad_start(n) and not divisions.leading_divisions(n):
@@ -438,6 +464,8 @@ _TITLE_CHROME = re.compile(r"\s*(?:【[^】]*】|\[[^\]]*\]|(?:字体|字号)\s*
 
 
 _COLUMN_TAG = re.compile(f"^\\s*【[{HAN}]{{2,12}}】\\s*(?=[{HAN}])")
+# a title line with its date in brackets, as a list of articles gives it: …工作情况 (2015-04-23)
+_BRACKET_DATE = re.compile(r"\s*[（(]\s*(?:" + _DATE.pattern + r")\s*[)）]\s*$")
 
 
 def _title_line(ln: str) -> str:
@@ -445,6 +473,7 @@ def _title_line(ln: str) -> str:
     【字体：大 中 小】, [打印] or a date after it."""
     ln = _COLUMN_TAG.sub("", ln)
     for _ in range(3):
+        ln = _BRACKET_DATE.sub("", ln)
         ln = _TITLE_CHROME.sub("", ln)
         d = _DATE.search(ln)
         if d and d.start() >= 8 and not ln[d.end():].strip():
@@ -540,6 +569,10 @@ def org_from_opening(sentence: str) -> tuple[str | None, str | None, int, str | 
         if not m:
             break
         pos += m.end()
+    # 现将|县人民政府2022年…报告如下: the words before the subject
+    ml = _patterns()["lead_in"].match(s[pos:])
+    if ml:
+        pos += ml.end()
     rest = s[pos:]
     me = re.match(f"^(?:我|本)({_alt(_rules()['self']['words'])})", rest)
     if me:
@@ -556,6 +589,9 @@ def org_from_opening(sentence: str) -> tuple[str | None, str | None, int, str | 
         ab = _ABBREVIATED.match(_strip_gov(ms.group("name")))
         if ab:
             return None, _kind(ab.group("dept")), pos, ab.group("dept")
+    mt = _patterns()["short_subject"].match(rest)
+    if mt and not _bad_start(mt.group("name")) and mt.group("name") not in _rules()["org"]["not_names"]:
+        return mt.group("name"), None, pos, None
     return None, None, pos, None
 
 
@@ -641,10 +677,10 @@ def _named_in_text(text: str, kind: str, dept: str | None = None) -> list[str]:
         s = stable_names(text)
         return [s] if s and _kind(s) in (kind, "镇", "乡") else []
     if kind in ("县", "区", "市", "省"):
-        for name, k in divisions.mentioned([text]).items():
-            if name.endswith(kind) or (kind == "区" and name.endswith("自治区")):
-                c[name] = k
-        return [n for n, _ in c.most_common()]
+        # the one division of that level the text names clearly most (《某某县人民政府…制度》,
+        # 法治长治, 到长治工作); two named about as often: none
+        n = divisions.dominant_of_level(text, kind, _rules()["self"]["short_name_after"])
+        return [n] if n else []
     # a department: the department word with the divisions written before it
     # (…审议了《龙岩市永定区卫生健康局…》 -> 龙岩市永定区卫生健康局)
     word = {"委": "(?:委员会|委)", "办": "(?:办公室|办)"}.get(kind, re.escape(kind))
@@ -684,6 +720,10 @@ def _resolve_self(kind: str, text: str, page: Mapping, entities: list[dict], met
         # 省司法厅 in a text that names its province (…对广东系列重要讲话, 《广东省…》): 广东省司法厅
         division = divisions.named_of_level(text, level) if level else None
         return normalize_org(division + dept) if division else None
+    if kind not in ("县", "区", "市", "省", "镇", "乡", "街道"):
+        n = _department_of_system(kind, text)
+        if n:
+            return n
     ents: Counter[str] = Counter()
     for e in entities or ():
         if e.get("label") in ("ORG", "GPE"):
@@ -693,6 +733,26 @@ def _resolve_self(kind: str, text: str, page: Mapping, entities: list[dict], met
     if ents:
         return ents.most_common(1)[0][0]
     return None
+
+
+def _department_of_system(kind: str, text: str) -> str | None:
+    """我局 in a text that names no department but the system it leads (全市司法行政系统, ``self.systems``):
+    that system's department of the self word's kind (司法局; a 厅 is a province's) with the division
+    of that level the text names clearly most (遂宁市 -> 遂宁市司法局). Two systems, two levels, or no
+    dominant division: None."""
+    found = set()
+    systems = _rules()["self"]["systems"]
+    if not systems:
+        return None
+    for m in re.finditer(f"全(?P<level>省|市|州|县|区|旗)(?P<field>{_alt(systems)})系统", text):
+        for dept in systems[m.group("field")]:
+            if _kind(dept) == kind and (dept.endswith("厅") == (m.group("level") == "省")):
+                found.add((m.group("level"), dept))
+    if len(found) != 1:
+        return None
+    level, dept = found.pop()
+    division = divisions.dominant_of_level(text, level, _rules()["self"]["short_name_after"])
+    return normalize_org(division + dept) if division else None
 
 
 # ---------------------------------------------------------------- year
@@ -759,6 +819,11 @@ def published_of(lines: list[str], page: Mapping) -> tuple[str | None, str | Non
             d = parse_date(ln)
             if d:
                 return d, "publication_line"
+    for ln in lines[:3]:
+        # the title line with its date in brackets: 2014年度…工作情况 (2015-04-23)
+        m = _BRACKET_DATE.search(ln)
+        if m and _title_ok(_title_line(ln)) and _date_of(m):
+            return _date_of(m), "title_line"
     for ln in lines[:6] + lines[-4:]:
         d = _date_line(_without_clock(ln))
         if d:
@@ -775,9 +840,9 @@ def _date_line(ln: str) -> str | None:
     m = _DATE.search(ln)
     if not m:
         return None
-    if ln.startswith(("——", "—", "-")) and len(ln) <= 60:
-        return _date_of(m)
-    rest = (ln[:m.start()] + ln[m.end():]).strip(" （）()[]【】\u3000")
+    if ln.startswith(("——", "—", "-")) and len(ln) <= 60 and m.start() == len(ln) - len(ln.lstrip("—-－ ")):
+        return _date_of(m)  # the date right after the dash (——2024年3月5日在…上); not --…于2024年1月1日施行
+    rest = (ln[:m.start()] + ln[m.end():]).strip(" （）()[]【】\u3000•·●")  # • 2021-01-29: a bulleted metadata value
     if not rest or (len(rest) <= 16 and not _PUNCT.search(rest) and normalize_org(rest)):
         return _date_of(m)
     return None
@@ -793,8 +858,35 @@ def document_meta(text: str, page: Optional[Mapping] = None, entities: Optional[
     ``rules``: the rule set whose ``meta.toml`` to use (a rules folder or a loaded ``RuleSet``;
     default the bundled rules)."""
     simplified = to_simplified(text)
-    page = {k: to_simplified(v) if isinstance(v, str) else v for k, v in (page or {}).items()}
-    return meta_of_simplified(simplified, page, entities, rules)
+    original_page = page or {}
+    page = {k: to_simplified(v) if isinstance(v, str) else v for k, v in original_page.items()}
+    meta = meta_of_simplified(simplified, page, entities, rules)
+    if simplified == text and page == original_page:
+        return meta
+    # the names in the report's own script (小龍門鄉, not 小龙门乡): found on the simplified copy,
+    # read back from the original where they stand
+    pairs = [(simplified, text)] + [(page[k], v) for k, v in original_page.items()
+                                    if isinstance(v, str) and page[k] != v]
+    return replace(meta, org=as_written(meta.org, pairs), title=as_written(meta.title, pairs),
+                   parent_org=as_written(meta.parent_org, pairs))
+
+
+def as_written(s: str | None, pairs: list[tuple[str, str]]) -> str | None:
+    """``s``, found in a simplified copy, as the original writes it: the original's characters at
+    the place it stands in one of ``pairs`` (simplified, original), else character by character
+    (a name put together: 某某县 + 司法局)."""
+    if not s:
+        return s
+    for simple, original in pairs:
+        i = simple.find(s)
+        if i >= 0:
+            return original[i:i + len(s)]
+    table: dict[str, str] = {}
+    for simple, original in pairs:
+        for a, b in zip(simple, original):
+            if a != b:
+                table.setdefault(a, b)
+    return s.translate(str.maketrans(table))
 
 
 def meta_of_simplified(text: str, page: Optional[Mapping] = None, entities: Optional[list[dict]] = None,
@@ -802,6 +894,18 @@ def meta_of_simplified(text: str, page: Optional[Mapping] = None, entities: Opti
     token = _ACTIVE.set(meta_rules(rules))
     try:
         return _meta(text, page or {}, entities)
+    finally:
+        _ACTIVE.reset(token)
+
+
+def org_of_simplified(text: str, rules=None) -> str | None:
+    """The reporting body of a simplified text without page metadata or entities, as
+    ``meta_of_simplified(text, rules=rules).org`` gives it, without the fields extraction
+    does not use; ``rules`` as for :func:`document_meta`."""
+    token = _ACTIVE.set(meta_rules(rules))
+    try:
+        lines = _lines(text)
+        return _org(text, lines, _title(lines), {}, [])[0]
     finally:
         _ACTIVE.reset(token)
 

@@ -227,11 +227,10 @@ def _rules(rules) -> RuleSet:
     return load_rules(rules)
 
 
-def text_org(simplified: str) -> str | None:
+def text_org(simplified: str, rules: RuleSet | None = None) -> str | None:
     """The reporting body ``document_meta`` finds in a text without page metadata or entities
-    (``meta_of_simplified(simplified).org``), without the fields extraction does not use."""
-    lines = meta._lines(simplified)
-    return meta._org(simplified, lines, meta._title(lines), {}, [])[0]
+    (``meta_of_simplified(simplified, rules=rules).org``), without the fields extraction does not use."""
+    return meta.org_of_simplified(simplified, rules)
 
 
 def _run(original: str, rules: RuleSet, keep_rejected: bool = False, skip: SpanSet | None = None,
@@ -245,7 +244,9 @@ def _run(original: str, rules: RuleSet, keep_rejected: bool = False, skip: SpanS
     as_written = doc.as_written(False)
     layout = doc.layout
     if org is ...:
-        org = text_org(text)
+        org = text_org(text, rules)  # with the run's meta.toml too (--rules)
+    elif org:
+        org = to_simplified(org)  # the identity's body is in the text's own script; subjects are read simplified
     protected = _protected(text, rules)
     sf = finder(rules)
     bare_shares = frozenset(rules.subjects["bare_shares"])

@@ -107,8 +107,8 @@ SCHEMA: dict[str, dict] = {
     "meta.toml": {
         "org": {"government_words": WORDS, "suffixes": WORDS, "not_names": WORDS, "not_name_starts": "chars",
                 "not_name_prefixes": WORDS, "higher_bodies": WORDS, "full_forms": {"*": "str"}},
-        "opening": {"after_subject": WORDS, "name_stops": WORDS},
-        "self": {"words": WORDS},
+        "opening": {"after_subject": WORDS, "name_stops": WORDS, "lead_ins": WORDS, "short_suffixes": WORDS},
+        "self": {"words": WORDS, "short_name_after": WORDS, "systems": {"*": WORDS}},
         "published": {"labels": WORDS, "clock": WORDS},
         "title": {"endings": WORDS, "topic": WORDS, "run_in": "regex"},
     },

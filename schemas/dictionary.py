@@ -71,6 +71,7 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
                     "(the opening sentence), self (我县/我局 with the site) …",
         "report_year_from": "Where report_year came from: override, title, text, frequency …",
         "published_from": "Where published came from: override, meta (PubDate), publication_line (发布时间 …), "
+                          "title_line (…情况 (2015-04-23)), "
                           "date_line, signature …",
         "division_code": "GB/T 2260 code of the administrative division the body is, or belongs to (province, "
                          "city or county); null when the page does not say which.",

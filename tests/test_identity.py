@@ -395,3 +395,27 @@ def test_a_meta_rule_edit_changes_the_ruleset_id(tmp_path):
     rules = _rules_copy(tmp_path / "edited")
     _edit(rules / "meta.toml", 'clock = ["今天是",', 'clock = ["今天是", "当前日期",')
     assert load_rules(rules).version != load_rules().version
+
+
+def test_extraction_keeps_the_body_out_of_subjects_with_the_meta_rules_it_is_given(tmp_path):
+    """``extract(text, rules=folder)`` finds the reporting body with that folder's meta.toml too: the
+    body is no part of a subject (鹤山街法律顾问审查合同 -> 法律顾问审查合同) only when its rules know it."""
+    from extractors import extract
+
+    text = "2024年，鹤山街坚持以习近平法治思想为指导，全面推进依法行政。\n一、主要举措\n鹤山街法律顾问审查合同35份。"
+    assert [r.subject for r in extract(text)] == ["法律顾问审查合同"]
+    rules = _rules_copy(tmp_path)
+    _edit(rules / "meta.toml", 'short_suffixes = ["街"]', "short_suffixes = []")
+    assert document_meta(text, rules=rules).org is None
+    assert [r.subject for r in extract(text, rules=rules)] == ["鹤山街法律顾问审查合同"]
+
+
+def test_a_body_in_traditional_characters_is_kept_out_of_subjects_when_given():
+    """The identity's org is in the text's own script (青龍鎮); given to ``extract`` (as the documents
+    stage does) it is kept out of subjects like the body ``extract`` finds itself."""
+    from extractors import extract
+
+    text = "2024年，青龍鎮堅持以習近平法治思想為指導，全面推進依法行政。\n一、主要舉措\n青龍鎮法律顧問審查合同35份。"
+    org = document_meta(text).org
+    assert org == "青龍鎮"
+    assert [r.subject for r in extract(text, org=org)] == [r.subject for r in extract(text)] == ["法律顧問審查合同"]

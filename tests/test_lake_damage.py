@@ -186,3 +186,34 @@ def test_flipped_bits_are_found_on_open_even_after_an_earlier_verification(lake_
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
     with pytest.raises(LakeDamaged, match="SHA-256 differs"):
         query(lake_copy, "SELECT count(*) FROM records")
+
+
+def test_repair_reads_a_version_again_with_the_rules_folder_it_was_read_with(tmp_path):
+    """A lake made with ``--rules my-rules``: the documents and records rebuilt from the raw bytes and
+    the clean text use my-rules (its meta.toml and units.toml), not the bundled rules."""
+    from extractors.ruleset import DEFAULT_RULES_DIR
+    from fazhi.pipeline.batch import run_local
+    from fazhi.pipeline.repair import repair
+    from fazhi.settings import Settings
+
+    page = tmp_path / "report.txt"
+    page.write_text("发布机构：万州区卫生健康委\n2025年，万州区卫生健康委员会坚持依法行政，结合我委实际推进法治建设。"
+                    "现将有关情况报告如下：\n一、主要举措\n我委召开党委会专题研究法治工作3次，开展普法宣传活动12场。\n",
+                    encoding="utf-8")
+    rules = tmp_path / "my-rules"
+    shutil.copytree(DEFAULT_RULES_DIR, rules)
+    meta_file, units_file = rules / "meta.toml", rules / "units.toml"
+    meta_file.write_text(meta_file.read_text(encoding="utf-8").replace('"委" = "委员会", ', "", 1), encoding="utf-8")
+    units_file.write_text(units_file.read_text(encoding="utf-8").replace('never = ["级", "届"]', 'never = ["级", "届", "场"]', 1), encoding="utf-8")
+    lake = Lake(tmp_path / "lake")
+    report, failures = run_local([str(page)], Settings.load(lake=lake.root, ner_model="none", rules=rules))
+    assert not failures, failures
+    before = _state(lake)
+    assert [d["org"] for d in before[1]] == ["万州区卫生健康委"]          # my meta.toml: no full form
+    assert [r["text"] for r in before[0]] == ["3次"]                    # my units.toml: 场 never counts
+
+    for name in ("documents", "records", "records_all"):
+        _truncate(lake.root / CURRENT / f"{name}.parquet")
+    rep = repair(lake)
+    assert {"documents", "records"} <= set(rep.rebuilt), rep.rebuilt
+    assert _state(lake) == before

@@ -263,3 +263,18 @@ def test_tables_are_drawn_as_tables_with_their_records(tmp_path):
         {"table": 1, "row": 2, "col": 1}, {"table": 1, "row": 2, "col": 2}, {"table": 1, "row": 3, "col": 2}]
     index = result.index.read_text(encoding="utf-8")
     assert "2 tables" in index
+
+
+def test_pages_do_not_depend_on_how_many_documents_are_read_at_a_time(sample_run, tmp_path, monkeypatch):
+    # the pages are built a batch of documents at a time (texts in the order the lake stores them):
+    # one document per batch, two, or all at once give the same files, and the index lists them
+    import fazhi.review as review
+
+    outs = []
+    for n in (1, 2, 1000):
+        monkeypatch.setattr(review, "BATCH_DOCUMENTS", n)
+        result = build(sample_run[0], tmp_path / f"b{n}")
+        outs.append({p.name: p.read_bytes() for p in result.out.iterdir()})
+        assert list(result.pages) == [d["doc_id"] for d in review.current_documents(Lake(sample_run[0]))]
+    assert len(outs[0]) == len(SAMPLE_NAMES) + 1
+    assert outs[0] == outs[1] == outs[2]

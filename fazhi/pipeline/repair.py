@@ -11,10 +11,12 @@ damaged one, never less), each damaged table rebuilt from what is intact:
 
 ========== ==========================================================================
 documents  the previous generation's rows, and for versions it lacks the raw bytes
-           cleaned and read again (source, fetch time from ``sources``)
+           cleaned and read again (source, fetch time from ``sources``; the identity with
+           the rules folder the version was read with, when it still holds that rule set)
 texts      cleaned again from the raw bytes
 records    copied from ``records_all`` (same version and rule set), else extracted
-           again from the clean text with the bundled rules
+           again from the clean text with the rules folder of that rule set (``extractions``),
+           else the bundled rules
 records_all the previous generation's, plus the current records
 entities   the previous generation's, else found again by the NER stage
 sources    the previous generation's, else from ``documents`` (without HTTP validators:
@@ -163,6 +165,25 @@ class _Rebuild:
         self.lake, self.base, self.damaged, self.report = lake, base, damaged, report
         self.previous = self._previous_generation()
         self.now = dt.datetime.now(dt.timezone.utc)
+        self._rules: dict = {}  # rules folder -> its loaded rules (None: unreadable)
+        self._bundled = None
+
+    def _rules_of(self, ruleset: str | None, folder: str | None):
+        """The rules a document version was read with: its rules folder when that still holds the
+        same rule set (by its id), else the bundled rules."""
+        from extractors.ruleset import RulesError, load_rules
+
+        if folder and folder not in self._rules:
+            try:
+                self._rules[folder] = load_rules(folder)
+            except (OSError, RulesError):
+                self._rules[folder] = None
+        rules = self._rules.get(folder) if folder else None
+        if rules is not None and rules.version == ruleset:
+            return rules
+        if self._bundled is None:
+            self._bundled = load_rules(None)
+        return self._bundled
 
     def _previous_generation(self) -> Path | None:
         manifest = self.lake.manifest(self.base) if self.base else None
@@ -213,7 +234,7 @@ class _Rebuild:
                 if r.get("doc_id") and r.get("content_sha256"):
                     info = known.setdefault((r["doc_id"], r["content_sha256"]), {})
                     for k in ("source", "checked_at", "ruleset", "extracted_at", "http_status", "content_type",
-                              "final_url"):
+                              "final_url", "rules"):
                         if r.get(k) is not None and k not in info:
                             info[k] = r[k]
         return known
@@ -237,7 +258,8 @@ class _Rebuild:
                                                          "version cannot be rebuilt", "documents"))
                 continue
             source = info.get("source") or doc_id
-            cleaned, meta, content = _clean_and_read(data, info.get("content_type"))
+            cleaned, meta, content = _clean_and_read(data, info.get("content_type"),
+                                                     rules=self._rules_of(info.get("ruleset"), info.get("rules")))
             rows[key] = {
                 "doc_id": doc_id, "source": source, "sources": [source], "name": source_name(source),
                 "title": meta.title, "org": meta.org, "report_year": meta.report_year,
@@ -298,14 +320,14 @@ class _Rebuild:
 
     def _records(self) -> None:
         import extractors
-        from extractors.ruleset import load_rules
         from fazhi.pipeline.stages import record_rows
 
         stored: dict[tuple, list[dict]] = {}
         for r in self.table("records_all").to_pylist():
             stored.setdefault((r["doc_id"], r["content_sha256"], r["ruleset"]), []).append(r)
         texts = {(t["doc_id"], t["content_sha256"]): t["clean_text"] for t in self.table("texts").to_pylist()}
-        rules = None
+        folders = {} if "extractions" in self.damaged else {
+            (e["doc_id"], e["content_sha256"], e["ruleset"]): e.get("rules") for e in self.table("extractions").to_pylist()}
         rows, copied, extracted = [], 0, 0
         for d in self._current():
             got = stored.get((d["doc_id"], d["content_sha256"], d["ruleset"]))
@@ -316,7 +338,7 @@ class _Rebuild:
             text = texts.get((d["doc_id"], d["content_sha256"]))
             if text is None:
                 continue
-            rules = rules or load_rules(None)
+            rules = self._rules_of(d["ruleset"], folders.get((d["doc_id"], d["content_sha256"], d["ruleset"])))
             rows.extend(record_rows(d["doc_id"], d["source"], d["content_sha256"],
                                     extractors.extract(text, rules=rules)))
             extracted += 1
@@ -380,14 +402,14 @@ def _cleaner() -> str:
     return CLEANER_VERSION
 
 
-def _clean_and_read(data: bytes, content_type: str | None, meta: bool = True):
+def _clean_and_read(data: bytes, content_type: str | None, meta: bool = True, rules=None):
     import extractors
     from fazhi.ingest.clean import clean_text
     from fazhi.ingest.formats import to_text
 
     content = to_text(data, content_type)
     cleaned = clean_text(content.text)
-    return cleaned, (extractors.document_meta(cleaned) if meta else None), content
+    return cleaned, (extractors.document_meta(cleaned, content.meta, rules=rules) if meta else None), content
 
 
 def _date(value: str | None) -> dt.date | None:

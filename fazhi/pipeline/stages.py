@@ -16,7 +16,6 @@ import json
 from pathlib import Path
 
 import extractors
-from extractors.meta import meta_rules
 from extractors.ruleset import load_rules
 from fazhi.faults import checkpoint
 from fazhi.ids import doc_id, public_source, record_key, unique_record_ids
@@ -124,11 +123,10 @@ def extract_unbudgeted(cleaned: Cleaned, rules: str | None = None) -> Extracted:
     ing, f = cleaned.ingested, cleaned.ingested.fetched
     ruleset = load_rules(rules)
     meta = extractors.document_meta(cleaned.clean_text, cleaned.meta, rules=ruleset)
-    # the body kept out of subjects is the one the text names, read with the bundled identity
-    # rules: with no page metadata and those rules, that is this identity's body, found once
-    same = not cleaned.meta and meta_rules(ruleset).data == meta_rules(None).data
+    # the body kept out of subjects is the one the text names, read with the run's identity
+    # rules: with no page metadata, that is this identity's body, found once
     found = extractors.extract(cleaned.clean_text, rules=ruleset, tables=cleaned.tables,
-                               org=meta.org if same else ...)
+                               org=meta.org if not cleaned.meta else ...)
     document = document_row(ing, ruleset.version, {
         **identity_fields(meta),
         "page_meta": json.dumps(cleaned.meta, ensure_ascii=False, sort_keys=True) if cleaned.meta else None,

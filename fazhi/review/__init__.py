@@ -15,6 +15,15 @@ open from disk and nothing is loaded from anywhere. Python computes what the
 templates show: the highlighted text in one pass over the span boundaries,
 the plots' geometry.
 
+The lake is read through DuckDB with only the columns the pages show: the
+clean texts in one pass in the order ``texts`` stores them, and for each
+batch of :data:`BATCH_DOCUMENTS` documents their records, entities and
+tables; each page is written as Jinja2 generates it. The index page's
+counts and plots come from DuckDB aggregates, not from the records. So
+memory holds a batch of documents (and a row group of ``texts``), the
+documents' metadata and the diff's changes, whatever the size of the lake
+(``bench/commands.py``'s ``stream`` section measures it).
+
 With ``diff=True`` the pages mark what the last rule change did, as ``fazhi
 diff`` computes it (``fazhi.query.diff``, from the lake's extraction
 history): records the newer rule set added, removed (shown struck through at
@@ -30,7 +39,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import AbstractSet, Iterable, Optional, Sequence
+from typing import AbstractSet, Iterable, Iterator, Optional, Sequence
 
 from fazhi.lake.atomic import replacing
 from fazhi.lake.store import Lake
@@ -142,15 +151,6 @@ def compute_diff(lake: Lake, docs: list[dict] | None = None) -> tuple[Optional[D
     c = out.counts()
     return out, (f"rule change {d.old} -> {d.new}: {c['added']} added, "
                  f"{c['removed']} removed, {c['changed']} changed")
-
-
-def current_documents(lake: Lake) -> list[dict]:
-    """One row per doc_id, its current version (as ``fazhi.history`` decides), in name order."""
-    from fazhi.lake.history import current_versions
-
-    version = current_versions(lake)
-    docs = [d for d in lake.read("documents").to_pylist() if version.get(d["doc_id"]) == d["content_sha256"]]
-    return sorted(docs, key=lambda d: (d["name"] or "", d["source"], d["doc_id"]))
 
 
 def select_documents(docs: list[dict], wanted: Sequence[str]) -> list[dict]:
@@ -352,6 +352,14 @@ def render_document(doc: dict, text: str, records: list[dict], entities: list[di
                     diff: Optional[Diff] = None, index_href: str = "index.html",
                     tables: Sequence[dict] = ()) -> str:
     """The HTML page of one document; ``tables``: its rows of the ``tables`` table."""
+    return "".join(document_page(doc, text, records, entities, diff, index_href, tables))
+
+
+def document_page(doc: dict, text: str, records: list[dict], entities: list[dict],
+                  diff: Optional[Diff] = None, index_href: str = "index.html",
+                  tables: Sequence[dict] = ()) -> Iterator[str]:
+    """The HTML page of one document as the template's pieces (Jinja2 ``generate``), to write as
+    they come."""
     records = sorted(records, key=lambda r: (r["start"], r["end"], r["type"], r.get("subject") or ""))
     removed = sorted((diff.removed.get(doc["doc_id"], []) if diff else []), key=lambda r: (r["start"], r["end"]))
     data_records = []
@@ -397,7 +405,7 @@ def render_document(doc: dict, text: str, records: list[dict], entities: list[di
     rulesets = sorted({r.get("ruleset") or "" for r in records}) or [doc.get("ruleset") or ""]
     data = {"records": data_records, "removed": data_removed, "entities": data_entities, "colors": TYPE_COLORS,
             "diff": bool(diff)}
-    return _env().get_template("document.html").render(
+    return _env().get_template("document.html").generate(
         css=_markup(static("review.css")), js=_markup(static("document.js")), data=_markup(_json(data)),
         doc=doc, label=doc_label(doc), title=doc.get("title") or f'{doc_label(doc)} · {doc.get("name") or doc["doc_id"]}',
         index_href=index_href, n_chars=len(text), n_records=len(records), n_tables=len(regions),
@@ -520,105 +528,292 @@ def plot_subject_values(subject: str, points: list[dict]) -> dict:
 # --------------------------------------------------------------------------
 # the index page
 # --------------------------------------------------------------------------
-def render_index(lake: Lake, docs: list[dict], records: list[dict], failures: list[dict],
+@dataclass
+class Summary:
+    """What the index page shows of the records, counted by DuckDB (not the records themselves)."""
+
+    by_doc_type: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    by_doc_cat: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    n_tables: dict[str, int] = field(default_factory=dict)
+    points: dict[str, list[dict]] = field(default_factory=dict)   # subject -> its records (value, unit, …)
+
+    @property
+    def n_records(self) -> int:
+        return sum(sum(c.values()) for c in self.by_doc_type.values())
+
+
+def render_index(lake: Lake, docs: list[dict], summary: Summary, failures: list[dict],
                  hrefs: dict[str, str], subjects: Sequence[str], diff: Optional[Diff],
-                 diff_message: Optional[str], n_tables: dict[str, int] | None = None) -> str:
-    n_tables = n_tables or {}
-    by_doc_type: dict[str, Counter] = defaultdict(Counter)
-    by_doc_cat: dict[str, Counter] = defaultdict(Counter)
-    for r in records:
-        by_doc_type[r["doc_id"]][r["type"]] += 1
-        by_doc_cat[r["doc_id"]][r.get("category") or "其他"] += 1
+                 diff_message: Optional[str]) -> str:
+    return "".join(index_page(lake, docs, summary, failures, hrefs, subjects, diff, diff_message))
+
+
+def index_page(lake: Lake, docs: list[dict], summary: Summary, failures: list[dict],
+               hrefs: dict[str, str], subjects: Sequence[str], diff: Optional[Diff],
+               diff_message: Optional[str]) -> Iterator[str]:
+    """The index page as the template's pieces: one row per document, the plots, the failures."""
+    n_tables = summary.n_tables
     fail_by_doc: Counter = Counter()
     fail_by_source: Counter = Counter()
     for f in failures:
         if f.get("doc_id"):
             fail_by_doc[f["doc_id"]] += 1
         fail_by_source[f["source"]] += 1
-    colors = category_colors(c for cc in by_doc_cat.values() for c in cc)
+    colors = category_colors(c for cc in summary.by_doc_cat.values() for c in cc)
+    diff_by_doc = _diff_counts_by_doc(diff) if diff else {}
     rows = []
     for doc in docs:
-        c = by_doc_type.get(doc["doc_id"], Counter())
+        c = summary.by_doc_type.get(doc["doc_id"], Counter())
         rows.append({"doc": doc, "href": hrefs.get(doc["doc_id"]), "counts": c, "total": sum(c.values()),
                      "tables": n_tables.get(doc["doc_id"], 0),
                      "failures": fail_by_doc.get(doc["doc_id"], 0) or fail_by_source.get(doc["source"], 0),
-                     "diff": diff.counts(doc["doc_id"]) if diff else None})
+                     "diff": diff_by_doc.get(doc["doc_id"], Counter()) if diff else None})
     doc_by_id = {d["doc_id"]: d for d in docs}
     subject_plots = []
     for subject in subjects:
         pts = []
-        for r in records:
+        for r in summary.points.get(subject, ()):
             d = doc_by_id.get(r["doc_id"])
-            if d and d.get("report_year") and r.get("subject") and subject in r["subject"] and r.get("value") is not None:
+            if d and d.get("report_year"):
                 pts.append({"org": d.get("org") or d["name"], "year": d["report_year"], "value": r["value"],
                             "unit": r.get("unit") or "", "subject": r["subject"], "text": r.get("text")})
         subject_plots.append(plot_subject_values(subject, pts))
     known_sources = {d["source"] for d in docs}
-    return _env().get_template("index.html").render(
+    return _env().get_template("index.html").generate(
         css=_markup(static("review.css")), index_css=_markup(static("index.css")), lake_root=str(lake.root),
-        docs=docs, n_records=len(records), n_tables=sum(n_tables.values()),
+        docs=docs, n_records=summary.n_records, n_tables=sum(n_tables.values()),
         failures=sorted(failures, key=lambda f: (str(f["time"]), f["source"]), reverse=True),
         n_unloaded=len({f["source"] for f in failures} - known_sources),
         rulesets=sorted({d.get("ruleset") or "" for d in docs}), diff=diff,
         diff_counts=diff.counts() if diff else {}, diff_message=diff_message, types=TYPES, colors=TYPE_COLORS,
-        rows=rows, category_plot=plot_categories(docs, by_doc_cat, colors, hrefs), subject_plots=subject_plots)
+        rows=rows, category_plot=plot_categories(docs, summary.by_doc_cat, colors, hrefs),
+        subject_plots=subject_plots)
+
+
+def _diff_counts_by_doc(diff: Diff) -> dict[str, Counter]:
+    """:meth:`Diff.counts` of every document in one pass."""
+    out: dict[str, Counter] = defaultdict(Counter)
+    for key, st in diff.status.items():
+        out[key[0]][st] += 1
+    for did, recs in diff.removed.items():
+        out[did]["removed"] += len(recs)
+    return out
+
+
+# --------------------------------------------------------------------------
+# reading the lake: a few documents at a time, only the columns shown
+# --------------------------------------------------------------------------
+# the columns each page reads (no ``sentence``: the pages do not show it)
+DOC_COLUMNS = ("doc_id", "source", "name", "title", "org", "report_year", "content_sha256", "n_chars", "ruleset")
+RECORD_COLUMNS = ("record_id", "doc_id", "content_sha256", "type", "value", "unit", "qualifier", "direction",
+                  "subject", "category", "text", "start", "end", "section", "rule", "extractor", "ruleset", "cell")
+ENTITY_COLUMNS = ("doc_id", "content_sha256", "label", "text", "start", "end", "model")
+TABLE_COLUMNS = ("doc_id", "content_sha256", "number", "n_rows", "n_cols", "header_rows", "header_cols",
+                 "start", "end", "cells")
+# documents read and written per step: memory holds this many documents' texts, records, entities and
+# tables and one page being written, whatever the size of the lake
+BATCH_DOCUMENTS = 16
+# DuckDB's memory for the index's counts (it spills beyond) and the reads of each batch
+MEMORY_LIMIT = "128MB"
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _cols(columns: Sequence[str], alias: str = "t") -> str:
+    return ", ".join(f"{alias}.{_q(c)}" for c in columns)
+
+
+def _order(table: str, alias: str = "t") -> str:
+    from schemas import table_spec
+
+    return ", ".join(f"{alias}.{_q(c)}" for c in table_spec(table).sort)
+
+
+def _versions_table(pairs: Iterable[tuple[str, str]]):
+    import pyarrow as pa
+
+    rows = list(pairs)
+    return pa.table({"doc_id": pa.array([r[0] for r in rows], pa.string()),
+                     "content_sha256": pa.array([r[1] for r in rows], pa.string())})
+
+
+def _rows(con, sql: str, params: Optional[dict] = None) -> list[dict]:
+    return con.sql(sql, params=params or None).to_arrow_table().to_pylist()
+
+
+def _connect(lake: Lake):
+    from fazhi.query.sql import spill_directory
+
+    con = lake.connect(memory_limit=MEMORY_LIMIT, temp_directory=spill_directory())
+    # one thread: each scan thread holds a row group of its own (a row group of ``texts`` is its
+    # texts' dictionary page, a few MB), so more threads hold more of the table at once
+    con.execute("SET threads = 1")
+    return con
+
+
+def current_documents(lake: Lake, con=None) -> list[dict]:
+    """One row per doc_id, its current version (as ``fazhi.history`` decides), in name order
+    (the columns the pages show)."""
+    from fazhi.lake.history import current_versions
+
+    version = current_versions(lake)
+    own = con is None
+    con = _connect(lake) if own else con
+    try:
+        docs = [d for d in _rows(con, f"SELECT {_cols(DOC_COLUMNS)} FROM documents t")
+                if version.get(d["doc_id"]) == d["content_sha256"]]
+    finally:
+        if own:
+            con.close()
+    return sorted(docs, key=lambda d: (d["name"] or "", d["source"], d["doc_id"]))
+
+
+def summarize(con, subjects: Sequence[str]) -> Summary:
+    """The index's counts over the current versions (registered as ``review_current``)."""
+    out = Summary()
+    for doc_id, typ, cat, n in con.execute(
+            "SELECT t.doc_id, t.type, coalesce(nullif(t.category, ''), '其他'), count(*) FROM records t "
+            "SEMI JOIN review_current c ON t.doc_id = c.doc_id AND t.content_sha256 = c.content_sha256 "
+            "GROUP BY ALL").fetchall():
+        out.by_doc_type[doc_id][typ] += n
+        out.by_doc_cat[doc_id][cat] += n
+    out.n_tables = dict(con.execute(
+        "SELECT t.doc_id, count(*) FROM tables t "
+        "SEMI JOIN review_current c ON t.doc_id = c.doc_id AND t.content_sha256 = c.content_sha256 "
+        "GROUP BY ALL").fetchall())
+    for subject in subjects:
+        out.points[subject] = _rows(con, (
+            "SELECT t.doc_id, t.value, t.unit, t.subject, t.text FROM records t "
+            "SEMI JOIN review_current c ON t.doc_id = c.doc_id AND t.content_sha256 = c.content_sha256 "
+            "WHERE t.subject <> '' AND contains(t.subject, $s) AND t.value IS NOT NULL "
+            f"ORDER BY {_order('records')}"), {"s": subject})
+    return out
+
+
+@dataclass
+class Batch:
+    """Some documents' stored rows of their current versions, by doc_id."""
+
+    records: dict[str, list[dict]]
+    entities: dict[str, list[dict]]
+    tables: dict[str, list[dict]]
+
+
+def clean_texts(con, lake: Lake, docs: Sequence[dict]) -> Iterator[tuple[dict, str]]:
+    """``(doc, clean text)`` of each of ``docs`` (its current version) that has one, in the order
+    ``texts`` stores them: one pass over the file, :data:`BATCH_DOCUMENTS` rows at a time, by row
+    number (DuckDB then reads the one row group that holds them, not the ones ahead)."""
+    path = lake.table_path("texts")
+    if not path.exists():
+        return
+    by_version = {(d["doc_id"], d["content_sha256"]): d for d in docs}
+    src = f"read_parquet({_literal(str(path))}, file_row_number = true)"
+    n = con.execute(f"SELECT count(*) FROM {src}").fetchone()[0]
+    for first in range(0, n, BATCH_DOCUMENTS):
+        rows = con.execute(f"SELECT doc_id, content_sha256, clean_text FROM {src} "
+                           f"WHERE file_row_number >= {first} AND file_row_number < {first + BATCH_DOCUMENTS}"
+                           ).fetchall()
+        for doc_id, sha, text in rows:
+            doc = by_version.get((doc_id, sha))
+            if doc is not None and text is not None:
+                yield doc, text
+
+
+def read_batch(con, docs: Sequence[dict]) -> Batch:
+    """The records, entities and tables of ``docs`` (their current versions), in the tables'
+    sort order; only the columns the pages show."""
+    con.register("review_batch", _versions_table((d["doc_id"], d["content_sha256"]) for d in docs))
+    # each is a scan of the table (its row groups hold every document: the batch follows the order of
+    # ``texts``, not of these tables), joined with the batch's versions
+    try:
+        same = "SEMI JOIN review_batch b ON t.doc_id = b.doc_id AND t.content_sha256 = b.content_sha256"
+
+        def grouped(sql: str) -> dict[str, list[dict]]:
+            out: dict[str, list[dict]] = defaultdict(list)
+            for r in _rows(con, sql):
+                out[r["doc_id"]].append(r)
+            return out
+
+        records = grouped(f"SELECT {_cols(RECORD_COLUMNS)} FROM records t {same} ORDER BY {_order('records')}")
+        # entities of a lake from before entities carried their version belong to every version
+        entities = grouped(f"SELECT {_cols(ENTITY_COLUMNS)} FROM entities t SEMI JOIN review_batch b "
+                           "ON t.doc_id = b.doc_id AND (t.content_sha256 IS NULL OR t.content_sha256 = b.content_sha256) "
+                           f"ORDER BY {_order('entities')}")
+        tables = grouped(f"SELECT {_cols(TABLE_COLUMNS)} FROM tables t {same} ORDER BY {_order('tables')}")
+    finally:
+        con.unregister("review_batch")
+    return Batch(records, entities, tables)
 
 
 # --------------------------------------------------------------------------
 # entry point
 # --------------------------------------------------------------------------
-def _write(path: Path, content: str) -> None:
+def _write(path: Path, pieces: Iterable[str] | str) -> None:
+    """Write a page as its pieces come (atomically: the page is replaced when it is whole)."""
     with replacing(path) as tmp:
-        Path(tmp).write_text(content, encoding="utf-8")
+        with open(tmp, "w", encoding="utf-8") as fh:
+            if isinstance(pieces, str):
+                fh.write(pieces)
+            else:
+                for piece in pieces:
+                    fh.write(piece)
 
 
 def build(lake_root: str | Path, out: str | Path, wanted: Sequence[str] = (), diff: bool = False,
           subjects: Sequence[str] = DEFAULT_SUBJECTS) -> ReviewResult:
-    """Write the index page and one page per chosen document (all when ``wanted`` is empty)."""
+    """Write the index page and one page per chosen document (all when ``wanted`` is empty).
+
+    The lake is read through DuckDB a few documents at a time (:data:`BATCH_DOCUMENTS`), only the
+    columns the pages show, and each page is written as the template renders it; the index gets
+    its counts from DuckDB. Memory holds one batch, the documents' metadata and the diff's changes
+    (``fazhi.query.diff``, one document version at a time), not the lake's tables.
+    """
     lake = Lake(lake_root)
     if not lake.exists() and not lake.table_path("documents").exists():
         raise ReviewError(f"no lake at {lake.root} (run `fazhi run` first, or pass --lake)")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    docs = current_documents(lake)
-    chosen = select_documents(docs, wanted)
-    version = {d["doc_id"]: d["content_sha256"] for d in docs}
-    records = [r for r in lake.read("records").to_pylist() if version.get(r["doc_id"]) == r["content_sha256"]]
-    failures = lake.read("failures").to_pylist()
-    the_diff, diff_message = (compute_diff(lake) if diff else (None, None))
+    con = _connect(lake)
+    try:
+        docs = current_documents(lake, con)
+        chosen = select_documents(docs, wanted)
+        failures = lake.read("failures").to_pylist()
+        the_diff, diff_message = (compute_diff(lake) if diff else (None, None))
+        con.register("review_current", _versions_table((d["doc_id"], d["content_sha256"]) for d in docs))
+        summary = summarize(con, subjects)
 
-    chosen_ids = {d["doc_id"] for d in chosen}
-    texts = {t["doc_id"]: t["clean_text"] for t in lake.read("texts").to_pylist()
-             if t["doc_id"] in chosen_ids and version.get(t["doc_id"]) == t["content_sha256"]}
-    recs_by_doc: dict[str, list[dict]] = defaultdict(list)
-    for r in records:
-        if r["doc_id"] in chosen_ids:
-            recs_by_doc[r["doc_id"]].append(r)
-    ents_by_doc: dict[str, list[dict]] = defaultdict(list)
-    for ent in lake.read("entities").to_pylist():
-        if ent["doc_id"] in chosen_ids and ent.get("content_sha256") in (None, version.get(ent["doc_id"])):
-            ents_by_doc[ent["doc_id"]].append(ent)
-    tables_by_doc: dict[str, list[dict]] = defaultdict(list)
-    n_tables: Counter = Counter()
-    for t in lake.read("tables").to_pylist():
-        if version.get(t["doc_id"]) == t["content_sha256"]:
-            n_tables[t["doc_id"]] += 1
-            if t["doc_id"] in chosen_ids:
-                tables_by_doc[t["doc_id"]].append(t)
+        pages: dict[str, Path] = {}
 
-    pages: dict[str, Path] = {}
-    for doc in chosen:
-        text = texts.get(doc["doc_id"])
-        if text is None:
-            continue  # no clean text stored for this version: nothing to show
-        path = out / page_file(doc)
-        _write(path, render_document(doc, text, recs_by_doc.get(doc["doc_id"], []),
-                                     ents_by_doc.get(doc["doc_id"], []), the_diff,
-                                     tables=tables_by_doc.get(doc["doc_id"], [])))
-        pages[doc["doc_id"]] = path
+        def write(some: list[tuple[dict, str]]) -> None:
+            batch = read_batch(con, [doc for doc, _ in some])
+            for doc, text in some:
+                path = out / page_file(doc)
+                _write(path, document_page(doc, text, batch.records.get(doc["doc_id"], []),
+                                           batch.entities.get(doc["doc_id"], []), the_diff,
+                                           tables=batch.tables.get(doc["doc_id"], [])))
+                pages[doc["doc_id"]] = path
+
+        # in the order ``texts`` stores them, a batch at a time; a document with no clean text
+        # stored for its version has nothing to show
+        some: list[tuple[dict, str]] = []
+        for doc, text in clean_texts(con, lake, chosen):
+            some.append((doc, text))
+            if len(some) == BATCH_DOCUMENTS:
+                write(some)
+                some = []
+        if some:
+            write(some)
+        pages = {d["doc_id"]: pages[d["doc_id"]] for d in chosen if d["doc_id"] in pages}
+    finally:
+        con.close()
     # link every document whose page exists in the folder (from this run or an earlier one)
     hrefs = {d["doc_id"]: page_file(d) for d in docs if (out / page_file(d)).exists()}
     index = out / "index.html"
-    _write(index, render_index(lake, docs, records, failures, hrefs, subjects, the_diff, diff_message,
-                               dict(n_tables)))
+    _write(index, index_page(lake, docs, summary, failures, hrefs, subjects, the_diff, diff_message))
     return ReviewResult(out=out, index=index, pages=pages, diff=the_diff, diff_message=diff_message)
