@@ -98,9 +98,10 @@ SCHEMA: dict[str, dict] = {
         "category": [{"name": "str", "cues": WORDS}],
     },
     "tables.toml": {
-        "units": {"by_subject": {"*": "str"}, "header_suffix": {"*": "str"}, "count_objects?": WORDS},
-        "cells": {"empty": WORDS, "serial_headers": WORDS, "generic_headers": WORDS},
-        "headers": {"caption_suffixes": WORDS, "caption_words": WORDS},
+        "units": {"by_subject": {"*": "str"}, "header_suffix": {"*": "str"}, "count_objects?": WORDS,
+                  "from_prose?": WORDS, "prose_units?": WORDS, "money_words?": WORDS, "ratio_headers?": WORDS},
+        "cells": {"empty": WORDS, "serial_headers": WORDS, "generic_headers": WORDS, "period_headers?": WORDS},
+        "headers": {"caption_suffixes": WORDS, "caption_words": WORDS, "corner_words?": WORDS, "remark_words?": WORDS},
     },
     # the document identity (extractors/meta.py): who reported, for which year, published when
     "meta.toml": {
