@@ -1083,7 +1083,7 @@ def _rows_by_bar_ends(seg: list[int], lines: list[_Line], text: str, rules: Rule
         head, width = lead[:len(lead) - m], len(lead) - m
         if width < 2:
             break
-        got = _bar_end_rows(lead[len(lead) - m:] + body0, width, rules)
+        got = _bar_end_rows([*lead[len(lead) - m:], *body0], width, rules)
         if got is not None:
             rows, placed = got
             break
