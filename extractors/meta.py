@@ -460,12 +460,14 @@ def _agrees(org: str, kind: str | None) -> bool:
 
 # ---------------------------------------------------------------- title
 
-_TITLE_CHROME = re.compile(r"\s*(?:【[^】]*】|\[[^\]]*\]|(?:字体|字号)\s*[:：].*|(?:打印|关闭|分享)(?:本页|窗口)?)\s*$")
+# (?<!\s): the chrome's spaces start after a non-space (the leftmost match anyway), so a long run
+# of spaces is scanned once, not once per space (issue 16)
+_TITLE_CHROME = re.compile(r"(?<!\s)\s*(?:【[^【】]*】|\[[^\[\]]*\]|(?:字体|字号)\s*[:：].*|(?:打印|关闭|分享)(?:本页|窗口)?)\s*$")
 
 
 _COLUMN_TAG = re.compile(f"^\\s*【[{HAN}]{{2,12}}】\\s*(?=[{HAN}])")
 # a title line with its date in brackets, as a list of articles gives it: …工作情况 (2015-04-23)
-_BRACKET_DATE = re.compile(r"\s*[（(]\s*(?:" + _DATE.pattern + r")\s*[)）]\s*$")
+_BRACKET_DATE = re.compile(r"(?<!\s)\s*[（(]\s*(?:" + _DATE.pattern + r")\s*[)）]\s*$")
 
 
 def _title_line(ln: str) -> str:
