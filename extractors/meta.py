@@ -183,6 +183,8 @@ def _make_patterns(r: dict) -> dict[str, re.Pattern]:
     stops = _alt(r["opening"]["name_stops"])
     run_in = re.compile(r["title"]["run_in"])  # its group "title" checked with the file (rulecheck.GROUPS)
     name_char = f"(?:(?!{stops})[{HAN}])" if stops else f"[{HAN}]"
+    peoples = r["org"].get("ethnic_groups", [])
+    ethnic = f"(?:(?:{_alt(peoples)})族)+乡|" if peoples else ""
     return {
         "suffix_end": re.compile(f"(?:{suffix})$"),
         "gov_tail": re.compile(f"(?:{gov})(?:[、，, ]*(?:{gov}))*$"),
@@ -204,6 +206,8 @@ def _make_patterns(r: dict) -> dict[str, re.Pattern]:
         "org_label": re.compile(r"(?P<label>发布机构|发文机关|发文单位|信息来源|文章来源|稿件来源|稿源|来源|作者|发布单位)"
                                 r"\s*[\]】]?\s*[:：]?\s*[|｜]?\s*"),
         "run_in": run_in,
+        # what stable_names counts: an ethnic township (某某瑶族乡, 某某苗族侗族乡, 某某民族乡) first
+        "town_suffix": re.compile(f"(?:{ethnic}民族乡|街道|镇|乡|景区|开发区)"),
     }
 
 
@@ -636,19 +640,33 @@ def _signature(lines: list[str], title: str | None) -> tuple[list[str], list[str
 
 def stable_names(text: str) -> str | None:
     """The most frequent place name ending in 镇/乡/街道/景区 …, extended to the
-    left as long as (nearly) every occurrence agrees (音堂镇 -> 观音堂镇)."""
+    left as long as (nearly) every occurrence agrees (音堂镇 -> 观音堂镇). Only plausible
+    names count: a suffix that starts a word is no name's end (发展乡村, 所长列席乡镇:
+    ``frequency.word_after``), a name never holds ``frequency.not_in_name``; an ethnic
+    township's people are part of its suffix (桐木漯|瑶族乡)."""
     counts: Counter = Counter()
-    stop = set(_rules()["org"]["not_name_starts"]) | set("治强城村两小集建兴每上下")
-    for m in re.finditer(r"(?:街道|镇|乡|景区|开发区)", text):
+    suffix_len: dict[str, int] = {}
+    o = _rules()["org"]
+    freq = _rules().get("frequency", {})
+    after, not_in = freq.get("word_after", {}), freq.get("not_in_name", [])
+    starts = set(o["not_name_starts"])
+    # before 镇/乡 these end a word, not a name's first part (城镇, 村镇, 下乡); a street may (新城街道)
+    stop = starts | set("治强城村两小集建兴每上下")
+    for m in _patterns()["town_suffix"].finditer(text):
         s = m.start()
-        if s == 0 or text[s - 1] in stop:
+        if s == 0 or text[s - 1] in (stop if m.group(0) in ("镇", "乡") else starts):
             continue
-        for k in (2, 3, 4):
+        if m.end() < len(text) and text[m.end()] in after.get(m.group(0), ""):
+            continue  # 乡村, 乡镇: a word, not the end of a name
+        for k in (2, 3, 4, 5):
             name = text[max(0, s - k):m.end()]
             if len(name) < k + (m.end() - s) or not re.fullmatch(f"[{HAN}]+", name):
                 break
+            if any(w in name[:k] for w in not_in):
+                break  # the text has run on past the name: 所长列席|乡镇
             counts[name] += 1
-    base = [(nm, c) for nm, c in counts.items() if len(nm) - _suffix_len(nm) == 2 and c >= 2]
+            suffix_len[name] = m.end() - s
+    base = [(nm, c) for nm, c in counts.items() if len(nm) - suffix_len[nm] == 2 and c >= 2]
     if not base:
         return None
     best, n = max(base, key=lambda x: x[1])
@@ -661,13 +679,6 @@ def stable_names(text: str) -> str | None:
             break
         best, n = nm, c
     return best
-
-
-def _suffix_len(name: str) -> int:
-    for suf in ("开发区", "街道", "景区", "镇", "乡"):
-        if name.endswith(suf):
-            return len(suf)
-    return 1
 
 
 def _named_in_text(text: str, kind: str, dept: str | None = None) -> list[str]:
