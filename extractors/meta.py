@@ -194,6 +194,9 @@ def _make_patterns(r: dict) -> dict[str, re.Pattern]:
         "subject": re.compile(f"^(?P<name>{name_char}{{2,24}}?(?:{suffix})(?:{gov})?)"
                               f"(?=(?:{_alt(r['opening']['after_subject'])}))"),
         # a street by its short form (2024年，某某街坚持…): the name as written, from the opening only
+        # a county or city whose name is one character and its level (息县人民政府|坚持…): the gazetteer decides
+        "short_division": re.compile(f"^(?P<name>[{HAN}](?:县|旗|市))(?:{gov})?"
+                                     f"(?=(?:{_alt(r['opening']['after_subject'])}))"),
         "short_subject": re.compile(f"^(?P<name>{name_char}{{2,6}}?(?:{_alt(r['opening']['short_suffixes'])}))"
                                     f"(?=(?:{_alt(r['opening']['after_subject'])}))")
         if r["opening"]["short_suffixes"] else re.compile(r"(?!)"),
@@ -587,6 +590,9 @@ def org_from_opening(sentence: str) -> tuple[str | None, str | None, int, str | 
     mg = _LEVEL_GOV.match(rest)
     if mg:
         return None, mg.group("level"), pos, None
+    mc = _patterns()["short_division"].match(rest)
+    if mc and mc.group("name") in divisions.gazetteer()[1] and normalize_org(mc.group("name")):
+        return mc.group("name"), None, pos, None
     ms = _patterns()["subject"].match(rest)
     if ms:
         n = normalize_org(ms.group("name"))
@@ -599,6 +605,23 @@ def org_from_opening(sentence: str) -> tuple[str | None, str | None, int, str | 
     if mt and not _bad_start(mt.group("name")) and mt.group("name") not in _rules()["org"]["not_names"]:
         return mt.group("name"), None, pos, None
     return None, None, pos, None
+
+
+_SENTENCE_END = re.compile(r"[。！？；!?;]")
+
+
+def later_subject(paragraph: str, kind: str | None = None) -> str | None:
+    """The subject of a later sentence of the opening paragraph, when the first names none
+    (2024年是…之年，也是某某街道…之年。某某街道始终坚持…): a division or a body named with its
+    division, followed by what a subject does (``opening.after_subject``), within the first
+    ``opening.later_sentences`` sentences after the first; it must agree with the report's 我X."""
+    n = _rules()["opening"].get("later_sentences", 0)
+    for sentence in _SENTENCE_END.split(paragraph)[1:n + 1]:
+        name, _, _, _ = org_from_opening(sentence.strip())
+        if (name and _agrees(name, kind)
+                and (divisions.level_of(name) != divisions.DEPARTMENT or divisions.leading_divisions(name))):
+            return name
+    return None
 
 
 def _entity_subject(entities: list[dict], offset: int) -> str | None:
@@ -990,6 +1013,8 @@ def _org_found(text: str, lines: list[str], title: str | None, page: Mapping, en
         offset = text.find(sentence) + pos if entities else -1
         if name is None and word is None and entities:
             name = _entity_subject(entities, offset)
+        if name is None and word is None:
+            name = later_subject(sentence, kind)
         if name:
             return name, "opening", name
         kind = word or kind
