@@ -462,7 +462,7 @@ def _agrees(org: str, kind: str | None) -> bool:
     k = _kind(org)
     if k == kind:
         return True
-    return {kind, k} <= {"镇", "乡"}
+    return {kind, k} <= {"镇", "乡"} or {kind, k} <= {"街道", "街"}
 
 
 # ---------------------------------------------------------------- title
@@ -704,11 +704,33 @@ def stable_names(text: str) -> str | None:
     return best
 
 
+_SHORT_STREET = re.compile(f"(?:^|(?<=[《“\"，,。；;：:\n（(、\\s]))(?P<name>[{HAN}]{{2,3}}?街)(?![道区巷头面景角坊口镇乡])")
+
+
+def _short_streets(text: str) -> list[str]:
+    """Streets named by their short form at the start of a phrase (《某某街…》, ，某某街…), as written:
+    the one named most often (two as often: none); ``org.short_street_not_names`` (商业街) never."""
+    o = _rules()["org"]
+    never = set(o.get("short_street_not_names", [])) | set(o["not_names"])
+    c = Counter(m.group("name") for m in _SHORT_STREET.finditer(text)
+                if m.group("name") not in never and not _bad_start(m.group("name"))
+                and not _bad_start(m.group("name")[-2:]))  # 现将我街, 为全街: no name
+    top = c.most_common(2)
+    if not top or (len(top) == 2 and top[0][1] == top[1][1]):
+        return []
+    return [top[0][0]]
+
+
 def _named_in_text(text: str, kind: str, dept: str | None = None) -> list[str]:
     """Names of the kind 我X speaks of, as the text writes them, most frequent first:
     for 我局 the departments written with their division (《龙岩市永定区卫生健康局…》),
     for 我县 the counties of the gazetteer, for 我镇 the towns."""
     c: Counter = Counter()
+    if kind == "街":
+        # 我街: the street the text names in full most often, else the one it names by its short
+        # form (《某某街理论学习中心组…》), kept as written
+        s = stable_names(text)
+        return [s] if s and _kind(s) == "街道" else _short_streets(text)
     if kind in ("镇", "乡", "街道"):
         s = stable_names(text)
         return [s] if s and _kind(s) in (kind, "镇", "乡") else []
