@@ -262,8 +262,21 @@ def _lines(text: str) -> list[str]:
     return [ln.strip(" \u3000\t\xa0") for ln in text.split("\n") if ln.strip(" \u3000\t\xa0")]
 
 
+_SPACED_OUT = re.compile(f"(?<![{HAN}])[{HAN}](?:[ \u3000]+[{HAN}](?![{HAN}]))+")
+
+
+def _unspaced(ln: str) -> str:
+    """``ln`` with words spaced out character by character written together, as a metadata table
+    pads its labels (发 文 日 期: 2023-03-30 -> 发文日期: 2023-03-30); other spaces kept."""
+    if " " not in ln and "\u3000" not in ln:
+        return ln
+    return _SPACED_OUT.sub(lambda m: re.sub(r"[ \u3000]+", "", m.group(0)), ln)
+
+
 def _is_meta_line(ln: str) -> bool:
-    """A line of page metadata rather than report text: labels, table cells, counters."""
+    """A line of page metadata rather than report text: labels (also spaced out: 发 布 机 构),
+    table cells, counters."""
+    ln = _unspaced(ln)
     p = _patterns()
     label = p["pub_label"].match(ln)
     if label and label.group("label") in ("时间", "日期") and not re.match(r"\s*[:：\]】|｜]", ln[2:]):
@@ -282,10 +295,11 @@ _BRACKET_LABEL = re.compile(f"[\\[【]\\s*[{HAN}]{{2,8}}\\s*[\\]】]")
 # ---------------------------------------------------------------- labelled metadata
 
 def labelled_dates(lines: Iterable[str]) -> list[tuple[str, str]]:
-    """``(label, iso date)`` of every publication-line label followed by a date:
+    """``(label, iso date)`` of every publication-line label followed by a date (a label spaced
+    out as a metadata table pads it, 发 文 日 期: 2023-03-30, read without its spaces):
     发布日期：2023-04-12, • 发布时间 2024年03月29日, [ 成文日期 ] | 2026-02-11, a label
     whose date stands on the next line; an empty cell (发文日期: | |) gives nothing."""
-    lines = list(lines)
+    lines = [_unspaced(ln) for ln in lines]
     out = []
     for i, ln in enumerate(lines):
         for m in _patterns()["pub_label"].finditer(ln):
@@ -305,7 +319,7 @@ def labelled_dates(lines: Iterable[str]) -> list[tuple[str, str]]:
 
 def labelled_orgs(lines: Iterable[str]) -> list[tuple[str, str]]:
     """``(label, name)`` for 发布机构：X, 来源：X, 信息来源：X, 发文机关: | X |, 作者：X."""
-    lines = list(lines)
+    lines = [_unspaced(ln) for ln in lines]
     out = []
     for i, ln in enumerate(lines):
         for m in _patterns()["org_label"].finditer(ln):
