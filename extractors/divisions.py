@@ -323,14 +323,23 @@ def dominant_of_level(text: str, word: str, short_after: Iterable[str] = (), rat
     c = level_counts(text, word, short_after)
     if not c:
         # none of that level named: the one the divisions named below it belong to (省政府 in a
-        # text naming 延安市 and 西安市莲湖区 -> 陕西省), when that is more than one mention
+        # text naming 延安市 and 西安市莲湖区 -> 陕西省), when that is more than one mention; a
+        # province's report (省政府, 我省) may name one city only, when no division it names lies
+        # outside that province (…驻马店市获评… -> 河南省)
         c = _above(text, word)
-        if sum(c.values()) < 2:
+        if sum(c.values()) < 2 and not (word == "省" and sum(c.values()) == 1 and _only_within(text, next(iter(c)))):
             return None
     top = c.most_common(2)
     if not top or (len(top) == 2 and top[0][1] < ratio * top[1][1]):
         return None
     return top[0][0]
+
+
+def _only_within(text: str, province: str) -> bool:
+    """Every division ``text`` names may lie in ``province`` (a namesake elsewhere does not count)."""
+    _, by_name = gazetteer()
+    head = by_name[province][0][:2]
+    return all(any(code.startswith(head) for code in by_name.get(name, ())) for name in mentioned([text]))
 
 
 def _above(text: str, word: str) -> Counter:
