@@ -10,7 +10,8 @@ is taken from the most trusted place that gives it, and says which one
 Order of trust, per field (the first that gives a value wins):
 
 - ``title``: the page's ``ArticleTitle`` (``meta``), else a title line of the
-  text (``text``; two lines joined when the body stands on a line of its own;
+  text (``text``; two lines joined when the body stands on a line of its own,
+  or when the title is broken after its topic: …关于2023年度法治政府建设 / 工作的报告;
   a column tag before it dropped, 【法治建设报告】; the cells of an
   information table, [ 体裁分类 ] 工作报告, are never one), else a title run into
   a banner or the body on one long line when it names its body
@@ -523,6 +524,12 @@ def _title(lines: list[str]) -> str | None:
             if (prev and len(prev) <= 30 and not _PUNCT.search(prev) and not _is_meta_line(prev)
                     and not _BREADCRUMB.search(prev) and re.match(r"^(?:关于|(?:19|20)[0-9]{2}年)", ln)
                     and normalize_org(prev)):
+                return prev + ln
+            # 某某乡人民政府关于2023年度法治政府建设 / 工作的报告: a title broken over two lines
+            if (prev and len(ln) <= 20 and not _PUNCT.search(prev) and not _BREADCRUMB.search(prev)
+                    and re.search(r"关于|(?:19|20)[0-9]{2}\s*年", prev) and not re.match(r"^(?:关于|(?:19|20)[0-9]{2})", ln)
+                    and not prev.endswith(tuple(_rules()["title"]["endings"])) and _title_ok(prev + ln)
+                    and org_from_title(prev + ln) and not org_from_title(ln)):
                 return prev + ln
             return ln
     return _run_in_title(head[:2])
