@@ -22,16 +22,23 @@ Order of trust, per field (the first that gives a value wins):
   (我镇 -> a town); ``signature`` (a body standing alone on one of the first or
   last lines, or after 作者：); ``opening`` (the subject of the opening
   sentence, helped by the NER stage's ORG/GPE entities; the name stops where the
-  sentence runs on past it: 2022年，某某区法治政府建设工作在市委… is 某某区);
-  ``self`` (我局 / 我县, and the government by its level alone: 县人民政府,
+  sentence runs on past it: 2022年，某某区法治政府建设工作在市委… is 某某区; a
+  county of one character and its level, 息县人民政府坚持…, by the gazetteer; when
+  the first sentence names none, a later one of the opening paragraph that starts
+  with it: …之年。某某街道始终坚持…);
+  ``self`` (我局 / 我县 / 我街, and the government by its level alone: 县人民政府,
   省政府, resolved with the site's name, the entities and the names the text
   gives: the one division of that level it names clearly most, by its full
   name, a province or city also by its short name after ``self.short_name_after``
   (法治湖南, 到长治工作), else the division above the ones it names (延安市,
-  西安市 -> 陕西省); two named about as often: none. An abbreviated 省司法厅
+  西安市 -> 陕西省; a province's report naming one city and nothing outside that
+  province: 驻马店市 -> 河南省); 我街 the street by its short form as written
+  (《某某街理论学习中心组…》); two named about as often: none. An abbreviated 省司法厅
   with the province the site or the text names, 对广东系列重要讲话 -> 广东省司法厅;
   我局 with the system it leads, 全市司法行政系统 -> 某市司法局, ``self.systems``);
-  ``frequency`` (the town named most often); then any signature or metadata
+  ``frequency`` (the town named most often, a plausible name only: 乡村 and
+  乡镇 are words, not a name's end, and a name holds no ``frequency.not_in_name``
+  word: no 所长列席乡, 发展乡; an ethnic township whole, 桐木漯瑶族乡); then any signature or metadata
   body, even one that disagrees with 我X. A title wins over the metadata: a
   reposted report keeps its 来源 of the office that posted it
   (来源：自治区人民政府法制办), while the title names the government that reports.
