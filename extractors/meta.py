@@ -624,7 +624,7 @@ def org_from_opening(sentence: str) -> tuple[str | None, str | None, int, str | 
     ms = _patterns()["subject"].match(rest)
     if ms:
         n = normalize_org(ms.group("name"))
-        if n:
+        if n and _plausible(n):
             return n, None, pos, None
         ab = _ABBREVIATED.match(_strip_gov(ms.group("name")))
         if ab:
@@ -646,10 +646,25 @@ def later_subject(paragraph: str, kind: str | None = None) -> str | None:
     n = _rules()["opening"].get("later_sentences", 0)
     for sentence in _SENTENCE_END.split(paragraph)[1:n + 1]:
         name, _, _, _ = org_from_opening(sentence.strip())
-        if (name and _agrees(name, kind)
+        if (name and _agrees(name, kind) and _plausible(name)
                 and (divisions.level_of(name) != divisions.DEPARTMENT or divisions.leading_divisions(name))):
             return name
     return None
+
+
+def _plausible(name: str) -> bool:
+    """A name, not a clause that ends like one: no ``frequency.not_in_name`` word (建立司法所长列席乡镇
+    holds 所长, 列席), no suffix inside it that starts a word (乡镇, 乡村: ``frequency.word_after``)."""
+    freq = _rules().get("frequency", {})
+    if any(w in name for w in freq.get("not_in_name", [])):
+        return False
+    for suffix, chars in freq.get("word_after", {}).items():
+        i = name.find(suffix)
+        while 0 <= i < len(name) - len(suffix):
+            if name[i + len(suffix)] in chars:
+                return False
+            i = name.find(suffix, i + 1)
+    return True
 
 
 def _entity_subject(entities: list[dict], offset: int) -> str | None:
