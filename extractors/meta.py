@@ -192,7 +192,6 @@ def _make_patterns(r: dict) -> dict[str, re.Pattern]:
     run_in = re.compile(r["title"]["run_in"])  # its group "title" checked with the file (rulecheck.GROUPS)
     name_char = f"(?:(?!{stops})[{HAN}])" if stops else f"[{HAN}]"
     peoples = r["org"].get("ethnic_groups", [])
-    ethnic = f"(?:(?:{_alt(peoples)})族)+乡|" if peoples else ""
     return {
         "suffix_end": re.compile(f"(?:{suffix})$"),
         "gov_tail": re.compile(f"(?:{gov})(?:[、，, ]*(?:{gov}))*$"),
@@ -217,8 +216,9 @@ def _make_patterns(r: dict) -> dict[str, re.Pattern]:
         "org_label": re.compile(r"(?P<label>发布机构|发文机关|发文单位|信息来源|文章来源|稿件来源|稿源|来源|作者|发布单位)"
                                 r"\s*[\]】]?\s*[:：]?\s*[|｜]?\s*"),
         "run_in": run_in,
-        # what stable_names counts: an ethnic township (某某瑶族乡, 某某苗族侗族乡, 某某民族乡) first
-        "town_suffix": re.compile(f"(?:{ethnic}民族乡|街道|镇|乡|景区|开发区)"),
+        # the peoples before an ethnic township's 乡 (某某|苗族侗族|乡): part of its suffix
+        "ethnic_end": re.compile(f"(?:(?:{_alt(peoples)})族)+$" if peoples else r"(?!)"),
+        "not_in_name": re.compile(_alt(r.get("frequency", {}).get("not_in_name", [])) or r"(?!)"),
     }
 
 
@@ -490,13 +490,14 @@ def _agrees(org: str, kind: str | None) -> bool:
 # ---------------------------------------------------------------- title
 
 # (?<!\s): the chrome's spaces start after a non-space (the leftmost match anyway), so a long run
-# of spaces is scanned once, not once per space (issue 16)
-_TITLE_CHROME = re.compile(r"(?<!\s)\s*(?:【[^【】]*】|\[[^\[\]]*\]|(?:字体|字号)\s*[:：].*|(?:打印|关闭|分享)(?:本页|窗口)?)\s*$")
+# of spaces is scanned once, not once per space (issue 16); the lookahead first makes most
+# places fail at one character
+_TITLE_CHROME = re.compile(r"(?=[\s【\[字打关分])(?<!\s)\s*(?:【[^【】]*】|\[[^\[\]]*\]|(?:字体|字号)\s*[:：].*|(?:打印|关闭|分享)(?:本页|窗口)?)\s*$")
 
 
 _COLUMN_TAG = re.compile(f"^\\s*【[{HAN}]{{2,12}}】\\s*(?=[{HAN}])")
 # a title line with its date in brackets, as a list of articles gives it: …工作情况 (2015-04-23)
-_BRACKET_DATE = re.compile(r"(?<!\s)\s*[（(]\s*(?:" + _DATE.pattern + r")\s*[)）]\s*$")
+_BRACKET_DATE = re.compile(r"(?=[\s（(])(?<!\s)\s*[（(]\s*(?:" + _DATE.pattern + r")\s*[)）]\s*$")
 
 
 def _title_line(ln: str) -> str:
@@ -704,6 +705,10 @@ def _signature(lines: list[str], title: str | None) -> tuple[list[str], list[str
     return strong, weak
 
 
+_TOWN_SUFFIX = re.compile("民族乡|街道|镇|乡|景区|开发区")
+_ALL_HAN = re.compile(f"[{HAN}]+")
+
+
 def stable_names(text: str) -> str | None:
     """The most frequent place name ending in 镇/乡/街道/景区 …, extended to the
     left as long as (nearly) every occurrence agrees (音堂镇 -> 观音堂镇). Only plausible
@@ -714,22 +719,30 @@ def stable_names(text: str) -> str | None:
     suffix_len: dict[str, int] = {}
     o = _rules()["org"]
     freq = _rules().get("frequency", {})
-    after, not_in = freq.get("word_after", {}), freq.get("not_in_name", [])
+    after = freq.get("word_after", {})
     starts = set(o["not_name_starts"])
     # before 镇/乡 these end a word, not a name's first part (城镇, 村镇, 下乡); a street may (新城街道)
     stop = starts | set("治强城村两小集建兴每上下")
-    for m in _patterns()["town_suffix"].finditer(text):
+    p = _patterns()
+    for m in _TOWN_SUFFIX.finditer(text):
         s = m.start()
-        if s == 0 or text[s - 1] in (stop if m.group(0) in ("镇", "乡") else starts):
+        if m.group(0) == "乡" and text[s - 1:s] == "族":
+            # an ethnic township: its people are part of the suffix (桐木漯|瑶族乡, 某某|苗族侗族乡)
+            e = p["ethnic_end"].search(text, max(0, s - 12), s)
+            if e:
+                s = e.start()
+        if s == 0 or text[s - 1] in (stop if m.group(0) in ("镇", "乡") and s == m.start() else starts):
             continue
         if m.end() < len(text) and text[m.end()] in after.get(m.group(0), ""):
             continue  # 乡村, 乡镇: a word, not the end of a name
+        # the text has run on past the name (所长列席|乡镇): a name never reaches back over such a word
+        run_on = max((w.start() for w in p["not_in_name"].finditer(text, max(0, s - 5), s)), default=-1)
         for k in (2, 3, 4, 5):
-            name = text[max(0, s - k):m.end()]
-            if len(name) < k + (m.end() - s) or not re.fullmatch(f"[{HAN}]+", name):
+            if 0 <= run_on and s - k <= run_on:
                 break
-            if any(w in name[:k] for w in not_in):
-                break  # the text has run on past the name: 所长列席|乡镇
+            name = text[max(0, s - k):m.end()]
+            if len(name) < k + (m.end() - s) or not _ALL_HAN.fullmatch(name):
+                break
             counts[name] += 1
             suffix_len[name] = m.end() - s
     base = [(nm, c) for nm, c in counts.items() if len(nm) - suffix_len[nm] == 2 and c >= 2]
