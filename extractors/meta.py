@@ -821,7 +821,8 @@ def _resolve_self(kind: str, text: str, page: Mapping, entities: list[dict], met
     level it was abbreviated to (省, 市, 县 …), whose division the site or the text names."""
     for raw in (page.get("site_name"), *meta_orgs):
         n = normalize_org(raw) if raw else None
-        if n and _kind(n) == kind and (dept is None or n.endswith(dept)):
+        # 我街 on the site of 某某街道办事处: the street as the site names it
+        if n and (_kind(n) == kind or (kind == "街" and _kind(n) == "街道")) and (dept is None or n.endswith(dept)):
             return n
     named = _named_in_text(text, kind, dept)
     if named:
