@@ -602,7 +602,7 @@ def org_from_opening(sentence: str) -> tuple[str | None, str | None, int, str | 
     m = _LEAD.match(s)
     if m:
         pos = m.end()
-    for _ in range(3):
+    for _ in range(5):  # 在…指引下，在…领导下，在…支持下，在…努力下，某某乡…
         m = _CONTEXT.match(s[pos:])
         if not m:
             break
