@@ -1066,6 +1066,9 @@ def full_form(org: str | None, text: str) -> str | None:
     return org
 
 
+_DELIVERED_BY = re.compile(r"我代表([\u4e00-\u9fff]{0,10}?(?:国务院|人民政府))")
+
+
 def _org_found(text: str, lines: list[str], title: str | None, page: Mapping, entities: list[dict]):
     kind = self_reference(text[:6000])
     if title:
@@ -1099,6 +1102,10 @@ def _org_found(text: str, lines: list[str], title: str | None, page: Mapping, en
         kind = word or kind
     else:
         dept = level = None
+    # 我代表国务院向大会作…报告: the body speaking, before a 本省 somewhere in the text
+    m = _DELIVERED_BY.search(text[:3000])
+    if m and normalize_org(m.group(1)):
+        return normalize_org(m.group(1)), "opening", m.group(1)
     if kind:
         n = _resolve_self(kind, text, page, entities, [r for _, r in meta_named if r], dept, level)
         if n:
@@ -1119,7 +1126,7 @@ def _org_found(text: str, lines: list[str], title: str | None, page: Mapping, en
     if sigs or lone:
         return (sigs + lone)[0], "signature", (sigs + lone)[0]
     # 我代表国务院 / 我代表区人民政府: the body speaking
-    m = re.search(r"我代表([\u4e00-\u9fff]{0,10}?(?:国务院|人民政府))", text[:3000])
+    m = _DELIVERED_BY.search(text[:3000])
     if m:
         return (normalize_org(m.group(1)) or m.group(1)), "opening", m.group(1)
     return None, None, None
