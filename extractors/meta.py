@@ -25,7 +25,7 @@ Order of trust, per field (the first that gives a value wins):
   sentence runs on past it: 2022年，某某区法治政府建设工作在市委… is 某某区; a
   county of one character and its level, 息县人民政府坚持…, by the gazetteer; when
   the first sentence names none, a later one of the opening paragraph that starts
-  with it: …之年。某某街道始终坚持…);
+  with it: …之年。某某街道始终坚持…; 我代表国务院向大会作…报告, the body speaking);
   ``self`` (我局 / 我县 / 我街, and the government by its level alone: 县人民政府,
   省政府, resolved with the site's name, the entities and the names the text
   gives: the one division of that level it names clearly most, by its full
@@ -200,10 +200,10 @@ def _make_patterns(r: dict) -> dict[str, re.Pattern]:
         # name never runs on past a stop word (…区法治政府建设工作在市委… is 某区 and what it did)
         "subject": re.compile(f"^(?P<name>{name_char}{{2,24}}?(?:{suffix})(?:{gov})?)"
                               f"(?=(?:{_alt(r['opening']['after_subject'])}))"),
-        # a street by its short form (2024年，某某街坚持…): the name as written, from the opening only
         # a county or city whose name is one character and its level (息县人民政府|坚持…): the gazetteer decides
         "short_division": re.compile(f"^(?P<name>[{HAN}](?:县|旗|市))(?:{gov})?"
                                      f"(?=(?:{_alt(r['opening']['after_subject'])}))"),
+        # a street by its short form (2024年，某某街坚持…): the name as written, from the opening only
         "short_subject": re.compile(f"^(?P<name>{name_char}{{2,6}}?(?:{_alt(r['opening']['short_suffixes'])}))"
                                     f"(?=(?:{_alt(r['opening']['after_subject'])}))")
         if r["opening"]["short_suffixes"] else re.compile(r"(?!)"),
