@@ -106,9 +106,12 @@ SCHEMA: dict[str, dict] = {
     # the document identity (extractors/meta.py): who reported, for which year, published when
     "meta.toml": {
         "org": {"government_words": WORDS, "suffixes": WORDS, "not_names": WORDS, "not_name_starts": "chars",
-                "not_name_prefixes": WORDS, "higher_bodies": WORDS, "full_forms": {"*": "str"}},
-        "opening": {"after_subject": WORDS, "name_stops": WORDS, "lead_ins": WORDS, "short_suffixes": WORDS},
+                "not_name_prefixes": WORDS, "higher_bodies": WORDS, "full_forms": {"*": "str"},
+                "ethnic_groups?": WORDS, "short_street_not_names?": WORDS},
+        "opening": {"after_subject": WORDS, "name_stops": WORDS, "lead_ins": WORDS, "short_suffixes": WORDS,
+                    "later_sentences?": "int"},
         "self": {"words": WORDS, "short_name_after": WORDS, "systems": {"*": WORDS}},
+        "frequency?": {"word_after": {"*": "chars"}, "not_in_name": WORDS},
         "published": {"labels": WORDS, "clock": WORDS},
         "title": {"endings": WORDS, "topic": WORDS, "run_in": "regex"},
     },
