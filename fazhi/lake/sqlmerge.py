@@ -1,12 +1,14 @@
 """The big tables of a load, merged by streaming SQL: the stored table and the staged parts in,
 the new table out, never whole in memory.
 
-Inside the load's lake transaction, for ``texts``, ``records``, ``entities``
+Inside the load's lake transaction, for ``records``, ``entities``, ``tables``
 and ``records_all``: DuckDB reads the committed file and this run's part
 files (``staging.py``), drops the rows this run replaces, adds the new ones,
 sorts by key (spilling to disk past ``MEMORY_LIMIT``) and hands the result as
 a stream of record batches to :meth:`fazhi.lake.Lake.write_batches`, one row
-group per batch. The small tables (``documents``, ``extractions``,
+group per batch. ``texts``, which needs no sort, is not read through DuckDB:
+the stored file and the parts are read a row group at a time (16 texts) and
+written as they come. The small tables (``documents``, ``extractions``,
 ``sources``, ``failures``: one row per document or source) stay in pyarrow.
 """
 from __future__ import annotations
