@@ -24,7 +24,7 @@ from prefect.runtime import flow_run
 from fazhi.lake.history import current_versions
 from fazhi.lake.load import LoadReport, combined, report_of
 from fazhi.lake.staging import Stage
-from fazhi.lake.store import Lake
+from fazhi.lake.store import Lake, lean_memory_pool
 from fazhi.pipeline import progress
 from fazhi.pipeline.failures import expansion_failures
 from fazhi.pipeline.identity import Overrides, kept_overrides, read_corrections
@@ -175,6 +175,7 @@ def reextract_pipeline(settings: Settings | None = None, parallel: bool = False,
     (``reuse``); a text of an older cleaner is cleaned again from the raw bytes. The identity is read
     again; what a user corrected before stays, and ``corrections`` (a CSV keyed by doc_id) is put in."""
     settings = settings_of(settings, lake, rules)
+    lean_memory_pool()  # every stored version is read and freed in turn: memory that stays flat
     lk = Lake(settings.lake)
     if not lk.exists():
         raise FileNotFoundError(f"no lake at {lk.root} (run `fazhi run` first, or pass --lake)")

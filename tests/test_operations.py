@@ -251,8 +251,11 @@ def _code_copy(tmp_path: Path) -> Path:
 
     root = Path(__file__).resolve().parent.parent
     copy = tmp_path / "code"
+    def ignore(folder: str, names: list[str]) -> list[str]:  # not fazhi/lake: only a lake under data/
+        return [n for n in names if n == "__pycache__" or (n == "lake" and Path(folder).name == "data")]
+
     for pkg in ("fazhi", "flows", "extractors", "schemas", "ner", "data"):
-        shutil.copytree(root / pkg, copy / pkg, ignore=shutil.ignore_patterns("__pycache__", "lake"))
+        shutil.copytree(root / pkg, copy / pkg, ignore=ignore)
     return copy
 
 

@@ -1,30 +1,34 @@
 """The big tables of a load, merged by streaming SQL: the stored table and the staged parts in,
 the new table out, never whole in memory.
 
-Inside the load's lake transaction, for ``texts``, ``records``, ``entities``
+Inside the load's lake transaction, for ``records``, ``entities``, ``tables``
 and ``records_all``: DuckDB reads the committed file and this run's part
 files (``staging.py``), drops the rows this run replaces, adds the new ones,
 sorts by key (spilling to disk past ``MEMORY_LIMIT``) and hands the result as
 a stream of record batches to :meth:`fazhi.lake.Lake.write_batches`, one row
-group per batch. The small tables (``documents``, ``extractions``,
+group per batch. ``texts``, which needs no sort, is not read through DuckDB:
+the stored file and the parts are read a row group at a time (16 texts) and
+written as they come. The small tables (``documents``, ``extractions``,
 ``sources``, ``failures``: one row per document or source) stay in pyarrow.
 """
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from datetime import datetime
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from fazhi.lake.staging import SEQ, Stage, Staged, staged_schema
-from fazhi.lake.store import Lake
+from fazhi.lake.store import Lake, conform, release_unused
 from schemas import table_spec
 from schemas.tables import UTC_TS
 
 MEMORY_LIMIT = "100MB"
-ROWS_PER_GROUP = {"texts": 100}   # a text is a whole document; other tables: DEFAULT_ROWS
+ROWS_PER_GROUP = {"texts": 16}    # a text is a whole document (a row group: a few MB); other tables: DEFAULT_ROWS
 DEFAULT_ROWS = 100_000
 _KEY3 = ("doc_id", "content_sha256", "ruleset")
 
@@ -120,14 +124,37 @@ class Merger:
         Not sorted: a sort of whole documents does not spill well in DuckDB (it
         ran out of a 100 MB limit on 50 MB of text). The order is the stored
         rows', then this run's in source order, so the same runs give the same file.
+        Not through DuckDB either: with nothing to sort, the stored file and the
+        staged parts are read one row group at a time and written as they come,
+        so the texts held are a row group's (DuckDB's scan of the same held
+        about twice as much, and more as the table grew).
         """
         if not self.fresh:
             return
-        self._write("texts", f"""
-            SELECT {_cols('texts', 'o')} FROM {self._old('texts')} o
-            WHERE NOT EXISTS (SELECT 1 FROM kept_fresh n
-                              WHERE n.doc_id = o.doc_id AND n.content_sha256 = o.content_sha256)
-            UNION ALL SELECT {_cols('texts')} FROM {self._staged('texts')}""")
+        self.lake.write_batches("texts", self._text_batches(), ROWS_PER_GROUP["texts"])
+
+    def _text_batches(self) -> Iterator[pa.RecordBatch]:
+        schema = table_spec("texts").schema
+        fresh = {(s.document["doc_id"], s.document["content_sha256"]) for s in self.fresh}
+        seqs = pa.array(sorted(s.seq for s in self.fresh), pa.int64())
+        path = self.lake.table_path("texts")
+        if path.exists():
+            pf = pq.ParquetFile(path)
+            present = set(pf.schema_arrow.names)  # a file from before a column was added: nulls
+            for g in range(pf.num_row_groups):
+                t = pf.read_row_group(g, columns=[c for c in schema.names if c in present])
+                keep = [k not in fresh for k in zip(t.column("doc_id").to_pylist(),
+                                                    t.column("content_sha256").to_pylist())]
+                yield from conform(t.filter(pa.array(keep, pa.bool_())), schema).to_batches()
+                del t
+                release_unused()
+        for part in self.stage.parts("texts"):
+            pf = pq.ParquetFile(part)
+            for g in range(pf.num_row_groups):
+                t = pf.read_row_group(g)
+                yield from conform(t.filter(pc.is_in(t.column(SEQ), value_set=seqs)), schema).to_batches()
+                del t
+                release_unused()
 
     def records(self) -> dict[str, int]:
         """Every record of the run's documents replaced: extracted now, or back from ``records_all``.

@@ -26,6 +26,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from fazhi.lake.store import release_unused
 from fazhi.rows import Extracted
 from schemas import table_spec
 
@@ -34,6 +35,7 @@ HEAVY = ("texts", "records", "entities", "tables")
 SEQ = "_seq"          # a staged document's number in the run, on each of its staged rows
 BATCH_DOCS = 64
 BATCH_CHARS = 4_000_000
+PART_ROWS = {"texts": 16}   # rows per row group of a part file (the load reads a row group at a time)
 
 
 @dataclass
@@ -100,9 +102,11 @@ class Stage:
                 path = self.dir / name / f"{self._batches:06d}.parquet"
                 path.parent.mkdir(exist_ok=True)
                 pq.write_table(pa.Table.from_pylist(table_rows, schema=staged_schema(name)), path,
-                               compression="zstd")
+                               compression="zstd", row_group_size=PART_ROWS.get(name))
         self._batches += 1
         self._buffer, self._chars = [], 0
+        del rows
+        release_unused()
 
     def parts(self, name: str) -> list[Path]:
         return sorted((self.dir / name).glob("*.parquet"))

@@ -21,9 +21,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from fazhi.lake.store import release_unused
 from fazhi.pipeline import budget, stages
 from fazhi.pipeline.failures import failure_row
-from fazhi.pipeline.incremental import Plan, reuse, stored_clean, stored_entities, stored_text
+from fazhi.pipeline.incremental import Plan, read_texts, reuse, stored_clean, stored_entities, stored_text
 from fazhi.rows import Extracted
 from fazhi.settings import Settings
 
@@ -78,12 +79,12 @@ def _stored_fetch(done: Extracted, stored: bool) -> Extracted:
 
 
 def _entities_again(reused: Extracted, ingested, plan: Plan, ner: _Ner, out: BatchResult, run_id: str,
-                    source: str) -> None:
+                    source: str, texts: dict | None = None) -> None:
     """A reused version whose stored entities are of another NER version: made again from its stored
     text (its records, text and identity stay as stored)."""
     doc, sha = reused.document["doc_id"], reused.document["content_sha256"]
     try:
-        text = stored_text(ingested, plan)
+        text = stored_text(ingested, plan, texts)
         if text is None:  # no stored text to read them from: the stored entities stay
             return
         reused.entities = ner.entities(doc, sha, text)
@@ -91,6 +92,27 @@ def _entities_again(reused: Extracted, ingested, plan: Plan, ner: _Ner, out: Bat
         out.failures.append(failure_row(run_id, "ner", source, exc))
         return
     reused.ner_again = True
+
+
+def _batch_texts(items: list, plan: Plan, ner: _Ner) -> dict:
+    """The stored clean texts a batch of stored versions will read, each row group of ``texts`` read
+    once for the batch (``incremental.read_texts``), not once per document: the batch's texts are
+    in memory, never the lake's. Versions whose extraction is reused need none (unless their
+    entities are to be made again)."""
+    keys = []
+    for d in items:
+        doc, sha = d["doc_id"], d["content_sha256"]
+        reused = sha in plan.done and sha in plan.documents
+        if reused and not (ner.enabled and plan.ner_stale(doc, sha)):
+            continue
+        if (key := plan.text_key(doc, sha)) is not None:
+            keys.append(key)
+    try:
+        return read_texts(plan, keys) if keys else {}
+    except Exception:  # each document then reads its own and fails alone if it cannot
+        return {}
+    finally:
+        release_unused()
 
 
 def process_batch(items: list, settings: Settings, run_id: str, plan: Plan, stored: bool = False) -> BatchResult:
@@ -103,6 +125,7 @@ def _process_batch(items: list, settings: Settings, run_id: str, plan: Plan, sto
     out = BatchResult()
     ner = _Ner(settings)
     lake = Path(settings.lake)
+    texts = _batch_texts(items, plan, ner) if stored else None
     for item in items:
         source = item["source"] if stored else item
         stage = "ingest"
@@ -112,11 +135,11 @@ def _process_batch(items: list, settings: Settings, run_id: str, plan: Plan, sto
                 reused = _stored_fetch(reuse(ingested, plan), stored)
                 out.extracted.append(reused)
                 if ner.enabled and plan.ner_stale(reused.document["doc_id"], reused.document["content_sha256"]):
-                    _entities_again(reused, ingested, plan, ner, out, run_id, source)
+                    _entities_again(reused, ingested, plan, ner, out, run_id, source, texts)
                 continue
             stage = "clean"
             if plan.stored_text(ingested):
-                cleaned = stored_clean(ingested, plan)
+                cleaned = stored_clean(ingested, plan, texts)
             else:
                 cleaned = stages.clean(ingested)
                 out.recleaned += stored

@@ -57,15 +57,17 @@ class Plan:
     """
 
     def __init__(self, lake: str, rules: str | None, ruleset: str, cleaner: str,
-                 done: dict[str, str], texts: set[tuple[str, str]], documents: dict[str, dict],
+                 done: dict[str, str], texts: dict[tuple[str, str], tuple[int, int]], documents: dict[str, dict],
                  files: dict[str, tuple] | None = None, ner: str | None = None,
-                 entities_of: dict[tuple[str, str], str] | None = None):
+                 entities_of: dict[tuple[str, str], str] | None = None, texts_file: str = ""):
         self.lake = lake
         self.rules = rules
         self.ruleset = ruleset
         self.cleaner = cleaner
         self.done = done              # content_sha256 -> doc_id, extracted with (cleaner, ruleset)
-        self.texts = texts            # (doc_id, content_sha256) whose stored text is of this cleaner
+        # (doc_id, content_sha256) whose stored text is of this cleaner -> (row group, row) in texts_file
+        self.texts = texts
+        self.texts_file = texts_file  # the ``texts`` file read when planning
         self.documents = documents    # content_sha256 -> a stored documents row
         self.files = files or {}      # file source -> (size, mtime_ns, doc_id, content_sha256) of its last read
         self.ner = ner                # this run's NER version (None: the stage is off)
@@ -104,8 +106,11 @@ class Plan:
 
     def stored_text(self, ingested: Ingested) -> tuple[str, str] | None:
         """The (doc_id, content_sha256) whose clean text (this cleaner) can stand for cleaning again."""
-        sha = ingested.content_sha256
-        for key in ((ingested.doc_id, sha), (self.done.get(sha), sha), (self.documents.get(sha, {}).get("doc_id"), sha)):
+        return self.text_key(ingested.doc_id, ingested.content_sha256)
+
+    def text_key(self, doc: str, sha: str) -> tuple[str, str] | None:
+        """:meth:`stored_text` of the version ``(doc, sha)``."""
+        for key in ((doc, sha), (self.done.get(sha), sha), (self.documents.get(sha, {}).get("doc_id"), sha)):
             if key in self.texts and sha in self.documents:
                 return key
         return None
@@ -144,8 +149,7 @@ def make_plan(lake: str, rules: str | None = None, ner_model: str | None = None)
     """``ner_model``: the run's NER pipeline (``Settings.ner_model``; None: ``$FAZHI_NER_MODEL``, else rules)."""
     lk = Lake(lake)
     ruleset = load_rules(rules).version
-    texts = lk.read("texts").select(["doc_id", "content_sha256", "cleaner"])
-    texts = texts.filter(pc.equal(texts.column("cleaner"), CLEANER_VERSION))
+    texts_file, texts = _text_locations(lk)
     documents: dict[str, dict] = {}
     for row in lk.read("documents").to_pylist():
         documents.setdefault(row["content_sha256"], row)
@@ -158,30 +162,78 @@ def make_plan(lake: str, rules: str | None = None, ner_model: str | None = None)
     return Plan(lake=str(lk.root), rules=rules, ruleset=ruleset, cleaner=CLEANER_VERSION, files=files,
                 ner=ner, entities_of=_entity_versions(lk) if ner is not None else {},
                 done=done_keys(lk, CLEANER_VERSION, ruleset),
-                texts=set(zip(texts.column("doc_id").to_pylist(), texts.column("content_sha256").to_pylist())),
-                documents=documents)
+                texts=texts, texts_file=texts_file, documents=documents)
 
 
-def stored_text(ingested: Ingested, plan: Plan) -> str | None:
-    """The stored clean text (this cleaner) of this content, or None when the lake has none."""
+def _text_locations(lk: Lake) -> tuple[str, dict[tuple[str, str], tuple[int, int]]]:
+    """The ``texts`` file and, for each version whose stored text is of this cleaner, its row group
+    and row there: the keys alone are read, a row group at a time, never the texts."""
+    path = lk.table_path("texts")
+    if not path.exists():
+        return "", {}
+    where: dict[tuple[str, str], tuple[int, int]] = {}
+    pf = pq.ParquetFile(path)
+    present = set(pf.schema_arrow.names)
+    for g in range(pf.num_row_groups):
+        t = pf.read_row_group(g, columns=[c for c in ("doc_id", "content_sha256", "cleaner") if c in present])
+        if "cleaner" not in present:  # a file from before the column: no text is of this cleaner
+            continue
+        keep = pc.equal(t.column("cleaner"), CLEANER_VERSION).to_pylist()
+        for row, (doc, sha, ok) in enumerate(zip(t.column("doc_id").to_pylist(),
+                                                 t.column("content_sha256").to_pylist(), keep)):
+            if ok:
+                where.setdefault((doc, sha), (g, row))
+    return str(path), where
+
+
+def read_texts(plan: Plan, keys) -> dict[tuple[str, str], str]:
+    """The stored clean texts of ``keys`` (from ``Plan.text_key``): each row group that holds some of them
+    read once, its texts of other versions dropped at once. A key the planned file no longer holds
+    where the plan saw it (another run has written the lake since) is looked up in the current file."""
+    by_group: dict[int, list[tuple[tuple[str, str], int]]] = {}
+    for key in dict.fromkeys(keys):
+        at = plan.texts.get(key)
+        if at is not None:
+            by_group.setdefault(at[0], []).append((key, at[1]))
+    out: dict[tuple[str, str], str] = {}
+    if by_group:
+        try:
+            pf = pq.ParquetFile(plan.texts_file)
+            for g, wanted in sorted(by_group.items()):
+                t = pf.read_row_group(g, columns=["doc_id", "content_sha256", "clean_text"])
+                for key, row in wanted:
+                    if row < t.num_rows and (t.column(0)[row].as_py(), t.column(1)[row].as_py()) == key:
+                        out[key] = t.column(2)[row].as_py()
+                del t
+        except OSError:  # the planned file is gone: the current one below
+            pass
+    for key in dict.fromkeys(keys):
+        if key not in out:
+            table = pq.read_table(Lake(plan.lake).table_path("texts"), columns=["clean_text"],
+                                  filters=[("doc_id", "=", key[0]), ("content_sha256", "=", key[1])])
+            if table.num_rows:
+                out[key] = table.column(0)[0].as_py()
+    return out
+
+
+def stored_text(ingested: Ingested, plan: Plan, texts: dict | None = None) -> str | None:
+    """The stored clean text (this cleaner) of this content, or None when the lake has none.
+    ``texts``: texts already read (:func:`read_texts`) for the batch."""
     key = plan.stored_text(ingested)
     if key is None:
         return None
-    table = pq.read_table(Lake(plan.lake).table_path("texts"), columns=["clean_text"],
-                          filters=[("doc_id", "=", key[0]), ("content_sha256", "=", key[1])])
-    return table.column(0)[0].as_py() if table.num_rows else None
+    if texts is not None and key in texts:
+        return texts[key]
+    return read_texts(plan, [key]).get(key)
 
 
-def stored_clean(ingested: Ingested, plan: Plan) -> Cleaned:
+def stored_clean(ingested: Ingested, plan: Plan, texts: dict | None = None) -> Cleaned:
     """The clean stage, skipped: the stored clean text of this content (same cleaner)."""
     key = plan.stored_text(ingested)
     assert key is not None, "stored_clean needs a stored text (Plan.stored_text)"
-    doc, sha = key
-    path = Lake(plan.lake).table_path("texts")
-    table = pq.read_table(path, columns=["clean_text"],
-                          filters=[("doc_id", "=", doc), ("content_sha256", "=", sha)])
+    sha = key[1]
     stored = plan.documents[sha]
-    clean = table.column(0)[0].as_py()
+    clean = texts[key] if texts is not None and key in texts else read_texts(plan, [key])[key]
     return Cleaned(ingested=ingested, encoding=stored.get("encoding"), clean_text=clean,
                    cleaner=plan.cleaner, format=stored.get("format") or "text", meta=page_meta_of(stored),
                    tables=tables_from_raw(ingested.fetched.data, ingested.fetched.content_type, clean))
