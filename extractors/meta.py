@@ -109,6 +109,46 @@ def _year(s: str) -> int:
 # a plan's range: 2021—2025年, 2015-2020年, 2023至2027年
 _RANGE = re.compile(r"(?<![0-9])(?:19|20)[0-9]{2}\s*年?\s*[—–\-－~～至到]+\s*(?:19|20)[0-9]{2}\s*年?")
 _BOOK = re.compile(r"《[^《》\n]{0,80}》")
+# where a range may stand: the last digit of its first year to the end of its second; a range lies
+# in one stretch of its own characters (digits, spaces, 年 and the dashes)
+_RANGE_HINT = re.compile(r"[0-9]\s*年?\s*[—–\-－~～至到]+\s*(?:19|20)[0-9]{2}")
+_RANGE_CHARS = frozenset("0123456789年—–-－~～至到")
+
+
+def _without_ranges(text: str) -> str:
+    """``_RANGE.sub(" ", text)``, the pattern run only on the stretches of its characters that
+    hold a :data:`_RANGE_HINT` (the same result, without scanning a long text with it)."""
+    out, pos = [], 0
+    for m in _RANGE_HINT.finditer(text):
+        if m.start() < pos:
+            continue
+        a, b = m.start(), m.end()
+        while a > 0 and (text[a - 1] in _RANGE_CHARS or text[a - 1].isspace()):
+            a -= 1
+        while b < len(text) and (text[b] in _RANGE_CHARS or text[b].isspace()):
+            b += 1
+        out.append(text[pos:a])
+        out.append(_RANGE.sub(" ", text[a:b]))
+        pos = b
+    out.append(text[pos:])
+    return "".join(out)
+
+
+_YEAR4 = re.compile(r"(?:19|20)[0-9]{2}|二[〇○零一二三四五六七八九]{3}")
+
+
+def _year_strings(text: str) -> list[str]:
+    """``_YEAR.findall(text)``, read back from each 年 (quicker than scanning a long text with the pattern)."""
+    out = []
+    i = text.find("年")
+    while i >= 0:
+        j = i
+        while j > 0 and text[j - 1].isspace():
+            j -= 1
+        if j >= 4 and _YEAR4.fullmatch(text, j - 4, j) and not (j > 4 and "0" <= text[j - 5] <= "9"):
+            out.append(text[j - 4:j])
+        i = text.find("年", i + 1)
+    return out
 _SECTION_START = re.compile(r"^[一二三四五六七八九十]+、|^[（(][一二三四五六七八九十]+[)）]|^[0-9]+[.．、]")
 _PUNCT = re.compile(r"[，,。；;！!？?]")
 _BREADCRUMB = re.compile(r"[>›»→]|首页|当前位置|您的位置|所在位置")
@@ -243,16 +283,33 @@ def _without_clock(text: str) -> str:
         pos = d.end()
     out.append(text[pos:])
     # a date with its weekday is a clock too: 2019年12月3日星期二
-    return _WEEKDAY_DATE.sub(lambda m: " " * len(m.group(0)), "".join(out))
+    text = "".join(out)
+    return _WEEKDAY_DATE.sub(lambda m: " " * len(m.group(0)), text) if _may_hold_weekday_date(text) else text
 
 
 _WEEKDAY_DATE = re.compile(_DATE.pattern + r"\s*(?:星期|周|礼拜)[一二三四五六日天]")
+_WEEKDAY = re.compile(r"(?:星期|周|礼拜)[一二三四五六日天]")
+_DATE_END = frozenset("0123456789" + _CN_DIGIT + "日")
+
+
+def _may_hold_weekday_date(text: str) -> bool:
+    """False when ``text`` holds no :data:`_WEEKDAY_DATE` (a weekday whose last character before it,
+    spaces skipped, cannot end a date): the scan for dates over a long text only where one may be."""
+    if "周" not in text and "星期" not in text and "礼拜" not in text:
+        return False
+    for m in _WEEKDAY.finditer(text):
+        i = m.start()
+        while i > 0 and text[i - 1].isspace():
+            i -= 1
+        if i > 0 and text[i - 1] in _DATE_END:
+            return True
+    return False
 
 
 # ---------------------------------------------------------------- lines
 
 def _lines(text: str) -> list[str]:
-    return [ln.strip(" \u3000\t\xa0") for ln in text.split("\n") if ln.strip(" \u3000\t\xa0")]
+    return [ln for ln in (ln.strip(" \u3000\t\xa0") for ln in text.split("\n")) if ln]
 
 
 def _is_meta_line(ln: str) -> bool:
@@ -473,24 +530,41 @@ def _title_line(ln: str) -> str:
     【字体：大 中 小】, [打印] or a date after it."""
     ln = _COLUMN_TAG.sub("", ln)
     for _ in range(3):
-        ln = _BRACKET_DATE.sub("", ln)
-        ln = _TITLE_CHROME.sub("", ln)
-        d = _DATE.search(ln)
-        if d and d.start() >= 8 and not ln[d.end():].strip():
-            ln = ln[:d.start()]
+        before = ln
+        # each pattern only where the line's end allows it (a long line of body text ends in 。)
+        if ln.rstrip().endswith((")", "）")):
+            ln = _BRACKET_DATE.sub("", ln)
+        if ln.rstrip().endswith(_CHROME_ENDS) or "字体" in ln or "字号" in ln:
+            ln = _TITLE_CHROME.sub("", ln)
+        if ln.rstrip()[-1:] in _DATE_END:
+            d = _DATE.search(ln)
+            if d and d.start() >= 8 and not ln[d.end():].strip():
+                ln = ln[:d.start()]
+        if ln == before:
+            break  # the same line again the next time
     return ln.strip()
+
+
+# what a line ends with when _TITLE_CHROME may take something off its end (字体/字号 anywhere)
+_CHROME_ENDS = ("】", "]", "打印", "关闭", "分享", "本页", "窗口")
 
 
 def _title_ok(ln: str) -> bool:
     r = _rules()["title"]
-    ln = re.sub(r"\s*[（(][^（）()]{0,14}[)）]$", "", ln)  # …的报告（2023年度）, …报告（全文）
+    if ln.endswith((")", "）", ")\n", "）\n")):
+        ln = re.sub(r"\s*[（(][^（）()]{0,14}[)）]$", "", ln)  # …的报告（2023年度）, …报告（全文）
     return (4 <= len(ln) <= 80 and ln.endswith(tuple(r["endings"])) and not _PUNCT.search(ln)
             and not _SECTION_START.match(ln) and not _BREADCRUMB.search(ln) and not ln.startswith("现将")
             and any(w in ln for w in r["topic"]) and not _is_meta_line(ln))
 
 
 def _title(lines: list[str]) -> str | None:
-    head = [t for t in (_title_line(ln) for ln in lines[:40]) if t and not _is_meta_line(t)][:12]
+    head = []
+    for t in (_title_line(ln) for ln in lines[:40]):
+        if t and not _is_meta_line(t):
+            head.append(t)
+            if len(head) == 12 or (len(t) > 80 and len(head) >= 2):
+                break  # what follows is never read: the loop below stops at a long line
     for i, ln in enumerate(head):
         if len(ln) > 80:
             break  # the body has begun
@@ -619,6 +693,8 @@ def _signature(lines: list[str], title: str | None) -> tuple[list[str], list[str
             continue
         author = re.match(r"^(?:作者|撰稿|撰稿人|报送单位|署名)\s*[:：]\s*", ln)
         s = ln[author.end():] if author else ln
+        if _PUNCT.search(s):
+            continue  # a sentence (taking its dates out leaves its punctuation)
         dated = bool(_DATE.search(s))
         s = _DATE.sub("", s).strip("（）() \u3000")
         if (not s or len(s) > 30 or _PUNCT.search(s) or _BREADCRUMB.search(s) or ln.endswith(("：", ":"))
@@ -639,13 +715,12 @@ def stable_names(text: str) -> str | None:
     stop = set(_rules()["org"]["not_name_starts"]) | set("治强城村两小集建兴每上下")
     for m in re.finditer(r"(?:街道|镇|乡|景区|开发区)", text):
         s = m.start()
-        if s == 0 or text[s - 1] in stop:
+        if s == 0 or text[s - 1] in stop or not "\u4e00" <= text[s - 1] <= "\u9fff":
             continue
-        for k in (2, 3, 4):
-            name = text[max(0, s - k):m.end()]
-            if len(name) < k + (m.end() - s) or not re.fullmatch(f"[{HAN}]+", name):
+        for k in (2, 3, 4):  # the name of k characters before the suffix, all Han
+            if s - k < 0 or not "\u4e00" <= text[s - k] <= "\u9fff":
                 break
-            counts[name] += 1
+            counts[text[s - k:m.end()]] += 1
     base = [(nm, c) for nm, c in counts.items() if len(nm) - _suffix_len(nm) == 2 and c >= 2]
     if not base:
         return None
@@ -758,7 +833,7 @@ def _department_of_system(kind: str, text: str) -> str | None:
 # ---------------------------------------------------------------- year
 
 def _clean_for_years(text: str) -> str:
-    return _BOOK.sub(" ", _RANGE.sub(" ", _without_clock(text)))
+    return _BOOK.sub(" ", _without_ranges(_without_clock(text)))
 
 
 _REPORT_LINE = re.compile(r"现将(?:我[^，,。]{0,4})?(?:[^，,。]{0,12}?)((?:19|20)[0-9]{2}|二[〇○零一二三四五六七八九]{3})\s*年[^，,。]{0,40}?(?:报告|总结|汇报)如下")
@@ -769,7 +844,8 @@ def report_year_of(title: str | None, lines: list[str], published: str | None, t
         m = _YEAR.search(_RANGE.sub(" ", title))
         if m:
             return _year(m.group(1)), "title"
-    head = _clean_for_years("\n".join(lines[:40]))[:3000]
+    head = "\n".join(lines[:40])
+    head = _clean_for_years(head)[:3000] if "现将" in head else ""  # _REPORT_LINE starts with 现将
     m = _REPORT_LINE.search(head)
     if m:
         return _year(m.group(1)), "opening"
@@ -786,7 +862,7 @@ def report_year_of(title: str | None, lines: list[str], published: str | None, t
         # signed early in a year: the report covers the year before
         y, mo = int(published[:4]), int(published[5:7])
         return (y if mo >= 7 else y - 1), "published"
-    years = Counter(_year(y) for y in _YEAR.findall(_clean_for_years("\n".join(lines))))
+    years = Counter(_year(y) for y in _year_strings(_clean_for_years("\n".join(lines))))
     if years:
         return years.most_common(1)[0][0], "frequency"
     return None, None

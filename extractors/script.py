@@ -32,8 +32,11 @@ def _converter():
 def to_simplified(text: str) -> str:
     """A copy of ``text`` in simplified characters, of the same length."""
     conv = _converter()
-    text = without_surrogates(text)
-    out = conv.convert(text)
+    try:
+        out = conv.convert(text)  # encodes the text: a lone surrogate raises (no scan for one first)
+    except UnicodeEncodeError:
+        text = without_surrogates(text)
+        out = conv.convert(text)
     if len(out) == len(text):
         return out
     chars = []
