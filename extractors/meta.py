@@ -225,6 +225,7 @@ def _make_patterns(r: dict) -> dict[str, re.Pattern]:
     name_char = f"(?:(?!{stops})[{HAN}])" if stops else f"[{HAN}]"
     return {
         "suffix_end": re.compile(f"(?:{suffix})$"),
+        "suffix_in": re.compile(f"(?:{suffix})"),  # a name's suffix anywhere: where a name may be
         "gov_tail": re.compile(f"(?:{gov})(?:[、，, ]*(?:{gov}))*$"),
         "gov_head": re.compile(f"^(?:{gov})"),
         # the subject of an opening sentence: a name ending in a suffix, then what it does; the
@@ -240,6 +241,11 @@ def _make_patterns(r: dict) -> dict[str, re.Pattern]:
         # 发布日期：2023-04-12 · 发布时间 2024年03月29日 · [ 发布日期 ] | 2026-02-11 · 发布时间:\n2026-03-04
         "pub_label": re.compile(f"(?P<label>{labels})\\s*[\\]】]?\\s*[:：]?\\s*[|｜]?\\s*"),
         "clock": re.compile(f"(?:{_alt(r['published']['clock'])})\\s*[:：]?\\s*"),
+        # what _without_clock blanks begins with one of these: a clock word before the first character
+        # of a date, a weekday (a text without them is kept as it is; one flat alternation, as a group
+        # in it makes the search try every position)
+        "clock_or_weekday": re.compile("|".join([re.escape(w) + "\\s*[:：]?\\s*[12二]" for w in r["published"]["clock"]]
+                                                + [f"{w}[一二三四五六日天]" for w in ("星期", "周", "礼拜")])),
         # 发布机构：X · 来源：X · 信息来源：X · [ 发布机构 ] | X · 发文机关: | X
         "org_label": re.compile(r"(?P<label>发布机构|发文机关|发文单位|信息来源|文章来源|稿件来源|稿源|来源|作者|发布单位)"
                                 r"\s*[\]】]?\s*[:：]?\s*[|｜]?\s*"),
@@ -271,6 +277,8 @@ def parse_date(s: str) -> str | None:
 
 def _without_clock(text: str) -> str:
     """``text`` with the date of a page clock (今天是：2020年6月1日 星期一) blanked, offsets kept."""
+    if not _patterns()["clock_or_weekday"].search(text):
+        return text
     out, pos = [], 0
     for m in _patterns()["clock"].finditer(text):
         if m.start() < pos:
@@ -384,7 +392,10 @@ def normalize_org(name: str | None) -> str | None:
     (江苏省司法厅). None when what is left is no name."""
     if not name:
         return None
-    n = re.sub(r"\s+", "", name).strip("、，,：:（）()")
+    n = re.sub(r"\s+", "", name)
+    if not _patterns()["suffix_in"].search(n):
+        return None  # the name kept is part of this and ends in a suffix
+    n = n.strip("、，,：:（）()")
     # 中共某县委 某县人民政府 / 党工委、管委会: the government, the last of a list
     parts = [p for p in re.split(r"[、，,\s]+", name.strip()) if p]
     if len(parts) > 1:
@@ -885,23 +896,23 @@ def published_of(lines: list[str], page: Mapping) -> tuple[str | None, str | Non
     found = labelled_dates(_lines("\n".join(info)))
     if found:
         return min(found, key=lambda x: _label_rank(x[0]))[1], "meta"
-    header = [_without_clock(ln) for ln in lines[:16]]
+    header = [_without_clock(ln) for ln in lines[:16]]  # also lines[:6] without their clock, below
     found = labelled_dates(header)
     if found:
         return min(found, key=lambda x: _label_rank(x[0]))[1], "publication_line"
     for ln in header:
         # a date without its label on the publication line: 2024-03-28 10:20 来源：区司法局 浏览次数：
-        if _INFO_WORDS.search(ln) and len(ln) <= 120:
+        if len(ln) <= 120 and _INFO_WORDS.search(ln):
             d = parse_date(ln)
             if d:
                 return d, "publication_line"
     for ln in lines[:3]:
         # the title line with its date in brackets: 2014年度…工作情况 (2015-04-23)
-        m = _BRACKET_DATE.search(ln)
+        m = _BRACKET_DATE.search(ln) if ln.rstrip().endswith((")", "）")) else None  # it ends the line
         if m and _title_ok(_title_line(ln)) and _date_of(m):
             return _date_of(m), "title_line"
-    for ln in lines[:6] + lines[-4:]:
-        d = _date_line(_without_clock(ln))
+    for ln in header[:6] + [_without_clock(ln) for ln in lines[-4:]]:
+        d = _date_line(ln)
         if d:
             return d, "date_line"
     return None, None
@@ -913,6 +924,8 @@ _INFO_WORDS = re.compile(r"来源\s*[:：]|浏览(?:次数|量)?\s*[:：]|浏览
 def _date_line(ln: str) -> str | None:
     """A date standing alone (or with its signer in brackets): 2019年12月2日, （大寺镇  2021.12.18）,
     ——2024年3月5日在…上 (a delivery line)."""
+    if _PUNCT.search(ln) and not (ln.startswith(("——", "—", "-")) and len(ln) <= 60):
+        return None  # a sentence: what is left beside its date holds punctuation
     m = _DATE.search(ln)
     if not m:
         return None
