@@ -109,24 +109,44 @@ def _year(s: str) -> int:
 # a plan's range: 2021—2025年, 2015-2020年, 2023至2027年
 _RANGE = re.compile(r"(?<![0-9])(?:19|20)[0-9]{2}\s*年?\s*[—–\-－~～至到]+\s*(?:19|20)[0-9]{2}\s*年?")
 _BOOK = re.compile(r"《[^《》\n]{0,80}》")
-# where a range may stand: the last digit of its first year to the end of its second; a range lies
-# in one stretch of its own characters (digits, spaces, 年 and the dashes)
-_RANGE_HINT = re.compile(r"[0-9]\s*年?\s*[—–\-－~～至到]+\s*(?:19|20)[0-9]{2}")
-_RANGE_CHARS = frozenset("0123456789年—–-－~～至到")
+# a range lies in one stretch of its own characters (digits, spaces, 年 and the dashes), around a run
+# of dashes with a digit before it (spaces and a 年 between) and a year of 19xx or 20xx after it
+_DASHES = "—–-－~～至到"
+_RANGE_CHARS = frozenset("0123456789年" + _DASHES)
 
 
 def _without_ranges(text: str) -> str:
-    """``_RANGE.sub(" ", text)``, the pattern run only on the stretches of its characters that
-    hold a :data:`_RANGE_HINT` (the same result, without scanning a long text with it)."""
+    """``_RANGE.sub(" ", text)``, the pattern run only on the stretches of its characters around a
+    dash that may be a range's (the same result, without scanning a long text with it)."""
+    n, stretches = len(text), set()
+    for c in _DASHES:
+        i = text.find(c)
+        while i >= 0:
+            j = i
+            while j > 0 and text[j - 1] in _DASHES:
+                j -= 1
+            while j > 0 and text[j - 1].isspace():
+                j -= 1
+            if j > 0 and text[j - 1] == "年":
+                j -= 1
+                while j > 0 and text[j - 1].isspace():
+                    j -= 1
+            k = i + 1
+            while k < n and text[k] in _DASHES:
+                k += 1
+            while k < n and text[k].isspace():
+                k += 1
+            if (j > 0 and "0" <= text[j - 1] <= "9" and text[k:k + 2] in ("19", "20")
+                    and "0" <= text[k + 2:k + 3] <= "9" and "0" <= text[k + 3:k + 4] <= "9"):
+                a, b = i, i + 1
+                while a > 0 and (text[a - 1] in _RANGE_CHARS or text[a - 1].isspace()):
+                    a -= 1
+                while b < n and (text[b] in _RANGE_CHARS or text[b].isspace()):
+                    b += 1
+                stretches.add((a, b))
+            i = text.find(c, i + 1)
     out, pos = [], 0
-    for m in _RANGE_HINT.finditer(text):
-        if m.start() < pos:
-            continue
-        a, b = m.start(), m.end()
-        while a > 0 and (text[a - 1] in _RANGE_CHARS or text[a - 1].isspace()):
-            a -= 1
-        while b < len(text) and (text[b] in _RANGE_CHARS or text[b].isspace()):
-            b += 1
+    for a, b in sorted(stretches):
         out.append(text[pos:a])
         out.append(_RANGE.sub(" ", text[a:b]))
         pos = b
@@ -134,21 +154,13 @@ def _without_ranges(text: str) -> str:
     return "".join(out)
 
 
-_YEAR4 = re.compile(r"(?:19|20)[0-9]{2}|二[〇○零一二三四五六七八九]{3}")
-
-
 def _year_strings(text: str) -> list[str]:
-    """``_YEAR.findall(text)``, read back from each 年 (quicker than scanning a long text with the pattern)."""
-    out = []
-    i = text.find("年")
-    while i >= 0:
-        j = i
-        while j > 0 and text[j - 1].isspace():
-            j -= 1
-        if j >= 4 and _YEAR4.fullmatch(text, j - 4, j) and not (j > 4 and "0" <= text[j - 5] <= "9"):
-            out.append(text[j - 4:j])
-        i = text.find("年", i + 1)
-    return out
+    """``_YEAR.findall(text)``, in the same order: the pattern read backwards on the text reversed,
+    where it starts with 年 (a scan for one character instead of one for a year)."""
+    return [y[::-1] for y in reversed(_YEAR_REVERSED.findall(text[::-1]))]
+
+
+_YEAR_REVERSED = re.compile(r"年\s*([0-9]{2}(?:91|02)|[〇○零一二三四五六七八九]{3}二)(?![0-9])")
 _SECTION_START = re.compile(r"^[一二三四五六七八九十]+、|^[（(][一二三四五六七八九十]+[)）]|^[0-9]+[.．、]")
 _PUNCT = re.compile(r"[，,。；;！!？?]")
 _BREADCRUMB = re.compile(r"[>›»→]|首页|当前位置|您的位置|所在位置")
@@ -317,7 +329,7 @@ def _may_hold_weekday_date(text: str) -> bool:
 # ---------------------------------------------------------------- lines
 
 def _lines(text: str) -> list[str]:
-    return [ln for ln in (ln.strip(" \u3000\t\xa0") for ln in text.split("\n")) if ln]
+    return [ln.strip(" \u3000\t\xa0") for ln in text.split("\n") if ln.strip(" \u3000\t\xa0")]
 
 
 def _is_meta_line(ln: str) -> bool:
@@ -724,14 +736,13 @@ def stable_names(text: str) -> str | None:
     left as long as (nearly) every occurrence agrees (音堂镇 -> 观音堂镇)."""
     counts: Counter = Counter()
     stop = set(_rules()["org"]["not_name_starts"]) | set("治强城村两小集建兴每上下")
-    for m in re.finditer(r"(?:街道|镇|乡|景区|开发区)", text):
-        s = m.start()
+    for s, end in _places_ends(text):
         if s == 0 or text[s - 1] in stop or not "\u4e00" <= text[s - 1] <= "\u9fff":
             continue
         for k in (2, 3, 4):  # the name of k characters before the suffix, all Han
             if s - k < 0 or not "\u4e00" <= text[s - k] <= "\u9fff":
                 break
-            counts[text[s - k:m.end()]] += 1
+            counts[text[s - k:end]] += 1
     base = [(nm, c) for nm, c in counts.items() if len(nm) - _suffix_len(nm) == 2 and c >= 2]
     if not base:
         return None
@@ -745,6 +756,19 @@ def stable_names(text: str) -> str | None:
             break
         best, n = nm, c
     return best
+
+
+def _places_ends(text: str) -> list[tuple[int, int]]:
+    """Where 街道, 镇, 乡, 景区 or 开发区 stands, in order, as ``re.finditer`` of their alternation
+    gives them (none starts inside another), found by ``str.find`` (quicker on a long text)."""
+    found = []
+    for w in ("街道", "镇", "乡", "景区", "开发区"):
+        i = text.find(w)
+        while i >= 0:
+            found.append((i, i + len(w)))
+            i = text.find(w, i + len(w))
+    found.sort()
+    return found
 
 
 def _suffix_len(name: str) -> int:
