@@ -225,7 +225,8 @@ def _alt(words: Iterable[str]) -> str:
 
 
 def _patterns() -> dict[str, re.Pattern]:
-    return _active().patterns
+    mr = _ACTIVE.get() or _bundled()  # _active(), called often enough to be inlined
+    return mr._patterns if mr._patterns is not None else mr.patterns
 
 
 def _make_patterns(r: dict) -> dict[str, re.Pattern]:
@@ -336,17 +337,29 @@ def _is_meta_line(ln: str) -> bool:
     """A line of page metadata rather than report text: labels, table cells, counters."""
     p = _patterns()
     label = p["pub_label"].match(ln)
-    if label and label.group("label") in ("时间", "日期") and not re.match(r"\s*[:：\]】|｜]", ln[2:]):
+    if label and label.group("label") in ("时间", "日期") and not _LABEL_COLON.match(ln, 2):
         label = None  # 时间紧、任务重…: a sentence, not a label
     return bool(ln.startswith("|") or label or p["org_label"].match(ln)
-                or re.search(r"浏览次数|阅读次数|访问量|字体[:：]|【\s*大\s*中\s*小\s*】|索引号|分享到", ln)
-                or re.match(r"^[•·●\-*]\s*\S{2,6}\s*[:：]", ln)
+                or _COUNTER_WORDS.search(ln)
+                or _BULLET_LABEL.match(ln)
                 # an information table's cells: [ 主题分类 ] 卫生 [ 体裁分类 ] 工作报告 · - [ 有效性 ] 有效
-                or re.match(r"^(?:[•·●\-*]\s*)?\[\s*[^\]\s]{2,8}\s*\]", ln)
+                or _TABLE_CELL.match(ln)
                 or (len(ln) <= 150 and len(_BRACKET_LABEL.findall(ln)) >= 2))
 
 
 _BRACKET_LABEL = re.compile(f"[\\[【]\\s*[{HAN}]{{2,8}}\\s*[\\]】]")
+_LABEL_COLON = re.compile(r"\s*[:：\]】|｜]")
+_COUNTER_WORDS = re.compile(r"浏览次数|阅读次数|访问量|字体[:：]|【\s*大\s*中\s*小\s*】|索引号|分享到")
+_BULLET_LABEL = re.compile(r"^[•·●\-*]\s*\S{2,6}\s*[:：]")
+_TABLE_CELL = re.compile(r"^(?:[•·●\-*]\s*)?\[\s*[^\]\s]{2,8}\s*\]")
+_ORG_VALUE = re.compile(f"[{HAN}（）()]{{2,40}}")
+
+
+def _value_start(ln: str, i: int) -> int:
+    """Where ``ln[i:].lstrip(" |｜")`` starts in ``ln`` (no copy of a long line's rest)."""
+    while i < len(ln) and ln[i] in " |｜":
+        i += 1
+    return i
 
 
 # ---------------------------------------------------------------- labelled metadata
@@ -357,15 +370,18 @@ def labelled_dates(lines: Iterable[str]) -> list[tuple[str, str]]:
     whose date stands on the next line; an empty cell (发文日期: | |) gives nothing."""
     lines = list(lines)
     out = []
+    pub_label = _patterns()["pub_label"]
     for i, ln in enumerate(lines):
-        for m in _patterns()["pub_label"].finditer(ln):
+        end = len(ln.rstrip())
+        for m in pub_label.finditer(ln):
             label = m.group("label")
-            if label in ("时间", "日期") and m.start() > 0 and re.match(f"[{HAN}]", ln[m.start() - 1]):
+            if label in ("时间", "日期") and m.start() > 0 and "\u4e00" <= ln[m.start() - 1] <= "\u9fff":
                 continue  # 会议时间, 截止日期 … inside words
-            rest = ln[m.end():]
-            if not rest.strip() and i + 1 < len(lines):
-                rest = lines[i + 1]
-            d = _DATE.match(rest.lstrip(" |｜"))
+            if m.end() >= end and i + 1 < len(lines):  # nothing after the label: the next line
+                d = _DATE.match(lines[i + 1].lstrip(" |｜"))
+            else:  # the rest of the line, read in place (unless a digit before it would change the date's look-behind)
+                k = _value_start(ln, m.end())
+                d = _DATE.match(ln, k) if not "0" <= ln[k - 1] <= "9" else _DATE.match(ln[k:])
             if d:
                 iso = _date_of(d)
                 if iso:
@@ -377,15 +393,17 @@ def labelled_orgs(lines: Iterable[str]) -> list[tuple[str, str]]:
     """``(label, name)`` for 发布机构：X, 来源：X, 信息来源：X, 发文机关: | X |, 作者：X."""
     lines = list(lines)
     out = []
+    org_label = _patterns()["org_label"]
     for i, ln in enumerate(lines):
-        for m in _patterns()["org_label"].finditer(ln):
-            if m.start() > 0 and re.match(f"[{HAN}]", ln[m.start() - 1]) and m.group("label") == "来源":
+        end = len(ln.rstrip())
+        for m in org_label.finditer(ln):
+            if m.start() > 0 and "\u4e00" <= ln[m.start() - 1] <= "\u9fff" and m.group("label") == "来源":
                 if ln[m.start() - 2:m.start()] not in ("信息", "文章", "稿件"):
                     continue
-            rest = ln[m.end():]
-            if not rest.strip() and i + 1 < len(lines) and not _is_meta_line(lines[i + 1]):
-                rest = lines[i + 1]
-            v = re.match(f"[{HAN}（）()]{{2,40}}", rest.lstrip(" |｜"))
+            if m.end() >= end and i + 1 < len(lines) and not _is_meta_line(lines[i + 1]):
+                v = _ORG_VALUE.match(lines[i + 1].lstrip(" |｜"))
+            else:  # the rest of the line, read in place
+                v = _ORG_VALUE.match(ln, _value_start(ln, m.end()))
             if v:
                 name = v.group(0)
                 # the next label on the same line ends the value: 来源：某某县发布时间…
