@@ -113,6 +113,7 @@ _BOOK = re.compile(r"《[^《》\n]{0,80}》")
 # of dashes with a digit before it (spaces and a 年 between) and a year of 19xx or 20xx after it
 _DASHES = "—–-－~～至到"
 _RANGE_CHARS = frozenset("0123456789年" + _DASHES)
+_RANGE_NEXT = frozenset("12" + _DASHES)  # after a dash: another, a space, or the 1 or 2 of a year
 
 
 def _without_ranges(text: str) -> str:
@@ -122,6 +123,10 @@ def _without_ranges(text: str) -> str:
     for c in _DASHES:
         i = text.find(c)
         while i >= 0:
+            nxt, prev = text[i + 1:i + 2], text[i - 1:i] if i else ""
+            if not ((nxt in _RANGE_NEXT or nxt.isspace()) and (prev in _RANGE_CHARS or prev.isspace())):
+                i = text.find(c, i + 1)
+                continue  # 达到, 至今: no year around this dash
             j = i
             while j > 0 and text[j - 1] in _DASHES:
                 j -= 1
@@ -753,6 +758,7 @@ def stable_names(text: str) -> str | None:
     """The most frequent place name ending in 镇/乡/街道/景区 …, extended to the
     left as long as (nearly) every occurrence agrees (音堂镇 -> 观音堂镇)."""
     counts: Counter = Counter()
+    longer_of: dict[str, dict[str, None]] = {}  # a name -> the names one longer that end with it, in order
     stop = set(_rules()["org"]["not_name_starts"]) | set("治强城村两小集建兴每上下")
     for s, end in _places_ends(text):
         if s == 0 or text[s - 1] in stop or not "\u4e00" <= text[s - 1] <= "\u9fff":
@@ -760,13 +766,16 @@ def stable_names(text: str) -> str | None:
         for k in (2, 3, 4):  # the name of k characters before the suffix, all Han
             if s - k < 0 or not "\u4e00" <= text[s - k] <= "\u9fff":
                 break
-            counts[text[s - k:end]] += 1
+            name = text[s - k:end]
+            counts[name] += 1
+            if k > 2:
+                longer_of.setdefault(name[1:], {})[name] = None
     base = [(nm, c) for nm, c in counts.items() if len(nm) - _suffix_len(nm) == 2 and c >= 2]
     if not base:
         return None
     best, n = max(base, key=lambda x: x[1])
     while True:
-        longer = [(nm, c) for nm, c in counts.items() if nm.endswith(best) and len(nm) == len(best) + 1]
+        longer = [(nm, counts[nm]) for nm in longer_of.get(best, ())]
         if not longer:
             break
         nm, c = max(longer, key=lambda x: x[1])
