@@ -547,7 +547,7 @@ def _kind(n: str) -> str | None:
 
 def self_reference(text: str) -> str | None:
     """How the report speaks of itself: 我镇, 我局, 本街道 … (the most frequent)."""
-    c = Counter(m.group(1) for m in _patterns()["self"].finditer(text))
+    c = Counter(_patterns()["self"].findall(text))  # group 1 of each match, in order
     c.pop("市", None) if c.get("市", 0) and sum(c.values()) > 2 * c["市"] else None
     return c.most_common(1)[0][0] if c else None
 
@@ -725,6 +725,9 @@ def _entity_subject(entities: list[dict], offset: int) -> str | None:
     return None
 
 
+_AUTHOR = re.compile(r"^(?:作者|撰稿|撰稿人|报送单位|署名)\s*[:：]\s*")
+
+
 def _signature(lines: list[str], title: str | None) -> tuple[list[str], list[str]]:
     """``(signers, lone names)``. Signers: a body on one of the last lines, on an author line
     (作者：…), or on a first line with its date beside or under it (徂汶景区党工委、管委会 /
@@ -737,7 +740,7 @@ def _signature(lines: list[str], title: str | None) -> tuple[list[str], list[str
         ln = lines[i]
         if title and ln in title:
             continue
-        author = re.match(r"^(?:作者|撰稿|撰稿人|报送单位|署名)\s*[:：]\s*", ln)
+        author = _AUTHOR.match(ln)
         s = ln[author.end():] if author else ln
         if _PUNCT.search(s):
             continue  # a sentence (taking its dates out leaves its punctuation)
