@@ -203,7 +203,14 @@ def resolve(org: Optional[str], context: Iterable[str] = (), site: Iterable[str]
         # one body, two names (高新区(新市区)): the one the gazetteer knows
         a, b = double.groups()
         return resolve(b if b in gazetteer()[1] or a not in gazetteer()[1] else a, context, site)
-    ctx = mentioned(context)
+    ctx: Optional[Counter] = None  # how often the context names each division: counted when first needed
+
+    def counts() -> Counter:
+        nonlocal ctx
+        if ctx is None:
+            ctx = mentioned(context)
+        return ctx
+
     level = level_of(org)
     parent = government_of(org) if level == DEPARTMENT else None
     name = org
@@ -213,14 +220,15 @@ def resolve(org: Optional[str], context: Iterable[str] = (), site: Iterable[str]
         name = ""
     code = None
     if name and name in gazetteer()[1]:
-        code = pick_code(name, ctx)
+        codes = gazetteer()[1][name]
+        code = codes[0] if len(codes) == 1 else pick_code(name, counts())  # one code: no context needed
     if code is None and level in (TOWN, DEPARTMENT, COUNTY):
         # the division named with the body elsewhere on the page: 辰溪县罗子山瑶族乡, 龙岩市永定区…
-        code = _from_context(org if level != DEPARTMENT else (parent or org), ctx, context)
+        code = _from_context(org if level != DEPARTMENT else (parent or org), counts(), context)
     if code is None and level in (TOWN, DEPARTMENT, COUNTY) and name not in gazetteer()[1]:
         for s in site:
             lead = leading_divisions(s or "")
-            code = pick_code(lead[-1], ctx + Counter(lead)) if lead else None
+            code = pick_code(lead[-1], counts() + Counter(lead)) if lead else None
             if code:
                 break
     division = gazetteer()[0].get(code) if code else None
