@@ -953,7 +953,9 @@ def published_of(lines: list[str], page: Mapping) -> tuple[str | None, str | Non
     found = labelled_dates(_lines("\n".join(info)))
     if found:
         return min(found, key=lambda x: _label_rank(x[0]))[1], "meta"
-    header = [_without_clock(ln) for ln in lines[:16]]  # also lines[:6] without their clock, below
+    header = lines[:16]  # also lines[:6] without their clock, below (no clock in any: one search)
+    if _patterns()["clock_or_weekday"].search("\n".join(header)):
+        header = [_without_clock(ln) for ln in header]
     found = labelled_dates(header)
     if found:
         return min(found, key=lambda x: _label_rank(x[0]))[1], "publication_line"
@@ -968,7 +970,10 @@ def published_of(lines: list[str], page: Mapping) -> tuple[str | None, str | Non
         m = _BRACKET_DATE.search(ln) if ln.rstrip().endswith((")", "）")) else None  # it ends the line
         if m and _title_ok(_title_line(ln)) and _date_of(m):
             return _date_of(m), "title_line"
-    for ln in header[:6] + [_without_clock(ln) for ln in lines[-4:]]:
+    tail = lines[-4:]
+    if _patterns()["clock_or_weekday"].search("\n".join(tail)):
+        tail = [_without_clock(ln) for ln in tail]
+    for ln in header[:6] + tail:
         d = _date_line(ln)
         if d:
             return d, "date_line"
