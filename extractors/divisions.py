@@ -293,10 +293,14 @@ def named_of_level(text: str, word: str) -> Optional[str]:
     return top[0][0]
 
 
+_SHORT_COUNTY = re.compile(r"(?:^|(?<=[^\u4e00-\u9fff]))([\u4e00-\u9fff]县)(?![城级域内外乡镇区])")
+
+
 def level_counts(text: str, word: str, short_after: Iterable[str] = ()) -> Counter:
     """How often ``text`` names each division of the level ``word`` (省, 市, 州, 县, 区, 旗): by its
     full name, a province also by its short form (湖南, 广西), a city by its name without 市 right
-    after one of ``short_after`` (法治长治, 到长治工作). Names of that ending only: 我县 is a 县."""
+    after one of ``short_after`` (法治长治, 到长治工作), a county of one character where a phrase starts
+    (《息县…》). Names of that ending only: 我县 is a 县."""
     level = _LEVEL_OF_WORD.get(word)
     c: Counter = Counter()
     if level is None:
@@ -313,6 +317,13 @@ def level_counts(text: str, word: str, short_after: Iterable[str] = ()) -> Count
         if name.endswith(word) and (word == "市" or level == COUNTY
                                     or any(code_level(k) == level for k in gazetteer()[1][name])):
             c[name] = n
+    if word == "县":
+        # a county of one character and 县 (息县, 沛县), where a phrase starts (《息县…》, ，息县人民政府),
+        # not a word's 县城 / 县级
+        by_name = gazetteer()[1]
+        for m in _SHORT_COUNTY.finditer(text):
+            if m.group(1) in by_name:
+                c[m.group(1)] += 1
     if level == CITY and short_after:
         shorts = _city_short_names(word)
         lead = "|".join(re.escape(w) for w in sorted(set(short_after), key=len, reverse=True))
@@ -339,14 +350,23 @@ def dominant_of_level(text: str, word: str, short_after: Iterable[str] = (), rat
     c = level_counts(text, word, short_after)
     if not c:
         # none of that level named: the one the divisions named below it belong to (省政府 in a
-        # text naming 延安市 and 西安市莲湖区 -> 陕西省), when that is more than one mention
+        # text naming 延安市 and 西安市莲湖区 -> 陕西省), when that is more than one mention; a
+        # province's report (省政府, 我省) may name one city only, when no division it names lies
+        # outside that province (…驻马店市获评… -> 河南省)
         c = _above(text, word)
-        if sum(c.values()) < 2:
+        if sum(c.values()) < 2 and not (word == "省" and sum(c.values()) == 1 and _only_within(text, next(iter(c)))):
             return None
     top = c.most_common(2)
     if not top or (len(top) == 2 and top[0][1] < ratio * top[1][1]):
         return None
     return top[0][0]
+
+
+def _only_within(text: str, province: str) -> bool:
+    """Every division ``text`` names may lie in ``province`` (a namesake elsewhere does not count)."""
+    _, by_name = gazetteer()
+    head = by_name[province][0][:2]
+    return all(any(code.startswith(head) for code in by_name.get(name, ())) for name in mentioned([text]))
 
 
 def _above(text: str, word: str) -> Counter:

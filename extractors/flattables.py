@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from .ruleset import RuleSet
-from .tables import _BARE_UNIT, Table, TableCell, is_figure
+from .tables import _BARE_UNIT, Table, TableCell, clean_label, is_figure
 
 MAX_CELL_CHARS = 48            # a line longer than this is not one cell
 MAX_HEADER_LINES = 6           # header lines of a spaces table looked at above its first row
@@ -182,13 +182,14 @@ def _is_caption(s: str, rules: RuleSet) -> bool:
 
 def _assemble(header_rows: list[list[_C]], data_rows: list[list[_C]], kind: str, rules: RuleSet,
               cut_last: bool = False, rows_given: bool = False, align_left: bool = False,
-              spread: bool = False) -> Optional[Table]:
+              spread: bool = False, min_cols: int = 0) -> Optional[Table]:
     split = [_split_row(r, rules) for r in data_rows]
     n_vals = max((len(v) for _, v in split), default=0)
     # rows of words only (a header repeated inside the table) do not widen the label columns
     hc = max((len(lab) for lab, v in split if v), default=0)
     if n_vals == 0 or sum(_n_figures(v, rules) for _, v in split) == 0:
         return None
+    n_vals = max(n_vals, min_cols - hc)   # rows written to the grid's width: a last empty column
     n_cols = hc + n_vals
     cells: list[TableCell] = []
     hr = len(header_rows)
@@ -645,6 +646,7 @@ def _row_tables(rows: list[list[_C]], starts: list[int], kind: str, rules: RuleS
     not the header's again (the disclosure report's tables stacked in one block). Yields (table, the
     index in ``starts`` of its first row's line)."""
     padded = _is_padded(rows)
+    full = max((len(r) for r in rows), default=0) if padded else 0
     if padded:
         rows = [_strip_trailing(r) for r in rows]
     figs = [_n_figures(r, rules) > 0 for r in rows]
@@ -677,15 +679,49 @@ def _row_tables(rows: list[list[_C]], starts: list[int], kind: str, rules: RuleS
             first_head = multi[0]
         k = e
     segments.append((a, n))
+    title_unit = None
     for a, b in segments:
         seg = rows[a:b]
         first_data = next((m for m, r in enumerate(seg) if _n_figures(r, rules)), None)
         if first_data is None:
             continue
-        t = _assemble(seg[:first_data], seg[first_data:], kind, rules, cut_last=cut and b == n,
-                      rows_given=kind != "pipe", align_left=padded)
+        head, data = seg[:first_data], seg[first_data:]
+        if len(head) >= 3 and width(head[-1]) == 1 and all(width(r) > 1 for r in head[1:-1]) \
+                and width(data[0]) >= max(width(r) for r in head[:-1]):
+            # a row of one label between the headers and the figures ((一)本单位实施的): a row of the
+            # table, not a header over its columns
+            head, data = head[:-1], head[-1:] + data
+        t = _assemble(head, data, kind, rules, cut_last=cut and b == n,
+                      rows_given=kind != "pipe", align_left=padded,
+                      min_cols=full if padded and _remarks_last(head, rules) else 0)
+        titles = [r for r in seg[:first_data] if width(r) == 1]
+        if titles:
+            title_unit = _unit_written(next(c.text for c in titles[0] if c.text), rules)
+        elif t is not None and title_unit and not t.unit:
+            # the rest of a row too wide for the page, continued under headers of its own: the
+            # title above the first part (行政处罚实施数量(宗)) still gives the unit
+            from dataclasses import replace
+            t = replace(t, unit=title_unit)
         if t is not None:
             yield t, starts[a]
+
+
+def _unit_written(label: str, rules: RuleSet) -> Optional[str]:
+    """The unit a title writes in brackets, as written (行政处罚实施数量(宗) -> 宗)."""
+    from .tables import _HEADER_UNIT, unit_info, without_pinyin
+
+    for m in _HEADER_UNIT.finditer(without_pinyin(label)):
+        if unit_info(m.group("u"), rules):
+            return m.group("u")
+    return None
+
+
+def _remarks_last(head: list[list[_C]], rules: RuleSet) -> bool:
+    """The header's last column is one of remarks (备注), which the rows of figures leave empty and
+    an export drops from their ends: the rows are then as wide as the grid all the same."""
+    words = rules.tables["headers"].get("remark_words", ())
+    return any(r and [c for c in r if c.text] and clean_label([c for c in r if c.text][-1].text) in words
+               for r in head)
 
 
 def _strip_trailing(r: list[_C]) -> list[_C]:
@@ -768,11 +804,21 @@ def _line_tables(lines: list[_Line], text: str, rules: RuleSet, used: set[int]) 
                     used.update(range(sub[0], sub[-1] + 1))
             i = max(j, i + 1)
             continue
-        for seg in _segments(run, lines, rules):
+        title_unit = None
+        for n_seg, seg in enumerate(_segments(run, lines, rules)):
             t = _line_table(seg, lines, text, rules)
             if t is not None:
                 first = next(k for k in seg if lines[k].kind == "cell")
-                out.append(_with_caption(t, lines, first, rules))
+                inner = n_seg > 0 and not _is_caption(lines[first].text, rules)
+                t = _with_caption(t, lines, first, rules, inner=inner)
+                titles = [c for c in t.cells if c.row < t.header_rows and c.colspan == t.n_cols and t.n_cols > 1]
+                own = next((u for c in titles if (u := _unit_written(c.text, rules))), None)
+                if own:
+                    title_unit = own
+                elif inner and title_unit and not t.unit:
+                    from dataclasses import replace
+                    t = replace(t, unit=title_unit)   # the rest of a row: the first part's title unit
+                out.append(t)
                 used.update(range(seg[0], seg[-1] + 1))
         i = max(j, i + 1)
     return out
@@ -851,19 +897,40 @@ def _bar_rows(sub: list[int], lines: list[_Line], text: str, rules: RuleSet) -> 
     return rows, starts
 
 
+MIN_GROUP_HEADERS = 3     # header lines of a row continued under headers of its own
+
+
 def _segments(run: list[int], lines: list[_Line], rules: RuleSet) -> list[list[int]]:
-    """A run of cell lines cut where a caption starts a new table."""
+    """A run of cell lines cut where a caption starts a new table, or where, after figures, a block of
+    header lines is followed by about as many figures (a row too wide for the page, continued under
+    headers of its own: 限制开展生产经营活动 … 罚没金额(万元) then its eight figures)."""
     segs: list[list[int]] = [[]]
     seen_figure = False
+    content = [k for k in run if lines[k].kind == "cell"]
+    fig = {k: is_figure(lines[k].text, rules) or _is_empty_mark(lines[k].text, rules) for k in content}
+    pos = {k: i for i, k in enumerate(content)}
     for k in run:
         ln = lines[k]
-        if ln.kind == "cell" and seen_figure and _is_caption(ln.text, rules):
+        if ln.kind == "cell" and seen_figure and (_is_caption(ln.text, rules) or _starts_group(k, content, pos, fig)):
             segs.append([])
             seen_figure = False
         segs[-1].append(k)
-        if ln.kind == "cell" and is_figure(ln.text, rules):
+        if ln.kind == "cell" and fig[k]:
             seen_figure = True
     return [s for s in segs if s]
+
+
+def _starts_group(k: int, content: list[int], pos: dict[int, int], fig: dict[int, bool]) -> bool:
+    i = pos[k]
+    if fig[k] or i == 0 or not fig[content[i - 1]]:
+        return False
+    words = 0
+    while i + words < len(content) and not fig[content[i + words]]:
+        words += 1
+    figures = 0
+    while i + words + figures < len(content) and fig[content[i + words + figures]]:
+        figures += 1
+    return words >= MIN_GROUP_HEADERS and figures >= max(2, words - 1)
 
 
 def _line_table(seg: list[int], lines: list[_Line], text: str, rules: RuleSet) -> Optional[Table]:
@@ -884,7 +951,7 @@ def _line_table(seg: list[int], lines: list[_Line], text: str, rules: RuleSet) -
         ln = lines[k]
         cells.append(_strip_span(text, *(ln.cell or (ln.start, ln.end))))
     if any(lines[k].kind == "rowbreak" for k in seg):
-        return _rows_by_breaks(seg, lines, text, rules)
+        return _rows_by_bar_ends(seg, lines, text, rules) or _rows_by_breaks(seg, lines, text, rules)
     figs = [is_figure(c.text, rules) for c in cells]
     # two figures at least; one is enough under a caption (第二十条第（五）项 / 信息内容 / 本年处理决定数量 / 行政许可 / 1472)
     n_figs = sum(figs)
@@ -892,6 +959,9 @@ def _line_table(seg: list[int], lines: list[_Line], text: str, rules: RuleSet) -
         return None
     first_fig = figs.index(True)
     head = [c for c in cells[:first_fig] if c.text]
+    # a 单位：line among the header lines (单位：件、万元) names units, not a column
+    unit_lines = [c for c in head if _UNIT_LINE.match(c.text)]
+    head = [c for c in head if not _UNIT_LINE.match(c.text)]
     body = cells[first_fig:]
     # lines after the last row of figures (the next heading, a label cut off) are not the table's
     while body and body[-1].text and not is_figure(body[-1].text, rules) and not _is_empty_mark(body[-1].text, rules):
@@ -916,6 +986,11 @@ def _line_table(seg: list[int], lines: list[_Line], text: str, rules: RuleSet) -
         else:
             rows = [body]
         width = len(rows[0])
+        corners = rules.tables["headers"].get("corner_words", ())
+        if len(rows) == 1 and len(head) >= width + 2 and clean_label(head[-width - 2].text) in corners:
+            # 单位名称 / 警告 … 吊销许可证件 / 商务局及商务服务中心 / 0 …: the line before the figures is
+            # the row's label, under the corner that names such labels
+            rows = [[head.pop()] + body]
     else:
         width = _period(body, n_head, rules)
         if width:
@@ -937,6 +1012,13 @@ def _line_table(seg: list[int], lines: list[_Line], text: str, rules: RuleSet) -
             if cur:
                 rows.append(cur)
             width = max(len(_split_row(r, rules)[1]) for r in rows)
+    # a unit on a line of its own under a header (合计 / (宗)) is no column of its own
+    if len(head) > width and any(_BARE_UNIT.match(c.text) for c in head[-width - 1:]):
+        extra = len(head) - width
+        tail = head[-width - extra:]
+        keep = [c for c in tail if not _BARE_UNIT.match(c.text)]
+        if len(keep) >= width:
+            head = head[:len(head) - len(tail)] + keep
     # header: the last `width` lines are the leaf headers; lines above them are titles
     leaves = head[-width:] if len(head) >= width else head
     if len(leaves) == 1 and _is_caption(leaves[0].text, rules) and texts_in_body:
@@ -945,7 +1027,132 @@ def _line_table(seg: list[int], lines: list[_Line], text: str, rules: RuleSet) -
     header = [[t] for t in titles] + ([leaves] if leaves else [])
     ends = [c.end for c in rows[-1] if c.end >= 0]
     cut = bool(ends) and not text[max(ends):].strip()
-    return _assemble(header, rows, "lines", rules, cut_last=cut)
+    t = _assemble(header, rows, "lines", rules, cut_last=cut)
+    if t is not None and unit_lines:
+        from dataclasses import replace
+        m = _UNIT_LINE.match(unit_lines[-1].text)
+        t = replace(t, unit=m.group(1) if m else None)
+    return t
+
+
+def _rows_by_bar_ends(seg: list[int], lines: list[_Line], text: str, rules: RuleSet) -> Optional[Table]:
+    """One cell a line, a bar after each cell, and a lone bar after a row that a span from above
+    covered in part (受理总量 over five rows, 商品类 over five): the header's cells give the width, a
+    row ends at the width or at a lone bar, and a short row ends on the right (its first cells are
+    covered). None unless the lone bars cut rows of unequal figures (then they are not row breaks) and
+    every row reads so."""
+    items: list[Optional[_C]] = []     # cells; None for a lone bar
+    titles: list[_C] = []
+    for k in seg:
+        ln = lines[k]
+        if ln.kind == "rowbreak":
+            if len(_PIPE.findall(ln.text)) != 1:
+                return None
+            items.append(None)
+        elif ln.kind == "cell":
+            c = _strip_span(text, *(ln.cell or (ln.start, ln.end)))
+            if ln.cell is None:
+                if any(x is not None for x in items):
+                    items.append(c)       # a line without a bar after the cells: the table ends there
+                    break
+                titles.append(c)          # a caption line above the barred cells
+                continue
+            items.append(c)
+    first = next((i for i, x in enumerate(items) if x is not None and is_figure(x.text, rules)), None)
+    if first is None or any(x is None for x in items[:first]):
+        return None
+    lead = [x for x in items[:first] if x is not None]
+    # the lone bars as row breaks: do they cut rows of as many figures each? then they are
+    chunks, cur = [], 0
+    for x in items[first:]:
+        if x is None:
+            chunks.append(cur)
+            cur = 0
+        elif is_figure(x.text, rules):
+            cur += 1
+    chunks.append(cur)
+    if len({n for n in chunks if n}) <= 1:
+        return None
+    body0 = list(items[first:])
+    while body0 and body0[-1] is not None and not is_figure(body0[-1].text, rules) \
+            and not _is_empty_mark(body0[-1].text, rules):
+        body0.pop()       # the next heading, a label cut off
+    # the header: the cells before the first figure but the first row's labels (as few as make every
+    # column hold one kind of cell)
+    for m in range(0, len(lead) - 1):
+        head, width = lead[:len(lead) - m], len(lead) - m
+        if width < 2:
+            break
+        got = _bar_end_rows([*lead[len(lead) - m:], *body0], width, rules)
+        if got is not None:
+            rows, placed = got
+            break
+    else:
+        return None
+    out: list[TableCell] = []
+    hr = len(titles) + 1
+    for i, c in enumerate(titles):
+        out.append(TableCell(i, 0, c.text, c.start, c.end, colspan=width, header=True))
+    for j, c in enumerate(head):
+        out.append(TableCell(hr - 1, j, c.text, c.start, c.end, header=True))
+    placed = {(hr + r, k): c for (r, k), c in placed.items()}
+    n_rows = hr + len(rows)
+    label_cols = 0
+    while label_cols < width - 1 and not any(is_figure(c.text, rules) for (rr, k), c in placed.items()
+                                             if k == label_cols):
+        label_cols += 1
+    for (rr, k), c in sorted(placed.items()):
+        span = 1
+        while rr + span < n_rows and (rr + span, k) not in placed and \
+                all((rr + span, j) not in placed for j in range(k + 1)):
+            span += 1         # the cells a span covered: none on the left of this one either
+        out.append(TableCell(rr, k, c.text, c.start if c.text else -1, c.end if c.text else -1,
+                             rowspan=span, header=k < label_cols))
+    starts = [c.start for c in out if c.start >= 0]
+    ends = [c.end for c in out if c.end >= 0]
+    return Table(cells=tuple(sorted(out, key=lambda c: (c.row, c.col))), n_rows=n_rows, n_cols=width,
+                 header_rows=hr, header_cols=label_cols, kind="lines", start=min(starts), end=max(ends))
+
+
+def _bar_end_rows(body: list[Optional[_C]], width: int, rules: RuleSet):
+    """The rows of a run of cells and lone bars (None) at ``width`` (see ``_rows_by_bar_ends``), placed
+    on the grid: (rows, {(row, col): cell}); None when a row has no figure or a column holds both
+    figures and words."""
+    rows: list[tuple[list[_C], bool]] = []     # (cells, ended by a bar)
+    row: list[_C] = []
+    for x in body:
+        if x is None:
+            if row:
+                rows.append((row, True))
+            row = []
+            continue
+        row.append(x)
+        if len(row) == width:
+            rows.append((row, False))
+            row = []
+    if row:
+        rows.append((row, False))
+    if len(rows) < 2 or any(not _n_figures(r, rules) for r, _ in rows):
+        return None
+    placed: dict[tuple[int, int], _C] = {}
+    prev_first = 0
+    for i, (r, barred) in enumerate(rows):
+        if len(r) == width:
+            base = 0
+        elif barred or i < len(rows) - 1:
+            base = width - len(r)
+        else:
+            base = min(prev_first, width - len(r))    # a last row cut short: where the row above began
+        prev_first = base
+        for j, c in enumerate(r):
+            placed[(i, base + j)] = c
+    kinds: dict[int, set[bool]] = {}
+    for (_, k), c in placed.items():
+        if c.text and not _is_empty_mark(c.text, rules):
+            kinds.setdefault(k, set()).add(is_figure(c.text, rules))
+    if any(len(v) > 1 for v in kinds.values()):
+        return None
+    return rows, placed
 
 
 def _rows_by_breaks(seg: list[int], lines: list[_Line], text: str, rules: RuleSet) -> Optional[Table]:
@@ -1020,11 +1227,35 @@ def _with_caption(t: Table, lines: list[_Line], first: int, rules: RuleSet, inne
         top = next((c for c in t.cells if c.row == 0 and c.colspan == t.n_cols), None)
         if top is not None and (caption is None and t.kind == "lines" or _is_caption(top.text, rules)):
             caption = top.text
-    return replace(t, caption=caption, unit=unit, context=" ".join(before))
+    return replace(t, caption=caption, unit=unit or t.unit, context=" ".join(before))
 
 
 def lines_kind(s: str) -> str:
     return "figures" if re.fullmatch(r"[\d\s.,%|｜-]+", s) else "words"
+
+
+def _split_row_ends(lines: list[_Line], text: str) -> list[_Line]:
+    """In a run written one cell a line, a line of one cell and the bars of the cells its row's spans
+    covered (``0 | ||``, ``8 | |||||||||``) is the cell and a line of bars after it: the row ends."""
+    out: list[_Line] = []
+    prev = ""
+    for ln in lines:
+        if ln.kind == "pipe" and prev in ("barred", "rowbreak"):
+            cells = _pipe_cells(ln, text)
+            if len(cells) >= 2 and cells[0].text and not any(c.text for c in cells[1:]):
+                bar = text.index("|", cells[0].end) if "|" in text[cells[0].end:ln.end] else -1
+                if bar < 0:
+                    bar = text.index("｜", cells[0].end)
+                rest = text[bar + 1:ln.end]
+                if _PIPE.search(rest):
+                    out.append(_Line(ln.start, bar + 1, text[ln.start:bar + 1], "cell", (cells[0].start, cells[0].end)))
+                    out.append(_Line(bar + 1, ln.end, rest, "rowbreak"))
+                    prev = "rowbreak"
+                    continue
+        out.append(ln)
+        if ln.kind != "blank":
+            prev = "barred" if ln.kind == "cell" and ln.cell is not None else ln.kind
+    return out
 
 
 def recognise(text: str, rules: RuleSet) -> list[Table]:
@@ -1032,6 +1263,7 @@ def recognise(text: str, rules: RuleSet) -> list[Table]:
     lines = _lines(text)
     for ln in lines:
         _classify(ln, text, rules)
+    lines = _split_row_ends(lines, text)
     used: set[int] = set()
     tables = _pipe_tables(lines, text, rules, used)
     tables += _space_tables(lines, text, rules, used)

@@ -10,7 +10,8 @@ is taken from the most trusted place that gives it, and says which one
 Order of trust, per field (the first that gives a value wins):
 
 - ``title``: the page's ``ArticleTitle`` (``meta``), else a title line of the
-  text (``text``; two lines joined when the body stands on a line of its own;
+  text (``text``; two lines joined when the body stands on a line of its own,
+  or when the title is broken after its topic: …关于2023年度法治政府建设 / 工作的报告;
   a column tag before it dropped, 【法治建设报告】; the cells of an
   information table, [ 体裁分类 ] 工作报告, are never one), else a title run into
   a banner or the body on one long line when it names its body
@@ -21,16 +22,23 @@ Order of trust, per field (the first that gives a value wins):
   (我镇 -> a town); ``signature`` (a body standing alone on one of the first or
   last lines, or after 作者：); ``opening`` (the subject of the opening
   sentence, helped by the NER stage's ORG/GPE entities; the name stops where the
-  sentence runs on past it: 2022年，某某区法治政府建设工作在市委… is 某某区);
-  ``self`` (我局 / 我县, and the government by its level alone: 县人民政府,
+  sentence runs on past it: 2022年，某某区法治政府建设工作在市委… is 某某区; a
+  county of one character and its level, 息县人民政府坚持…, by the gazetteer; when
+  the first sentence names none, a later one of the opening paragraph that starts
+  with it: …之年。某某街道始终坚持…; 我代表国务院向大会作…报告, the body speaking);
+  ``self`` (我局 / 我县 / 我街, and the government by its level alone: 县人民政府,
   省政府, resolved with the site's name, the entities and the names the text
   gives: the one division of that level it names clearly most, by its full
   name, a province or city also by its short name after ``self.short_name_after``
   (法治湖南, 到长治工作), else the division above the ones it names (延安市,
-  西安市 -> 陕西省); two named about as often: none. An abbreviated 省司法厅
+  西安市 -> 陕西省; a province's report naming one city and nothing outside that
+  province: 驻马店市 -> 河南省); 我街 the street by its short form as written
+  (《某某街理论学习中心组…》); two named about as often: none. An abbreviated 省司法厅
   with the province the site or the text names, 对广东系列重要讲话 -> 广东省司法厅;
   我局 with the system it leads, 全市司法行政系统 -> 某市司法局, ``self.systems``);
-  ``frequency`` (the town named most often); then any signature or metadata
+  ``frequency`` (the town named most often, a plausible name only: 乡村 and
+  乡镇 are words, not a name's end, and a name holds no ``frequency.not_in_name``
+  word: no 所长列席乡, 发展乡; an ethnic township whole, 桐木漯瑶族乡); then any signature or metadata
   body, even one that disagrees with 我X. A title wins over the metadata: a
   reposted report keeps its 来源 of the office that posted it
   (来源：自治区人民政府法制办), while the title names the government that reports.
@@ -241,6 +249,7 @@ def _make_patterns(r: dict) -> dict[str, re.Pattern]:
     stops = _alt(r["opening"]["name_stops"])
     run_in = re.compile(r["title"]["run_in"])  # its group "title" checked with the file (rulecheck.GROUPS)
     name_char = f"(?:(?!{stops})[{HAN}])" if stops else f"[{HAN}]"
+    peoples = r["org"].get("ethnic_groups", [])
     return {
         "suffix_end": re.compile(f"(?:{suffix})$"),
         "suffix_in": re.compile(f"(?:{suffix})"),  # a name's suffix anywhere: where a name may be
@@ -250,6 +259,9 @@ def _make_patterns(r: dict) -> dict[str, re.Pattern]:
         # name never runs on past a stop word (…区法治政府建设工作在市委… is 某区 and what it did)
         "subject": re.compile(f"^(?P<name>{name_char}{{2,24}}?(?:{suffix})(?:{gov})?)"
                               f"(?=(?:{_alt(r['opening']['after_subject'])}))"),
+        # a county or city whose name is one character and its level (息县人民政府|坚持…): the gazetteer decides
+        "short_division": re.compile(f"^(?P<name>[{HAN}](?:县|旗|市))(?:{gov})?"
+                                     f"(?=(?:{_alt(r['opening']['after_subject'])}))"),
         # a street by its short form (2024年，某某街坚持…): the name as written, from the opening only
         "short_subject": re.compile(f"^(?P<name>{name_char}{{2,6}}?(?:{_alt(r['opening']['short_suffixes'])}))"
                                     f"(?=(?:{_alt(r['opening']['after_subject'])}))")
@@ -268,6 +280,9 @@ def _make_patterns(r: dict) -> dict[str, re.Pattern]:
         "org_label": re.compile(r"(?P<label>发布机构|发文机关|发文单位|信息来源|文章来源|稿件来源|稿源|来源|作者|发布单位)"
                                 r"\s*[\]】]?\s*[:：]?\s*[|｜]?\s*"),
         "run_in": run_in,
+        # the peoples before an ethnic township's 乡 (某某|苗族侗族|乡): part of its suffix
+        "ethnic_end": re.compile(f"(?:(?:{_alt(peoples)})族)+$" if peoples else r"(?!)"),
+        "not_in_name": re.compile(_alt(r.get("frequency", {}).get("not_in_name", [])) or r"(?!)"),
     }
 
 
@@ -338,8 +353,21 @@ def _lines(text: str) -> list[str]:
     return [ln.strip(" \u3000\t\xa0") for ln in text.split("\n") if ln.strip(" \u3000\t\xa0")]
 
 
+_SPACED_OUT = re.compile(f"(?<![{HAN}])[{HAN}](?:[ \u3000]+[{HAN}](?![{HAN}]))+")
+
+
+def _unspaced(ln: str) -> str:
+    """``ln`` with words spaced out character by character written together, as a metadata table
+    pads its labels (发 文 日 期: 2023-03-30 -> 发文日期: 2023-03-30); other spaces kept."""
+    if " " not in ln and "\u3000" not in ln:
+        return ln
+    return _SPACED_OUT.sub(lambda m: re.sub(r"[ \u3000]+", "", m.group(0)), ln)
+
+
 def _is_meta_line(ln: str) -> bool:
-    """A line of page metadata rather than report text: labels, table cells, counters."""
+    """A line of page metadata rather than report text: labels (also spaced out: 发 布 机 构),
+    table cells, counters."""
+    ln = _unspaced(ln)
     p = _patterns()
     label = p["pub_label"].match(ln)
     if label and label.group("label") in ("时间", "日期") and not _LABEL_COLON.match(ln, 2):
@@ -370,10 +398,11 @@ def _value_start(ln: str, i: int) -> int:
 # ---------------------------------------------------------------- labelled metadata
 
 def labelled_dates(lines: Iterable[str]) -> list[tuple[str, str]]:
-    """``(label, iso date)`` of every publication-line label followed by a date:
+    """``(label, iso date)`` of every publication-line label followed by a date (a label spaced
+    out as a metadata table pads it, 发 文 日 期: 2023-03-30, read without its spaces):
     发布日期：2023-04-12, • 发布时间 2024年03月29日, [ 成文日期 ] | 2026-02-11, a label
     whose date stands on the next line; an empty cell (发文日期: | |) gives nothing."""
-    lines = list(lines)
+    lines = [_unspaced(ln) for ln in lines]
     out = []
     pub_label = _patterns()["pub_label"]
     for i, ln in enumerate(lines):
@@ -396,7 +425,7 @@ def labelled_dates(lines: Iterable[str]) -> list[tuple[str, str]]:
 
 def labelled_orgs(lines: Iterable[str]) -> list[tuple[str, str]]:
     """``(label, name)`` for 发布机构：X, 来源：X, 信息来源：X, 发文机关: | X |, 作者：X."""
-    lines = list(lines)
+    lines = [_unspaced(ln) for ln in lines]
     out = []
     org_label = _patterns()["org_label"]
     for i, ln in enumerate(lines):
@@ -558,17 +587,20 @@ def _agrees(org: str, kind: str | None) -> bool:
     k = _kind(org)
     if k == kind:
         return True
-    return {kind, k} <= {"镇", "乡"}
+    return {kind, k} <= {"镇", "乡"} or {kind, k} <= {"街道", "街"}
 
 
 # ---------------------------------------------------------------- title
 
-_TITLE_CHROME = re.compile(r"\s*(?:【[^】]*】|\[[^\]]*\]|(?:字体|字号)\s*[:：].*|(?:打印|关闭|分享)(?:本页|窗口)?)\s*$")
+# (?<!\s): the chrome's spaces start after a non-space (the leftmost match anyway), so a long run
+# of spaces is scanned once, not once per space (issue 16); the lookahead first makes most
+# places fail at one character
+_TITLE_CHROME = re.compile(r"(?=[\s【\[字打关分])(?<!\s)\s*(?:【[^【】]*】|\[[^\[\]]*\]|(?:字体|字号)\s*[:：].*|(?:打印|关闭|分享)(?:本页|窗口)?)\s*$")
 
 
 _COLUMN_TAG = re.compile(f"^\\s*【[{HAN}]{{2,12}}】\\s*(?=[{HAN}])")
 # a title line with its date in brackets, as a list of articles gives it: …工作情况 (2015-04-23)
-_BRACKET_DATE = re.compile(r"\s*[（(]\s*(?:" + _DATE.pattern + r")\s*[)）]\s*$")
+_BRACKET_DATE = re.compile(r"(?=[\s（(])(?<!\s)\s*[（(]\s*(?:" + _DATE.pattern + r")\s*[)）]\s*$")
 
 
 def _title_line(ln: str) -> str:
@@ -620,6 +652,12 @@ def _title(lines: list[str]) -> str | None:
             if (prev and len(prev) <= 30 and not _PUNCT.search(prev) and not _is_meta_line(prev)
                     and not _BREADCRUMB.search(prev) and re.match(r"^(?:关于|(?:19|20)[0-9]{2}年)", ln)
                     and normalize_org(prev)):
+                return prev + ln
+            # 某某乡人民政府关于2023年度法治政府建设 / 工作的报告: a title broken over two lines
+            if (prev and len(ln) <= 20 and not _PUNCT.search(prev) and not _BREADCRUMB.search(prev)
+                    and re.search(r"关于|(?:19|20)[0-9]{2}\s*年", prev) and not re.match(r"^(?:关于|(?:19|20)[0-9]{2})", ln)
+                    and not prev.endswith(tuple(_rules()["title"]["endings"])) and _title_ok(prev + ln)
+                    and org_from_title(prev + ln) and not org_from_title(ln)):
                 return prev + ln
             return ln
     return _run_in_title(head[:2])
@@ -684,7 +722,7 @@ def org_from_opening(sentence: str) -> tuple[str | None, str | None, int, str | 
     m = _LEAD.match(s)
     if m:
         pos = m.end()
-    for _ in range(3):
+    for _ in range(5):  # 在…指引下，在…领导下，在…支持下，在…努力下，某某乡…
         m = _CONTEXT.match(s[pos:])
         if not m:
             break
@@ -701,10 +739,13 @@ def org_from_opening(sentence: str) -> tuple[str | None, str | None, int, str | 
     mg = _LEVEL_GOV.match(rest)
     if mg:
         return None, mg.group("level"), pos, None
+    mc = _patterns()["short_division"].match(rest)
+    if mc and mc.group("name") in divisions.gazetteer()[1] and normalize_org(mc.group("name")):
+        return mc.group("name"), None, pos, None
     ms = _patterns()["subject"].match(rest)
     if ms:
         n = normalize_org(ms.group("name"))
-        if n:
+        if n and _plausible(n):
             return n, None, pos, None
         ab = _ABBREVIATED.match(_strip_gov(ms.group("name")))
         if ab:
@@ -713,6 +754,38 @@ def org_from_opening(sentence: str) -> tuple[str | None, str | None, int, str | 
     if mt and not _bad_start(mt.group("name")) and mt.group("name") not in _rules()["org"]["not_names"]:
         return mt.group("name"), None, pos, None
     return None, None, pos, None
+
+
+_SENTENCE_END = re.compile(r"[。！？；!?;]")
+
+
+def later_subject(paragraph: str, kind: str | None = None) -> str | None:
+    """The subject of a later sentence of the opening paragraph, when the first names none
+    (2024年是…之年，也是某某街道…之年。某某街道始终坚持…): a division or a body named with its
+    division, followed by what a subject does (``opening.after_subject``), within the first
+    ``opening.later_sentences`` sentences after the first; it must agree with the report's 我X."""
+    n = _rules()["opening"].get("later_sentences", 0)
+    for sentence in _SENTENCE_END.split(paragraph)[1:n + 1]:
+        name, _, _, _ = org_from_opening(sentence.strip())
+        if (name and _agrees(name, kind) and _plausible(name)
+                and (divisions.level_of(name) != divisions.DEPARTMENT or divisions.leading_divisions(name))):
+            return name
+    return None
+
+
+def _plausible(name: str) -> bool:
+    """A name, not a clause that ends like one: no ``frequency.not_in_name`` word (建立司法所长列席乡镇
+    holds 所长, 列席), no suffix inside it that starts a word (乡镇, 乡村: ``frequency.word_after``)."""
+    freq = _rules().get("frequency", {})
+    if any(w in name for w in freq.get("not_in_name", [])):
+        return False
+    for suffix, chars in freq.get("word_after", {}).items():
+        i = name.find(suffix)
+        while 0 <= i < len(name) - len(suffix):
+            if name[i + len(suffix)] in chars:
+                return False
+            i = name.find(suffix, i + 1)
+    return True
 
 
 def _entity_subject(entities: list[dict], offset: int) -> str | None:
@@ -757,28 +830,52 @@ def _signature(lines: list[str], title: str | None) -> tuple[list[str], list[str
     return strong, weak
 
 
+_TOWN_SUFFIX = re.compile("民族乡|街道|镇|乡|景区|开发区")
+_ALL_HAN = re.compile(f"[{HAN}]+")
+
+
 def stable_names(text: str) -> str | None:
     """The most frequent place name ending in 镇/乡/街道/景区 …, extended to the
-    left as long as (nearly) every occurrence agrees (音堂镇 -> 观音堂镇)."""
+    left as long as (nearly) every occurrence agrees (音堂镇 -> 观音堂镇). Only plausible
+    names count: a suffix that starts a word is no name's end (发展乡村, 所长列席乡镇:
+    ``frequency.word_after``), a name never holds ``frequency.not_in_name``; an ethnic
+    township's people are part of its suffix (桐木漯|瑶族乡)."""
     counts: Counter = Counter()
-    longer_of: dict[str, dict[str, None]] = {}  # a name -> the names one longer that end with it, in order
-    stop = set(_rules()["org"]["not_name_starts"]) | set("治强城村两小集建兴每上下")
-    for s, end in _places_ends(text):
-        if s == 0 or text[s - 1] in stop or not "\u4e00" <= text[s - 1] <= "\u9fff":
+    suffix_len: dict[str, int] = {}
+    o = _rules()["org"]
+    freq = _rules().get("frequency", {})
+    after = freq.get("word_after", {})
+    starts = set(o["not_name_starts"])
+    # before 镇/乡 these end a word, not a name's first part (城镇, 村镇, 下乡); a street may (新城街道)
+    stop = starts | set("治强城村两小集建兴每上下")
+    p = _patterns()
+    for m in _TOWN_SUFFIX.finditer(text):
+        s = m.start()
+        if m.group(0) == "乡" and text[s - 1:s] == "族":
+            # an ethnic township: its people are part of the suffix (桐木漯|瑶族乡, 某某|苗族侗族乡)
+            e = p["ethnic_end"].search(text, max(0, s - 12), s)
+            if e:
+                s = e.start()
+        if s == 0 or text[s - 1] in (stop if m.group(0) in ("镇", "乡") and s == m.start() else starts):
             continue
-        for k in (2, 3, 4):  # the name of k characters before the suffix, all Han
-            if s - k < 0 or not "\u4e00" <= text[s - k] <= "\u9fff":
+        if m.end() < len(text) and text[m.end()] in after.get(m.group(0), ""):
+            continue  # 乡村, 乡镇: a word, not the end of a name
+        # the text has run on past the name (所长列席|乡镇): a name never reaches back over such a word
+        run_on = max((w.start() for w in p["not_in_name"].finditer(text, max(0, s - 5), s)), default=-1)
+        for k in (2, 3, 4, 5):
+            if 0 <= run_on and s - k <= run_on:
                 break
-            name = text[s - k:end]
+            name = text[max(0, s - k):m.end()]
+            if len(name) < k + (m.end() - s) or not _ALL_HAN.fullmatch(name):
+                break
             counts[name] += 1
-            if k > 2:
-                longer_of.setdefault(name[1:], {})[name] = None
-    base = [(nm, c) for nm, c in counts.items() if len(nm) - _suffix_len(nm) == 2 and c >= 2]
+            suffix_len[name] = m.end() - s
+    base = [(nm, c) for nm, c in counts.items() if len(nm) - suffix_len[nm] == 2 and c >= 2]
     if not base:
         return None
     best, n = max(base, key=lambda x: x[1])
     while True:
-        longer = [(nm, counts[nm]) for nm in longer_of.get(best, ())]
+        longer = [(nm, c) for nm, c in counts.items() if nm.endswith(best) and len(nm) == len(best) + 1]
         if not longer:
             break
         nm, c = max(longer, key=lambda x: x[1])
@@ -788,27 +885,21 @@ def stable_names(text: str) -> str | None:
     return best
 
 
-def _places_ends(text: str) -> list[tuple[int, int]]:
-    """Where 街道, 镇, 乡, 景区 or 开发区 stands, in order, as ``re.finditer`` of their alternation
-    gives them (none starts inside another), found by ``str.find`` (quicker on a long text)."""
-    found = []
-    for w in ("街道", "镇", "乡", "景区", "开发区"):
-        i = text.find(w[0])  # one character is found quicker than a word; its word checked there
-        while i >= 0:
-            if text.startswith(w, i):
-                found.append((i, i + len(w)))
-                i = text.find(w[0], i + len(w))
-            else:
-                i = text.find(w[0], i + 1)
-    found.sort()
-    return found
+_SHORT_STREET = re.compile(f"(?:^|(?<=[《“\"，,。；;：:\n（(、\\s]))(?P<name>[{HAN}]{{2,3}}?街)(?![道区巷头面景角坊口镇乡])")
 
 
-def _suffix_len(name: str) -> int:
-    for suf in ("开发区", "街道", "景区", "镇", "乡"):
-        if name.endswith(suf):
-            return len(suf)
-    return 1
+def _short_streets(text: str) -> list[str]:
+    """Streets named by their short form at the start of a phrase (《某某街…》, ，某某街…), as written:
+    the one named most often (two as often: none); ``org.short_street_not_names`` (商业街) never."""
+    o = _rules()["org"]
+    never = set(o.get("short_street_not_names", [])) | set(o["not_names"])
+    c = Counter(m.group("name") for m in _SHORT_STREET.finditer(text)
+                if m.group("name") not in never and not _bad_start(m.group("name"))
+                and not _bad_start(m.group("name")[-2:]))  # 现将我街, 为全街: no name
+    top = c.most_common(2)
+    if not top or (len(top) == 2 and top[0][1] == top[1][1]):
+        return []
+    return [top[0][0]]
 
 
 def _named_in_text(text: str, kind: str, dept: str | None = None) -> list[str]:
@@ -816,6 +907,11 @@ def _named_in_text(text: str, kind: str, dept: str | None = None) -> list[str]:
     for 我局 the departments written with their division (《龙岩市永定区卫生健康局…》),
     for 我县 the counties of the gazetteer, for 我镇 the towns."""
     c: Counter = Counter()
+    if kind == "街":
+        # 我街: the street the text names in full most often, else the one it names by its short
+        # form (《某某街理论学习中心组…》), kept as written
+        s = stable_names(text)
+        return [s] if s and _kind(s) == "街道" else _short_streets(text)
     if kind in ("镇", "乡", "街道"):
         s = stable_names(text)
         return [s] if s and _kind(s) in (kind, "镇", "乡") else []
@@ -850,7 +946,8 @@ def _resolve_self(kind: str, text: str, page: Mapping, entities: list[dict], met
     level it was abbreviated to (省, 市, 县 …), whose division the site or the text names."""
     for raw in (page.get("site_name"), *meta_orgs):
         n = normalize_org(raw) if raw else None
-        if n and _kind(n) == kind and (dept is None or n.endswith(dept)):
+        # 我街 on the site of 某某街道办事处: the street as the site names it
+        if n and (_kind(n) == kind or (kind == "街" and _kind(n) == "街道")) and (dept is None or n.endswith(dept)):
             return n
     named = _named_in_text(text, kind, dept)
     if named:
@@ -1102,6 +1199,9 @@ def full_form(org: str | None, text: str) -> str | None:
     return org
 
 
+_DELIVERED_BY = re.compile(r"我代表([\u4e00-\u9fff]{0,10}?(?:国务院|人民政府))")
+
+
 def _org_found(text: str, lines: list[str], title: str | None, page: Mapping, entities: list[dict]):
     kind = self_reference(text[:6000])
     if title:
@@ -1128,11 +1228,17 @@ def _org_found(text: str, lines: list[str], title: str | None, page: Mapping, en
         offset = text.find(sentence) + pos if entities else -1
         if name is None and word is None and entities:
             name = _entity_subject(entities, offset)
+        if name is None and word is None:
+            name = later_subject(sentence, kind)
         if name:
             return name, "opening", name
         kind = word or kind
     else:
         dept = level = None
+    # 我代表国务院向大会作…报告: the body speaking, before a 本省 somewhere in the text
+    m = _DELIVERED_BY.search(text[:3000])
+    if m and normalize_org(m.group(1)):
+        return normalize_org(m.group(1)), "opening", m.group(1)
     if kind:
         n = _resolve_self(kind, text, page, entities, [r for _, r in meta_named if r], dept, level)
         if n:
@@ -1153,7 +1259,7 @@ def _org_found(text: str, lines: list[str], title: str | None, page: Mapping, en
     if sigs or lone:
         return (sigs + lone)[0], "signature", (sigs + lone)[0]
     # 我代表国务院 / 我代表区人民政府: the body speaking
-    m = re.search(r"我代表([\u4e00-\u9fff]{0,10}?(?:国务院|人民政府))", text[:3000])
+    m = _DELIVERED_BY.search(text[:3000])
     if m:
         return (normalize_org(m.group(1)) or m.group(1)), "opening", m.group(1)
     return None, None, None

@@ -124,7 +124,7 @@ def locate(tables: Iterable[Table], text: str, window: int = 4000) -> list[Table
             if not s:
                 placed.append(replace(c, text=s, start=-1, end=-1))
                 continue
-            i = text.find(s, cursor, cursor + window + len(s) if first >= 0 else len(text))
+            i = _find_cell(text, s, cursor, cursor + window + len(s) if first >= 0 else len(text))
             if i < 0:
                 ok = False
                 break
@@ -139,6 +139,25 @@ def locate(tables: Iterable[Table], text: str, window: int = 4000) -> list[Table
     return out
 
 
+_BOUND = "\n|｜ \t\u3000"
+
+
+def _find_cell(text: str, s: str, lo: int, hi: int) -> int:
+    """Where a cell's text stands in ``text[lo:hi]``: the first place where it stands alone (a line, or
+    between bars or spaces), else the first place at all. A cell 责任单位 is not the one inside the
+    heading （二）责任单位接诉情况分析 above the table."""
+    first = i = text.find(s, lo, hi)
+    tries = 0
+    while i >= 0 and tries < 8:
+        before = text[i - 1] if i > 0 else "\n"
+        after = text[i + len(s)] if i + len(s) < len(text) else "\n"
+        if before in _BOUND and after in _BOUND:
+            return i
+        tries += 1
+        i = text.find(s, i + 1, hi)
+    return first
+
+
 # -- reading cells ---------------------------------------------------------------------------------
 
 _NUM = r"(?:\d{1,3}(?:[,，]\d{3})+|\d+)(?:\.\d+)?"
@@ -149,6 +168,8 @@ _UNIT_LINE = re.compile(r"(?:计量)?单位\s*[:：]\s*(?P<u>[^\s,，;；)）]{1
 _MULT = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000, "萬": 10_000, "億": 100_000_000}
 _LABEL_NOISE = re.compile(r"[（(]\s*(?:单位\s*[:：]?\s*)?[^()（）\d]{1,6}\s*[)）]\s*$|单位\s*[:：].*$")
 _BARE_UNIT = re.compile(r"^\s*(?:(?:计量)?单位\s*[:：]?\s*)?[（(]?\s*[万亿千百]?(?:件|宗|起|例|件次|人|人次|名|次|个|项|家|户|元|%|％)\s*[)）]?\s*$")
+# pinyin a conversion to traditional characters left after characters: 罰沒(méi)金額(萬(wàn)元)
+_PINYIN = re.compile(r"[（(]\s*[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ][a-zü]*\s*[)）]")
 _ENUM = re.compile(r"^(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、|\d+[.、．](?!\d))\s*")
 
 
@@ -211,12 +232,15 @@ def header_unit(label: str, rules: RuleSet) -> tuple[UnitInfo, float] | None:
     """The unit a header or caption gives: 数量（件）, 合计(宗), 罚没金额(万元), 单位：万元, 本年制发件数."""
     if not label:
         return None
+    label = without_pinyin(label)
     for rx in (_HEADER_UNIT, _UNIT_LINE):
         for m in rx.finditer(label):
             got = unit_info(m.group("u"), rules)
             if got:
                 return got
     bare = _LABEL_NOISE.sub("", label).strip()
+    if bare.endswith(("%", "％")) and len(bare) > 1:
+        return unit_info("%", rules)    # 占全部举报比重%
     got = unit_info(re.sub(r"^(?:计量)?单位\s*[:：]?\s*", "", bare), rules)
     if got:
         return got  # a row of units under the headers: 件 | 件 | 万元
@@ -229,12 +253,18 @@ def header_unit(label: str, rules: RuleSet) -> tuple[UnitInfo, float] | None:
 _NOTE = re.compile(r"[（(][^()（）]*(?:[,，:：;；]|(?:19|20)\d\d)[^()（）]*[)）]|[（(][^()（）]{8,}[)）]")
 
 
+def without_pinyin(label: str) -> str:
+    """A header without the pinyin a conversion left in it: 罰沒(méi)金額(萬(wàn)元) -> 罰沒金額(萬元)."""
+    return _PINYIN.sub("", label) if "(" in label or "（" in label else label
+
+
 def clean_label(label: str) -> str:
     """A header as a piece of subject: units, enumerators, notes in brackets and spaces dropped
     (合计(宗) -> 合计, 部分公开（区分处理的，只计这一情形） -> 部分公开, 本年（2023）制发件数 -> 本年制发件数)."""
-    if _BARE_UNIT.match(label or ""):
+    label = without_pinyin(label or "")
+    if _BARE_UNIT.match(label):
         return ""
-    s = _NOTE.sub("", label or "")
+    s = _NOTE.sub("", label)
     if not s.strip():
         return ""
     s = _LABEL_NOISE.sub("", s)
@@ -298,6 +328,18 @@ def _serial_columns(table: Table, g, rules: RuleSet) -> set[int]:
     return out
 
 
+def _period_columns(table: Table, g, hc: int, rules: RuleSet) -> int:
+    """The header columns with the leading columns of periods after them (月份 | 10 | 11: months as row
+    labels, never figures): the number of columns that name the rows."""
+    names = set(rules.tables["cells"].get("period_headers", ()))
+    while hc < table.n_cols - 1 and table.header_rows:
+        heads = [c for r in range(table.header_rows) if (c := g[r][hc]) is not None and c.colspan == 1]
+        if not heads or clean_label(heads[-1].text) not in names:
+            break
+        hc += 1
+    return hc
+
+
 def _year_columns(table: Table, g) -> set[int]:
     out = set()
     for k in range(table.n_cols):
@@ -326,6 +368,7 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
     generic = set(tconf["cells"]["generic_headers"])
     serial = _serial_columns(table, g, rules)
     years = _year_columns(table, g)
+    hc = _period_columns(table, g, hc, rules)
     data_rows = [r for r in range(hr, table.n_rows)
                  if any((cell := g[r][k]) is not None and cell.row == r and k >= hc and k not in serial
                         and figure(cell.text) for k in range(table.n_cols))]
@@ -451,6 +494,9 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
                 got = header_unit(c.text, rules)
                 if got:
                     return got
+                several = _several_units(c.text, rules) if "单位" in c.text else []
+                if several:      # a title row 单位：件、万元 over every column
+                    return _unit_of_column(several, column_text(k), rules)
         for c in row_cells(r, k):
             got = header_unit(c.text, rules)
             if got:
@@ -458,15 +504,32 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
         got = sibling_unit(r, k)
         if got:
             return got
+        # a column (or row) of shares or rates whose cells dropped the % (占比 | 29.0)
+        ratio = tuple(tconf["units"].get("ratio_headers", ()))
+        leaf = next((g[rr][k] for rr in range(hr - 1, -1, -1) if g[rr][k] is not None), None)
+        if ratio and (leaf is not None and clean_label(leaf.text).endswith(ratio)
+                      or any(clean_label(c.text).endswith(ratio) for c in row_cells(r, k))):
+            return unit_info("%", rules)
         for src in (table.unit, table.caption):
             if src:
+                several = _several_units(src, rules)
+                if several:
+                    return _unit_of_column(several, column_text(k), rules)
                 got = header_unit(src if src != table.unit else f"单位：{src}", rules) or unit_info(src, rules)
                 if got:
                     return got
         for cue, unit in tconf["units"]["by_subject"].items():
             if cue in about:
                 return unit_info(unit, rules)
-        return None
+        if "prose" not in prose_unit:
+            prose_unit["prose"] = _prose_unit(table, text, about, rules)
+        return prose_unit["prose"]
+
+    prose_unit: dict[str, tuple[UnitInfo, float] | None] = {}
+
+    def column_text(k: int) -> str:
+        """The headers over column k but a 单位 line's."""
+        return "".join(c.text for rr in range(hr) if (c := g[rr][k]) is not None and "单位" not in c.text)
 
     # the units the data cells write: a cell that writes none takes its row's (or column's) when
     # the others agree (数量 | 75件 | 16件 | 0 ; 比例 | 49.66% | 0)
@@ -477,8 +540,19 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
             if q is not None and q.unit is not None:
                 own[(c.row, c.col)] = (q.unit.written, q.mult, q.unit)
 
+    # columns whose cells write one unit down the column (占比 | 35.6% | 22.0%): their unit is the
+    # column's, and says nothing of the other columns of the row (2019受理量 | 30 | 35.6% | -30.0%)
+    by_col: dict[int, set] = {}
+    n_col: dict[int, int] = {}
+    for (rr, kk), u in own.items():
+        by_col.setdefault(kk, set()).add(u[:2])
+        n_col[kk] = n_col.get(kk, 0) + 1
+    striped = {kk for kk, kinds in by_col.items() if len(kinds) == 1 and n_col[kk] >= 2}
+
     def sibling_unit(r: int, k: int) -> tuple[UnitInfo, float] | None:
         in_row = [own[p] for p in own if p[0] == r and p[1] != k]
+        if in_row and k not in by_col and all(p[1] in striped for p in own if p[0] == r and p[1] != k):
+            in_row = []
         in_col = [own[p] for p in own if p[1] == k and p[0] != r]
         for one, other in ((in_row, in_col), (in_col, in_row)):
             kinds = {u[:2] for u in one}
@@ -493,6 +567,19 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
     headings = " ".join(p for p in (table.context or "").split() if len(p) <= 60)
     header_text = " ".join(c.text for c in table.cells if c.header or c.row < hr or c.col < hc)
     about = " ".join(filter(None, (table.caption, headings, header_text)))
+    # a table of matters (投诉, 举报, 申请 in its caption or column headers): its 件 are cases whatever
+    # the row names (家居用品 among the goods complained about)
+    col_heads = " ".join(filter(None, [table.caption] + [c.text for c in table.cells if c.row < hr and c.col >= hc]))
+    matters = any(w in col_heads for w in rules.case_as_count_not)
+    year_cols: dict[int, bool] = {}
+
+    def years_down(k: int) -> bool:
+        """Every figure of column k reads as a year."""
+        if k not in year_cols:
+            year_cols[k] = all(bool(_YEAR.match(x.text.strip())) for x in table.cells
+                               if x.col == k and x.row >= hr and x.start >= 0 and figure(x.text))
+        return year_cols[k]
+
     out: list[Record] = []
     for c in sorted(table.cells, key=lambda c: (c.row, c.col)):
         if c.header or c.row < hr or c.col < hc or c.col in serial or c.col in years or c.start < 0:
@@ -500,8 +587,8 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
         q = read_cell(c.text, rules)
         if q is None:
             continue
-        if q.unit is None and _YEAR.match(c.text.strip()) and c.col == hc:
-            continue  # a year used as a row header
+        if q.unit is None and _YEAR.match(c.text.strip()) and c.col == hc and years_down(hc):
+            continue  # a year used as a row header (not 1906 among 2479, 2913 of a column of counts)
         rows = row_parts(c.row, c.col)
         cols = col_parts(c.col, bool(rows))
         row_s = "".join(rows)
@@ -528,9 +615,9 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
             value = q.value * factor * (info.factor if info else 1.0)
         typ = info.type if info else "count"
         unit = info.unit if info else None
-        if typ == "case" and unit == "件" and _is_object(subject, rules) \
+        if typ == "case" and unit == "件" and _is_object(subject, rules) and not matters \
                 and not any(cue in (subject or "") + about for cue in tconf["units"]["by_subject"] if cue != "案件"):
-            typ = "count"
+            typ = "count"   # 规章本年制发件数; not 家居用品 in a table of 投诉 received
         start = c.start + q.offset
         end = start + len(q.text)
         qual = "exact"
@@ -568,12 +655,60 @@ def _is_title(label: str, kind: str) -> bool:
 
 def _caption_subject(caption: str) -> str:
     """What a caption counts: 2014年复议案件审结情况(件) -> 复议案件审结."""
+    caption = without_pinyin(caption)
     s = re.sub(r"^\s*(?:表\s*[一二三四五六七八九十\d]+[:：.、\s]*)", "", caption)
     s = re.sub(r"[（(][^()（）]*[)）]", "", s)
     s = re.sub(r"^.*?(?:19|20)\d\d\s*年度?", "", s)
     s = re.sub(r"(?:实施)?(?:情况)?(?:统计表|情况表|一览表|汇总表|统计|表)$", "", s.strip())
     s = re.sub(r"情况$", "", s)
     return s.strip()
+
+
+_SEVERAL = re.compile(r"^\s*[（(]?\s*(?:计量)?(?:单位\s*[:：]\s*)?(?P<u>[^\s:：()（）]{1,6}(?:\s*[、,，/／和及]\s*[^\s:：()（）、,，/／]{1,6})+)\s*[)）]?\s*$")
+
+
+def _several_units(src: str, rules: RuleSet) -> list[tuple[UnitInfo, float]]:
+    """The units a 单位：line names one per kind of column (单位：件、万元), or [] when it names one."""
+    m = _SEVERAL.match(re.sub(r"^.*?单位\s*[:：]", "单位：", src)) if "、" in src or "," in src or "，" in src \
+        or "/" in src or "／" in src or "和" in src or "及" in src else None
+    if not m:
+        return []
+    got = [unit_info(w.strip(), rules) for w in re.split(r"[、,，/／和及]", m.group("u"))]
+    return [u for u in got if u] if all(got) and len(got) >= 2 else []
+
+
+def _unit_of_column(units: list[tuple[UnitInfo, float]], header: str, rules: RuleSet) -> tuple[UnitInfo, float]:
+    """Of the units a 单位：line names, the one of a column: an amount for a column of money (金额, 挽回经济损失),
+    else the first that is not one."""
+    money = any(w in header for w in rules.tables["units"].get("money_words", ()))
+    for u in units:
+        if (u[0].type == "amount") == money:
+            return u
+    return units[0]
+
+
+def _prose_unit(table: Table, text: str, about: str, rules: RuleSet) -> tuple[UnitInfo, float] | None:
+    """The unit the report's own text counts the table's subject in (诉求 … 件, 申请 … 条): for a cue of
+    ``units.from_prose`` in the table's caption or headers, the unit of the figures the text outside the
+    table writes next to the same cue (受理各类诉求38447件, 共收到8份政府信息公开申请); the most used."""
+    cues = [c for c in rules.tables["units"].get("from_prose", ()) if c in about]
+    if not cues or not text:
+        return None
+    units = "|".join(sorted((re.escape(u) for u in rules.tables["units"].get("prose_units", ())), key=len, reverse=True))
+    if not units:
+        return None
+    cue = "|".join(re.escape(c) for c in cues)
+    rx = re.compile(rf"(?:{cue})[^。；;，,\n|]{{0,12}}?\d+(?:\.\d+)?\s*(?P<a>{units})|"
+                    rf"\d+(?:\.\d+)?\s*(?P<b>{units})[^。；;，,\n|\d]{{0,12}}?(?:{cue})")
+    seen: dict[str, int] = {}
+    for m in rx.finditer(text):
+        if table.start <= m.start() < table.end:
+            continue
+        u = m.group("a") or m.group("b")
+        seen[u] = seen.get(u, 0) + 1
+    if not seen:
+        return None
+    return unit_info(max(seen, key=lambda u: seen[u]), rules)
 
 
 def _is_object(subject: str | None, rules: RuleSet) -> bool:

@@ -1,5 +1,6 @@
 """Hostile inputs (issue 16): the scanner and the subject finder stay linear
-in the length of digit runs, numeral runs and clauses; a lone surrogate does
+in the length of digit runs, numeral runs and clauses, and the title finder in
+the length of a line of spaces; a lone surrogate does
 not make OpenCC raise. Each input runs in a child process with a generous
 time bound, so a regression fails here instead of hanging the suite."""
 import subprocess
@@ -38,6 +39,12 @@ HOSTILE = {
     "one clause, many counts": "'甲5人' * 4000",
     "coordination": "'率和' * 5000 + '均为5%'",
     "signs": "'负-' * 5000 + '1%'",
+    # the title finder's chrome and bracketed-date patterns on one long line of spaces
+    "a run of spaces in a line": "'1' + ' ' * 10000 + '件'",
+    "a run of ideographic spaces": "'1' + '\\u3000' * 10000 + '件'",
+    "spaces before a bracketed date": "'工作情况' + ' ' * 10000 + 'x(2015-04-23)'",
+    "open brackets without a close": "'【' * 5000 + '[' * 5000 + '报告'",
+    "spaced-out characters": "'发 ' * 5000 + '日期：2023-03-30'",
 }
 
 

@@ -45,6 +45,20 @@ def test_page_meta_is_kept_but_not_in_the_text():
     assert "发布时间" not in text and "浏览次数" not in text and "今天是" not in text
 
 
+def test_spaced_out_labels_of_an_information_table_are_kept_and_read():
+    """A 政务公开 table pads its labels with spaces (发 布 机 构, 发 文 日 期): still the page's metadata."""
+    from extractors import document_meta
+
+    page = ("<html><body><table><tr><td>索 引 号:</td><td>000000000/2023-00123</td></tr>"
+            "<tr><td>发 布 机 构:</td><td>浙江省人民政府</td><td>发 文 日 期:</td><td>2023-03-30</td></tr></table>"
+            "<div><h1>浙江省2022年度法治政府建设情况报告</h1><p>2022年，全省各级政府坚持依法行政，"
+            "法治政府建设取得新成效。省政府常务会议学法4次。</p></div></body></html>")
+    meta = page_meta(page)
+    assert "发 文 日 期: 2023-03-30" in meta["info"]
+    m = document_meta(main_text(page), meta)
+    assert (m.published, m.published_from, m.org) == ("2023-03-30", "meta", "浙江省")
+
+
 def test_clean_and_extract_carry_the_page_meta_into_the_documents_row(tmp_path):
     page = tmp_path / "report.html"
     page.write_text(PAGE, encoding="utf-8")

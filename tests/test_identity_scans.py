@@ -3,7 +3,7 @@
 ``extractors.meta`` and ``extractors.divisions`` skip work a pattern would do for nothing
 (a title line's chrome only where the line's end allows it, a clock only where a clock word
 stands before a date, years read from 年 on the reversed text, ranges only around a dash
-with a year beside it, places and gazetteer names found by ``str.find``). Each is checked
+with a year beside it, gazetteer names only where one can end). Each is checked
 here against the plain reading (the pattern itself, or the loop it replaced) on many
 strings made of the pieces those patterns care about.
 """
@@ -96,11 +96,6 @@ def test_ranges_are_blanked_as_the_pattern_blanks_them():
 def test_clock_dates_are_blanked_as_before():
     for s in _strings(4000, 3):
         assert M._without_clock(s) == _reference_without_clock(s), s
-
-
-def test_places_are_where_the_pattern_finds_them():
-    for s in _strings(3000, 4):
-        assert M._places_ends(s) == [(m.start(), m.end()) for m in re.finditer("街道|镇|乡|景区|开发区", s)], s
 
 
 def test_title_lines_lose_the_same_chrome():

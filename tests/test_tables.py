@@ -734,3 +734,142 @@ def test_space_divided_header_lines_of_whole_words_are_a_tree():
     got = [(r.subject, r.value) for r in extract(text) if r.extractor == "table"][:5]
     assert got == [("某某县自然资源局申请数量", 58), ("某某县自然资源局受理数量", 58), ("某某县自然资源局许可数量", 55),
                    ("某某县自然资源局不予许可数量", 3), ("某某县自然资源局撤销许可数量", 0)]
+
+
+# -- units per column, units from the report's text, shapes of real exports -----------------------
+
+def _lines(*cells: str, bar: bool = True) -> str:
+    return "\n".join(c if c == "|" or not bar else f"{c} |" for c in cells) + "\n"
+
+
+def test_a_column_of_percentages_does_not_make_the_counts_beside_it_percentages():
+    text = ("表一：2023年度行政复议案件受理情况统计表\n"
+            "单位 | 2022受理量 | 2023受理量 | 占比 | 同比 |\n"
+            "公安局 | 12 | 18 | 45.0% | 50.0% |\n"
+            "市场监管局 | 9 | 6 | 15.0% | -33.3% |\n"
+            "合计 | 30 | 40 | 100.0% | 33.3% |\n")
+    got = {(s, v): (u, t) for s, v, u, t, _ in cells(extract(text))}
+    # the counts are cases of 行政复议 in 件; the 占比 and 同比 columns keep their % to themselves
+    assert got[("公安局2022受理量", 12)] == ("件", "case") and got[("合计2023受理量", 40)] == ("件", "case")
+    assert got[("公安局占比", 45)] == ("%", "percentage") and got[("市场监管局同比", -33.3)] == ("%", "percentage")
+
+
+def test_months_under_a_period_header_are_row_labels():
+    text = ("各街道办理的物业工单数量如下:\n"
+            "| 月份 |\n东城街道 |\n西城街道 |\n"
+            "| 3 |\n41 |\n27 |\n"
+            "| 4 |\n38 |\n30 |\n")
+    got = [(s, v) for s, v, *_ in cells(extract(text))]
+    assert got == [("3东城街道", 41), ("3西城街道", 27), ("4东城街道", 38), ("4西城街道", 30)]
+
+
+def test_a_table_without_unit_takes_the_one_the_report_counts_its_subject_in():
+    text = ("本月热线受理群众诉求5230件,同比下降3.1%。\n"
+            "诉求类型 | 数量 | 占比 |\n"
+            "咨询 | 3120 | 59.66% |\n"
+            "投诉 | 2110 | 40.34% |\n")
+    got = [(s, v, u, t) for s, v, u, t, _ in cells(extract(text))]
+    assert got[0] == ("咨询数量", 3120, "件", "case") and got[1] == ("咨询占比", 59.66, "%", "percentage")
+    # 申请 counted in 条 by the report: the applications' table is in 条 too
+    text = ("全年共受理依申请公开信息37条。\n"
+            "申请情况 | 自然人 | 总计 |\n"
+            "本年新收政府信息公开申请数量 | 37 | 37 |\n"
+            "上年结转政府信息公开申请数量 | 2 | 2 |\n")
+    assert {(u, t) for _, _, u, t, _ in cells(extract(text))} == {("条", "count")}
+    # a table whose subject the text counts in no unit stays a count without one
+    text = "全年共受理依申请公开信息若干。\n申请情况 | 自然人 | 总计 |\n本年新收政府信息公开申请数量 | 37 | 37 |\n"
+    assert {(u, t) for _, _, u, t, _ in cells(extract(text))} == {(None, "count")}
+
+
+def test_a_unit_line_naming_a_unit_for_each_kind_of_column():
+    text = ("表1 某某市消费投诉举报统计表\n" + _lines("单位:件、万元", "月份", "热线转办", "平台受理", "挽回经济损失",
+                                                "1月", "812", "233", "21.5", "2月", "1906", "250", "17.04"))
+    got = [(s, v, u, t) for s, v, u, t, _ in cells(extract(text))]
+    assert got[:3] == [("1月热线转办", 812, "件", "case"), ("1月平台受理", 233, "件", "case"),
+                       ("1月挽回经济损失", 215000, "元", "amount")]
+    # 1906 in the first column of counts is a count, not a year
+    assert got[3] == ("2月热线转办", 1906, "件", "case")
+
+
+def test_lone_bars_after_the_rows_a_spanning_cell_covers():
+    # 商品类 spans three rows: the export writes a lone bar after each row it covers in part
+    text = ("表2 投诉商品和服务类统计表\n"
+            + _lines("大类", "类别", "受理量(件)", "占比", "商品类", "食品", "312", "40.2%", "服装", "120", "15.5%", "|",
+                     "家电", "98", "12.6", "|", "服务类", "餐饮", "150", "19.3%", "美容", "96", "12.4%", "|"))
+    got = [(s, v, u, t) for s, v, u, t, _ in cells(extract(text))]
+    assert len(got) == 10
+    assert got[2] == ("商品类服装受理量", 120, "件", "case") and got[5] == ("商品类家电占比", 12.6, "%", "percentage")
+    assert got[8] == ("服务类美容受理量", 96, "件", "case")
+    t = recognise(text, RULES)[0]
+    assert (t.n_cols, t.header_cols) == (4, 2)
+
+
+def test_pinyin_left_in_traditional_headers_is_dropped():
+    text = "行政處罰實施數量(宗) | ||\n警告 | 罰款 | 罰沒(méi)金額(萬(wàn)元) |\n1 | 7 | 2.5 |\n"
+    got = [(s, v, u) for s, v, u, *_ in cells(extract(text))]
+    assert got == [("警告", 1, "宗"), ("罰款", 7, "宗"), ("罰沒金額", 25000, "元")]
+
+
+def test_a_row_continued_under_headers_of_its_own_one_cell_a_line():
+    cells_ = ["（一）2024年行政处罚实施情况统计表", "行政处罚实施数量(宗)", "单位名称", "警告", "罚款", "没收违法所得",
+              "某某局", "0", "2", "0",
+              "责令停产停业", "行政拘留", "合计", "(宗)", "罚没金额(万元)", "0", "0", "2", "1.2"]
+    text = "\n\n".join(cells_) + "\n\n说明:统计范围为全年。\n"
+    got = [(s, v, u, t) for s, v, u, t, _ in cells(extract(text))]
+    assert [g[0] for g in got[:3]] == ["某某局警告", "某某局罚款", "某某局没收违法所得"]
+    assert got[3:] == [("责令停产停业", 0, "宗", "case"), ("行政拘留", 0, "宗", "case"), ("合计", 2, "宗", "case"),
+                       ("罚没金额", 12000, "元", "amount")]
+
+
+def test_cells_a_line_with_the_bars_of_a_rows_covered_cells():
+    text = ("二、主动公开政府信息情况\n|\n第二十条第(五)项 | |||\n|\n信息内容 |\n本年处理决定数量 | ||\n|\n"
+            "行政许可 |\n3 | ||\n|\n行政处罚 |\n0 | ||\n")
+    got = [(s, v, u) for s, v, u, *_ in cells(extract(text))]
+    assert got == [("行政许可本年处理决定数量", 3, None), ("行政处罚本年处理决定数量", 0, None)]
+
+
+def test_padded_rows_with_an_empty_remarks_column_and_a_row_of_one_label():
+    text = ("某某委2023年第二季度行政处罚实施情况统计表\n"
+            "序号 | 单位名称 | 行政处罚实施数量(宗) | 罚没金额(万元) | 备注 | |||\n"
+            "警告 | 罚款 | 其他行政处罚 | 合计(宗) | ||||\n"
+            "(一)本单位作出的 | |||||||\n"
+            "1 | 某某委 | 2 | 5 | 0 | 7 | 1.5 |\n")
+    got = [(s, v, u, t) for s, v, u, t, _ in cells(extract(text))]
+    assert got == [("某某委警告", 2, "宗", "case"), ("某某委罚款", 5, "宗", "case"), ("某某委其他行政处罚", 0, "宗", "case"),
+                   ("某某委合计", 7, "宗", "case"), ("某某委罚没金额", 15000, "元", "amount")]
+
+
+def test_a_cell_is_located_where_it_stands_alone_not_inside_a_heading():
+    text = ("（二）责任单位接诉情况分析\n本月向各单位转派工单812件。\n"
+            + _lines("责任单位", "转派工单", "占比", "市直单位", "512", "63.05%", "县区", "300", "36.95%"))
+    recs = extract(text)
+    assert [(r.value, r.unit) for r in recs if r.extractor == "rules"] == [(812, "件")]
+    assert cells(recs)[0] == ("市直单位转派工单", 512, "件", "case", "512")
+
+
+def test_a_header_ending_in_a_percent_sign():
+    text = "类别 | 举报数量 | 占全部举报比重% |\n无照经营 | 45 | 15.2 |\n虚假宣传 | 11 | 3.7 |\n"
+    got = [(s, v, u, t) for s, v, u, t, _ in cells(extract(text))]
+    assert got[1] == ("无照经营占全部举报比重%", 15.2, "%", "percentage")
+
+
+def test_goods_named_in_a_table_of_complaints_are_cases():
+    # 家居用品 would make a 件 a count of objects; in a table of 投诉 received it names a matter's goods
+    text = ("表2 本月投诉商品类前三位统计表\n"
+            "类别 | 受理量(件) | 占比 |\n服装鞋帽 | 84 | 40.0% |\n家居用品 | 67 | 31.9% |\n一般食品 | 59 | 28.1% |\n")
+    got = [(s, v, u, t) for s, v, u, t, _ in cells(extract(text))]
+    assert got[2] == ("家居用品受理量", 67, "件", "case")
+
+
+def test_a_column_of_shares_that_dropped_its_percent_signs():
+    text = ("本月共受理转办工单600件。\n"
+            "工单类型 | 工单数量 | 占比 |\n城市管理类 | 360 | 60.0 |\n物业管理类 | 240 | 40.0 |\n")
+    got = [(s, v, u, t) for s, v, u, t, _ in cells(extract(text))]
+    assert got == [("城市管理类工单数量", 360, "件", "case"), ("城市管理类占比", 60, "%", "percentage"),
+                   ("物业管理类工单数量", 240, "件", "case"), ("物业管理类占比", 40, "%", "percentage")]
+
+
+def test_a_title_row_naming_a_unit_for_each_kind_of_column():
+    text = "单位：件、万元 | | | |\n月份 | 投诉 | 举报 | 挽回损失 |\n1月 | 12 | 5 | 3.2 |\n2月 | 10 | 4 | 1.1 |\n"
+    got = [(s, v, u, t) for s, v, u, t, _ in cells(extract(text))]
+    assert got[:3] == [("1月投诉", 12, "件", "case"), ("1月举报", 5, "件", "case"), ("1月挽回损失", 32000, "元", "amount")]

@@ -210,8 +210,11 @@ _META_TAGS = {
     "contentsource": "content_source", "source": "content_source",
     "columnname": "column_name", "author": "author",
 }
-_INFO_LABEL = re.compile(r"发布时间|发布日期|发布机构|发文机关|信息来源|文章来源|来源\s*[:：]|成文日期|更新时间|发布于|作者\s*[:：]"
-                         r"|发稿时间|添加时间|录入时间|公布日期|公布时间")
+# a label also spaced out as an information table pads it: 发 布 机 构, 发 文 日 期
+_INFO_LABEL = re.compile("|".join(
+    "[ \u3000\xa0]*".join(label) for label in (
+        "发布时间", "发布日期", "发布机构", "发文机关", "信息来源", "文章来源", "成文日期", "发文日期", "更新时间", "发布于",
+        "发稿时间", "添加时间", "录入时间", "公布日期", "公布时间")) + r"|来源\s*[:：]|作者\s*[:：]")
 _CRUMB_NAME = re.compile(r"(?:^|[\s_-])(?:breadcrumbs?|crumbs?|bread|position|location|dqwz|curpos)(?:$|[\s_-]|\d)",
                          re.IGNORECASE)
 _CRUMB_TEXT = re.compile(r"^\s*(?:当前位置|您的位置|您现在的位置|所在位置|现在位置)\s*[:：]?")
