@@ -61,6 +61,15 @@ def _last_chars() -> frozenset[str]:
     return frozenset(n[-1] for n in gazetteer()[1])
 
 
+@lru_cache(maxsize=1)
+def _ends_of_names() -> tuple[re.Pattern, frozenset[str]]:
+    """A pattern of the characters names end with, and the last three characters of every name
+    of three or more: where a name may end (a 市 after 全 or 我 ends none)."""
+    names = gazetteer()[1]
+    return (re.compile("[" + "".join(sorted(re.escape(c) for c in _last_chars())) + "]"),
+            frozenset(n[-3:] for n in names if len(n) >= 3))
+
+
 def _name_at(text: str, start: int) -> str | None:
     """The longest gazetteer name that starts at ``start``."""
     by_name = gazetteer()[1]
@@ -106,21 +115,20 @@ def leading_divisions(name: str) -> list[str]:
 def mentioned(texts: Iterable[str]) -> Counter:
     """How often each gazetteer name occurs in ``texts``."""
     c: Counter = Counter()
-    by_name, ends, lengths = gazetteer()[1], _last_chars(), _lengths()
+    by_name, lengths = gazetteer()[1], _lengths()
+    ends, last3 = _ends_of_names()
     for t in texts:
         if not t:
             continue
-        pos = 0
-        while pos < len(t):
-            if t[pos] not in ends:
-                pos += 1
-                continue
+        for m in ends.finditer(t):
+            pos = m.start()
+            if t[pos - 2:pos + 1] not in last3:
+                continue  # no name of three or more ends here
             # the longest name ending here (a name ends in 市, 区, 县, 州, 旗 …)
             hit = next((t[pos + 1 - k:pos + 1] for k in lengths
                         if k >= 3 and pos + 1 - k >= 0 and t[pos + 1 - k:pos + 1] in by_name), None)
             if hit:
                 c[hit] += 1
-            pos += 1
     return c
 
 
@@ -195,7 +203,14 @@ def resolve(org: Optional[str], context: Iterable[str] = (), site: Iterable[str]
         # one body, two names (高新区(新市区)): the one the gazetteer knows
         a, b = double.groups()
         return resolve(b if b in gazetteer()[1] or a not in gazetteer()[1] else a, context, site)
-    ctx = mentioned(context)
+    ctx: Optional[Counter] = None  # how often the context names each division: counted when first needed
+
+    def counts() -> Counter:
+        nonlocal ctx
+        if ctx is None:
+            ctx = mentioned(context)
+        return ctx
+
     level = level_of(org)
     parent = government_of(org) if level == DEPARTMENT else None
     name = org
@@ -205,14 +220,15 @@ def resolve(org: Optional[str], context: Iterable[str] = (), site: Iterable[str]
         name = ""
     code = None
     if name and name in gazetteer()[1]:
-        code = pick_code(name, ctx)
+        codes = gazetteer()[1][name]
+        code = codes[0] if len(codes) == 1 else pick_code(name, counts())  # one code: no context needed
     if code is None and level in (TOWN, DEPARTMENT, COUNTY):
         # the division named with the body elsewhere on the page: 辰溪县罗子山瑶族乡, 龙岩市永定区…
-        code = _from_context(org if level != DEPARTMENT else (parent or org), ctx, context)
+        code = _from_context(org if level != DEPARTMENT else (parent or org), counts(), context)
     if code is None and level in (TOWN, DEPARTMENT, COUNTY) and name not in gazetteer()[1]:
         for s in site:
             lead = leading_divisions(s or "")
-            code = pick_code(lead[-1], ctx + Counter(lead)) if lead else None
+            code = pick_code(lead[-1], counts() + Counter(lead)) if lead else None
             if code:
                 break
     division = gazetteer()[0].get(code) if code else None

@@ -117,6 +117,63 @@ def _year(s: str) -> int:
 # a plan's range: 2021—2025年, 2015-2020年, 2023至2027年
 _RANGE = re.compile(r"(?<![0-9])(?:19|20)[0-9]{2}\s*年?\s*[—–\-－~～至到]+\s*(?:19|20)[0-9]{2}\s*年?")
 _BOOK = re.compile(r"《[^《》\n]{0,80}》")
+# a range lies in one stretch of its own characters (digits, spaces, 年 and the dashes), around a run
+# of dashes with a digit before it (spaces and a 年 between) and a year of 19xx or 20xx after it
+_DASHES = "—–-－~～至到"
+_RANGE_CHARS = frozenset("0123456789年" + _DASHES)
+_RANGE_NEXT = frozenset("12" + _DASHES)  # after a dash: another, a space, or the 1 or 2 of a year
+
+
+def _without_ranges(text: str) -> str:
+    """``_RANGE.sub(" ", text)``, the pattern run only on the stretches of its characters around a
+    dash that may be a range's (the same result, without scanning a long text with it)."""
+    n, stretches = len(text), set()
+    for c in _DASHES:
+        i = text.find(c)
+        while i >= 0:
+            nxt, prev = text[i + 1:i + 2], text[i - 1:i] if i else ""
+            if not ((nxt in _RANGE_NEXT or nxt.isspace()) and (prev in _RANGE_CHARS or prev.isspace())):
+                i = text.find(c, i + 1)
+                continue  # 达到, 至今: no year around this dash
+            j = i
+            while j > 0 and text[j - 1] in _DASHES:
+                j -= 1
+            while j > 0 and text[j - 1].isspace():
+                j -= 1
+            if j > 0 and text[j - 1] == "年":
+                j -= 1
+                while j > 0 and text[j - 1].isspace():
+                    j -= 1
+            k = i + 1
+            while k < n and text[k] in _DASHES:
+                k += 1
+            while k < n and text[k].isspace():
+                k += 1
+            if (j > 0 and "0" <= text[j - 1] <= "9" and text[k:k + 2] in ("19", "20")
+                    and "0" <= text[k + 2:k + 3] <= "9" and "0" <= text[k + 3:k + 4] <= "9"):
+                a, b = i, i + 1
+                while a > 0 and (text[a - 1] in _RANGE_CHARS or text[a - 1].isspace()):
+                    a -= 1
+                while b < n and (text[b] in _RANGE_CHARS or text[b].isspace()):
+                    b += 1
+                stretches.add((a, b))
+            i = text.find(c, i + 1)
+    out, pos = [], 0
+    for a, b in sorted(stretches):
+        out.append(text[pos:a])
+        out.append(_RANGE.sub(" ", text[a:b]))
+        pos = b
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _year_strings(text: str) -> list[str]:
+    """``_YEAR.findall(text)``, in the same order: the pattern read backwards on the text reversed,
+    where it starts with 年 (a scan for one character instead of one for a year)."""
+    return [y[::-1] for y in reversed(_YEAR_REVERSED.findall(text[::-1]))]
+
+
+_YEAR_REVERSED = re.compile(r"年\s*([0-9]{2}(?:91|02)|[〇○零一二三四五六七八九]{3}二)(?![0-9])")
 _SECTION_START = re.compile(r"^[一二三四五六七八九十]+、|^[（(][一二三四五六七八九十]+[)）]|^[0-9]+[.．、]")
 _PUNCT = re.compile(r"[，,。；;！!？?]")
 _BREADCRUMB = re.compile(r"[>›»→]|首页|当前位置|您的位置|所在位置")
@@ -181,7 +238,8 @@ def _alt(words: Iterable[str]) -> str:
 
 
 def _patterns() -> dict[str, re.Pattern]:
-    return _active().patterns
+    mr = _ACTIVE.get() or _bundled()  # _active(), called often enough to be inlined
+    return mr._patterns if mr._patterns is not None else mr.patterns
 
 
 def _make_patterns(r: dict) -> dict[str, re.Pattern]:
@@ -194,6 +252,7 @@ def _make_patterns(r: dict) -> dict[str, re.Pattern]:
     peoples = r["org"].get("ethnic_groups", [])
     return {
         "suffix_end": re.compile(f"(?:{suffix})$"),
+        "suffix_in": re.compile(f"(?:{suffix})"),  # a name's suffix anywhere: where a name may be
         "gov_tail": re.compile(f"(?:{gov})(?:[、，, ]*(?:{gov}))*$"),
         "gov_head": re.compile(f"^(?:{gov})"),
         # the subject of an opening sentence: a name ending in a suffix, then what it does; the
@@ -212,6 +271,11 @@ def _make_patterns(r: dict) -> dict[str, re.Pattern]:
         # 发布日期：2023-04-12 · 发布时间 2024年03月29日 · [ 发布日期 ] | 2026-02-11 · 发布时间:\n2026-03-04
         "pub_label": re.compile(f"(?P<label>{labels})\\s*[\\]】]?\\s*[:：]?\\s*[|｜]?\\s*"),
         "clock": re.compile(f"(?:{_alt(r['published']['clock'])})\\s*[:：]?\\s*"),
+        # what _without_clock blanks begins with one of these: a clock word before the first character
+        # of a date, a weekday (a text without them is kept as it is; one flat alternation, as a group
+        # in it makes the search try every position)
+        "clock_or_weekday": re.compile("|".join([re.escape(w) + "\\s*[:：]?\\s*[12二]" for w in r["published"]["clock"]]
+                                                + [f"{w}[一二三四五六日天]" for w in ("星期", "周", "礼拜")])),
         # 发布机构：X · 来源：X · 信息来源：X · [ 发布机构 ] | X · 发文机关: | X
         "org_label": re.compile(r"(?P<label>发布机构|发文机关|发文单位|信息来源|文章来源|稿件来源|稿源|来源|作者|发布单位)"
                                 r"\s*[\]】]?\s*[:：]?\s*[|｜]?\s*"),
@@ -246,6 +310,8 @@ def parse_date(s: str) -> str | None:
 
 def _without_clock(text: str) -> str:
     """``text`` with the date of a page clock (今天是：2020年6月1日 星期一) blanked, offsets kept."""
+    if not _patterns()["clock_or_weekday"].search(text):
+        return text
     out, pos = [], 0
     for m in _patterns()["clock"].finditer(text):
         if m.start() < pos:
@@ -258,10 +324,27 @@ def _without_clock(text: str) -> str:
         pos = d.end()
     out.append(text[pos:])
     # a date with its weekday is a clock too: 2019年12月3日星期二
-    return _WEEKDAY_DATE.sub(lambda m: " " * len(m.group(0)), "".join(out))
+    text = "".join(out)
+    return _WEEKDAY_DATE.sub(lambda m: " " * len(m.group(0)), text) if _may_hold_weekday_date(text) else text
 
 
 _WEEKDAY_DATE = re.compile(_DATE.pattern + r"\s*(?:星期|周|礼拜)[一二三四五六日天]")
+_WEEKDAY = re.compile(r"(?:星期|周|礼拜)[一二三四五六日天]")
+_DATE_END = frozenset("0123456789" + _CN_DIGIT + "日")
+
+
+def _may_hold_weekday_date(text: str) -> bool:
+    """False when ``text`` holds no :data:`_WEEKDAY_DATE` (a weekday whose last character before it,
+    spaces skipped, cannot end a date): the scan for dates over a long text only where one may be."""
+    if "周" not in text and "星期" not in text and "礼拜" not in text:
+        return False
+    for m in _WEEKDAY.finditer(text):
+        i = m.start()
+        while i > 0 and text[i - 1].isspace():
+            i -= 1
+        if i > 0 and text[i - 1] in _DATE_END:
+            return True
+    return False
 
 
 # ---------------------------------------------------------------- lines
@@ -287,17 +370,29 @@ def _is_meta_line(ln: str) -> bool:
     ln = _unspaced(ln)
     p = _patterns()
     label = p["pub_label"].match(ln)
-    if label and label.group("label") in ("时间", "日期") and not re.match(r"\s*[:：\]】|｜]", ln[2:]):
+    if label and label.group("label") in ("时间", "日期") and not _LABEL_COLON.match(ln, 2):
         label = None  # 时间紧、任务重…: a sentence, not a label
     return bool(ln.startswith("|") or label or p["org_label"].match(ln)
-                or re.search(r"浏览次数|阅读次数|访问量|字体[:：]|【\s*大\s*中\s*小\s*】|索引号|分享到", ln)
-                or re.match(r"^[•·●\-*]\s*\S{2,6}\s*[:：]", ln)
+                or _COUNTER_WORDS.search(ln)
+                or _BULLET_LABEL.match(ln)
                 # an information table's cells: [ 主题分类 ] 卫生 [ 体裁分类 ] 工作报告 · - [ 有效性 ] 有效
-                or re.match(r"^(?:[•·●\-*]\s*)?\[\s*[^\]\s]{2,8}\s*\]", ln)
+                or _TABLE_CELL.match(ln)
                 or (len(ln) <= 150 and len(_BRACKET_LABEL.findall(ln)) >= 2))
 
 
 _BRACKET_LABEL = re.compile(f"[\\[【]\\s*[{HAN}]{{2,8}}\\s*[\\]】]")
+_LABEL_COLON = re.compile(r"\s*[:：\]】|｜]")
+_COUNTER_WORDS = re.compile(r"浏览次数|阅读次数|访问量|字体[:：]|【\s*大\s*中\s*小\s*】|索引号|分享到")
+_BULLET_LABEL = re.compile(r"^[•·●\-*]\s*\S{2,6}\s*[:：]")
+_TABLE_CELL = re.compile(r"^(?:[•·●\-*]\s*)?\[\s*[^\]\s]{2,8}\s*\]")
+_ORG_VALUE = re.compile(f"[{HAN}（）()]{{2,40}}")
+
+
+def _value_start(ln: str, i: int) -> int:
+    """Where ``ln[i:].lstrip(" |｜")`` starts in ``ln`` (no copy of a long line's rest)."""
+    while i < len(ln) and ln[i] in " |｜":
+        i += 1
+    return i
 
 
 # ---------------------------------------------------------------- labelled metadata
@@ -309,15 +404,18 @@ def labelled_dates(lines: Iterable[str]) -> list[tuple[str, str]]:
     whose date stands on the next line; an empty cell (发文日期: | |) gives nothing."""
     lines = [_unspaced(ln) for ln in lines]
     out = []
+    pub_label = _patterns()["pub_label"]
     for i, ln in enumerate(lines):
-        for m in _patterns()["pub_label"].finditer(ln):
+        end = len(ln.rstrip())
+        for m in pub_label.finditer(ln):
             label = m.group("label")
-            if label in ("时间", "日期") and m.start() > 0 and re.match(f"[{HAN}]", ln[m.start() - 1]):
+            if label in ("时间", "日期") and m.start() > 0 and "\u4e00" <= ln[m.start() - 1] <= "\u9fff":
                 continue  # 会议时间, 截止日期 … inside words
-            rest = ln[m.end():]
-            if not rest.strip() and i + 1 < len(lines):
-                rest = lines[i + 1]
-            d = _DATE.match(rest.lstrip(" |｜"))
+            if m.end() >= end and i + 1 < len(lines):  # nothing after the label: the next line
+                d = _DATE.match(lines[i + 1].lstrip(" |｜"))
+            else:  # the rest of the line, read in place (unless a digit before it would change the date's look-behind)
+                k = _value_start(ln, m.end())
+                d = _DATE.match(ln, k) if not "0" <= ln[k - 1] <= "9" else _DATE.match(ln[k:])
             if d:
                 iso = _date_of(d)
                 if iso:
@@ -329,15 +427,17 @@ def labelled_orgs(lines: Iterable[str]) -> list[tuple[str, str]]:
     """``(label, name)`` for 发布机构：X, 来源：X, 信息来源：X, 发文机关: | X |, 作者：X."""
     lines = [_unspaced(ln) for ln in lines]
     out = []
+    org_label = _patterns()["org_label"]
     for i, ln in enumerate(lines):
-        for m in _patterns()["org_label"].finditer(ln):
-            if m.start() > 0 and re.match(f"[{HAN}]", ln[m.start() - 1]) and m.group("label") == "来源":
+        end = len(ln.rstrip())
+        for m in org_label.finditer(ln):
+            if m.start() > 0 and "\u4e00" <= ln[m.start() - 1] <= "\u9fff" and m.group("label") == "来源":
                 if ln[m.start() - 2:m.start()] not in ("信息", "文章", "稿件"):
                     continue
-            rest = ln[m.end():]
-            if not rest.strip() and i + 1 < len(lines) and not _is_meta_line(lines[i + 1]):
-                rest = lines[i + 1]
-            v = re.match(f"[{HAN}（）()]{{2,40}}", rest.lstrip(" |｜"))
+            if m.end() >= end and i + 1 < len(lines) and not _is_meta_line(lines[i + 1]):
+                v = _ORG_VALUE.match(lines[i + 1].lstrip(" |｜"))
+            else:  # the rest of the line, read in place
+                v = _ORG_VALUE.match(ln, _value_start(ln, m.end()))
             if v:
                 name = v.group(0)
                 # the next label on the same line ends the value: 来源：某某县发布时间…
@@ -356,7 +456,10 @@ def normalize_org(name: str | None) -> str | None:
     (江苏省司法厅). None when what is left is no name."""
     if not name:
         return None
-    n = re.sub(r"\s+", "", name).strip("、，,：:（）()")
+    n = re.sub(r"\s+", "", name)
+    if not _patterns()["suffix_in"].search(n):
+        return None  # the name kept is part of this and ends in a suffix
+    n = n.strip("、，,：:（）()")
     # 中共某县委 某县人民政府 / 党工委、管委会: the government, the last of a list
     parts = [p for p in re.split(r"[、，,\s]+", name.strip()) if p]
     if len(parts) > 1:
@@ -473,7 +576,7 @@ def _kind(n: str) -> str | None:
 
 def self_reference(text: str) -> str | None:
     """How the report speaks of itself: 我镇, 我局, 本街道 … (the most frequent)."""
-    c = Counter(m.group(1) for m in _patterns()["self"].finditer(text))
+    c = Counter(_patterns()["self"].findall(text))  # group 1 of each match, in order
     c.pop("市", None) if c.get("市", 0) and sum(c.values()) > 2 * c["市"] else None
     return c.most_common(1)[0][0] if c else None
 
@@ -505,24 +608,41 @@ def _title_line(ln: str) -> str:
     【字体：大 中 小】, [打印] or a date after it."""
     ln = _COLUMN_TAG.sub("", ln)
     for _ in range(3):
-        ln = _BRACKET_DATE.sub("", ln)
-        ln = _TITLE_CHROME.sub("", ln)
-        d = _DATE.search(ln)
-        if d and d.start() >= 8 and not ln[d.end():].strip():
-            ln = ln[:d.start()]
+        before = ln
+        # each pattern only where the line's end allows it (a long line of body text ends in 。)
+        if ln.rstrip().endswith((")", "）")):
+            ln = _BRACKET_DATE.sub("", ln)
+        if ln.rstrip().endswith(_CHROME_ENDS) or "字体" in ln or "字号" in ln:
+            ln = _TITLE_CHROME.sub("", ln)
+        if ln.rstrip()[-1:] in _DATE_END:
+            d = _DATE.search(ln)
+            if d and d.start() >= 8 and not ln[d.end():].strip():
+                ln = ln[:d.start()]
+        if ln == before:
+            break  # the same line again the next time
     return ln.strip()
+
+
+# what a line ends with when _TITLE_CHROME may take something off its end (字体/字号 anywhere)
+_CHROME_ENDS = ("】", "]", "打印", "关闭", "分享", "本页", "窗口")
 
 
 def _title_ok(ln: str) -> bool:
     r = _rules()["title"]
-    ln = re.sub(r"\s*[（(][^（）()]{0,14}[)）]$", "", ln)  # …的报告（2023年度）, …报告（全文）
+    if ln.endswith((")", "）", ")\n", "）\n")):
+        ln = re.sub(r"\s*[（(][^（）()]{0,14}[)）]$", "", ln)  # …的报告（2023年度）, …报告（全文）
     return (4 <= len(ln) <= 80 and ln.endswith(tuple(r["endings"])) and not _PUNCT.search(ln)
             and not _SECTION_START.match(ln) and not _BREADCRUMB.search(ln) and not ln.startswith("现将")
             and any(w in ln for w in r["topic"]) and not _is_meta_line(ln))
 
 
 def _title(lines: list[str]) -> str | None:
-    head = [t for t in (_title_line(ln) for ln in lines[:40]) if t and not _is_meta_line(t)][:12]
+    head = []
+    for t in (_title_line(ln) for ln in lines[:40]):
+        if t and not _is_meta_line(t):
+            head.append(t)
+            if len(head) == 12 or (len(t) > 80 and len(head) >= 2):
+                break  # what follows is never read: the loop below stops at a long line
     for i, ln in enumerate(head):
         if len(ln) > 80:
             break  # the body has begun
@@ -612,7 +732,7 @@ def org_from_opening(sentence: str) -> tuple[str | None, str | None, int, str | 
     if ml:
         pos += ml.end()
     rest = s[pos:]
-    me = re.match(f"^(?:我|本)({_alt(_rules()['self']['words'])})", rest)
+    me = _patterns()["self"].match(rest)  # (?:我|本)(words), made once
     if me:
         return None, me.group(1), pos, None
     # 县政府坚持…, 区委、区政府高度重视…: the government by its level alone
@@ -678,6 +798,9 @@ def _entity_subject(entities: list[dict], offset: int) -> str | None:
     return None
 
 
+_AUTHOR = re.compile(r"^(?:作者|撰稿|撰稿人|报送单位|署名)\s*[:：]\s*")
+
+
 def _signature(lines: list[str], title: str | None) -> tuple[list[str], list[str]]:
     """``(signers, lone names)``. Signers: a body on one of the last lines, on an author line
     (作者：…), or on a first line with its date beside or under it (徂汶景区党工委、管委会 /
@@ -690,8 +813,10 @@ def _signature(lines: list[str], title: str | None) -> tuple[list[str], list[str
         ln = lines[i]
         if title and ln in title:
             continue
-        author = re.match(r"^(?:作者|撰稿|撰稿人|报送单位|署名)\s*[:：]\s*", ln)
+        author = _AUTHOR.match(ln)
         s = ln[author.end():] if author else ln
+        if _PUNCT.search(s):
+            continue  # a sentence (taking its dates out leaves its punctuation)
         dated = bool(_DATE.search(s))
         s = _DATE.sub("", s).strip("（）() \u3000")
         if (not s or len(s) > 30 or _PUNCT.search(s) or _BREADCRUMB.search(s) or ln.endswith(("：", ":"))
@@ -873,7 +998,7 @@ def _department_of_system(kind: str, text: str) -> str | None:
 # ---------------------------------------------------------------- year
 
 def _clean_for_years(text: str) -> str:
-    return _BOOK.sub(" ", _RANGE.sub(" ", _without_clock(text)))
+    return _BOOK.sub(" ", _without_ranges(_without_clock(text)))
 
 
 _REPORT_LINE = re.compile(r"现将(?:我[^，,。]{0,4})?(?:[^，,。]{0,12}?)((?:19|20)[0-9]{2}|二[〇○零一二三四五六七八九]{3})\s*年[^，,。]{0,40}?(?:报告|总结|汇报)如下")
@@ -884,7 +1009,8 @@ def report_year_of(title: str | None, lines: list[str], published: str | None, t
         m = _YEAR.search(_RANGE.sub(" ", title))
         if m:
             return _year(m.group(1)), "title"
-    head = _clean_for_years("\n".join(lines[:40]))[:3000]
+    head = "\n".join(lines[:40])
+    head = _clean_for_years(head)[:3000] if "现将" in head else ""  # _REPORT_LINE starts with 现将
     m = _REPORT_LINE.search(head)
     if m:
         return _year(m.group(1)), "opening"
@@ -901,7 +1027,7 @@ def report_year_of(title: str | None, lines: list[str], published: str | None, t
         # signed early in a year: the report covers the year before
         y, mo = int(published[:4]), int(published[5:7])
         return (y if mo >= 7 else y - 1), "published"
-    years = Counter(_year(y) for y in _YEAR.findall(_clean_for_years("\n".join(lines))))
+    years = Counter(_year(y) for y in _year_strings(_clean_for_years("\n".join(lines))))
     if years:
         return years.most_common(1)[0][0], "frequency"
     return None, None
@@ -924,23 +1050,28 @@ def published_of(lines: list[str], page: Mapping) -> tuple[str | None, str | Non
     found = labelled_dates(_lines("\n".join(info)))
     if found:
         return min(found, key=lambda x: _label_rank(x[0]))[1], "meta"
-    header = [_without_clock(ln) for ln in lines[:16]]
+    header = lines[:16]  # also lines[:6] without their clock, below (no clock in any: one search)
+    if _patterns()["clock_or_weekday"].search("\n".join(header)):
+        header = [_without_clock(ln) for ln in header]
     found = labelled_dates(header)
     if found:
         return min(found, key=lambda x: _label_rank(x[0]))[1], "publication_line"
     for ln in header:
         # a date without its label on the publication line: 2024-03-28 10:20 来源：区司法局 浏览次数：
-        if _INFO_WORDS.search(ln) and len(ln) <= 120:
+        if len(ln) <= 120 and _INFO_WORDS.search(ln):
             d = parse_date(ln)
             if d:
                 return d, "publication_line"
     for ln in lines[:3]:
         # the title line with its date in brackets: 2014年度…工作情况 (2015-04-23)
-        m = _BRACKET_DATE.search(ln)
+        m = _BRACKET_DATE.search(ln) if ln.rstrip().endswith((")", "）")) else None  # it ends the line
         if m and _title_ok(_title_line(ln)) and _date_of(m):
             return _date_of(m), "title_line"
-    for ln in lines[:6] + lines[-4:]:
-        d = _date_line(_without_clock(ln))
+    tail = lines[-4:]
+    if _patterns()["clock_or_weekday"].search("\n".join(tail)):
+        tail = [_without_clock(ln) for ln in tail]
+    for ln in header[:6] + tail:
+        d = _date_line(ln)
         if d:
             return d, "date_line"
     return None, None
@@ -952,6 +1083,8 @@ _INFO_WORDS = re.compile(r"来源\s*[:：]|浏览(?:次数|量)?\s*[:：]|浏览
 def _date_line(ln: str) -> str | None:
     """A date standing alone (or with its signer in brackets): 2019年12月2日, （大寺镇  2021.12.18）,
     ——2024年3月5日在…上 (a delivery line)."""
+    if _PUNCT.search(ln) and not (ln.startswith(("——", "—", "-")) and len(ln) <= 60):
+        return None  # a sentence: what is left beside its date holds punctuation
     m = _DATE.search(ln)
     if not m:
         return None

@@ -29,11 +29,31 @@ def _converter():
     return opencc.OpenCC("t2s")
 
 
+# the last long text converted and its copy: the documents stage converts each text twice, for the
+# identity (document_meta) and for extraction; the same string object gives the same copy
+_LAST: tuple[str, str] = ("", "")
+_REMEMBERED_FROM = 1000  # characters: page fields and names in between never displace a text
+
+
 def to_simplified(text: str) -> str:
     """A copy of ``text`` in simplified characters, of the same length."""
+    global _LAST
+    last = _LAST
+    if last[0] is text:
+        return last[1]
+    out = _to_simplified(text)
+    if len(text) >= _REMEMBERED_FROM:
+        _LAST = (text, out)
+    return out
+
+
+def _to_simplified(text: str) -> str:
     conv = _converter()
-    text = without_surrogates(text)
-    out = conv.convert(text)
+    try:
+        out = conv.convert(text)  # encodes the text: a lone surrogate raises (no scan for one first)
+    except UnicodeEncodeError:
+        text = without_surrogates(text)
+        out = conv.convert(text)
     if len(out) == len(text):
         return out
     chars = []
