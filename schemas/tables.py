@@ -169,7 +169,7 @@ FAILURES = TableSpec(
     doc="a log of documents that failed a stage; the run went on without them",
     schema=pa.schema([
         pa.field("run_id", pa.string(), nullable=False),
-        pa.field("stage", pa.string(), nullable=False),   # ingest | clean | extract | load
+        pa.field("stage", pa.string(), nullable=False),   # ingest | clean | extract | ner | load
         pa.field("source", pa.string(), nullable=False),
         pa.field("doc_id", pa.string()),
         pa.field("error_class", pa.string(), nullable=False),
