@@ -1070,8 +1070,9 @@ def published_of(lines: list[str], page: Mapping) -> tuple[str | None, str | Non
     tail = lines[-4:]
     if _patterns()["clock_or_weekday"].search("\n".join(tail)):
         tail = [_without_clock(ln) for ln in tail]
-    for ln in header[:6] + tail:
-        d = _date_line(ln)
+    head = header[:6]
+    for i, ln in enumerate(head + tail):
+        d = _date_line(ln, source_line=i < len(head))  # a source beside the date: only in the head
         if d:
             return d, "date_line"
     return None, None
@@ -1080,7 +1081,7 @@ def published_of(lines: list[str], page: Mapping) -> tuple[str | None, str | Non
 _INFO_WORDS = re.compile(r"来源\s*[:：]|浏览(?:次数|量)?\s*[:：]|浏览(?:次数|量)|访问量|点击(?:数|量|率)|阅读(?:次数|量)|字体\s*[:：]|作者\s*[:：]|【\s*大\s*中\s*小\s*】")
 
 
-def _date_line(ln: str) -> str | None:
+def _date_line(ln: str, source_line: bool = False) -> str | None:
     """A date standing alone (or with its signer in brackets): 2019年12月2日, （大寺镇  2021.12.18）,
     ——2024年3月5日在…上 (a delivery line)."""
     if _PUNCT.search(ln) and not (ln.startswith(("——", "—", "-")) and len(ln) <= 60):
@@ -1093,7 +1094,22 @@ def _date_line(ln: str) -> str | None:
     rest = (ln[:m.start()] + ln[m.end():]).strip(" （）()[]【】\u3000•·●")  # • 2021-01-29: a bulleted metadata value
     if not rest or (len(rest) <= 16 and not _PUNCT.search(rest) and normalize_org(rest)):
         return _date_of(m)
+    if source_line and _source_name(rest):
+        return _date_of(m)
     return None
+
+
+_CLOCK_TIME = re.compile(r"^[0-2]?[0-9][:：][0-5][0-9](?:[:：][0-5][0-9])?\s*")
+
+
+def _source_name(rest: str) -> bool:
+    """What stands beside a date on a page's source line near its title: a clock time and the
+    publishing site or section (10:14 某某省人民政府网, 政策法规科): a short run of Han characters
+    ending in ``published.source_ends``, or a body's name."""
+    rest = _CLOCK_TIME.sub("", rest).strip()
+    if not rest or len(rest) > 20 or not _ALL_HAN.fullmatch(rest):
+        return False
+    return rest.endswith(tuple(_rules()["published"].get("source_ends", []))) or bool(normalize_org(rest))
 
 
 # ---------------------------------------------------------------- the whole

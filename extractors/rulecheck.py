@@ -112,7 +112,7 @@ SCHEMA: dict[str, dict] = {
                     "later_sentences?": "int"},
         "self": {"words": WORDS, "short_name_after": WORDS, "systems": {"*": WORDS}},
         "frequency?": {"word_after": {"*": "chars"}, "not_in_name": WORDS},
-        "published": {"labels": WORDS, "clock": WORDS},
+        "published": {"labels": WORDS, "clock": WORDS, "source_ends?": WORDS},
         "title": {"endings": WORDS, "topic": WORDS, "run_in": "regex"},
     },
 }
