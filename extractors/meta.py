@@ -914,7 +914,10 @@ def _named_in_text(text: str, kind: str, dept: str | None = None) -> list[str]:
         return [s] if s and _kind(s) == "街道" else _short_streets(text)
     if kind in ("镇", "乡", "街道"):
         s = stable_names(text)
-        return [s] if s and _kind(s) in (kind, "镇", "乡") else []
+        if s and _kind(s) in (kind, "镇", "乡"):
+            return [s]
+        s = _slogan_town(text, kind)
+        return [s] if s else []
     if kind in ("县", "区", "市", "省"):
         # the one division of that level the text names clearly most (《某某县人民政府…制度》,
         # 法治长治, 到长治工作); two named about as often: none
@@ -936,6 +939,26 @@ def _named_in_text(text: str, kind: str, dept: str | None = None) -> list[str]:
         if n and _kind(n) == kind and (dept is None or n.endswith(dept)):
             c[n] += 1
     return [n for n, _ in c.most_common()]
+
+
+_SLOGAN = re.compile(f"法治(?P<x>[{HAN}]{{2,3}}?)建设|(?:建设|打造|推进)“?法治(?P<y>[{HAN}]{{2,3}})(?=[”，,。；;、\\s])")
+
+
+def _slogan_town(text: str, kind: str) -> str | None:
+    """我乡 in a text that names its town only in a slogan (法治某某建设, 打造“法治某某”): the one
+    place the slogans name, with the self word's suffix (某某乡). Words that follow 法治 without
+    naming a body (法治政府, 法治乡村: ``self.slogan_not_names``) do not count; two places: none."""
+    never = set(_rules()["self"].get("slogan_not_names", []))
+    found = set()
+    for m in _SLOGAN.finditer(text):
+        x = m.group("x") or m.group("y")
+        if x in never or _bad_start(x) or any(w in x for w in never) or x.endswith(("镇", "乡", "街", "区", "县", "市")):
+            continue
+        found.add(x)
+    if len(found) != 1:
+        return None
+    n = found.pop() + kind
+    return n if _name_ok(n) and _plausible(n) else None
 
 
 def _resolve_self(kind: str, text: str, page: Mapping, entities: list[dict], meta_orgs: list[str],
