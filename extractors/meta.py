@@ -713,6 +713,9 @@ _LEVEL_GOV = re.compile(r"^(?P<level>省|市|县|区|镇|乡|旗)(?:委\s*[、�
 _ABBREVIATED = re.compile(f"^(?P<level>省|市|州|县|区|旗|镇|乡)(?P<dept>[{HAN}]{{2,12}}(?:委员会|办公室|局|厅|委|办|中心))$")
 
 
+_GOV_OFFICE = re.compile(r"(?:人民政府|政府)(?:办公室|办公厅)")
+
+
 def org_from_opening(sentence: str) -> tuple[str | None, str | None, int, str | None]:
     """``(name, self word, offset, department)``: the subject of an opening sentence
     (2024年，某某街道坚持…; 2019年，在…领导下，南昌县全面…), or its 我X, and where the subject
@@ -745,6 +748,9 @@ def org_from_opening(sentence: str) -> tuple[str | None, str | None, int, str | 
     ms = _patterns()["subject"].match(rest)
     if ms:
         n = normalize_org(ms.group("name"))
+        mo = _GOV_OFFICE.match(rest, ms.end("name"))
+        if mo and n:  # 某县人民政府办公室坚持…: the government's general office is a body of its own
+            n = normalize_org(ms.group("name") + mo.group(0)) or n
         if n and _plausible(n):
             return n, None, pos, None
         ab = _ABBREVIATED.match(_strip_gov(ms.group("name")))
