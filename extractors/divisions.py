@@ -168,8 +168,8 @@ def level_of(org: str) -> Optional[str]:
         return DEPARTMENT
     if org.endswith(("省", "自治区")):
         return PROVINCE
-    if org.endswith(("自治州", "地区", "盟")):
-        return CITY
+    if org.endswith(("自治州", "地区", "盟")) or (org.endswith("州") and len(org) <= 3):
+        return CITY  # 巴州: a prefecture by its short form
     if org.endswith(("县", "区", "旗", "市")):
         return COUNTY
     return None

@@ -713,6 +713,7 @@ _LEVEL_GOV = re.compile(r"^(?P<level>省|市|县|区|镇|乡|旗)(?:委\s*[、�
 _ABBREVIATED = re.compile(f"^(?P<level>省|市|州|县|区|旗|镇|乡)(?P<dept>[{HAN}]{{2,12}}(?:委员会|办公室|局|厅|委|办|中心))$")
 
 
+_PREFECTURE_SHORT = re.compile(f"(?P<name>[{HAN}]{{1,2}}州)(?=党委|州委|人民政府|政府)")
 _GOV_OFFICE = re.compile(r"(?:人民政府|政府)(?:办公室|办公厅)")
 
 
@@ -742,6 +743,12 @@ def org_from_opening(sentence: str) -> tuple[str | None, str | None, int, str | 
     mg = _LEVEL_GOV.match(rest)
     if mg:
         return None, mg.group("level"), pos, None
+    # 巴州党委、政府坚持…: an autonomous prefecture by its short form, kept as written (not 杭州, whose
+    # full name 杭州市 the gazetteer knows)
+    mp = _PREFECTURE_SHORT.match(rest)
+    if (mp and not _bad_start(mp.group("name")) and mp.group("name") not in _rules()["org"]["not_names"]
+            and mp.group("name") + "市" not in divisions.gazetteer()[1] and mp.group("name") not in divisions.gazetteer()[1]):
+        return mp.group("name"), None, pos, None
     mc = _patterns()["short_division"].match(rest)
     if mc and mc.group("name") in divisions.gazetteer()[1] and normalize_org(mc.group("name")):
         return mc.group("name"), None, pos, None
