@@ -1157,6 +1157,14 @@ def document_meta(text: str, page: Optional[Mapping] = None, entities: Optional[
     breadcrumb) and optionally the NER stage's entities (dicts with label, text, start, end).
     ``rules``: the rule set whose ``meta.toml`` to use (a rules folder or a loaded ``RuleSet``;
     default the bundled rules)."""
+    if _GLOSS.search(text, 0, 2000):
+        # 內(nèi)蒙古: pinyin glosses after the characters (a page's glossing runs from its head on),
+        # read without them and given back with them
+        bare, starts, ends = _without_glosses(text)
+        meta = document_meta(bare, page, entities, rules)
+        return replace(meta, org=_with_glosses(meta.org, bare, text, starts, ends),
+                       title=_with_glosses(meta.title, bare, text, starts, ends),
+                       parent_org=_with_glosses(meta.parent_org, bare, text, starts, ends))
     simplified = to_simplified(text)
     original_page = page or {}
     page = {k: to_simplified(v) if isinstance(v, str) else v for k, v in original_page.items()}
@@ -1169,6 +1177,37 @@ def document_meta(text: str, page: Optional[Mapping] = None, entities: Optional[
                                     if isinstance(v, str) and page[k] != v]
     return replace(meta, org=as_written(meta.org, pairs), title=as_written(meta.title, pairs),
                    parent_org=as_written(meta.parent_org, pairs))
+
+
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
+# a pinyin gloss right after a Han character: a parenthesized run of Latin letters with a tone mark
+_GLOSS = re.compile(f"[(（](?<=[{HAN}][(（])[a-zü]*[{_TONED}][a-zü{_TONED}]*[)）]", re.I)
+
+
+def _without_glosses(text: str) -> tuple[str, list[int], list[int]]:
+    """The text without its pinyin glosses, and for each character left where it starts in the
+    text and where it ends there (after its gloss, when it has one)."""
+    parts: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    last = 0
+    for m in _GLOSS.finditer(text):
+        parts.append(text[last:m.start()])
+        starts.extend(range(last, m.start()))
+        ends.extend(range(last + 1, m.start() + 1))
+        ends[-1] = m.end()
+        last = m.end()
+    parts.append(text[last:])
+    starts.extend(range(last, len(text)))
+    ends.extend(range(last + 1, len(text) + 1))
+    return "".join(parts), starts, ends
+
+
+def _with_glosses(s: str | None, bare: str, text: str, starts: list[int], ends: list[int]) -> str | None:
+    """``s``, found in the text without its glosses, as the text writes it (內(nèi)蒙古); a name
+    put together (not in the text as it stands) as it is."""
+    i = bare.find(s) if s else -1
+    return text[starts[i]:ends[i + len(s) - 1]] if i >= 0 else s
 
 
 def as_written(s: str | None, pairs: list[tuple[str, str]]) -> str | None:
