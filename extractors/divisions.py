@@ -168,8 +168,8 @@ def level_of(org: str) -> Optional[str]:
         return DEPARTMENT
     if org.endswith(("省", "自治区")):
         return PROVINCE
-    if org.endswith(("自治州", "地区", "盟")):
-        return CITY
+    if org.endswith(("自治州", "地区", "盟")) or (org.endswith("州") and len(org) <= 3):
+        return CITY  # 巴州: a prefecture by its short form
     if org.endswith(("县", "区", "旗", "市")):
         return COUNTY
     return None
@@ -324,6 +324,12 @@ def level_counts(text: str, word: str, short_after: Iterable[str] = ()) -> Count
         for m in _SHORT_COUNTY.finditer(text):
             if m.group(1) in by_name:
                 c[m.group(1)] += 1
+        # an autonomous county by its short form in the title of its own documents
+        # (《金平县…办法》 for 金平苗族瑶族傣族自治县), kept as written
+        shorts = _autonomous_county_short_names()
+        for m in _BOOK_COUNTY.finditer(text):
+            if m.group(1) in shorts and m.group(1) not in c:
+                c[m.group(1)] = sum(1 for _ in re.finditer(f"《{m.group(1)}", text))
     if level == CITY and short_after:
         shorts = _city_short_names(word)
         lead = "|".join(re.escape(w) for w in sorted(set(short_after), key=len, reverse=True))
@@ -334,6 +340,23 @@ def level_counts(text: str, word: str, short_after: Iterable[str] = ()) -> Count
                     c[full] += 1
                     break
     return c
+
+
+_BOOK_COUNTY = re.compile(r"《([\u4e00-\u9fff]{2,3}?县)")
+_AUTONOMOUS = re.compile(r"^(?P<stem>[\u4e00-\u9fff]{2,3}?)(?:[\u4e00-\u9fff]{1,4}族)+自治县$")
+
+
+@lru_cache(maxsize=1)
+def _autonomous_county_short_names() -> frozenset[str]:
+    """The short forms of the autonomous counties (金平苗族瑶族傣族自治县 -> 金平县) no other
+    county of the gazetteer bears."""
+    by_name = gazetteer()[1]
+    shorts = Counter()
+    for name in by_name:
+        m = _AUTONOMOUS.match(name)
+        if m:
+            shorts[m.group("stem") + "县"] += 1
+    return frozenset(n for n, k in shorts.items() if k == 1 and n not in by_name)
 
 
 @lru_cache(maxsize=8)

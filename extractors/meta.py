@@ -713,6 +713,10 @@ _LEVEL_GOV = re.compile(r"^(?P<level>省|市|县|区|镇|乡|旗)(?:委\s*[、�
 _ABBREVIATED = re.compile(f"^(?P<level>省|市|州|县|区|旗|镇|乡)(?P<dept>[{HAN}]{{2,12}}(?:委员会|办公室|局|厅|委|办|中心))$")
 
 
+_PREFECTURE_SHORT = re.compile(f"(?P<name>[{HAN}]{{1,2}}州)(?=党委|州委|人民政府|政府)")
+_GOV_OFFICE = re.compile(r"(?:人民政府|政府)(?:办公室|办公厅)")
+
+
 def org_from_opening(sentence: str) -> tuple[str | None, str | None, int, str | None]:
     """``(name, self word, offset, department)``: the subject of an opening sentence
     (2024年，某某街道坚持…; 2019年，在…领导下，南昌县全面…), or its 我X, and where the subject
@@ -739,12 +743,21 @@ def org_from_opening(sentence: str) -> tuple[str | None, str | None, int, str | 
     mg = _LEVEL_GOV.match(rest)
     if mg:
         return None, mg.group("level"), pos, None
+    # 巴州党委、政府坚持…: an autonomous prefecture by its short form, kept as written (not 杭州, whose
+    # full name 杭州市 the gazetteer knows)
+    mp = _PREFECTURE_SHORT.match(rest)
+    if (mp and not _bad_start(mp.group("name")) and mp.group("name") not in _rules()["org"]["not_names"]
+            and mp.group("name") + "市" not in divisions.gazetteer()[1] and mp.group("name") not in divisions.gazetteer()[1]):
+        return mp.group("name"), None, pos, None
     mc = _patterns()["short_division"].match(rest)
     if mc and mc.group("name") in divisions.gazetteer()[1] and normalize_org(mc.group("name")):
         return mc.group("name"), None, pos, None
     ms = _patterns()["subject"].match(rest)
     if ms:
         n = normalize_org(ms.group("name"))
+        mo = _GOV_OFFICE.match(rest, ms.end("name"))
+        if mo and n:  # 某县人民政府办公室坚持…: the government's general office is a body of its own
+            n = normalize_org(ms.group("name") + mo.group(0)) or n
         if n and _plausible(n):
             return n, None, pos, None
         ab = _ABBREVIATED.match(_strip_gov(ms.group("name")))
@@ -914,7 +927,10 @@ def _named_in_text(text: str, kind: str, dept: str | None = None) -> list[str]:
         return [s] if s and _kind(s) == "街道" else _short_streets(text)
     if kind in ("镇", "乡", "街道"):
         s = stable_names(text)
-        return [s] if s and _kind(s) in (kind, "镇", "乡") else []
+        if s and _kind(s) in (kind, "镇", "乡"):
+            return [s]
+        s = _slogan_town(text, kind)
+        return [s] if s else []
     if kind in ("县", "区", "市", "省"):
         # the one division of that level the text names clearly most (《某某县人民政府…制度》,
         # 法治长治, 到长治工作); two named about as often: none
@@ -936,6 +952,26 @@ def _named_in_text(text: str, kind: str, dept: str | None = None) -> list[str]:
         if n and _kind(n) == kind and (dept is None or n.endswith(dept)):
             c[n] += 1
     return [n for n, _ in c.most_common()]
+
+
+_SLOGAN = re.compile(f"法治(?P<x>[{HAN}]{{2,3}}?)建设|(?:建设|打造|推进)“?法治(?P<y>[{HAN}]{{2,3}})(?=[”，,。；;、\\s])")
+
+
+def _slogan_town(text: str, kind: str) -> str | None:
+    """我乡 in a text that names its town only in a slogan (法治某某建设, 打造“法治某某”): the one
+    place the slogans name, with the self word's suffix (某某乡). Words that follow 法治 without
+    naming a body (法治政府, 法治乡村: ``self.slogan_not_names``) do not count; two places: none."""
+    never = set(_rules()["self"].get("slogan_not_names", []))
+    found = set()
+    for m in _SLOGAN.finditer(text):
+        x = m.group("x") or m.group("y")
+        if x in never or _bad_start(x) or any(w in x for w in never) or x.endswith(("镇", "乡", "街", "区", "县", "市")):
+            continue
+        found.add(x)
+    if len(found) != 1:
+        return None
+    n = found.pop() + kind
+    return n if _name_ok(n) and _plausible(n) else None
 
 
 def _resolve_self(kind: str, text: str, page: Mapping, entities: list[dict], meta_orgs: list[str],
@@ -1070,8 +1106,9 @@ def published_of(lines: list[str], page: Mapping) -> tuple[str | None, str | Non
     tail = lines[-4:]
     if _patterns()["clock_or_weekday"].search("\n".join(tail)):
         tail = [_without_clock(ln) for ln in tail]
-    for ln in header[:6] + tail:
-        d = _date_line(ln)
+    head = header[:6]
+    for i, ln in enumerate(head + tail):
+        d = _date_line(ln, source_line=i < len(head))  # a source beside the date: only in the head
         if d:
             return d, "date_line"
     return None, None
@@ -1080,7 +1117,7 @@ def published_of(lines: list[str], page: Mapping) -> tuple[str | None, str | Non
 _INFO_WORDS = re.compile(r"来源\s*[:：]|浏览(?:次数|量)?\s*[:：]|浏览(?:次数|量)|访问量|点击(?:数|量|率)|阅读(?:次数|量)|字体\s*[:：]|作者\s*[:：]|【\s*大\s*中\s*小\s*】")
 
 
-def _date_line(ln: str) -> str | None:
+def _date_line(ln: str, source_line: bool = False) -> str | None:
     """A date standing alone (or with its signer in brackets): 2019年12月2日, （大寺镇  2021.12.18）,
     ——2024年3月5日在…上 (a delivery line)."""
     if _PUNCT.search(ln) and not (ln.startswith(("——", "—", "-")) and len(ln) <= 60):
@@ -1093,7 +1130,22 @@ def _date_line(ln: str) -> str | None:
     rest = (ln[:m.start()] + ln[m.end():]).strip(" （）()[]【】\u3000•·●")  # • 2021-01-29: a bulleted metadata value
     if not rest or (len(rest) <= 16 and not _PUNCT.search(rest) and normalize_org(rest)):
         return _date_of(m)
+    if source_line and _source_name(rest):
+        return _date_of(m)
     return None
+
+
+_CLOCK_TIME = re.compile(r"^[0-2]?[0-9][:：][0-5][0-9](?:[:：][0-5][0-9])?\s*")
+
+
+def _source_name(rest: str) -> bool:
+    """What stands beside a date on a page's source line near its title: a clock time and the
+    publishing site or section (10:14 某某省人民政府网, 政策法规科): a short run of Han characters
+    ending in ``published.source_ends``, or a body's name."""
+    rest = _CLOCK_TIME.sub("", rest).strip()
+    if not rest or len(rest) > 20 or not _ALL_HAN.fullmatch(rest):
+        return False
+    return rest.endswith(tuple(_rules()["published"].get("source_ends", []))) or bool(normalize_org(rest))
 
 
 # ---------------------------------------------------------------- the whole
@@ -1105,6 +1157,14 @@ def document_meta(text: str, page: Optional[Mapping] = None, entities: Optional[
     breadcrumb) and optionally the NER stage's entities (dicts with label, text, start, end).
     ``rules``: the rule set whose ``meta.toml`` to use (a rules folder or a loaded ``RuleSet``;
     default the bundled rules)."""
+    if _GLOSS.search(text, 0, 2000):
+        # 內(nèi)蒙古: pinyin glosses after the characters (a page's glossing runs from its head on),
+        # read without them and given back with them
+        bare, starts, ends = _without_glosses(text)
+        meta = document_meta(bare, page, entities, rules)
+        return replace(meta, org=_with_glosses(meta.org, bare, text, starts, ends),
+                       title=_with_glosses(meta.title, bare, text, starts, ends),
+                       parent_org=_with_glosses(meta.parent_org, bare, text, starts, ends))
     simplified = to_simplified(text)
     original_page = page or {}
     page = {k: to_simplified(v) if isinstance(v, str) else v for k, v in original_page.items()}
@@ -1117,6 +1177,37 @@ def document_meta(text: str, page: Optional[Mapping] = None, entities: Optional[
                                     if isinstance(v, str) and page[k] != v]
     return replace(meta, org=as_written(meta.org, pairs), title=as_written(meta.title, pairs),
                    parent_org=as_written(meta.parent_org, pairs))
+
+
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
+# a pinyin gloss right after a Han character: a parenthesized run of Latin letters with a tone mark
+_GLOSS = re.compile(f"[(（](?<=[{HAN}][(（])[a-zü]*[{_TONED}][a-zü{_TONED}]*[)）]", re.I)
+
+
+def _without_glosses(text: str) -> tuple[str, list[int], list[int]]:
+    """The text without its pinyin glosses, and for each character left where it starts in the
+    text and where it ends there (after its gloss, when it has one)."""
+    parts: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    last = 0
+    for m in _GLOSS.finditer(text):
+        parts.append(text[last:m.start()])
+        starts.extend(range(last, m.start()))
+        ends.extend(range(last + 1, m.start() + 1))
+        ends[-1] = m.end()
+        last = m.end()
+    parts.append(text[last:])
+    starts.extend(range(last, len(text)))
+    ends.extend(range(last + 1, len(text) + 1))
+    return "".join(parts), starts, ends
+
+
+def _with_glosses(s: str | None, bare: str, text: str, starts: list[int], ends: list[int]) -> str | None:
+    """``s``, found in the text without its glosses, as the text writes it (內(nèi)蒙古); a name
+    put together (not in the text as it stands) as it is."""
+    i = bare.find(s) if s else -1
+    return text[starts[i]:ends[i + len(s) - 1]] if i >= 0 else s
 
 
 def as_written(s: str | None, pairs: list[tuple[str, str]]) -> str | None:

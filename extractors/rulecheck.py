@@ -110,9 +110,9 @@ SCHEMA: dict[str, dict] = {
                 "ethnic_groups?": WORDS, "short_street_not_names?": WORDS},
         "opening": {"after_subject": WORDS, "name_stops": WORDS, "lead_ins": WORDS, "short_suffixes": WORDS,
                     "later_sentences?": "int"},
-        "self": {"words": WORDS, "short_name_after": WORDS, "systems": {"*": WORDS}},
+        "self": {"words": WORDS, "short_name_after": WORDS, "systems": {"*": WORDS}, "slogan_not_names?": WORDS},
         "frequency?": {"word_after": {"*": "chars"}, "not_in_name": WORDS},
-        "published": {"labels": WORDS, "clock": WORDS},
+        "published": {"labels": WORDS, "clock": WORDS, "source_ends?": WORDS},
         "title": {"endings": WORDS, "topic": WORDS, "run_in": "regex"},
     },
 }
