@@ -326,9 +326,9 @@ def level_counts(text: str, word: str, short_after: Iterable[str] = ()) -> Count
                 c[m.group(1)] += 1
         # an autonomous county by its short form in the title of its own documents
         # (《金平县…办法》 for 金平苗族瑶族傣族自治县), kept as written
-        shorts = _autonomous_county_short_names()
+        autonomous = _autonomous_county_short_names()
         for m in _BOOK_COUNTY.finditer(text):
-            if m.group(1) in shorts and m.group(1) not in c:
+            if m.group(1) in autonomous and m.group(1) not in c:
                 c[m.group(1)] = sum(1 for _ in re.finditer(f"《{m.group(1)}", text))
     if level == CITY and short_after:
         shorts = _city_short_names(word)
@@ -351,7 +351,7 @@ def _autonomous_county_short_names() -> frozenset[str]:
     """The short forms of the autonomous counties (金平苗族瑶族傣族自治县 -> 金平县) no other
     county of the gazetteer bears."""
     by_name = gazetteer()[1]
-    shorts = Counter()
+    shorts: Counter[str] = Counter()
     for name in by_name:
         m = _AUTONOMOUS.match(name)
         if m:

@@ -1206,7 +1206,9 @@ def _without_glosses(text: str) -> tuple[str, list[int], list[int]]:
 def _with_glosses(s: str | None, bare: str, text: str, starts: list[int], ends: list[int]) -> str | None:
     """``s``, found in the text without its glosses, as the text writes it (內(nèi)蒙古); a name
     put together (not in the text as it stands) as it is."""
-    i = bare.find(s) if s else -1
+    if not s:
+        return s
+    i = bare.find(s)
     return text[starts[i]:ends[i + len(s) - 1]] if i >= 0 else s
 
 
