@@ -23,8 +23,9 @@ from prefect.runtime import flow_run
 
 from fazhi.lake.history import current_versions
 from fazhi.lake.load import LoadReport, combined, report_of
+from fazhi.lake.memory import lean_memory_pool
 from fazhi.lake.staging import Stage
-from fazhi.lake.store import Lake, lean_memory_pool
+from fazhi.lake.store import Lake
 from fazhi.pipeline import progress
 from fazhi.pipeline.failures import expansion_failures
 from fazhi.pipeline.identity import Overrides, kept_overrides, read_corrections

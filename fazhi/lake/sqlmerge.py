@@ -22,8 +22,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from fazhi.lake.memory import release_unused
 from fazhi.lake.staging import SEQ, Stage, Staged, staged_schema
-from fazhi.lake.store import Lake, conform, release_unused
+from fazhi.lake.store import Lake, conform
 from schemas import table_spec
 from schemas.tables import UTC_TS
 

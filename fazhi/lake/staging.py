@@ -26,7 +26,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from fazhi.lake.store import release_unused
+from fazhi.lake.memory import release_unused
 from fazhi.rows import Extracted
 from schemas import table_spec
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fazhi.lake.store import release_unused
+from fazhi.lake.memory import release_unused
 from fazhi.pipeline import budget, stages
 from fazhi.pipeline.failures import failure_row
 from fazhi.pipeline.incremental import Plan, read_texts, reuse, stored_clean, stored_entities, stored_text
