@@ -223,6 +223,19 @@ def test_a_content_length_smaller_than_the_body_fails():
         assert fetchmod.fetch_url(exact, policy=_policy()).data == body
 
 
+def test_a_kept_alive_connection_does_not_wait_for_its_read_timeout():
+    # the body-length check peeks at the socket for bytes past Content-Length; on a connection the
+    # server keeps open and silent that peek once waited the whole read timeout (60 s here)
+    body = SEED.encode("utf-8")
+    with FaultServer() as server:
+        url = server.add("/page", Route(body, "text/plain"))
+        started = time.monotonic()
+        got = fetchmod.fetch_url(url, policy=_policy(timeout=60.0, deadline=120.0))
+        took = time.monotonic() - started
+    assert got.data == body
+    assert took < 20, f"{took:.1f} s for one small page on 127.0.0.1"
+
+
 def _refused(expanded) -> dict[str, str]:
     return {source: type(exc).__name__ for source, exc in expanded.failures}
 

@@ -155,8 +155,15 @@ class _GuardedStream(httpcore.NetworkStream):
         sock = self._inner.get_extra_info("socket")
         if sock is None:
             return 0
+        # a socket with a timeout waits for data before its recv, whatever the flags say: peek with
+        # the socket non-blocking for that one call (else a kept-alive connection waits its timeout)
         try:
-            return len(sock.recv(65536, socket.MSG_PEEK | socket.MSG_DONTWAIT))
+            before = sock.gettimeout()
+            sock.settimeout(0)
+            try:
+                return len(sock.recv(65536, socket.MSG_PEEK | socket.MSG_DONTWAIT))
+            finally:
+                sock.settimeout(before)
         except (BlockingIOError, InterruptedError, OSError, ValueError):
             return 0
 
