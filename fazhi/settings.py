@@ -39,7 +39,6 @@ class Settings(BaseSettings):
     lake: Path = Field(Path(DEFAULT_LAKE), description="the lake directory")
     rules: Optional[Path] = Field(None, description="a rules folder instead of the bundled extractors/rules")
     ner_model: str = Field("rules", description="NER pipeline: rules (default), fazhi (rules + the trained ner), none, or an installed zh_core_web_*")
-    pkuseg_dir: Optional[Path] = Field(None, description="the pkuseg model folder (default models/pkuseg_compact)")
     lock_timeout: float = Field(600.0, ge=0, description="seconds to wait for another run writing the same lake")
     progress: Optional[bool] = Field(None, description="progress bar: None = only on a terminal")
     verbose: bool = Field(False, description="Prefect's INFO lines and tracebacks on the console")
