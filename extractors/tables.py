@@ -487,16 +487,24 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
     def row_parts(r: int, k: int) -> list[str]:
         return _dedupe([p for p in (clean_label(c.text) for c in row_cells(r, k)) if p])
 
-    def unit_for(k: int, r: int) -> tuple[UnitInfo, float] | None:
+    def column_unit(k: int, several: bool = True) -> tuple[UnitInfo, float] | None:
+        """The unit the headers over column k give (数量（件）, 承办件数), nearest the cells first;
+        ``several``: a title row 单位：件、万元 over every column counts too."""
         for rr in range(hr - 1, -1, -1):
             c = g[rr][k]
             if c is not None:
                 got = header_unit(c.text, rules)
                 if got:
                     return got
-                several = _several_units(c.text, rules) if "单位" in c.text else []
-                if several:      # a title row 单位：件、万元 over every column
-                    return _unit_of_column(several, column_text(k), rules)
+                units = _several_units(c.text, rules) if several and "单位" in c.text else []
+                if units:      # a title row 单位：件、万元 over every column
+                    return _unit_of_column(units, column_text(k), rules)
+        return None
+
+    def unit_for(k: int, r: int) -> tuple[UnitInfo, float] | None:
+        got = column_unit(k)
+        if got:
+            return got
         for c in row_cells(r, k):
             got = header_unit(c.text, rules)
             if got:
@@ -521,11 +529,35 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
         for cue, unit in tconf["units"]["by_subject"].items():
             if cue in about:
                 return unit_info(unit, rules)
+        got = sibling_header_unit(k)
+        if got:
+            return got
         if "prose" not in prose_unit:
             prose_unit["prose"] = _prose_unit(table, text, about, rules)
         return prose_unit["prose"]
 
     prose_unit: dict[str, tuple[UnitInfo, float] | None] = {}
+    header_units: list = []
+
+    def sibling_header_unit(k: int) -> tuple[UnitInfo, float] | None:
+        """The unit of matters one column's header names (承办件数, 总件数: 件) for the columns of counts
+        beside it that name none (办结数, 在办数, 处理中): the table counts its matters in one unit. Not
+        for a column of money or of shares, nor when the headers name several such units."""
+        if not header_units:
+            kinds = {}
+            for j in range(hc, table.n_cols):
+                got = column_unit(j, several=False)
+                if got and got[0].type == "case":
+                    kinds[(got[0].written, got[1])] = got
+            header_units.append(next(iter(kinds.values())) if len(kinds) == 1 else None)
+        got = header_units[0]
+        if got is None:
+            return None
+        heads = column_text(k)
+        if any(w in heads for w in tconf["units"].get("money_words", ())) or \
+                clean_label(heads).endswith(tuple(tconf["units"].get("ratio_headers", ()))):
+            return None
+        return got
 
     def column_text(k: int) -> str:
         """The headers over column k but a 单位 line's."""

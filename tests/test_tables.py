@@ -873,3 +873,16 @@ def test_a_title_row_naming_a_unit_for_each_kind_of_column():
     text = "单位：件、万元 | | | |\n月份 | 投诉 | 举报 | 挽回损失 |\n1月 | 12 | 5 | 3.2 |\n2月 | 10 | 4 | 1.1 |\n"
     got = [(s, v, u, t) for s, v, u, t, _ in cells(extract(text))]
     assert got[:3] == [("1月投诉", 12, "件", "case"), ("1月举报", 5, "件", "case"), ("1月挽回损失", 32000, "元", "amount")]
+
+
+def test_one_column_naming_the_unit_of_matters_gives_it_to_the_columns_of_counts_beside_it():
+    # 来件数 names 件; 已办结, 办理中 name none: the table counts its letters in 件 throughout
+    text = ("三、各单位来信办理情况\n"
+            "承办单位 | 来件数 | 已办结 | 办理中 | 办结率 | 涉及金额 |\n"
+            "东湖街道 | 31 | 29 | 2 | 93.5% | 12.5 |\n"
+            "西岭镇 | 14 | 14 | 0 | 100% | 0 |\n")
+    got = [(s, v, u, t) for s, v, u, t, _ in cells(extract(text))]
+    assert got[:4] == [("东湖街道来件数", 31, "件", "case"), ("东湖街道已办结", 29, "件", "case"),
+                       ("东湖街道办理中", 2, "件", "case"), ("东湖街道办结率", 93.5, "%", "percentage")]
+    # a column of money takes no 件 from its neighbours
+    assert got[4] == ("东湖街道涉及金额", 12.5, None, "count")
