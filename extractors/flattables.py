@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Optional
 
 from .ruleset import RuleSet
@@ -194,7 +195,8 @@ def _assemble(header_rows: list[list[_C]], data_rows: list[list[_C]], kind: str,
     cells: list[TableCell] = []
     hr = len(header_rows)
 
-    cells += _place_headers(header_rows, hc, n_vals, multi=kind == "pipe" or rows_given, spread=spread)
+    cells += _place_headers(header_rows, hc, n_vals, multi=kind == "pipe" or rows_given, spread=spread,
+                            leaves=_leaf_words(rules))
 
     # data rows: labels right-aligned in the label columns, figures right-aligned (a cut last row: left)
     label_cells: dict[tuple[int, int], TableCell] = {}
@@ -263,7 +265,7 @@ def _level(label: str) -> Optional[int]:
 
 
 def _place_headers(header_rows: list[list[_C]], hc: int, n_vals: int, multi: bool,
-                   spread: bool = False) -> list[TableCell]:
+                   spread: bool = False, leaves: frozenset[str] = frozenset()) -> list[TableCell]:
     """The header rows on the grid.
 
     A lone title spans the table; a row as wide as the table maps one to one;
@@ -280,7 +282,7 @@ def _place_headers(header_rows: list[list[_C]], hc: int, n_vals: int, multi: boo
     if spread:
         tree = _spread_groups(header_rows, hc, n_vals)
     else:
-        tree = _tree_headers(header_rows, hc, n_vals, strict=not multi)
+        tree = _tree_headers(header_rows, hc, n_vals, strict=not multi, leaves=leaves)
     if tree is not None:
         return tree
     slots: dict[tuple[int, int], list] = {}    # (row, col) -> [row, col, rowspan, colspan, _C]
@@ -413,7 +415,8 @@ def _chars(s: str) -> set[str]:
     return {ch for ch in s if _CJK.match(ch) and ch not in _STOP_CHARS}
 
 
-def _tree_headers(header_rows: list[list[_C]], hc: int, n_vals: int, strict: bool = False) -> Optional[list[TableCell]]:
+def _tree_headers(header_rows: list[list[_C]], hc: int, n_vals: int, strict: bool = False,
+                  leaves: frozenset[str] = frozenset()) -> Optional[list[TableCell]]:
     """Header rows written cell by cell with no blanks where spans were (``单位名称 | 行政处罚实施情况 |
     被复议应诉数量 | 移送司法机关数量``, then the 12 cells under them, then 14 under one of those): each
     cell is a leaf (one column, down to the last header row) or the parent of a run of cells in the row
@@ -446,7 +449,7 @@ def _tree_headers(header_rows: list[list[_C]], hc: int, n_vals: int, strict: boo
             rs[0] = rs[0][1:]
         if any(not r for r in rs):
             continue
-        got = _best_tree(rs, n_vals)
+        got = _best_tree(rs, n_vals, leaves)
         if got is not None and strict and (got[0] < 0 or any(hi - lo == 1 for choice in got[1] for _, lo, hi in choice)):
             got = None
         if got is not None and (best is None or got[0] > best[0]):
@@ -460,7 +463,7 @@ def _tree_headers(header_rows: list[list[_C]], hc: int, n_vals: int, strict: boo
     return out + _lay_tree(rs, picks, top, hc)
 
 
-def _best_tree(rs: list[list[_C]], n_vals: int):
+def _best_tree(rs: list[list[_C]], n_vals: int, leaves: frozenset[str] = frozenset()):
     """For each upper row, the parents and the runs of the row below under each: the best-scoring
     choice whose leaves number ``n_vals``, as (score, choices); None if there is none."""
     m = len(rs)
@@ -473,7 +476,7 @@ def _best_tree(rs: list[list[_C]], n_vals: int):
     for i in range(m - 1):
         options = {}
         for p in range(1, min(len(rs[i]), len(rs[i + 1])) + 1):
-            got = _best_parents(rs[i], rs[i + 1], p, rs[i + 2] if i + 2 < m else [])
+            got = _best_parents(rs[i], rs[i + 1], p, rs[i + 2] if i + 2 < m else [], leaves)
             if got is not None:
                 options[p] = got
         if not options:
@@ -495,7 +498,7 @@ def _best_tree(rs: list[list[_C]], n_vals: int):
     return best.get(k_total)
 
 
-def _best_parents(upper: list[_C], lower: list[_C], p: int, below: list[_C]):
+def _best_parents(upper: list[_C], lower: list[_C], p: int, below: list[_C], leaves: frozenset[str] = frozenset()):
     """The ``p`` cells of ``upper`` that head runs of ``lower``, and the runs: (score, (parents, cuts)).
     ``below``: the row under ``lower`` (its texts tell the leaves of parallel groups)."""
     a, b = len(upper), len(lower)
@@ -510,6 +513,8 @@ def _best_parents(upper: list[_C], lower: list[_C], p: int, below: list[_C]):
         s = -0.01 * i
         if t in low_texts:
             s -= 100.0      # written again below: a leaf of parallel groups, never their parent
+        if t in leaves:
+            s -= 100.0      # 序号, 单位: the header of the row numbers or labels, never a group's
         if t.startswith(_TOTAL_WORDS) or t in _TOTAL_WORDS:
             s -= 2.0
         if _UNIT_IN_LABEL.search(t):
@@ -565,6 +570,13 @@ def _spread_groups(header_rows: list[list[_C]], hc: int, n_vals: int) -> Optiona
     if n_vals % lowest:
         return None
     return _lay_tree(rs, picks, 0, hc, leaf_width=n_vals // lowest)
+
+
+@lru_cache(maxsize=8)
+def _leaf_words(rules: RuleSet) -> frozenset[str]:
+    """Headers that head the row numbers or the row labels (序号, 单位名称): never over a group of columns."""
+    h = rules.tables
+    return frozenset(re.sub(r"\s+", "", w) for w in (*h["cells"]["serial_headers"], *h["headers"].get("corner_words", ())))
 
 
 def _lay_tree(rs: list[list[_C]], picks: list, top: int, hc: int, leaf_width: int = 1) -> list[TableCell]:

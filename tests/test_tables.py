@@ -886,3 +886,19 @@ def test_one_column_naming_the_unit_of_matters_gives_it_to_the_columns_of_counts
                        ("东湖街道办理中", 2, "件", "case"), ("东湖街道办结率", 93.5, "%", "percentage")]
     # a column of money takes no 件 from its neighbours
     assert got[4] == ("东湖街道涉及金额", 12.5, None, "count")
+
+
+def test_stacked_headers_written_to_the_grid_s_width_keep_the_number_and_label_columns_leaves():
+    # 序号 and 单位 head the row numbers and labels: the group under 受理总数 (合计, 电话, 网络) is not
+    # put under 序号, the first cell of the top row
+    text = ("附件：各单位工单办理情况统计表\n"
+            + _lines("序号", "单位", "受理总数", "满意数", "满意率") + "||||\n"
+            + _lines("合计", "电话", "网络") + "||||||\n"
+            + _lines("已办", "未办", "已办", "未办") + "|||||\n"
+            + _lines("1", "城建局", "40", "25", "3", "10", "2", "38", "95%",
+                     "2", "交通局", "22", "15", "1", "6", "0", "20", "91%"))
+    got = [(s, v) for s, v, *_ in cells(extract(text))]
+    assert got[:7] == [("城建局受理总数合计", 40), ("城建局受理总数电话已办", 25), ("城建局受理总数电话未办", 3),
+                       ("城建局受理总数网络已办", 10), ("城建局受理总数网络未办", 2), ("城建局满意数", 38),
+                       ("城建局满意率", 95)]
+    assert len(got) == 14
