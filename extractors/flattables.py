@@ -806,6 +806,7 @@ def _line_tables(lines: list[_Line], text: str, rules: RuleSet, used: set[int]) 
         while j < n and lines[j].kind in ("cell", "blank", "rowbreak") and j not in used:
             run.append(j)
             j += 1
+        _bars_between_cells(run, lines)
         bar_runs = _bar_runs(run, lines)
         if bar_runs:
             for sub in bar_runs:
@@ -834,6 +835,32 @@ def _line_tables(lines: list[_Line], text: str, rules: RuleSet, used: set[int]) 
                 used.update(range(seg[0], seg[-1] + 1))
         i = max(j, i + 1)
     return out
+
+
+def _bars_between_cells(run: list[int], lines: list[_Line]) -> None:
+    """One cell a line with a line of one bar between every two cells (``信息内容`` ``|`` ``本年制发件数``
+    ``|`` …): the bars divide the cells as the line breaks do and say nothing of where a row ends; they
+    are read as blank lines (two bars in a row still leave an empty cell between)."""
+    kinds = [lines[k].kind for k in run]
+    n_cells = kinds.count("cell")
+    if n_cells < 4 or "rowbreak" not in kinds:
+        return
+    if any(lines[k].kind == "rowbreak" and len(_PIPE.findall(lines[k].text)) != 1 or
+           lines[k].kind == "cell" and lines[k].cell is not None for k in run):
+        return
+    barred = 0
+    prev_cell, bar_since = False, False
+    for kind in kinds:
+        if kind == "cell":
+            barred += prev_cell and bar_since
+            prev_cell, bar_since = True, False
+        elif kind == "rowbreak":
+            bar_since = True
+    if barred < 0.9 * (n_cells - 1):
+        return
+    for k in run:
+        if lines[k].kind == "rowbreak":
+            lines[k].kind = "blank"
 
 
 def _bar_runs(run: list[int], lines: list[_Line]) -> list[list[int]]:

@@ -902,3 +902,13 @@ def test_stacked_headers_written_to_the_grid_s_width_keep_the_number_and_label_c
                        ("城建局受理总数网络已办", 10), ("城建局受理总数网络未办", 2), ("城建局满意数", 38),
                        ("城建局满意率", 95)]
     assert len(got) == 14
+
+
+def test_one_cell_a_line_with_a_lone_bar_between_every_two_cells():
+    # the bars divide the cells as the line breaks do: they end no row
+    text = ("二、主动公开政府信息情况\n第二十条第(一)项\n|\n信息内容\n|\n本年制发件数\n|\n本年废止件数\n|\n现行有效件数\n|\n"
+            "规章\n|\n0\n|\n0\n|\n2\n|\n行政规范性文件\n|\n4\n|\n1\n|\n9\n|\n")
+    got = [(s, v, u) for s, v, u, *_ in cells(extract(text))]
+    assert got == [("规章本年制发件数", 0, "件"), ("规章本年废止件数", 0, "件"), ("规章现行有效件数", 2, "件"),
+                   ("行政规范性文件本年制发件数", 4, "件"), ("行政规范性文件本年废止件数", 1, "件"),
+                   ("行政规范性文件现行有效件数", 9, "件")]
