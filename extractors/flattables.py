@@ -407,6 +407,7 @@ def _group(units: list[tuple[int, int]], m: int) -> list[tuple[int, int]]:
 
 _STOP_CHARS = set("数量情况的和与及或其他计总合等类件个次元万年本度（）()、，,：: ")
 _TOTAL_WORDS = ("合计", "总计", "小计", "共计")
+_GRAND_TOTALS = ("总计",)
 _UNIT_IN_LABEL = re.compile(r"[（(]\s*(?:单位\s*[:：]?\s*)?[^()（）\d]{1,6}\s*[)）]")
 _MAX_CHOICES = 20000
 
@@ -528,8 +529,11 @@ def _best_parents(upper: list[_C], lower: list[_C], p: int, below: list[_C], lea
         n = hi - lo
         mixed = len(set(again[lo:hi])) > 1     # leaves of parallel groups with cells that are not
         parallel = lo > 0 and n > 1 and seq[lo:hi] == seq[:n]    # the first group's headers again
+        # a lone grand total (总计) totals the whole row above, not one of several groups in it (each of
+        # parallel groups may end in one of its own)
+        grand = a > 1 and any(t in _GRAND_TOTALS and seq.count(t) == 1 for t in seq[lo:hi])
         return (sum(share[i][lo:hi]) - (1.5 if n == 1 and b > p else 0.0) - (1.0 if mixed else 0.0)
-                + (2.0 if parallel else 0.0))
+                + (2.0 if parallel else 0.0) - (1.0 if grand else 0.0))
 
     # dp over (cells of upper seen, cells of lower covered, parents chosen)
     NEG = float("-inf")
@@ -806,7 +810,7 @@ def _line_tables(lines: list[_Line], text: str, rules: RuleSet, used: set[int]) 
         while j < n and lines[j].kind in ("cell", "blank", "rowbreak") and j not in used:
             run.append(j)
             j += 1
-        _bars_between_cells(run, lines)
+        run = _bars_between_cells(run, lines, text)
         bar_runs = _bar_runs(run, lines)
         if bar_runs:
             for sub in bar_runs:
@@ -837,30 +841,49 @@ def _line_tables(lines: list[_Line], text: str, rules: RuleSet, used: set[int]) 
     return out
 
 
-def _bars_between_cells(run: list[int], lines: list[_Line]) -> None:
+def _bars_between_cells(run: list[int], lines: list[_Line], text: str) -> list[int]:
     """One cell a line with a line of one bar between every two cells (``信息内容`` ``|`` ``本年制发件数``
     ``|`` …): the bars divide the cells as the line breaks do and say nothing of where a row ends; they
-    are read as blank lines (two bars in a row still leave an empty cell between)."""
+    are read as blank lines (two bars in a row still leave an empty cell between), and two lines with
+    no bar between are one cell wrapped (``商业`` ``企业``). The run, its wrapped lines joined."""
     kinds = [lines[k].kind for k in run]
     n_cells = kinds.count("cell")
     if n_cells < 4 or "rowbreak" not in kinds:
-        return
+        return run
     if any(lines[k].kind == "rowbreak" and len(_PIPE.findall(lines[k].text)) != 1 or
            lines[k].kind == "cell" and lines[k].cell is not None for k in run):
-        return
-    barred = 0
+        return run
+    # the gaps between two cells from the first bar on (a caption above the table has none after it)
+    first_bar = kinds.index("rowbreak")
+    gaps = barred = 0
     prev_cell, bar_since = False, False
-    for kind in kinds:
+    for kind in kinds[first_bar:]:
         if kind == "cell":
+            gaps += prev_cell
             barred += prev_cell and bar_since
             prev_cell, bar_since = True, False
         elif kind == "rowbreak":
             bar_since = True
-    if barred < 0.9 * (n_cells - 1):
-        return
-    for k in run:
-        if lines[k].kind == "rowbreak":
-            lines[k].kind = "blank"
+    if gaps < 3 or barred < 0.85 * gaps:
+        return run
+    out: list[int] = run[:first_bar]
+    last_cell: Optional[int] = None      # the cell line before, when no bar came after it
+    for k in run[first_bar:]:
+        ln = lines[k]
+        if ln.kind == "rowbreak":
+            ln.kind = "blank"
+            last_cell = None
+        elif ln.kind == "cell":
+            if last_cell is not None and len(ln.text.strip()) + len(lines[last_cell].text.strip()) <= MAX_CELL_CHARS:
+                head = lines[last_cell]
+                head.end = ln.end
+                head.text = text[head.start:head.end]
+                continue
+            last_cell = k
+        elif ln.kind == "blank":
+            last_cell = None
+        out.append(k)
+    return out
 
 
 def _bar_runs(run: list[int], lines: list[_Line]) -> list[list[int]]:
@@ -1062,16 +1085,60 @@ def _line_table(seg: list[int], lines: list[_Line], text: str, rules: RuleSet) -
     leaves = head[-width:] if len(head) >= width else head
     if len(leaves) == 1 and _is_caption(leaves[0].text, rules) and texts_in_body:
         leaves = []  # the table's name over a column of figures led by labels
+    n_labels = max(len(_split_row(r, rules)[0]) for r in rows)
+    corners = rules.tables["headers"].get("corner_words", ())
+    if n_labels and leaves and len(head) > len(leaves) and clean_label(head[-len(leaves) - 1].text) in corners:
+        leaves = head[-len(leaves) - 1:]   # 信息内容 / 本年处理决定数量 over 行政处罚 / 0: the corner is a leaf's row
     titles = head[:len(head) - len(leaves)]
     header = [[t] for t in titles] + ([leaves] if leaves else [])
+    stacked = _stacked_header(head, width, n_labels, rules)
+    if stacked is not None:
+        header = stacked
     ends = [c.end for c in rows[-1] if c.end >= 0]
     cut = bool(ends) and not text[max(ends):].strip()
-    t = _assemble(header, rows, "lines", rules, cut_last=cut)
+    t = _assemble(header, rows, "lines", rules, cut_last=cut, rows_given=stacked is not None)
     if t is not None and unit_lines:
         from dataclasses import replace
         m = _UNIT_LINE.match(unit_lines[-1].text)
         t = replace(t, unit=m.group(1) if m else None)
     return t
+
+
+MAX_STACKED_HEADER = 24    # header cells of one table written one a line, cut into rows
+
+
+def _stacked_header(head: list[_C], width: int, n_labels: int, rules: RuleSet) -> Optional[list[list[_C]]]:
+    """Header cells written one a line with nothing to tell where a header row ends, over rows with labels
+    (the corner, then 申请人情况 / 自然人 / 法人或其他组织 / 总计 / 商业企业 / … / 其他 over seven columns of
+    figures): the first cell the corner over the row labels, the rest cut into two or three rows, the
+    cut whose tree (``_best_tree``) fits the figures best, when its parents share words with their
+    children and better than the titles-over-leaves reading does. None else (the last ``width``
+    cells are then the leaves, the cells above them titles)."""
+    top = 0
+    while top < len(head) and _is_caption(head[top].text, rules):
+        top += 1
+    seq = head[top:]
+    words = _leaf_words(rules)
+    # the cells as they would be read else: the last `width` the leaves, each one above a title
+    chain = _best_tree([[c] for c in seq[:-width]] + [seq[-width:]], width, words) if len(seq) > width else None
+    best: Optional[tuple[float, bool, list[list[_C]]]] = None
+    for corner in ((True,) if n_labels else ()):
+        cells = seq[1:] if corner else seq
+        n = len(cells)
+        if n < width + 2 or n > MAX_STACKED_HEADER or any(re.sub(r"\s+", "", c.text) in words for c in cells):
+            continue    # 单位名称 among them: the header over the row labels is not where it is read here
+        cuts = [(a, n) for a in range(1, n)] + [(a, b) for a in range(1, n - 1) for b in range(a + 1, n)]
+        for a, b in cuts:
+            rows = [cells[:a], cells[a:b]] + ([cells[b:]] if b < n else [])
+            got = _best_tree(rows, width, words)
+            if got is not None and (best is None or got[0] > best[0]):
+                best = (got[0], corner, rows)
+    if best is None or best[0] <= 0 or chain is not None and chain[0] >= best[0]:
+        return None
+    _, corner, rows = best
+    if corner:
+        rows[0] = [seq[0]] + rows[0]
+    return [[c] for c in head[:top]] + rows
 
 
 def _rows_by_bar_ends(seg: list[int], lines: list[_Line], text: str, rules: RuleSet) -> Optional[Table]:

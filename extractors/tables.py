@@ -124,14 +124,19 @@ def locate(tables: Iterable[Table], text: str, window: int = 4000) -> list[Table
             if not s:
                 placed.append(replace(c, text=s, start=-1, end=-1))
                 continue
-            i = _find_cell(text, s, cursor, cursor + window + len(s) if first >= 0 else len(text))
+            hi = cursor + window + len(s) if first >= 0 else len(text)
+            i, n = _find_cell(text, s, cursor, hi), len(s)
+            if i < 0 and " " in s:
+                # a cell wrapped over lines (商业 / 企业): its words with any white space between
+                m = re.compile(r"\s+".join(map(re.escape, s.split(" ")))).search(text, cursor, hi)
+                i, n = (m.start(), m.end() - m.start()) if m else (-1, 0)
             if i < 0:
                 ok = False
                 break
             if first < 0:
                 first = i
-            placed.append(replace(c, text=s, start=i, end=i + len(s)))
-            cursor = i + len(s)
+            placed.append(replace(c, text=s, start=i, end=i + n))
+            cursor = i + n
         if not ok or first < 0:
             continue
         out.append(replace(t, cells=tuple(placed), start=first, end=cursor))

@@ -912,3 +912,30 @@ def test_one_cell_a_line_with_a_lone_bar_between_every_two_cells():
     assert got == [("规章本年制发件数", 0, "件"), ("规章本年废止件数", 0, "件"), ("规章现行有效件数", 2, "件"),
                    ("行政规范性文件本年制发件数", 4, "件"), ("行政规范性文件本年废止件数", 1, "件"),
                    ("行政规范性文件现行有效件数", 9, "件")]
+
+
+def _bar_between(*cs: str) -> str:
+    return "".join(f"{c}\n|\n" for c in cs)
+
+
+def test_the_applications_table_written_one_cell_a_line_rebuilds_its_three_header_rows():
+    # nothing tells where a header row ends: 申请人情况 over 自然人, 法人或其他组织 and 总计, the five kinds of
+    # 法人 under it; 商业 / 企业 is one cell wrapped over two lines (no bar between them)
+    text = ("三、收到和处理政府信息公开申请情况\n"
+            + _bar_between("(本列数据的勾稽关系为:第一项加第二项之和,等于第三项加第四项之和)", "申请人情况", "自然人",
+                           "法人或其他组织", "总计", "商业\n企业", "科研\n机构", "社会公益组织", "法律服务机构", "其他",
+                           "一、本年新收政府信息公开申请数量", "5", "1", "0", "0", "0", "0", "6",
+                           "二、上年结转政府信息公开申请数量", "0", "2", "0", "0", "0", "0", "2"))
+    got = [(s, v) for s, v, *_ in cells(extract(text))]
+    assert got[:7] == [("本年新收政府信息公开申请数量自然人", 5), ("本年新收政府信息公开申请数量商业企业", 1),
+                       ("本年新收政府信息公开申请数量科研机构", 0), ("本年新收政府信息公开申请数量社会公益组织", 0),
+                       ("本年新收政府信息公开申请数量法律服务机构", 0), ("本年新收政府信息公开申请数量其他", 0),
+                       ("本年新收政府信息公开申请数量总计", 6)]
+    assert got[8] == ("上年结转政府信息公开申请数量商业企业", 2) and len(got) == 14
+
+
+def test_the_corner_over_the_row_labels_is_in_the_row_of_the_leaf_headers():
+    # 信息内容 heads the labels (行政处罚, 行政强制), 本年处理决定数量 the figures
+    text = "第二十条第(六)项\n" + _bar_between("信息内容", "本年处理决定数量", "行政处罚", "12", "行政强制", "3")
+    got = [(s, v) for s, v, *_ in cells(extract(text))]
+    assert got == [("行政处罚本年处理决定数量", 12), ("行政强制本年处理决定数量", 3)]
