@@ -822,7 +822,8 @@ def _line_tables(lines: list[_Line], text: str, rules: RuleSet, used: set[int]) 
             i = max(j, i + 1)
             continue
         title_unit = None
-        for n_seg, seg in enumerate(_segments(run, lines, rules)):
+        segments = [seg for piece in (_barred_pieces(run, lines) or [run]) for seg in _segments(piece, lines, rules)]
+        for n_seg, seg in enumerate(segments):
             t = _line_table(seg, lines, text, rules)
             if t is not None:
                 first = next(k for k in seg if lines[k].kind == "cell")
@@ -884,6 +885,34 @@ def _bars_between_cells(run: list[int], lines: list[_Line], text: str) -> list[i
             last_cell = None
         out.append(k)
     return out
+
+
+def _barred_pieces(run: list[int], lines: list[_Line]) -> list[list[int]]:
+    """A run written one cell a line with a bar after each cell (``规章 |``) and no line of several bars,
+    cut at the lines without a bar after its first barred cell (a heading between two tables: 三、收到和
+    处理政府信息公开申请情况), the heading left out and the lone bars that end a piece (the empty cells
+    of its last row) dropped; [] when the run is not of that form or has no such line."""
+    cells = [k for k in run if lines[k].kind == "cell"]
+    barred = [k for k in cells if lines[k].cell is not None]
+    if len(barred) < 4 or len(barred) < 0.6 * len(cells):
+        return []
+    if any(lines[k].kind == "rowbreak" and len(_PIPE.findall(lines[k].text)) > 1 for k in run):
+        return []
+    out: list[list[int]] = [[]]
+    for k in run:
+        if k > barred[0] and lines[k].kind == "cell" and lines[k].cell is None:
+            out.append([])
+            continue
+        out[-1].append(k)
+    if len(out) == 1:
+        return []
+    pieces = []
+    for piece in out:
+        while piece and lines[piece[-1]].kind in ("rowbreak", "blank"):
+            piece.pop()
+        if any(lines[k].kind == "cell" for k in piece):
+            pieces.append(piece)
+    return pieces
 
 
 def _bar_runs(run: list[int], lines: list[_Line]) -> list[list[int]]:
@@ -969,17 +998,25 @@ def _segments(run: list[int], lines: list[_Line], rules: RuleSet) -> list[list[i
     segs: list[list[int]] = [[]]
     seen_figure = False
     content = [k for k in run if lines[k].kind == "cell"]
-    fig = {k: is_figure(lines[k].text, rules) or _is_empty_mark(lines[k].text, rules) for k in content}
+    fig = {k: is_figure(t := _cell_text(lines[k]), rules) or _is_empty_mark(t, rules) for k in content}
     pos = {k: i for i, k in enumerate(content)}
     for k in run:
         ln = lines[k]
-        if ln.kind == "cell" and seen_figure and (_is_caption(ln.text, rules) or _starts_group(k, content, pos, fig)):
+        if ln.kind == "cell" and seen_figure and (_is_caption(_cell_text(ln), rules)
+                                                  or _starts_group(k, content, pos, fig)):
             segs.append([])
             seen_figure = False
         segs[-1].append(k)
         if ln.kind == "cell" and fig[k]:
             seen_figure = True
     return [s for s in segs if s]
+
+
+def _cell_text(ln: _Line) -> str:
+    """A cell line's cell: without the bar after it (``规章 |``)."""
+    if ln.cell is None:
+        return ln.text
+    return ln.text[ln.cell[0] - ln.start:ln.cell[1] - ln.start]
 
 
 def _starts_group(k: int, content: list[int], pos: dict[int, int], fig: dict[int, bool]) -> bool:

@@ -531,6 +531,10 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
                 got = header_unit(src if src != table.unit else f"单位：{src}", rules) or unit_info(src, rules)
                 if got:
                     return got
+        heads = clean_label(column_text(k))
+        for word, unit in tconf["units"].get("money_headers", {}).items():
+            if heads.endswith(word):
+                return unit_info(unit, rules)   # 采购总金额 | 0: money, in 元 when nothing names another unit
         for cue, unit in tconf["units"]["by_subject"].items():
             if cue in about:
                 return unit_info(unit, rules)

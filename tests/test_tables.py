@@ -884,8 +884,8 @@ def test_one_column_naming_the_unit_of_matters_gives_it_to_the_columns_of_counts
     got = [(s, v, u, t) for s, v, u, t, _ in cells(extract(text))]
     assert got[:4] == [("东湖街道来件数", 31, "件", "case"), ("东湖街道已办结", 29, "件", "case"),
                        ("东湖街道办理中", 2, "件", "case"), ("东湖街道办结率", 93.5, "%", "percentage")]
-    # a column of money takes no 件 from its neighbours
-    assert got[4] == ("东湖街道涉及金额", 12.5, None, "count")
+    # a column of money takes no 件 from its neighbours: it is money, in 元 when nothing says otherwise
+    assert got[4] == ("东湖街道涉及金额", 12.5, "元", "amount")
 
 
 def test_stacked_headers_written_to_the_grid_s_width_keep_the_number_and_label_columns_leaves():
@@ -939,3 +939,25 @@ def test_the_corner_over_the_row_labels_is_in_the_row_of_the_leaf_headers():
     text = "第二十条第(六)项\n" + _bar_between("信息内容", "本年处理决定数量", "行政处罚", "12", "行政强制", "3")
     got = [(s, v) for s, v, *_ in cells(extract(text))]
     assert got == [("行政处罚本年处理决定数量", 12), ("行政强制本年处理决定数量", 3)]
+
+
+def test_stacked_disclosure_tables_with_a_bar_after_each_cell_and_a_heading_between():
+    # each 第二十条 table starts a new one; the lone bars before the next heading are the empty cells of
+    # the last row; a column of 金额 with no unit named is money in 元
+    text = ("二、主动公开政府信息情况\n"
+            + _lines("第二十条第(一)项", "信息内容", "本年新制作数量", "本年新公开数量", "对外公开总数量",
+                     "规章", "0", "0", "1", "规范性文件", "2", "0", "5",
+                     "第二十条第(六)项", "信息内容", "上一年项目数量", "本年增/减", "处理决定数量",
+                     "行政处罚", "21", "0", "7", "行政强制", "2", "0", "0",
+                     "第二十条第(九)项", "信息内容", "采购项目数量", "采购总金额", "政府集中采购", "3", "0")
+            + "|\n|\n|\n三、收到和处理政府信息公开申请情况\n"
+            + _lines("申请人情况", "自然人", "总计", "一、本年新收政府信息公开申请数量", "4", "4",
+                     "二、上年结转政府信息公开申请数量", "1", "1"))
+    got = [(s, v, u, t) for s, v, u, t, _ in cells(extract(text))]
+    assert got[:3] == [("规章本年新制作数量", 0, None, "count"), ("规章本年新公开数量", 0, None, "count"),
+                       ("规章对外公开总数量", 1, None, "count")]
+    assert got[6:9] == [("行政处罚上一年项目数量", 21, None, "count"), ("行政处罚本年增/减", 0, None, "count"),
+                        ("行政处罚处理决定数量", 7, None, "count")]
+    assert got[12:14] == [("政府集中采购采购项目数量", 3, None, "count"), ("政府集中采购采购总金额", 0, "元", "amount")]
+    assert got[14:16] == [("本年新收政府信息公开申请数量自然人", 4, None, "count"),
+                          ("本年新收政府信息公开申请数量总计", 4, None, "count")] and len(got) == 18
