@@ -1401,11 +1401,68 @@ def _split_row_ends(lines: list[_Line], text: str) -> list[_Line]:
     return out
 
 
+MIN_ONE_LINE_CELLS = 12    # cells of a line that holds a whole table, or several
+
+
+def _one_line_tables(lines: list[_Line], text: str, rules: RuleSet) -> list[_Line]:
+    """A page whose line breaks were lost writes its tables on one line, a bar after each cell, the
+    rows one after another (``信息内容 | 本年新制发数量 | … | 规章 | 0 | 0 | 0 | 规范性文件 | 0 | …``), the
+    text before the first cell often on the same line. Such a line (no row of bars above or below it,
+    a dozen cells at least, words again after figures: several rows) is read as one cell a line with
+    a bar after each; of the text before its first bar, what follows the last sentence is cut at its
+    runs of spaces (a heading, the table's caption)."""
+    out: list[_Line] = []
+    for i, ln in enumerate(lines):
+        if ln.kind != "pipe" or not _lone_pipe_line(lines, i) or len(_PIPE.findall(ln.text)) < MIN_ONE_LINE_CELLS:
+            out.append(ln)
+            continue
+        cells = _pipe_cells(ln, text)
+        figs = [is_figure(c.text, rules) for c in cells]
+        if sum(1 for a, b in zip(figs, figs[1:]) if a and not b) < 2:
+            out.append(ln)
+            continue
+        bars = [ln.start + m.start() for m in _PIPE.finditer(ln.text)]
+        pieces: list[_Line] = []
+        lead = ln.text[:bars[0] - ln.start]
+        ends = [m.end() for m in _SENTENCE.finditer(lead)]
+        cut = ln.start + (ends[-1] if ends else 0)
+        if cut > ln.start:
+            pieces.append(_Line(ln.start, cut, text[ln.start:cut], "prose"))
+        chunks = [(cut + m.start(), cut + m.end()) for m in re.finditer(r"\S+(?: \S+)*", text[cut:bars[0]])]
+        if not ends:     # no sentence before: the text before the first bar is one cell
+            chunks = [(chunks[0][0], chunks[-1][1])] if chunks else []
+        for a, b in chunks[:-1]:
+            pieces.append(_Line(a, b, text[a:b]))
+        starts = [chunks[-1][0]] if chunks else [ln.start]
+        starts += [b + 1 for b in bars[:-1]]
+        for a, bar in zip(starts, bars):
+            pieces.append(_Line(a, bar + 1, text[a:bar + 1]))
+        if text[bars[-1] + 1:ln.end].strip():
+            pieces.append(_Line(bars[-1] + 1, ln.end, text[bars[-1] + 1:ln.end]))
+        for p in pieces:
+            if not p.kind:
+                _classify(p, text, rules)
+        out.extend(pieces)
+    return out
+
+
+def _lone_pipe_line(lines: list[_Line], i: int) -> bool:
+    """No line divided by bars next to line i (blank lines aside)."""
+    for step in (-1, 1):
+        k = i + step
+        while 0 <= k < len(lines) and lines[k].kind == "blank":
+            k += step
+        if 0 <= k < len(lines) and lines[k].kind in ("pipe", "rowbreak"):
+            return False
+    return True
+
+
 def recognise(text: str, rules: RuleSet) -> list[Table]:
     """Every flattened table in ``text``, in text order, with cell spans in ``text``."""
     lines = _lines(text)
     for ln in lines:
         _classify(ln, text, rules)
+    lines = _one_line_tables(lines, text, rules)
     lines = _split_row_ends(lines, text)
     used: set[int] = set()
     tables = _pipe_tables(lines, text, rules, used)

@@ -961,3 +961,16 @@ def test_stacked_disclosure_tables_with_a_bar_after_each_cell_and_a_heading_betw
     assert got[12:14] == [("政府集中采购采购项目数量", 3, None, "count"), ("政府集中采购采购总金额", 0, "元", "amount")]
     assert got[14:16] == [("本年新收政府信息公开申请数量自然人", 4, None, "count"),
                           ("本年新收政府信息公开申请数量总计", 4, None, "count")] and len(got) == 18
+
+
+def test_tables_on_one_line_of_a_page_that_lost_its_line_breaks():
+    # the report's text, a heading, a caption and the cells of two tables on one line, a bar after each cell
+    text = ("某某局2023年度政府信息公开工作年度报告 全年主动公开政府信息12条。 二、主动公开政府信息情况 第二十条第(一)项 | "
+            "信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 | 规章 | 0 | 0 | 0 | 规范性文件 | 2 | 0 | 7 | "
+            "第二十条第(五)项 | 信息内容 | 本年处理决定数量 | 行政许可 | 430 | 其他对外管理服务事项 | 15 | 三、收到")
+    recs = extract(text)
+    assert [(r.value, r.unit) for r in recs if r.extractor == "rules"] == [(12, "条")]
+    got = [(s, v) for s, v, *_ in cells(recs)]
+    assert got == [("规章本年制发件数", 0), ("规章本年废止件数", 0), ("规章现行有效件数", 0),
+                   ("规范性文件本年制发件数", 2), ("规范性文件本年废止件数", 0), ("规范性文件现行有效件数", 7),
+                   ("行政许可本年处理决定数量", 430), ("其他对外管理服务事项本年处理决定数量", 15)]
