@@ -51,6 +51,8 @@ _SENTENCE = re.compile(r"[。！？!?]")
 _SPACE_RUN = re.compile(r"[ \t\u3000\xa0]{2,}|\t")
 _SPACE = re.compile(r"[ \t\u3000\xa0]+")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+# a note in brackets, which a label may carry at any length (规范性文件(行政机关制定发布的…))
+_BRACKETED = re.compile(r"[（(][^()（）]*[)）]")
 _UNIT_LINE = re.compile(r"^\s*[（(]?\s*(?:计量)?单位\s*[:：]\s*(\S{1,6}?)\s*[)）]?\s*$")
 
 
@@ -142,7 +144,7 @@ def _classify(ln: _Line, text: str, rules: RuleSet) -> None:
         if len(cells) >= 2:
             ln.kind = "pipe"
             return
-        if len(cells) == 1 and len(cells[0].text) <= MAX_CELL_CHARS and not _SENTENCE.search(s):
+        if len(cells) == 1 and len(_BRACKETED.sub("", cells[0].text)) <= MAX_CELL_CHARS and not _SENTENCE.search(s):
             ln.kind, ln.cell = "cell", (cells[0].start, cells[0].end)   # one cell a line, a bar after each
             return
     if not _SENTENCE.search(s):
@@ -946,6 +948,7 @@ def _bar_rows(sub: list[int], lines: list[_Line], text: str, rules: RuleSet) -> 
     start = sub[0]
     width = 0
     content = [k for k in sub if lines[k].kind == "cell"]
+    cur_lines: list[int] = []      # the line of each cell of ``cur``
 
     def end() -> None:
         nonlocal cur
@@ -975,13 +978,23 @@ def _bar_rows(sub: list[int], lines: list[_Line], text: str, rules: RuleSet) -> 
                     continue
                 end()
                 continue
+            if not width and len(cur) > 1 and (len(cur) - 1) % (bars + 1) == 0 and _is_caption(cur[-1].text, rules):
+                # the caption of the next table, padded to the width (第二十条第(五)项 | |||): the cells before
+                # it are rows of the table above, as wide
+                caption, caption_k, body, body_k = cur[-1], cur_lines[-1], cur[:-1], cur_lines[:-1]
+                for a in range(0, len(body), bars + 1):
+                    cur, start = body[a:a + bars + 1], body_k[a]
+                    end()
+                cur, start = [caption], caption_k
             cur += [_C("", -1, -1) for _ in range(bars)]
             width = len(cur)
             end()
             continue
         if not cur:
             start = k
+            cur_lines.clear()
         cur.append(_strip_span(text, *(ln.cell or (ln.start, ln.end))))
+        cur_lines.append(k)
         if width and len(cur) == width:
             end()
     end()

@@ -974,3 +974,17 @@ def test_tables_on_one_line_of_a_page_that_lost_its_line_breaks():
     assert got == [("规章本年制发件数", 0), ("规章本年废止件数", 0), ("规章现行有效件数", 0),
                    ("规范性文件本年制发件数", 2), ("规范性文件本年废止件数", 0), ("规范性文件现行有效件数", 7),
                    ("行政许可本年处理决定数量", 430), ("其他对外管理服务事项本年处理决定数量", 15)]
+
+
+def test_padded_captions_between_tables_written_one_cell_a_line_with_bars():
+    # 第二十条第(五)项 | ||| closes the rows of the table above, as wide as it; a label carries a long note in
+    # brackets and is still one cell
+    note = "(行政机关制定发布的决定、公告、通告、意见、通知,以及标题采用“规定”“办法”等字样的公文,一般情况下属于规范性文件)"
+    text = ("二、主动公开政府信息情况\n第二十条第(一)项 | |||\n"
+            + _lines("信息内容", "本年新制作数量", "本年新公开数量", "对外公开总数量", "规章", "0", "0", "0",
+                     "规范性文件" + note, "6", "6", "40")
+            + "第二十条第(五)项 | |||\n"
+            + _lines("信息内容", "上一年项目数量", "本年增/减", "处理决定数量", "行政许可", "57", "2", "1200"))
+    got = [(s, v) for s, v, *_ in cells(extract(text))]
+    assert got[3:6] == [("规范性文件本年新制作数量", 6), ("规范性文件本年新公开数量", 6), ("规范性文件对外公开总数量", 40)]
+    assert got[6:] == [("行政许可上一年项目数量", 57), ("行政许可本年增/减", 2), ("行政许可处理决定数量", 1200)]
