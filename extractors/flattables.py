@@ -1042,7 +1042,7 @@ def _starts_group(k: int, content: list[int], pos: dict[int, int], fig: dict[int
     figures = 0
     while i + words + figures < len(content) and fig[content[i + words + figures]]:
         figures += 1
-    return words >= MIN_GROUP_HEADERS and figures >= max(2, words - 1)
+    return words >= MIN_GROUP_HEADERS and max(2, words - 1) <= figures <= words + 1
 
 
 def _line_table(seg: list[int], lines: list[_Line], text: str, rules: RuleSet) -> Optional[Table]:
@@ -1123,6 +1123,13 @@ def _line_table(seg: list[int], lines: list[_Line], text: str, rules: RuleSet) -
                 cur.append(c)
             if cur:
                 rows.append(cur)
+            # the first row's labels as many as every other row of figures has (案件数 / Number of Cases
+            # Accepted / 304664 …: a name and its gloss)
+            n_lab = [len(_split_row(r, rules)[0]) for r in rows if _n_figures(r, rules)]
+            while len(n_lab) > 1 and n_lab[0] < min(n_lab[1:]) and len(head) > 1 \
+                    and not _is_caption(head[-1].text, rules) and head[-1].text:
+                rows[0].insert(0, head.pop())
+                n_lab[0] += 1
             width = max(len(_split_row(r, rules)[1]) for r in rows)
     # a unit on a line of its own under a header (合计 / (宗)) is no column of its own
     if len(head) > width and any(_BARE_UNIT.match(c.text) for c in head[-width - 1:]):

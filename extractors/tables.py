@@ -405,7 +405,7 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
             n = 2
         while n < len(chain) and len(chain[-n - 1]) <= _SHORT_GROUP:
             n += 1      # a short group is a name of its own (行政复议新收), a long one a heading
-        named[(k, rows_named)] = chain[-n:]
+        named[(k, rows_named)] = [p for p in chain[-n:] if not gloss(p)]
         return named[(k, rows_named)]
 
     def col_chain(k: int) -> list[str]:
@@ -490,7 +490,16 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
         return left_labels[r]
 
     def row_parts(r: int, k: int) -> list[str]:
-        return _dedupe([p for p in (clean_label(c.text) for c in row_cells(r, k)) if p])
+        return _dedupe([p for p in (clean_label(c.text) for c in row_cells(r, k)) if p and not gloss(p)])
+
+    # a bilingual table (a yearbook's: 案件数 / Number of Cases Accepted): the English labels gloss the
+    # Chinese ones and name nothing of their own in a subject
+    labels = [c.text for c in table.cells if c.header or c.row < hr or c.col < hc or not figure(c.text)]
+    latin = sum(1 for x in labels if _LATIN.search(x) and not _HAN.search(x))
+    bilingual = latin >= _GLOSSES and sum(1 for x in labels if _HAN.search(x)) >= _GLOSSES
+
+    def gloss(part: str) -> bool:
+        return bilingual and bool(_LATIN.search(part)) and not _HAN.search(part)
 
     def column_unit(k: int, several: bool = True) -> tuple[UnitInfo, float] | None:
         """The unit the headers over column k give (数量（件）, 承办件数), nearest the cells first;
@@ -679,6 +688,9 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
 
 
 _TOTALS = ("合计", "总计", "小计", "共计", "总数", "合计数")
+_LATIN = re.compile(r"[A-Za-z]{2,}")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_GLOSSES = 3     # labels in English and in Chinese, at least, that make a table bilingual
 _SHORT_GROUP = 4   # characters
 _TITLE_END = ("数量", "情况", "统计", "统计表", "表", "数据", "汇总")
 

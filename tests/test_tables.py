@@ -988,3 +988,31 @@ def test_padded_captions_between_tables_written_one_cell_a_line_with_bars():
     got = [(s, v) for s, v, *_ in cells(extract(text))]
     assert got[3:6] == [("规范性文件本年新制作数量", 6), ("规范性文件本年新公开数量", 6), ("规范性文件对外公开总数量", 40)]
     assert got[6:] == [("行政许可上一年项目数量", 57), ("行政许可本年增/减", 2), ("行政许可处理决定数量", 1200)]
+
+
+def test_a_bilingual_yearbook_table_names_its_rows_in_chinese():
+    # each row label comes with its English gloss, the header lines too: the glosses are not subjects,
+    # and the first row keeps both its labels (受理数 is not a column header)
+    def blank_between(*cs: str) -> str:
+        return "".join(f"{c}\n\n" for c in cs)
+    text = ("各地区行政复议案件情况\n单位:件\n"
+            + blank_between("项目", "Item", "合 计", "省 级", "市 级", "县 级", "Total", "Province", "City", "County",
+                            "受理数", "Cases Accepted", "1520", "212", "630", "678",
+                            "审结数", "Cases Closed", "1431", "200", "601", "630",
+                            "驳回申请", "Applications Rejected", "87", "9", "40", "38"))
+    got = [(s, v, u) for s, v, u, *_ in cells(extract(text))]
+    assert len(got) == 12 and {u for *_, u in got} == {"件"}
+    assert [s for s, *_ in got] == ["受理数"] * 4 + ["审结数"] * 4 + ["驳回申请"] * 4
+    assert [v for _, v, _ in got[:4]] == [1520, 212, 630, 678]
+
+
+def test_a_row_label_and_its_gloss_before_many_figures_are_no_block_of_headers():
+    # after the figures of 结案数, four lines of words then thirteen figures: a row (its name, its gloss, a
+    # name wrapped), not the headers of a row continued under headers of its own
+    figures = [str(n) for n in range(101, 114)]
+    text = ("单位:件\n"
+            + _lines("项目", *[f"类{n}" for n in range(1, 14)], bar=False)
+            + _lines("案件数", "Cases Accepted", *figures, "结案数", "Cases Settled", *figures,
+                     "违法事实", "Illegal Facts", "无证经营", "Trade without Licence", *figures, bar=False))
+    got = cells(extract(text))
+    assert len(got) == 39 and {r[2] for r in got} == {"件"}
