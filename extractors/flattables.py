@@ -812,7 +812,8 @@ def _line_tables(lines: list[_Line], text: str, rules: RuleSet, used: set[int]) 
         while j < n and lines[j].kind in ("cell", "blank", "rowbreak") and j not in used:
             run.append(j)
             j += 1
-        run = _bars_between_cells(run, lines, text)
+        run = _bars_between_cells(run, lines, text, rules)
+        run = _wrapped_between_blanks(run, lines, text, rules)
         bar_runs = _bar_runs(run, lines)
         if bar_runs:
             for sub in bar_runs:
@@ -844,7 +845,7 @@ def _line_tables(lines: list[_Line], text: str, rules: RuleSet, used: set[int]) 
     return out
 
 
-def _bars_between_cells(run: list[int], lines: list[_Line], text: str) -> list[int]:
+def _bars_between_cells(run: list[int], lines: list[_Line], text: str, rules: RuleSet) -> list[int]:
     """One cell a line with a line of one bar between every two cells (``信息内容`` ``|`` ``本年制发件数``
     ``|`` …): the bars divide the cells as the line breaks do and say nothing of where a row ends; they
     are read as blank lines (two bars in a row still leave an empty cell between), and two lines with
@@ -877,13 +878,56 @@ def _bars_between_cells(run: list[int], lines: list[_Line], text: str) -> list[i
             ln.kind = "blank"
             last_cell = None
         elif ln.kind == "cell":
-            if last_cell is not None and len(ln.text.strip()) + len(lines[last_cell].text.strip()) <= MAX_CELL_CHARS:
-                head = lines[last_cell]
-                head.end = ln.end
-                head.text = text[head.start:head.end]
+            if last_cell is not None and _wraps(lines[last_cell], ln, rules):
+                _join(lines[last_cell], ln, text)
                 continue
             last_cell = k
         elif ln.kind == "blank":
+            last_cell = None
+        out.append(k)
+    return out
+
+
+def _wraps(first: _Line, second: _Line, rules: RuleSet) -> bool:
+    """Two lines of words that can be one cell wrapped (本年新 / 制作数量): neither a figure, a mark, a
+    caption nor a heading."""
+    a, b = first.text.strip(), second.text.strip()
+    return len(a) + len(b) <= MAX_CELL_CHARS and not any(
+        is_figure(x, rules) or _is_empty_mark(x, rules) or _is_caption(x, rules) or _HEADING.match(x) for x in (a, b))
+
+
+def _join(first: _Line, second: _Line, text: str) -> None:
+    first.end = second.end
+    first.text = text[first.start:first.end]
+
+
+def _wrapped_between_blanks(run: list[int], lines: list[_Line], text: str, rules: RuleSet) -> list[int]:
+    """One cell a line with a blank line between every two cells: two lines of words with none between
+    are one cell wrapped (``本年新`` ``制作数量``). The run, its wrapped lines joined."""
+    if any(lines[k].kind == "rowbreak" or lines[k].kind == "cell" and lines[k].cell is not None for k in run):
+        return run
+    gaps = blanked = 0
+    prev_cell, blank_since = False, False
+    for k in run:
+        kind = lines[k].kind
+        if kind == "cell":
+            gaps += prev_cell
+            blanked += prev_cell and blank_since
+            prev_cell, blank_since = True, False
+        elif kind == "blank":
+            blank_since = True
+    if gaps < 3 or blanked == gaps or blanked < 0.85 * gaps:
+        return run
+    out: list[int] = []
+    last_cell: Optional[int] = None      # the cell line before, when no blank came after it
+    for k in run:
+        ln = lines[k]
+        if ln.kind == "cell":
+            if last_cell is not None and _wraps(lines[last_cell], ln, rules):
+                _join(lines[last_cell], ln, text)
+                continue
+            last_cell = k
+        else:
             last_cell = None
         out.append(k)
     return out

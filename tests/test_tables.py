@@ -1016,3 +1016,14 @@ def test_a_row_label_and_its_gloss_before_many_figures_are_no_block_of_headers()
                      "违法事实", "Illegal Facts", "无证经营", "Trade without Licence", *figures, bar=False))
     got = cells(extract(text))
     assert len(got) == 39 and {r[2] for r in got} == {"件"}
+
+
+def test_a_header_wrapped_over_two_lines_between_blank_lines():
+    # a blank line between every two cells; 本年新 / 制作数量 with none between is one header
+    def blank_between(*cs: str) -> str:
+        return "".join(f"{c}\n\n" for c in cs)
+    text = ("二、主动公开政府信息情况\n\n第二十条第(一)项\n\n信息内容\n\n本年新\n制作数量\n\n本年新\n公开数量\n\n"
+            + blank_between("对外公开总数量", "规章", "1", "0", "3", "规范性文件", "15", "15", "88"))
+    got = [(s, v) for s, v, *_ in cells(extract(text))]
+    assert got == [("规章本年新制作数量", 1), ("规章本年新公开数量", 0), ("规章对外公开总数量", 3),
+                   ("规范性文件本年新制作数量", 15), ("规范性文件本年新公开数量", 15), ("规范性文件对外公开总数量", 88)]
