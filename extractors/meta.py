@@ -599,13 +599,17 @@ _TITLE_CHROME = re.compile(r"(?=[\s【\[字打关分])(?<!\s)\s*(?:【[^【】]*
 
 
 _COLUMN_TAG = re.compile(f"^\\s*【[{HAN}]{{2,12}}】\\s*(?=[{HAN}])")
+# a page's list item: its menus, banners and, on some mirrors, every line (• 某某省人民政府关于…报告)
+_BULLET = ("•", "·", "●")
 # a title line with its date in brackets, as a list of articles gives it: …工作情况 (2015-04-23)
 _BRACKET_DATE = re.compile(r"(?=[\s（(])(?<!\s)\s*[（(]\s*(?:" + _DATE.pattern + r")\s*[)）]\s*$")
 
 
 def _title_line(ln: str) -> str:
-    """A title line without the chrome around it: a column tag before it (【法治建设报告】),
-    【字体：大 中 小】, [打印] or a date after it."""
+    """A title line without the chrome around it: a column tag or a list item's bullet before it
+    (【法治建设报告】, • ), 【字体：大 中 小】, [打印] or a date after it."""
+    if ln.startswith(_BULLET):
+        ln = ln.lstrip("•·● \u3000")
     ln = _COLUMN_TAG.sub("", ln)
     for _ in range(3):
         before = ln
@@ -638,7 +642,10 @@ def _title_ok(ln: str) -> bool:
 
 def _title(lines: list[str]) -> str | None:
     head = []
-    for t in (_title_line(ln) for ln in lines[:40]):
+    for raw in lines[:40]:
+        if len(raw) > 80 and raw.startswith(_BULLET):
+            continue  # a list item of the page's chrome (• 高举…而团结奋斗。, a banner): not the body's start
+        t = _title_line(raw)
         if t and not _is_meta_line(t):
             head.append(t)
             if len(head) == 12 or (len(t) > 80 and len(head) >= 2):
@@ -685,7 +692,12 @@ def org_from_title(title: str) -> str | None:
     t = re.sub(r"^关于", "", title.strip())
     t = re.sub(r"^(?:关于)?(?:(?:19|20)[0-9]{2}\s*年度?|[二][〇○零一二三四五六七八九]{3}年度?)", "", t)
     head = _TITLE_SUBJECT.split(t, maxsplit=1)[0]
+    # a tag the page's markup left in its title (某某省人民政府br关于…): no part of the name
+    head = _MARKUP_LEFT.sub("", head)
     return normalize_org(head.strip(" 　、，,"))
+
+
+_MARKUP_LEFT = re.compile(r"(?<=[\u4e00-\u9fff])\s*(?:</?[a-z]{1,6}\s*/?>|&nbsp;?|nbsp|br|p)\s*$", re.I)
 
 
 # ---------------------------------------------------------------- org
@@ -705,7 +717,7 @@ def _opening(lines: list[str], start: int = 0) -> tuple[int, str] | None:
 _LEAD = re.compile(r"^(?:(?:今年|本年度?|近年|过去一年|一年)(?:以来|来)?|(?:19|20)[0-9]{2}\s*年(?:度)?(?:以来|来|中|上半年)?)"
                    r"\s*[，,、]?\s*")
 _CONTEXT = re.compile(r"^(?:在[^，,。；;]{2,120}?(?:下|中|上|之际|背景下|之年|以来)\s*[，,]\s*|"
-                      r"是[^，,。；;]{2,60}?(?:之年|一年)\s*[，,]\s*|"
+                      r"是(?:《[^《》\n]{0,80}》|[^，,。；;《]){2,60}?(?:之年|一年)\s*[，,]\s*|"
                       r"(?:按照|根据|围绕)[^，,。；;]{2,80}?[，,]\s*)")
 
 
@@ -852,7 +864,8 @@ def stable_names(text: str) -> str | None:
     left as long as (nearly) every occurrence agrees (音堂镇 -> 观音堂镇). Only plausible
     names count: a suffix that starts a word is no name's end (发展乡村, 所长列席乡镇:
     ``frequency.word_after``), a name never holds ``frequency.not_in_name``; an ethnic
-    township's people are part of its suffix (桐木漯|瑶族乡)."""
+    township's people are part of its suffix (桐木漯|瑶族乡); a city whose name ends in 镇 is
+    that city when the text writes its level (景德镇 -> 景德镇市)."""
     counts: Counter = Counter()
     suffix_len: dict[str, int] = {}
     o = _rules()["org"]
@@ -895,6 +908,10 @@ def stable_names(text: str) -> str | None:
         if c < n * 0.8:
             break
         best, n = nm, c
+    # a city or county whose name ends like a town's (景德镇|市): that division, when the text writes it so
+    for level in ("市", "县", "区"):
+        if best + level in divisions.gazetteer()[1] and best + level in text:
+            return best + level
     return best
 
 

@@ -46,6 +46,7 @@ def _reference_without_clock(text: str) -> str:
 
 
 def _reference_title_line(ln: str) -> str:
+    ln = re.sub("^[•·●][•·● \u3000]*", "", ln)  # a list item's bullet
     ln = M._COLUMN_TAG.sub("", ln)
     for _ in range(3):
         ln = M._BRACKET_DATE.sub("", ln)
