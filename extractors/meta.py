@@ -13,19 +13,21 @@ Order of trust, per field (the first that gives a value wins):
   text (``text``; two lines joined when the body stands on a line of its own,
   or when the title is broken after its topic: …关于2023年度法治政府建设 / 工作的报告;
   a column tag before it dropped, 【法治建设报告】; the cells of an
-  information table, [ 体裁分类 ] 工作报告, are never one), else a title run into
+  information table, [ 体裁分类 ] 工作报告, are never one; a long first line, a banner or
+  injected chrome, and a bulleted long line do not start the body), else a title run into
   a banner or the body on one long line when it names its body
   (…www.example.com某某省人民政府关于2023年度…报告2023年，…).
 - ``org``: ``title`` (the body a title names: 某某区人民政府关于…, 2022年某某区…);
   ``meta`` (发布机构, 来源, ContentSource, in the page's metadata or the text's
-  publication line) when it agrees with how the report speaks of itself
-  (我镇 -> a town); ``signature`` (a body standing alone on one of the first or
+  publication line; a bulletin's 主办单位, a 行政执法统计年报's 本级行政机关) when it
+  agrees with how the report speaks of itself (我镇 -> a town); ``signature`` (a body standing alone on one of the first or
   last lines, or after 作者：); ``opening`` (the subject of the opening
   sentence, helped by the NER stage's ORG/GPE entities; the name stops where the
   sentence runs on past it: 2022年，某某区法治政府建设工作在市委… is 某某区; a
   county of one character and its level, 息县人民政府坚持…, by the gazetteer; when
   the first sentence names none, a later one of the opening paragraph that starts
-  with it: …之年。某某街道始终坚持…; 我代表国务院向大会作…报告, the body speaking);
+  with it: …之年。某某街道始终坚持…; 特编制某某办公室2023年…年度报告, the body before its
+  report's year; 我代表国务院向大会作…报告, the body speaking);
   ``self`` (我局 / 我县 / 我街, and the government by its level alone: 县人民政府,
   省政府, resolved with the site's name, the entities and the names the text
   gives: the one division of that level it names clearly most, by its full
@@ -33,7 +35,8 @@ Order of trust, per field (the first that gives a value wins):
   (法治湖南, 到长治工作), else the division above the ones it names (延安市,
   西安市 -> 陕西省; a province's report naming one city and nothing outside that
   province: 驻马店市 -> 河南省); 我街 the street by its short form as written
-  (《某某街理论学习中心组…》); two named about as often: none. An abbreviated 省司法厅
+  (《某某街理论学习中心组…》), else the one a document's title starts with, even once
+  (《某某街道政府信息…规程》); two named about as often: none. An abbreviated 省司法厅
   with the province the site or the text names, 对广东系列重要讲话 -> 广东省司法厅;
   我局 with the system it leads, 全市司法行政系统 -> 某市司法局, ``self.systems``);
   ``frequency`` (the town named most often, a plausible name only: 乡村 and
@@ -277,7 +280,9 @@ def _make_patterns(r: dict) -> dict[str, re.Pattern]:
         "clock_or_weekday": re.compile("|".join([re.escape(w) + "\\s*[:：]?\\s*[12二]" for w in r["published"]["clock"]]
                                                 + [f"{w}[一二三四五六日天]" for w in ("星期", "周", "礼拜")])),
         # 发布机构：X · 来源：X · 信息来源：X · [ 发布机构 ] | X · 发文机关: | X
-        "org_label": re.compile(r"(?P<label>发布机构|发文机关|发文单位|信息来源|文章来源|稿件来源|稿源|来源|作者|发布单位)"
+        # 主办单位 / 本级行政机关: the masthead of a bulletin, the first item of a 行政执法统计年报
+        "org_label": re.compile(r"(?P<label>发布机构|发文机关|发文单位|信息来源|文章来源|稿件来源|稿源|来源|作者|发布单位"
+                                r"|主办单位|本级行政机关)"
                                 r"\s*[\]】]?\s*[:：]?\s*[|｜]?\s*"),
         "run_in": run_in,
         # the peoples before an ethnic township's 乡 (某某|苗族侗族|乡): part of its suffix
@@ -491,7 +496,7 @@ def _strip_gov(n: str) -> str:
     return n.strip("、，, ")
 
 
-_HIGHER = re.compile(f"^(?P<hi>[{HAN}]{{2,6}}?(?:省|自治区|市|自治州|州|地区|盟|县))"
+_HIGHER = re.compile(f"^(?P<hi>[{HAN}]{{2,6}}?(?:省|自治区|市|自治州|州|地区|盟|县|新区))"
                      f"(?P<rest>[{HAN}]{{2,8}}?(?:自治县|县|区|市|旗|街道|民族乡|镇|乡|苏木).*)$")
 
 
@@ -565,7 +570,7 @@ def _bad_start(n: str) -> bool:
 def _kind(n: str) -> str | None:
     """What a name is, in the words the report uses for itself: 镇, 街道, 局, 县 …"""
     for w in _rules()["self"]["words"]:
-        if n.endswith(w) or (w == "委" and n.endswith("委员会")):
+        if n.endswith(w) or (w == "委" and n.endswith("委员会")) or (w == "办" and n.endswith("办公室")):
             return w
     if n.endswith(("自治区",)):
         return "区"
@@ -652,6 +657,8 @@ def _title(lines: list[str]) -> str | None:
                 break  # what follows is never read: the loop below stops at a long line
     for i, ln in enumerate(head):
         if len(ln) > 80:
+            if i == 0:
+                continue  # the page's first line, before any short one: a banner or injected chrome
             break  # the body has begun
         if _title_ok(ln):
             prev = head[i - 1] if i else ""
@@ -725,6 +732,7 @@ _LEVEL_GOV = re.compile(r"^(?P<level>省|市|县|区|镇|乡|旗)(?:委\s*[、�
 _ABBREVIATED = re.compile(f"^(?P<level>省|市|州|县|区|旗|镇|乡)(?P<dept>[{HAN}]{{2,12}}(?:委员会|办公室|局|厅|委|办|中心))$")
 
 
+_BEFORE_YEAR = re.compile(f"(?P<name>[{HAN}（）()]{{2,30}}?)(?=(?:19|20)[0-9]{{2}}\\s*年)")
 _PREFECTURE_SHORT = re.compile(f"(?P<name>[{HAN}]{{1,2}}州)(?=党委|州委|人民政府|政府)")
 _GOV_OFFICE = re.compile(r"(?:人民政府|政府)(?:办公室|办公厅)")
 
@@ -748,6 +756,12 @@ def org_from_opening(sentence: str) -> tuple[str | None, str | None, int, str | 
     if ml:
         pos += ml.end()
     rest = s[pos:]
+    if ml:
+        # 特编制|某市人民政府地方志办公室|2023年政府信息公开工作年度报告: the body before its report's year
+        my = _BEFORE_YEAR.match(rest)
+        n = normalize_org(my.group("name")) if my else None
+        if my and n and _plausible(n) and not _bad_start(my.group("name")):
+            return n, None, pos, None
     me = _patterns()["self"].match(rest)  # (?:我|本)(words), made once
     if me:
         return None, me.group(1), pos, None
@@ -932,6 +946,33 @@ def _short_streets(text: str) -> list[str]:
     return [top[0][0]]
 
 
+_BOOK_TOWN = re.compile(f"(?<=《)(?P<name>[{HAN}]{{2,4}}?(?P<suffix>街道|镇|乡))")
+
+
+_SELF_CHARS = frozenset("我本全各该此其")
+
+
+def _book_towns(text: str, suffixes: tuple[str, ...]) -> list[str]:
+    """A town or street named in full at the start of a document's title (…制定了《某某街道政府信息…》),
+    even once: what 我街 / 我镇 is in a text that names it nowhere else; a plausible name only (no
+    《全镇…》), the one named most (two as often: none)."""
+    freq = _rules().get("frequency", {})
+    after = freq.get("word_after", {})
+    c: Counter = Counter()
+    for m in _BOOK_TOWN.finditer(text):
+        name, suffix = m.group("name"), m.group("suffix")
+        if (suffix not in suffixes or text[m.end():m.end() + 1] in after.get(suffix, "")
+                or any(ch in _SELF_CHARS for ch in name)  # 现结合我镇, 推动全镇: no name
+                or name in _rules()["org"]["not_names"] or _bad_start(name) or not _plausible(name)
+                or not _name_ok(name)):
+            continue
+        c[name] += 1
+    top = c.most_common(2)
+    if not top or (len(top) == 2 and top[0][1] == top[1][1]):
+        return []
+    return [top[0][0]]
+
+
 def _named_in_text(text: str, kind: str, dept: str | None = None) -> list[str]:
     """Names of the kind 我X speaks of, as the text writes them, most frequent first:
     for 我局 the departments written with their division (《龙岩市永定区卫生健康局…》),
@@ -939,15 +980,15 @@ def _named_in_text(text: str, kind: str, dept: str | None = None) -> list[str]:
     c: Counter = Counter()
     if kind == "街":
         # 我街: the street the text names in full most often, else the one it names by its short
-        # form (《某某街理论学习中心组…》), kept as written
+        # form (《某某街理论学习中心组…》), kept as written, else the one it names in full once
         s = stable_names(text)
-        return [s] if s and _kind(s) == "街道" else _short_streets(text)
+        return [s] if s and _kind(s) == "街道" else (_short_streets(text) or _book_towns(text, ("街道",)))
     if kind in ("镇", "乡", "街道"):
         s = stable_names(text)
         if s and _kind(s) in (kind, "镇", "乡"):
             return [s]
         s = _slogan_town(text, kind)
-        return [s] if s else []
+        return [s] if s else _book_towns(text, ("街道",) if kind == "街道" else ("镇", "乡"))
     if kind in ("县", "区", "市", "省"):
         # the one division of that level the text names clearly most (《某某县人民政府…制度》,
         # 法治长治, 到长治工作); two named about as often: none
