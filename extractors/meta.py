@@ -10,7 +10,8 @@ is taken from the most trusted place that gives it, and says which one
 Order of trust, per field (the first that gives a value wins):
 
 - ``title``: the page's ``ArticleTitle`` (``meta``), else a title line of the
-  text (``text``; two lines joined when the body stands on a line of its own,
+  text (``text``; the title field of an information list or table first, 标  题：…,
+  | 标题: | … |, 名  称:…; two lines joined when the body stands on a line of its own,
   or when the title is broken after its topic: …关于2023年度法治政府建设 / 工作的报告;
   a column tag before it dropped, 【法治建设报告】; the cells of an
   information table, [ 体裁分类 ] 工作报告, are never one; a long first line, a banner or
@@ -612,9 +613,11 @@ _BRACKET_DATE = re.compile(r"(?=[\s（(])(?<!\s)\s*[（(]\s*(?:" + _DATE.pattern
 
 def _title_line(ln: str) -> str:
     """A title line without the chrome around it: a column tag or a list item's bullet before it
-    (【法治建设报告】, • ), 【字体：大 中 小】, [打印] or a date after it."""
+    (【法治建设报告】, • ), 【字体：大 中 小】, [打印], a date or a table row's end (|) after it."""
     if ln.startswith(_BULLET):
         ln = ln.lstrip("•·● \u3000")
+    if ln.rstrip().endswith(("|", "｜")):
+        ln = ln.rstrip("|｜ \u3000")  # the end of a table's row: 某某街道2024年度…报告 |
     ln = _COLUMN_TAG.sub("", ln)
     for _ in range(3):
         before = ln
@@ -645,7 +648,27 @@ def _title_ok(ln: str) -> bool:
             and any(w in ln for w in r["topic"]) and not _is_meta_line(ln))
 
 
+# the title as a field of the page's information list or table: 标  题：…, | 标题: | … | ||, • 名称:…,
+# 内 容 概 述: … (spaced labels read without their spaces), cut before a next label on its line
+_LABELLED_TITLE = re.compile(r"^(?:[•·●*|｜]\s*)*(?:标题|名称|题名|文件名称|内容概述)\s*[:：]\s*[|｜]?\s*(?P<t>[^|｜]+?)"
+                             r"\s*(?:[|｜].*|\s+\S{1,8}[:：].*)?$")
+# a table of one cell holding the title: | 某某街道2025年度法治政府建设情况报告 |
+_CELL_TITLE = re.compile(r"^[|｜]\s*(?P<t>[^|｜]{4,80}?)\s*[|｜]$")
+
+
+def _labelled_title(ln: str) -> str | None:
+    if not ("题" in ln or "称" in ln or "述" in ln or ln.startswith(("|", "｜"))):
+        return None
+    m = _LABELLED_TITLE.match(_unspaced(ln)) or _CELL_TITLE.match(ln)
+    t = m.group("t").strip() if m else None
+    return t if t and _title_ok(t) else None
+
+
 def _title(lines: list[str]) -> str | None:
+    for ln in lines[:16]:
+        t = _labelled_title(ln)
+        if t:
+            return t
     head = []
     for raw in lines[:40]:
         if len(raw) > 80 and raw.startswith(_BULLET):
