@@ -27,8 +27,8 @@ Order of trust, per field (the first that gives a value wins):
   sentence runs on past it: 2022年，某某区法治政府建设工作在市委… is 某某区; a
   county of one character and its level, 息县人民政府坚持…, by the gazetteer; when
   the first sentence names none, a later one of the opening paragraph that starts
-  with it: …之年。某某街道始终坚持…; 特编制某某办公室2023年…年度报告, the body before its
-  report's year; 我代表国务院向大会作…报告, the body speaking);
+  with it: …之年。某某街道始终坚持…; 特编制某某办公室2023年…年度报告 and 某某镇2023年…情况
+  报告如下, the body before its report's year; 我代表国务院向大会作…报告, the body speaking);
   ``self`` (我局 / 我县 / 我街, and the government by its level alone: 县人民政府,
   省政府, resolved with the site's name, the entities and the names the text
   gives: the one division of that level it names clearly most, by its full
@@ -54,7 +54,8 @@ Order of trust, per field (the first that gives a value wins):
   standing alone under the title or under the signature, also as a bulleted
   value of an information list that lost its labels: • 2021-01-29, or right
   after the dash of a delivery line: ——2024年3月5日在…;
-  never a date inside a line of the body: --…规定于2024年1月1日起施行). A page clock (今天是：2020年6月1日 星期一) never counts.
+  never a date inside a line of the body: --…规定于2024年1月1日起施行). A page clock (今天是：2020年6月1日 星期一) never counts;
+  a date with its weekday after a publication label does (发布日期：2024年1月15日 星期一).
 - ``report_year``: ``title`` (its year), ``opening`` (现将2023年…报告如下,
   2023年，某某街道…, 一、2019年…), ``published`` (a report signed in the
   first half of a year covers the year before), ``frequency`` (the most
@@ -274,6 +275,7 @@ def _make_patterns(r: dict) -> dict[str, re.Pattern]:
         "self": re.compile(f"(?:我|本)({_alt(r['self']['words'])})"),
         # 发布日期：2023-04-12 · 发布时间 2024年03月29日 · [ 发布日期 ] | 2026-02-11 · 发布时间:\n2026-03-04
         "pub_label": re.compile(f"(?P<label>{labels})\\s*[\\]】]?\\s*[:：]?\\s*[|｜]?\\s*"),
+        "pub_label_before": re.compile(f"(?:{labels})\\s*[\\]】]?\\s*[:：]?\\s*[|｜]?\\s*$"),
         "clock": re.compile(f"(?:{_alt(r['published']['clock'])})\\s*[:：]?\\s*"),
         # what _without_clock blanks begins with one of these: a clock word before the first character
         # of a date, a weekday (a text without them is kept as it is; one flat alternation, as a group
@@ -331,7 +333,15 @@ def _without_clock(text: str) -> str:
     out.append(text[pos:])
     # a date with its weekday is a clock too: 2019年12月3日星期二
     text = "".join(out)
-    return _WEEKDAY_DATE.sub(lambda m: " " * len(m.group(0)), text) if _may_hold_weekday_date(text) else text
+    return _WEEKDAY_DATE.sub(_blank_unless_labelled, text) if _may_hold_weekday_date(text) else text
+
+
+def _blank_unless_labelled(m: re.Match) -> str:
+    """A date with its weekday blanked (a clock), unless a publication label stands right before it:
+    发布日期：2024年1月15日 星期一 is the page's publication line."""
+    if _patterns()["pub_label_before"].search(m.string, max(0, m.start() - 12), m.start()):
+        return m.group(0)
+    return " " * len(m.group(0))
 
 
 _WEEKDAY_DATE = re.compile(_DATE.pattern + r"\s*(?:星期|周|礼拜)[一二三四五六日天]")
@@ -744,7 +754,7 @@ def _opening(lines: list[str], start: int = 0) -> tuple[int, str] | None:
     return None
 
 
-_LEAD = re.compile(r"^(?:(?:今年|本年度?|近年|过去一年|一年)(?:以来|来)?|(?:19|20)[0-9]{2}\s*年(?:度)?(?:以来|来|中|上半年)?)"
+_LEAD = re.compile(r"^(?:(?:今年|本年度?|近年|过去的?一年|一年)(?:以来|来)?|(?:19|20)[0-9]{2}\s*年(?:度)?(?:以来|来|中|上半年)?)"
                    r"\s*[，,、]?\s*")
 _CONTEXT = re.compile(r"^(?:在[^，,。；;]{2,120}?(?:下|中|上|之际|背景下|之年|以来)\s*[，,]\s*|"
                       r"是(?:《[^《》\n]{0,80}》|[^，,。；;《]){2,60}?(?:之年|一年)\s*[，,]\s*|"
@@ -755,6 +765,7 @@ _LEVEL_GOV = re.compile(r"^(?P<level>省|市|县|区|镇|乡|旗)(?:委\s*[、�
 _ABBREVIATED = re.compile(f"^(?P<level>省|市|州|县|区|旗|镇|乡)(?P<dept>[{HAN}]{{2,12}}(?:委员会|办公室|局|厅|委|办|中心))$")
 
 
+_REPORT_NAMED = re.compile(f"(?:19|20)[0-9]{{2}}\\s*年度?[{HAN}“”]{{0,30}}?(?:报告|总结|汇报)(?:如下|[:：])")
 _BEFORE_YEAR = re.compile(f"(?P<name>[{HAN}（）()]{{2,30}}?)(?=(?:19|20)[0-9]{{2}}\\s*年)")
 _PREFECTURE_SHORT = re.compile(f"(?P<name>[{HAN}]{{1,2}}州)(?=党委|州委|人民政府|政府)")
 _GOV_OFFICE = re.compile(r"(?:人民政府|政府)(?:办公室|办公厅)")
@@ -779,11 +790,12 @@ def org_from_opening(sentence: str) -> tuple[str | None, str | None, int, str | 
     if ml:
         pos += ml.end()
     rest = s[pos:]
-    if ml:
-        # 特编制|某市人民政府地方志办公室|2023年政府信息公开工作年度报告: the body before its report's year
-        my = _BEFORE_YEAR.match(rest)
-        n = normalize_org(my.group("name")) if my else None
-        if my and n and _plausible(n) and not _bad_start(my.group("name")):
+    # 特编制|某市人民政府地方志办公室|2023年政府信息公开工作年度报告, 某某镇|2023年法治政府建设工作
+    # 情况报告如下: the body before its report's year (after a lead-in, or with its report named)
+    my = _BEFORE_YEAR.match(rest)
+    if my and (ml or _REPORT_NAMED.match(rest, my.end())):
+        n = normalize_org(my.group("name"))
+        if n and _plausible(n) and not _bad_start(my.group("name")):
             return n, None, pos, None
     me = _patterns()["self"].match(rest)  # (?:我|本)(words), made once
     if me:

@@ -42,7 +42,8 @@ def _reference_without_clock(text: str) -> str:
         out.append(" " * (d.end() - m.start()))
         pos = d.end()
     out.append(text[pos:])
-    return M._WEEKDAY_DATE.sub(lambda m: " " * len(m.group(0)), "".join(out))
+    # a date with its weekday is a clock, unless a publication label stands right before it
+    return M._WEEKDAY_DATE.sub(M._blank_unless_labelled, "".join(out))
 
 
 def _reference_title_line(ln: str) -> str:
