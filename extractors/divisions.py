@@ -360,10 +360,12 @@ def _autonomous_county_short_names() -> frozenset[str]:
 
 
 @lru_cache(maxsize=8)
+@lru_cache(maxsize=4)
 def _city_short_names(word: str) -> dict[str, str]:
-    """A city's name without its 市 (长治 -> 长治市)."""
+    """A city's name without its 市 (长治 -> 长治市); a municipality's too, whose code is a
+    province's (上海 -> 上海市: 本市 in a report of 上海市 that says 法治上海)."""
     return {name[:-len(word)]: name for name, codes in gazetteer()[1].items()
-            if len(name) >= 3 and name.endswith(word) and any(code_level(k) == CITY for k in codes)}
+            if len(name) >= 3 and name.endswith(word) and any(code_level(k) in (CITY, PROVINCE) for k in codes)}
 
 
 def dominant_of_level(text: str, word: str, short_after: Iterable[str] = (), ratio: float = 1.5) -> Optional[str]:

@@ -10,22 +10,25 @@ is taken from the most trusted place that gives it, and says which one
 Order of trust, per field (the first that gives a value wins):
 
 - ``title``: the page's ``ArticleTitle`` (``meta``), else a title line of the
-  text (``text``; two lines joined when the body stands on a line of its own,
+  text (``text``; the title field of an information list or table first, 标  题：…,
+  | 标题: | … |, 名  称:…; two lines joined when the body stands on a line of its own,
   or when the title is broken after its topic: …关于2023年度法治政府建设 / 工作的报告;
   a column tag before it dropped, 【法治建设报告】; the cells of an
-  information table, [ 体裁分类 ] 工作报告, are never one), else a title run into
+  information table, [ 体裁分类 ] 工作报告, are never one; a long first line, a banner or
+  injected chrome, and a bulleted long line do not start the body), else a title run into
   a banner or the body on one long line when it names its body
   (…www.example.com某某省人民政府关于2023年度…报告2023年，…).
 - ``org``: ``title`` (the body a title names: 某某区人民政府关于…, 2022年某某区…);
   ``meta`` (发布机构, 来源, ContentSource, in the page's metadata or the text's
-  publication line) when it agrees with how the report speaks of itself
-  (我镇 -> a town); ``signature`` (a body standing alone on one of the first or
+  publication line; a bulletin's 主办单位, a 行政执法统计年报's 本级行政机关) when it
+  agrees with how the report speaks of itself (我镇 -> a town); ``signature`` (a body standing alone on one of the first or
   last lines, or after 作者：); ``opening`` (the subject of the opening
   sentence, helped by the NER stage's ORG/GPE entities; the name stops where the
   sentence runs on past it: 2022年，某某区法治政府建设工作在市委… is 某某区; a
   county of one character and its level, 息县人民政府坚持…, by the gazetteer; when
   the first sentence names none, a later one of the opening paragraph that starts
-  with it: …之年。某某街道始终坚持…; 我代表国务院向大会作…报告, the body speaking);
+  with it: …之年。某某街道始终坚持…; 特编制某某办公室2023年…年度报告 and 某某镇2023年…情况
+  报告如下, the body before its report's year; 我代表国务院向大会作…报告, the body speaking);
   ``self`` (我局 / 我县 / 我街, and the government by its level alone: 县人民政府,
   省政府, resolved with the site's name, the entities and the names the text
   gives: the one division of that level it names clearly most, by its full
@@ -33,7 +36,8 @@ Order of trust, per field (the first that gives a value wins):
   (法治湖南, 到长治工作), else the division above the ones it names (延安市,
   西安市 -> 陕西省; a province's report naming one city and nothing outside that
   province: 驻马店市 -> 河南省); 我街 the street by its short form as written
-  (《某某街理论学习中心组…》); two named about as often: none. An abbreviated 省司法厅
+  (《某某街理论学习中心组…》), else the one a document's title starts with, even once
+  (《某某街道政府信息…规程》); two named about as often: none. An abbreviated 省司法厅
   with the province the site or the text names, 对广东系列重要讲话 -> 广东省司法厅;
   我局 with the system it leads, 全市司法行政系统 -> 某市司法局, ``self.systems``);
   ``frequency`` (the town named most often, a plausible name only: 乡村 and
@@ -50,7 +54,8 @@ Order of trust, per field (the first that gives a value wins):
   standing alone under the title or under the signature, also as a bulleted
   value of an information list that lost its labels: • 2021-01-29, or right
   after the dash of a delivery line: ——2024年3月5日在…;
-  never a date inside a line of the body: --…规定于2024年1月1日起施行). A page clock (今天是：2020年6月1日 星期一) never counts.
+  never a date inside a line of the body: --…规定于2024年1月1日起施行). A page clock (今天是：2020年6月1日 星期一) never counts;
+  a date with its weekday after a publication label does (发布日期：2024年1月15日 星期一).
 - ``report_year``: ``title`` (its year), ``opening`` (现将2023年…报告如下,
   2023年，某某街道…, 一、2019年…), ``published`` (a report signed in the
   first half of a year covers the year before), ``frequency`` (the most
@@ -270,6 +275,7 @@ def _make_patterns(r: dict) -> dict[str, re.Pattern]:
         "self": re.compile(f"(?:我|本)({_alt(r['self']['words'])})"),
         # 发布日期：2023-04-12 · 发布时间 2024年03月29日 · [ 发布日期 ] | 2026-02-11 · 发布时间:\n2026-03-04
         "pub_label": re.compile(f"(?P<label>{labels})\\s*[\\]】]?\\s*[:：]?\\s*[|｜]?\\s*"),
+        "pub_label_before": re.compile(f"(?:{labels})\\s*[\\]】]?\\s*[:：]?\\s*[|｜]?\\s*$"),
         "clock": re.compile(f"(?:{_alt(r['published']['clock'])})\\s*[:：]?\\s*"),
         # what _without_clock blanks begins with one of these: a clock word before the first character
         # of a date, a weekday (a text without them is kept as it is; one flat alternation, as a group
@@ -277,7 +283,9 @@ def _make_patterns(r: dict) -> dict[str, re.Pattern]:
         "clock_or_weekday": re.compile("|".join([re.escape(w) + "\\s*[:：]?\\s*[12二]" for w in r["published"]["clock"]]
                                                 + [f"{w}[一二三四五六日天]" for w in ("星期", "周", "礼拜")])),
         # 发布机构：X · 来源：X · 信息来源：X · [ 发布机构 ] | X · 发文机关: | X
-        "org_label": re.compile(r"(?P<label>发布机构|发文机关|发文单位|信息来源|文章来源|稿件来源|稿源|来源|作者|发布单位)"
+        # 主办单位 / 本级行政机关: the masthead of a bulletin, the first item of a 行政执法统计年报
+        "org_label": re.compile(r"(?P<label>发布机构|发文机关|发文单位|信息来源|文章来源|稿件来源|稿源|来源|作者|发布单位"
+                                r"|主办单位|本级行政机关)"
                                 r"\s*[\]】]?\s*[:：]?\s*[|｜]?\s*"),
         "run_in": run_in,
         # the peoples before an ethnic township's 乡 (某某|苗族侗族|乡): part of its suffix
@@ -325,7 +333,15 @@ def _without_clock(text: str) -> str:
     out.append(text[pos:])
     # a date with its weekday is a clock too: 2019年12月3日星期二
     text = "".join(out)
-    return _WEEKDAY_DATE.sub(lambda m: " " * len(m.group(0)), text) if _may_hold_weekday_date(text) else text
+    return _WEEKDAY_DATE.sub(_blank_unless_labelled, text) if _may_hold_weekday_date(text) else text
+
+
+def _blank_unless_labelled(m: re.Match) -> str:
+    """A date with its weekday blanked (a clock), unless a publication label stands right before it:
+    发布日期：2024年1月15日 星期一 is the page's publication line."""
+    if _patterns()["pub_label_before"].search(m.string, max(0, m.start() - 12), m.start()):
+        return m.group(0)
+    return " " * len(m.group(0))
 
 
 _WEEKDAY_DATE = re.compile(_DATE.pattern + r"\s*(?:星期|周|礼拜)[一二三四五六日天]")
@@ -491,7 +507,7 @@ def _strip_gov(n: str) -> str:
     return n.strip("、，, ")
 
 
-_HIGHER = re.compile(f"^(?P<hi>[{HAN}]{{2,6}}?(?:省|自治区|市|自治州|州|地区|盟|县))"
+_HIGHER = re.compile(f"^(?P<hi>[{HAN}]{{2,6}}?(?:省|自治区|市|自治州|州|地区|盟|县|新区))"
                      f"(?P<rest>[{HAN}]{{2,8}}?(?:自治县|县|区|市|旗|街道|民族乡|镇|乡|苏木).*)$")
 
 
@@ -565,7 +581,7 @@ def _bad_start(n: str) -> bool:
 def _kind(n: str) -> str | None:
     """What a name is, in the words the report uses for itself: 镇, 街道, 局, 县 …"""
     for w in _rules()["self"]["words"]:
-        if n.endswith(w) or (w == "委" and n.endswith("委员会")):
+        if n.endswith(w) or (w == "委" and n.endswith("委员会")) or (w == "办" and n.endswith("办公室")):
             return w
     if n.endswith(("自治区",)):
         return "区"
@@ -599,13 +615,19 @@ _TITLE_CHROME = re.compile(r"(?=[\s【\[字打关分])(?<!\s)\s*(?:【[^【】]*
 
 
 _COLUMN_TAG = re.compile(f"^\\s*【[{HAN}]{{2,12}}】\\s*(?=[{HAN}])")
+# a page's list item: its menus, banners and, on some mirrors, every line (• 某某省人民政府关于…报告)
+_BULLET = ("•", "·", "●")
 # a title line with its date in brackets, as a list of articles gives it: …工作情况 (2015-04-23)
 _BRACKET_DATE = re.compile(r"(?=[\s（(])(?<!\s)\s*[（(]\s*(?:" + _DATE.pattern + r")\s*[)）]\s*$")
 
 
 def _title_line(ln: str) -> str:
-    """A title line without the chrome around it: a column tag before it (【法治建设报告】),
-    【字体：大 中 小】, [打印] or a date after it."""
+    """A title line without the chrome around it: a column tag or a list item's bullet before it
+    (【法治建设报告】, • ), 【字体：大 中 小】, [打印], a date or a table row's end (|) after it."""
+    if ln.startswith(_BULLET):
+        ln = ln.lstrip("•·● \u3000")
+    if ln.rstrip().endswith(("|", "｜")):
+        ln = ln.rstrip("|｜ \u3000")  # the end of a table's row: 某某街道2024年度…报告 |
     ln = _COLUMN_TAG.sub("", ln)
     for _ in range(3):
         before = ln
@@ -636,15 +658,40 @@ def _title_ok(ln: str) -> bool:
             and any(w in ln for w in r["topic"]) and not _is_meta_line(ln))
 
 
+# the title as a field of the page's information list or table: 标  题：…, | 标题: | … | ||, • 名称:…,
+# 内 容 概 述: … (spaced labels read without their spaces), cut before a next label on its line
+_LABELLED_TITLE = re.compile(r"^(?:[•·●*|｜]\s*)*(?:标题|名称|题名|文件名称|内容概述)\s*[:：]\s*[|｜]?\s*(?P<t>[^|｜]+?)"
+                             r"\s*(?:[|｜].*|\s+\S{1,8}[:：].*)?$")
+# a table of one cell holding the title: | 某某街道2025年度法治政府建设情况报告 |
+_CELL_TITLE = re.compile(r"^[|｜]\s*(?P<t>[^|｜]{4,80}?)\s*[|｜]$")
+
+
+def _labelled_title(ln: str) -> str | None:
+    if not ("题" in ln or "称" in ln or "述" in ln or ln.startswith(("|", "｜"))):
+        return None
+    m = _LABELLED_TITLE.match(_unspaced(ln)) or _CELL_TITLE.match(ln)
+    t = m.group("t").strip() if m else None
+    return t if t and _title_ok(t) else None
+
+
 def _title(lines: list[str]) -> str | None:
+    for ln in lines[:16]:
+        t = _labelled_title(ln)
+        if t:
+            return t
     head = []
-    for t in (_title_line(ln) for ln in lines[:40]):
+    for raw in lines[:40]:
+        if len(raw) > 80 and raw.startswith(_BULLET):
+            continue  # a list item of the page's chrome (• 高举…而团结奋斗。, a banner): not the body's start
+        t = _title_line(raw)
         if t and not _is_meta_line(t):
             head.append(t)
             if len(head) == 12 or (len(t) > 80 and len(head) >= 2):
                 break  # what follows is never read: the loop below stops at a long line
     for i, ln in enumerate(head):
         if len(ln) > 80:
+            if i == 0:
+                continue  # the page's first line, before any short one: a banner or injected chrome
             break  # the body has begun
         if _title_ok(ln):
             prev = head[i - 1] if i else ""
@@ -685,7 +732,12 @@ def org_from_title(title: str) -> str | None:
     t = re.sub(r"^关于", "", title.strip())
     t = re.sub(r"^(?:关于)?(?:(?:19|20)[0-9]{2}\s*年度?|[二][〇○零一二三四五六七八九]{3}年度?)", "", t)
     head = _TITLE_SUBJECT.split(t, maxsplit=1)[0]
+    # a tag the page's markup left in its title (某某省人民政府br关于…): no part of the name
+    head = _MARKUP_LEFT.sub("", head)
     return normalize_org(head.strip(" 　、，,"))
+
+
+_MARKUP_LEFT = re.compile(r"(?<=[\u4e00-\u9fff])\s*(?:</?[a-z]{1,6}\s*/?>|&nbsp;?|nbsp|br|p)\s*$", re.I)
 
 
 # ---------------------------------------------------------------- org
@@ -702,10 +754,10 @@ def _opening(lines: list[str], start: int = 0) -> tuple[int, str] | None:
     return None
 
 
-_LEAD = re.compile(r"^(?:(?:今年|本年度?|近年|过去一年|一年)(?:以来|来)?|(?:19|20)[0-9]{2}\s*年(?:度)?(?:以来|来|中|上半年)?)"
+_LEAD = re.compile(r"^(?:(?:今年|本年度?|近年|过去的?一年|一年)(?:以来|来)?|(?:19|20)[0-9]{2}\s*年(?:度)?(?:以来|来|中|上半年)?)"
                    r"\s*[，,、]?\s*")
 _CONTEXT = re.compile(r"^(?:在[^，,。；;]{2,120}?(?:下|中|上|之际|背景下|之年|以来)\s*[，,]\s*|"
-                      r"是[^，,。；;]{2,60}?(?:之年|一年)\s*[，,]\s*|"
+                      r"是(?:《[^《》\n]{0,80}》|[^，,。；;《]){2,60}?(?:之年|一年)\s*[，,]\s*|"
                       r"(?:按照|根据|围绕)[^，,。；;]{2,80}?[，,]\s*)")
 
 
@@ -713,6 +765,8 @@ _LEVEL_GOV = re.compile(r"^(?P<level>省|市|县|区|镇|乡|旗)(?:委\s*[、�
 _ABBREVIATED = re.compile(f"^(?P<level>省|市|州|县|区|旗|镇|乡)(?P<dept>[{HAN}]{{2,12}}(?:委员会|办公室|局|厅|委|办|中心))$")
 
 
+_REPORT_NAMED = re.compile(f"(?:19|20)[0-9]{{2}}\\s*年度?[{HAN}“”]{{0,30}}?(?:报告|总结|汇报)(?:如下|[:：])")
+_BEFORE_YEAR = re.compile(f"(?P<name>[{HAN}（）()]{{2,30}}?)(?=(?:19|20)[0-9]{{2}}\\s*年)")
 _PREFECTURE_SHORT = re.compile(f"(?P<name>[{HAN}]{{1,2}}州)(?=党委|州委|人民政府|政府)")
 _GOV_OFFICE = re.compile(r"(?:人民政府|政府)(?:办公室|办公厅)")
 
@@ -736,6 +790,13 @@ def org_from_opening(sentence: str) -> tuple[str | None, str | None, int, str | 
     if ml:
         pos += ml.end()
     rest = s[pos:]
+    # 特编制|某市人民政府地方志办公室|2023年政府信息公开工作年度报告, 某某镇|2023年法治政府建设工作
+    # 情况报告如下: the body before its report's year (after a lead-in, or with its report named)
+    my = _BEFORE_YEAR.match(rest)
+    if my and (ml or _REPORT_NAMED.match(rest, my.end())):
+        n = normalize_org(my.group("name"))
+        if n and _plausible(n) and not _bad_start(my.group("name")):
+            return n, None, pos, None
     me = _patterns()["self"].match(rest)  # (?:我|本)(words), made once
     if me:
         return None, me.group(1), pos, None
@@ -852,7 +913,8 @@ def stable_names(text: str) -> str | None:
     left as long as (nearly) every occurrence agrees (音堂镇 -> 观音堂镇). Only plausible
     names count: a suffix that starts a word is no name's end (发展乡村, 所长列席乡镇:
     ``frequency.word_after``), a name never holds ``frequency.not_in_name``; an ethnic
-    township's people are part of its suffix (桐木漯|瑶族乡)."""
+    township's people are part of its suffix (桐木漯|瑶族乡); a city whose name ends in 镇 is
+    that city when the text writes its level (景德镇 -> 景德镇市)."""
     counts: Counter = Counter()
     suffix_len: dict[str, int] = {}
     o = _rules()["org"]
@@ -895,6 +957,10 @@ def stable_names(text: str) -> str | None:
         if c < n * 0.8:
             break
         best, n = nm, c
+    # a city or county whose name ends like a town's (景德镇|市): that division, when the text writes it so
+    for level in ("市", "县", "区"):
+        if best + level in divisions.gazetteer()[1] and best + level in text:
+            return best + level
     return best
 
 
@@ -915,6 +981,33 @@ def _short_streets(text: str) -> list[str]:
     return [top[0][0]]
 
 
+_BOOK_TOWN = re.compile(f"(?<=《)(?P<name>[{HAN}]{{2,4}}?(?P<suffix>街道|镇|乡))")
+
+
+_SELF_CHARS = frozenset("我本全各该此其")
+
+
+def _book_towns(text: str, suffixes: tuple[str, ...]) -> list[str]:
+    """A town or street named in full at the start of a document's title (…制定了《某某街道政府信息…》),
+    even once: what 我街 / 我镇 is in a text that names it nowhere else; a plausible name only (no
+    《全镇…》), the one named most (two as often: none)."""
+    freq = _rules().get("frequency", {})
+    after = freq.get("word_after", {})
+    c: Counter = Counter()
+    for m in _BOOK_TOWN.finditer(text):
+        name, suffix = m.group("name"), m.group("suffix")
+        if (suffix not in suffixes or text[m.end():m.end() + 1] in after.get(suffix, "")
+                or any(ch in _SELF_CHARS for ch in name)  # 现结合我镇, 推动全镇: no name
+                or name in _rules()["org"]["not_names"] or _bad_start(name) or not _plausible(name)
+                or not _name_ok(name)):
+            continue
+        c[name] += 1
+    top = c.most_common(2)
+    if not top or (len(top) == 2 and top[0][1] == top[1][1]):
+        return []
+    return [top[0][0]]
+
+
 def _named_in_text(text: str, kind: str, dept: str | None = None) -> list[str]:
     """Names of the kind 我X speaks of, as the text writes them, most frequent first:
     for 我局 the departments written with their division (《龙岩市永定区卫生健康局…》),
@@ -922,15 +1015,15 @@ def _named_in_text(text: str, kind: str, dept: str | None = None) -> list[str]:
     c: Counter = Counter()
     if kind == "街":
         # 我街: the street the text names in full most often, else the one it names by its short
-        # form (《某某街理论学习中心组…》), kept as written
+        # form (《某某街理论学习中心组…》), kept as written, else the one it names in full once
         s = stable_names(text)
-        return [s] if s and _kind(s) == "街道" else _short_streets(text)
+        return [s] if s and _kind(s) == "街道" else (_short_streets(text) or _book_towns(text, ("街道",)))
     if kind in ("镇", "乡", "街道"):
         s = stable_names(text)
         if s and _kind(s) in (kind, "镇", "乡"):
             return [s]
         s = _slogan_town(text, kind)
-        return [s] if s else []
+        return [s] if s else _book_towns(text, ("街道",) if kind == "街道" else ("镇", "乡"))
     if kind in ("县", "区", "市", "省"):
         # the one division of that level the text names clearly most (《某某县人民政府…制度》,
         # 法治长治, 到长治工作); two named about as often: none

@@ -20,7 +20,7 @@ PIECES = [
     "》", "（", "）", "(", ")", "【法治建设报告】", "【", "】", "[打印]", "[", "]", "字体：大 中 小", "关闭窗口",
     "报告", "工作情况", "法治政府建设", "某某县", "龙岩市永定区", "永定区", "九江市", "广东省", "市", "区",
     "县", "全市", "我局", "街道", "镇", "乡", "城乡", "景区", "开发区", "观音堂", "大寺", "，", "。", "；",
-    "发布时间", "发布日期", "时间", "来源", "|", "｜", "•", "浏览次数", "2024-03-05", "（2015-04-23）",
+    "发布时间", "发布日期", "时间", "来源", "|", "｜", " |", "•", "浏览次数", "2024-03-05", "（2015-04-23）",
 ]
 
 
@@ -42,10 +42,13 @@ def _reference_without_clock(text: str) -> str:
         out.append(" " * (d.end() - m.start()))
         pos = d.end()
     out.append(text[pos:])
-    return M._WEEKDAY_DATE.sub(lambda m: " " * len(m.group(0)), "".join(out))
+    # a date with its weekday is a clock, unless a publication label stands right before it
+    return M._WEEKDAY_DATE.sub(M._blank_unless_labelled, "".join(out))
 
 
 def _reference_title_line(ln: str) -> str:
+    ln = re.sub("^[•·●][•·● \u3000]*", "", ln)  # a list item's bullet
+    ln = re.sub("[|｜][|｜ \u3000]*$", "", ln)  # a table row's end
     ln = M._COLUMN_TAG.sub("", ln)
     for _ in range(3):
         ln = M._BRACKET_DATE.sub("", ln)
