@@ -859,30 +859,43 @@ def _bars_between_cells(run: list[int], lines: list[_Line], text: str, rules: Ru
         return run
     # the gaps between two cells from the first bar on (a caption above the table has none after it)
     first_bar = kinds.index("rowbreak")
-    gaps = barred = 0
-    prev_cell, bar_since = False, False
-    for kind in kinds[first_bar:]:
-        if kind == "cell":
-            gaps += prev_cell
-            barred += prev_cell and bar_since
-            prev_cell, bar_since = True, False
-        elif kind == "rowbreak":
-            bar_since = True
+    gaps, barred = _divided_gaps(kinds[first_bar:], "rowbreak")
     if gaps < 3 or barred < 0.85 * gaps:
         return run
-    out: list[int] = run[:first_bar]
-    last_cell: Optional[int] = None      # the cell line before, when no bar came after it
     for k in run[first_bar:]:
+        if lines[k].kind == "rowbreak":
+            lines[k].kind = "blank"
+    return run[:first_bar] + _join_wrapped(run[first_bar:], lines, text, rules, lambda kind: kind == "blank")
+
+
+def _divided_gaps(kinds: list[str], divider: str) -> tuple[int, int]:
+    """How many pairs of cells follow each other in ``kinds``, and how many of them have a
+    ``divider`` line between them."""
+    gaps = divided = 0
+    prev_cell, divider_since = False, False
+    for kind in kinds:
+        if kind == "cell":
+            gaps += prev_cell
+            divided += prev_cell and divider_since
+            prev_cell, divider_since = True, False
+        elif kind == divider:
+            divider_since = True
+    return gaps, divided
+
+
+def _join_wrapped(run: list[int], lines: list[_Line], text: str, rules: RuleSet, breaks) -> list[int]:
+    """``run`` with each cell line that wraps the cell line before it (no line for which ``breaks(kind)``
+    is true between them) joined to that one."""
+    out: list[int] = []
+    last_cell: Optional[int] = None      # the cell line before, when no break came after it
+    for k in run:
         ln = lines[k]
-        if ln.kind == "rowbreak":
-            ln.kind = "blank"
-            last_cell = None
-        elif ln.kind == "cell":
+        if ln.kind == "cell":
             if last_cell is not None and _wraps(lines[last_cell], ln, rules):
                 _join(lines[last_cell], ln, text)
                 continue
             last_cell = k
-        elif ln.kind == "blank":
+        elif breaks(ln.kind):
             last_cell = None
         out.append(k)
     return out
@@ -906,31 +919,10 @@ def _wrapped_between_blanks(run: list[int], lines: list[_Line], text: str, rules
     are one cell wrapped (``本年新`` ``制作数量``). The run, its wrapped lines joined."""
     if any(lines[k].kind == "rowbreak" or lines[k].kind == "cell" and lines[k].cell is not None for k in run):
         return run
-    gaps = blanked = 0
-    prev_cell, blank_since = False, False
-    for k in run:
-        kind = lines[k].kind
-        if kind == "cell":
-            gaps += prev_cell
-            blanked += prev_cell and blank_since
-            prev_cell, blank_since = True, False
-        elif kind == "blank":
-            blank_since = True
+    gaps, blanked = _divided_gaps([lines[k].kind for k in run], "blank")
     if gaps < 3 or blanked == gaps or blanked < 0.85 * gaps:
         return run
-    out: list[int] = []
-    last_cell: Optional[int] = None      # the cell line before, when no blank came after it
-    for k in run:
-        ln = lines[k]
-        if ln.kind == "cell":
-            if last_cell is not None and _wraps(lines[last_cell], ln, rules):
-                _join(lines[last_cell], ln, text)
-                continue
-            last_cell = k
-        else:
-            last_cell = None
-        out.append(k)
-    return out
+    return _join_wrapped(run, lines, text, rules, lambda kind: True)
 
 
 def _barred_pieces(run: list[int], lines: list[_Line]) -> list[list[int]]:
