@@ -625,7 +625,7 @@ def _title_line(ln: str) -> str:
     """A title line without the chrome around it: a column tag or a list item's bullet before it
     (【法治建设报告】, • ), 【字体：大 中 小】, [打印], a date or a table row's end (|) after it."""
     if ln.startswith(_BULLET):
-        ln = ln.lstrip("•·● \u3000")
+        ln = ln.lstrip("".join(_BULLET) + " \u3000")
     if ln.rstrip().endswith(("|", "｜")):
         ln = ln.rstrip("|｜ \u3000")  # the end of a table's row: 某某街道2024年度…报告 |
     ln = _COLUMN_TAG.sub("", ln)
