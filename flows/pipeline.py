@@ -50,17 +50,28 @@ class RunResult:
     previous_rulesets: list[str] = field(default_factory=list)
 
 
-def batches(items: list, size: int) -> list[list]:
+def batches(items: list, size: int, workers: int = 0) -> list[list]:
+    """``items`` in batches of ``size``, in order. For ``workers`` > 0 (a parallel run) the batches
+    shrink toward the end (guided self-scheduling): each is at most ``ceil(left / (2 * workers))``,
+    so the workers run out of work together instead of one waiting for the other's last full batch."""
     size = max(1, int(size))
-    return [items[i:i + size] for i in range(0, len(items), size)]
+    if workers <= 0:
+        return [items[i:i + size] for i in range(0, len(items), size)]
+    out, i = [], 0
+    while i < len(items):
+        n = min(size, max(1, -(-(len(items) - i) // (2 * workers))))
+        out.append(items[i:i + n])
+        i += n
+    return out
 
 
 def _run_batches(items: list, settings: Settings, run_id: str, plan, stage: Stage, parallel: bool,
-                 batch_size: int, stored: bool, label: str, overrides: Overrides | None = None) -> int:
+                 batch_size: int, stored: bool, label: str, overrides: Overrides | None = None,
+                 workers: int = 0) -> int:
     """Every batch through ``process-batch``, staged in order; returns how many were cleaned again.
     ``overrides``: users' identity corrections, put into the documents rows before they are staged."""
     recleaned = 0
-    parts = batches(items, batch_size)
+    parts = batches(items, batch_size, workers if parallel else 0)
     with progress.bar(len(items), label, enabled=settings.progress) as bar:
         if parallel:
             futures = [process_batch_task.submit(b, settings, run_id, plan, n=len(b), stored=stored) for b in parts]
@@ -110,7 +121,7 @@ def _artifact(result: RunResult, title: str) -> None:
 
 def run_sources(sources: list[str], settings: Settings, parallel: bool = False,
                 batch_size: int = DEFAULT_BATCH_SIZE, sources_files: list[str] | None = None,
-                corrections: str | None = None) -> RunResult:
+                corrections: str | None = None, workers: int = 0) -> RunResult:
     """The body of ``fazhi run`` and of the nightly flow: call it inside a flow.
     ``sources_files``: files the user flagged as sources files (a list of sources, not a report).
     ``corrections``: a CSV of identity corrections keyed by doc_id (``fazhi.pipeline.identity``); with
@@ -126,7 +137,8 @@ def run_sources(sources: list[str], settings: Settings, parallel: bool = False,
     todo = [s for s in expanded if s not in unchanged]
     with Stage(lake) as stage:
         stage.add(failures=expansion_failures(run_id, expanded))
-        _run_batches(todo, settings, run_id, plan, stage, parallel, batch_size, False, "documents", overrides)
+        _run_batches(todo, settings, run_id, plan, stage, parallel, batch_size, False, "documents", overrides,
+                     workers)
         stage.flush()
         if stage.docs or stage.failures:
             report = load_task(settings, stage)
@@ -153,11 +165,13 @@ def settings_of(settings: Settings | None, lake: str | None = None, rules: str |
 @flow(name="fazhi-run")
 def run_pipeline(sources: list[str], settings: Settings | None = None, parallel: bool = False,
                  batch_size: int = DEFAULT_BATCH_SIZE, sources_files: list[str] | None = None,
-                 lake: str | None = None, rules: str | None = None, corrections: str | None = None) -> RunResult:
+                 lake: str | None = None, rules: str | None = None, corrections: str | None = None,
+                 workers: int = 0) -> RunResult:
     """Ingest, clean, extract and load ``sources`` into ``settings.lake``; ``corrections``: a CSV of
-    identity corrections keyed by doc_id."""
+    identity corrections keyed by doc_id; ``workers``: how many the parallel task runner has (the
+    batches shrink toward the end so that they finish together)."""
     return run_sources(sources, settings_of(settings, lake, rules), parallel=parallel, batch_size=batch_size,
-                       sources_files=sources_files, corrections=corrections)
+                       sources_files=sources_files, corrections=corrections, workers=workers)
 
 
 def current_documents(lake: Lake) -> list[dict]:
@@ -170,7 +184,8 @@ def current_documents(lake: Lake) -> list[dict]:
 @flow(name="fazhi-reextract")
 def reextract_pipeline(settings: Settings | None = None, parallel: bool = False,
                        batch_size: int = DEFAULT_BATCH_SIZE, lake: str | None = None,
-                       rules: str | None = None, corrections: str | None = None) -> RunResult:
+                       rules: str | None = None, corrections: str | None = None,
+                       workers: int = 0) -> RunResult:
     """The extractors again on every current document version of the lake, from its stored raw bytes
     and clean text; nothing is fetched. A version already extracted with this rule set is copied back
     (``reuse``); a text of an older cleaner is cleaned again from the raw bytes. The identity is read
@@ -189,7 +204,7 @@ def reextract_pipeline(settings: Settings | None = None, parallel: bool = False,
     overrides = Overrides(by_doc={k: {**kept.get(k, {}), **fixes.get(k, {})} for k in {*kept, *fixes}})
     with Stage(str(lk.root)) as stage:
         recleaned = _run_batches(docs, settings, run_id, plan, stage, parallel, batch_size, True,
-                                 f"reextract {plan.ruleset}", overrides)
+                                 f"reextract {plan.ruleset}", overrides, workers)
         report = load_task(settings, stage)
     sources = [d["source"] for d in docs]
     stats = {**run_stats(stage.docs, stage.failures, sources), "recleaned": recleaned}

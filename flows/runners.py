@@ -3,7 +3,8 @@
 ``fazhi run --workers N`` starts a local Dask cluster of N worker processes;
 ``fazhi run --dask-address tcp://host:8786`` uses an existing scheduler. The
 flow is the same as the sequential one (``flows/pipeline.py``) with its
-batches submitted to the workers (``--batch-size`` documents per task run).
+batches submitted to the workers (``--batch-size`` documents per task run, fewer toward the end so
+that the workers finish together).
 The run's :class:`~fazhi.settings.Settings` is a task parameter, so remote
 workers get the options (NER model, rules, fetch policy) with every batch;
 each worker process loads the NER pipeline once. The one load runs in the
@@ -51,7 +52,8 @@ def run_parallel(sources: list[str], settings: Settings | str, workers: Optional
     runner = dask_task_runner(workers=workers, address=address, processes=processes)
     return run_pipeline.with_options(task_runner=runner)(sources=sources, settings=settings, parallel=True,
                                                          batch_size=batch_size, corrections=corrections,
-                                                         sources_files=sources_files)
+                                                         sources_files=sources_files,
+                                                         workers=0 if address else max(1, int(workers or 1)))
 
 
 def reextract_parallel(settings: Settings, workers: Optional[int] = None, address: Optional[str] = None,
@@ -59,4 +61,5 @@ def reextract_parallel(settings: Settings, workers: Optional[int] = None, addres
                        corrections: Optional[str] = None) -> RunResult:
     runner = dask_task_runner(workers=workers, address=address, processes=processes)
     return reextract_pipeline.with_options(task_runner=runner)(settings=settings, parallel=True,
-                                                               batch_size=batch_size, corrections=corrections)
+                                                               batch_size=batch_size, corrections=corrections,
+                                                               workers=0 if address else max(1, int(workers or 1)))

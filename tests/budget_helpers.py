@@ -32,3 +32,13 @@ class Odd(Exception):
 
 def raise_odd() -> None:
     raise Odd(1, 2)
+
+
+def wait_for(path: str) -> None:
+    """A warm-up that lasts until ``path`` exists (a pipeline load the caller can hold open)."""
+    while not os.path.exists(path):
+        os.sched_yield()
+
+
+def fail_to_load(path: str) -> None:
+    raise FileNotFoundError(f"no model at {path}")

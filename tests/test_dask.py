@@ -28,6 +28,21 @@ def test_batches_keep_order():
     assert batches([1], 0) == [[1]]
 
 
+def test_parallel_batches_shrink_toward_the_end_so_workers_finish_together():
+    from flows.runners import batches
+
+    items = list(range(288))
+    parts = batches(items, 16, workers=2)
+    assert [x for p in parts for x in p] == items  # every document once, in order
+    sizes = [len(p) for p in parts]
+    assert max(sizes) == 16 and sizes == sorted(sizes, reverse=True)
+    # the last batch each worker takes is small: a worker waits at most a few documents for the other
+    assert sizes[-2:] == [1, 1]
+    # never more tasks than the documents need: the full batches stay full until the tail
+    assert sizes.count(16) >= len(items) // 16 - 4
+    assert batches(list(range(3)), 16, workers=2) == [[0], [1], [2]]
+
+
 def test_dask_run_equals_sequential_run(prefect_server, tmp_path):
     from flows.pipeline import run_pipeline
     from flows.runners import run_parallel

@@ -309,6 +309,31 @@ def test_a_stage_past_its_memory_budget_fails_alone():
     assert budget.run("clean", h.echo, "again", budget=b)[0] == "again"
 
 
+def test_a_prestarted_worker_warms_up_while_the_caller_goes_on(tmp_path):
+    """The NER worker is started when a document is known to need it and loads its pipeline while
+    the document's rules run: prestart returns before the warm-up ends; the first call waits for it."""
+    import budget_helpers as h
+
+    from fazhi.pipeline import budget
+
+    b = budget.Budget(seconds=60, memory_mb=512)
+    flag = tmp_path / "loaded"
+    warm = (h.wait_for, (str(flag),))
+    budget.prestart("ner", h.echo, budget=b, warm=warm)  # would never return if it waited for the warm-up
+    flag.write_text("")
+    value, pid = budget.run("ner", h.echo, "doc", budget=b, warm=warm)
+    assert value == "doc"
+    budget.prestart("ner", h.echo, budget=b, warm=warm)  # already up: the same process
+    assert budget.run("ner", h.echo, "next", budget=b, warm=warm) == ("next", pid)
+    # a warm-up that fails is the first document's error, and the next call starts again
+    bad = (h.fail_to_load, ("/nowhere",))
+    budget.prestart("ner", h.echo, budget=b, warm=bad)
+    with pytest.raises(FileNotFoundError, match="/nowhere"):
+        budget.run("ner", h.echo, "doc", budget=b, warm=bad)
+    with pytest.raises(FileNotFoundError):
+        budget.run("ner", h.echo, "doc", budget=b, warm=bad)
+
+
 def test_the_worker_imports_the_callers_code_not_the_working_directorys(tmp_path, monkeypatch):
     """A run started in a folder that holds another checkout of the project (a fazhi/ package) gets
     workers that run the caller's code, not that folder's."""

@@ -126,6 +126,15 @@ def run(stage: str, fn, *args, budget: Budget | None = None, warm: tuple | None 
     return _worker(budget.memory_mb, warm).call(stage, fn, args, budget.seconds)
 
 
+def prestart(stage: str, fn, budget: Budget | None = None, warm: tuple | None = None) -> None:
+    """Start the worker that ``run(stage, fn, ..., warm=warm)`` will use, without waiting for its
+    start-up (imports, the warm-up call); nothing if budgets are off or it is already up."""
+    if not enabled():
+        return
+    budget = budget or Budget.for_stage(stage)
+    _worker(budget.memory_mb, warm).prestart(getattr(fn, "__module__", "") or "")
+
+
 # -- the caller's side -------------------------------------------------------------
 
 def _send(fh, obj) -> None:
@@ -173,8 +182,21 @@ class Worker:
         self.memory_mb = memory_mb
         self.warm = warm
         self.proc: subprocess.Popen | None = None
+        self.starting = False  # spawned, its "ready" not read yet
 
     def _start(self, preload: str) -> None:
+        self._spawn(preload)
+        self._await_ready()
+
+    def prestart(self, preload: str) -> None:
+        """Start the process (its imports, its warm-up) without waiting for it: the first ``call``
+        waits for it to be ready. The caller goes on meanwhile (the NER stage's pipeline loads while
+        the document's rules run)."""
+        if self.proc is None or self.proc.poll() is not None:
+            self.stop()
+            self._spawn(preload)
+
+    def _spawn(self, preload: str) -> None:
         env = dict(os.environ)
         env[WORKER_ENV] = "1"
         env["FAZHI_BUDGET_MEMORY_MB"] = str(self.memory_mb)
@@ -189,6 +211,13 @@ class Worker:
             _send(self.proc.stdin, (self.warm, _fazhi_env()))
         except (BrokenPipeError, OSError):
             pass  # a worker that died at once: told below
+        self.starting = True
+
+    def _await_ready(self) -> None:
+        if not self.starting:
+            return
+        self.starting = False
+        assert self.proc is not None and self.proc.stdout is not None  # _spawn made it, with pipes
         # the start-up (imports, the warm-up call) is not part of any document's budget: wait for
         # the worker to say it is ready
         fd = self.proc.stdout.fileno()
@@ -209,6 +238,7 @@ class Worker:
 
     def stop(self) -> None:
         proc, self.proc = self.proc, None
+        self.starting = False
         if proc is None:
             return
         try:
@@ -226,9 +256,11 @@ class Worker:
                 pass
 
     def call(self, stage: str, fn, args: tuple, seconds: float):
-        if self.proc is None or self.proc.poll() is not None:
+        if self.proc is None or (not self.starting and self.proc.poll() is not None):
             self.stop()
             self._start(getattr(fn, "__module__", "") or "")
+        else:
+            self._await_ready()
         proc = self.proc
         assert proc is not None and proc.stdin is not None and proc.stdout is not None  # _start made it, with pipes
         try:
