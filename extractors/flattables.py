@@ -630,11 +630,19 @@ def _pipe_tables(lines: list[_Line], text: str, rules: RuleSet, used: set[int]) 
             continue
         j = i
         block = []
-        while j < len(lines) and lines[j].kind in ("pipe", "blank"):
+        while j < len(lines) and lines[j].kind in ("pipe", "blank", "rowbreak"):
             if lines[j].kind == "pipe":
                 block.append(j)
-            elif j + 1 < len(lines) and lines[j + 1].kind != "pipe":
-                break
+            else:
+                # blank lines, or lines of bars only (an empty row an export wrote, ``|``), inside the
+                # block: the rows go on after them when a row divided by bars follows
+                e = j
+                while e < len(lines) and lines[e].kind in ("blank", "rowbreak"):
+                    e += 1
+                if e >= len(lines) or lines[e].kind != "pipe":
+                    break
+                j = e
+                continue
             j += 1
         rows = [_pipe_cells(lines[k], text) for k in block]
         last_line = lines[block[-1]]

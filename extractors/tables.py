@@ -166,7 +166,9 @@ def _find_cell(text: str, s: str, lo: int, hi: int) -> int:
 # -- reading cells ---------------------------------------------------------------------------------
 
 _NUM = r"(?:\d{1,3}(?:[,，]\d{3})+|\d+)(?:\.\d+)?"
-_CELL_NUMBER = re.compile(rf"^(?P<sign>[-－−+])?(?P<n>{_NUM})\s*(?P<q>余|多)?\s*(?P<u>[^\d\s].{{0,7}})?$")
+# a change written with an arrow (↑53.6, ↓2.9%: up or down by so much, spec §5 direction) is a figure too
+_ARROWS = {"↑": "increase", "↓": "decrease", "▲": "increase", "▼": "decrease"}
+_CELL_NUMBER = re.compile(rf"^(?:(?P<sign>[-－−+])|(?P<arrow>[↑↓▲▼])\s*)?(?P<n>{_NUM})\s*(?P<q>余|多)?\s*(?P<u>[^\d\s].{{0,7}})?$")
 _YEAR = re.compile(r"^(?:19|20)\d\d\s*年?(?:度)?$")
 _HEADER_UNIT = re.compile(r"[（(]\s*(?:单位\s*[:：]?\s*)?(?P<u>[^()（）:：\d\s]{1,6})\s*[)）]")
 _UNIT_LINE = re.compile(r"(?:计量)?单位\s*[:：]\s*(?P<u>[^\s,，;；)）]{1,6})")
@@ -186,6 +188,7 @@ class _Quantity:
     offset: int        # of ``text`` inside the cell text
     inner: str | None
     mult: float = 1.0  # the multiplier written before the unit (12.5万元: 10000)
+    direction: str | None = None   # an arrow before the number (↑53.6: increase)
 
 
 def unit_info(word: str, rules: RuleSet) -> tuple[UnitInfo, float] | None:
@@ -226,7 +229,7 @@ def read_cell(text: str, rules: RuleSet) -> _Quantity | None:
         end = m.end("u")
     start = m.start("n") if not m.group("sign") else m.start("sign")
     return _Quantity(value * factor * (unit.factor if unit else 1.0), unit, t[start:end], lead + start, m.group("q"),
-                     factor)
+                     factor, _ARROWS.get(m.group("arrow") or ""))
 
 
 def is_figure(text: str, rules: RuleSet) -> bool:
@@ -252,6 +255,9 @@ def header_unit(label: str, rules: RuleSet) -> tuple[UnitInfo, float] | None:
     for suffix, unit in rules.tables["units"]["header_suffix"].items():
         if bare.endswith(suffix):
             return unit_info(unit, rules)
+    for suffix, unit in rules.tables["units"].get("score_headers", {}).items():
+        if bare.endswith(suffix):
+            return UnitInfo(unit, "count", unit), 1.0   # points: a unit of the table, not of the lexicon
     return None
 
 
@@ -316,8 +322,8 @@ def _dedupe(parts: list[str]) -> list[str]:
 
 
 def _serial_columns(table: Table, g, rules: RuleSet) -> set[int]:
-    """Columns of row numbers: headed 序号, or the first column counting 1, 2, 3 …"""
-    names = rules.tables["cells"]["serial_headers"]
+    """Columns of row numbers: headed 序号 (or ranks: 排名), or the first column counting 1, 2, 3 …"""
+    names = list(rules.tables["cells"]["serial_headers"]) + list(rules.tables["cells"].get("rank_headers", ()))
     out = set()
     for k in range(table.n_cols):
         heads = [g[r][k].text for r in range(table.header_rows) if g[r][k] is not None]
@@ -677,7 +683,7 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
         sentence = surface[s0:s1]
         section = layout.section(start) if layout is not None else None
         out.append(Record(
-            type=typ, value=float(f"{value:.10g}"), unit=unit, qualifier=qual, direction=None,
+            type=typ, value=float(f"{value:.10g}"), unit=unit, qualifier=qual, direction=q.direction,
             subject=subject or None,
             category=categorise(subject, sentence, section.headings if section else "", rules) if categorise else "其他",
             text=surface[start:end], start=start, end=end, sentence=sentence,
