@@ -553,7 +553,7 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
         for cue, unit in tconf["units"]["by_subject"].items():
             if cue in about:
                 return unit_info(unit, rules)
-        got = sibling_header_unit(k)
+        got = sibling_header_unit(k) or sibling_row_unit(r)
         if got:
             return got
         if "prose" not in prose_unit:
@@ -580,6 +580,30 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
         heads = column_text(k)
         if any(w in heads for w in tconf["units"].get("money_words", ())) or \
                 clean_label(heads).endswith(tuple(tconf["units"].get("ratio_headers", ()))):
+            return None
+        return got
+
+    row_units: list = []
+
+    def sibling_row_unit(r: int) -> tuple[UnitInfo, float] | None:
+        """The same for a table whose figures stand in one column, a row a matter (行政处罚实施数量(件) | 0,
+        罚款 | 0, 合计 | 0): the unit of matters one row's label names, for the rows that name none."""
+        if not row_units:
+            fig_cols = {c.col for c in table.cells if c.row >= hr and c.col >= hc and figure(c.text)}
+            kinds = {}
+            if len(fig_cols) == 1:
+                for rr in data_rows:
+                    for c in row_cells(rr, next(iter(fig_cols))):
+                        got = header_unit(c.text, rules)
+                        if got and got[0].type == "case":
+                            kinds[(got[0].written, got[1])] = got
+            row_units.append(next(iter(kinds.values())) if len(kinds) == 1 else None)
+        got = row_units[0]
+        if got is None:
+            return None
+        label = "".join(c.text for c in row_cells(r, hc))
+        if any(w in label for w in tconf["units"].get("money_words", ())) or \
+                clean_label(label).endswith(tuple(tconf["units"].get("ratio_headers", ()))):
             return None
         return got
 
