@@ -158,6 +158,9 @@ def _find_cell(text: str, s: str, lo: int, hi: int) -> int:
         after = text[i + len(s)] if i + len(s) < len(text) else "\n"
         if before in _BOUND and after in _BOUND:
             return i
+        if s[0].isdigit() and s[-1].isdigit() and (before in ")）" and after in _BOUND or
+                                                  _HAN.match(before) and after in "(（"):
+            return i    # a figure written onto its label: 实施数量(件)0, 合计0(件) (flattables._unfuse)
         tries += 1
         i = text.find(s, i + 1, hi)
     return first
