@@ -115,16 +115,16 @@ def _space_cells(line: _Line, text: str) -> list[_C]:
 
 # a label and its figure written together, no space between (a table flattened header cell by
 # header cell, each followed by its figure): 行政处罚实施数量(件)0, 罚没金额(万元)0, 合计0(件)
-_FUSED = (re.compile(r"^(?P<label>.*[\u4e00-\u9fff].*[（(][^()（）\d]{1,6}[)）])(?P<n>\d+(?:\.\d+)?)$"),
-          re.compile(r"^(?P<label>[^\d()（）]*[\u4e00-\u9fff])(?P<n>\d+(?:\.\d+)?)(?:[（(][^()（）\d]{1,6}[)）])$"))
+_FUSED = (re.compile(r"^(?P<label>.*[\u4e00-\u9fff].*(?P<u>[（(][^()（）\d]{1,6}[)）]))(?P<n>\d+(?:\.\d+)?)$"),
+          re.compile(r"^(?P<label>[^\d()（）]*[\u4e00-\u9fff])(?P<n>\d+(?:\.\d+)?)(?P<u>[（(][^()（）\d]{1,6}[)）])$"))
 
 
 def _unfuse(c: _C) -> list[_C]:
     """A cell that writes a label and a figure together, as two cells (the label's unit in brackets
-    stays with the label)."""
+    stays with the label). Only where the brackets hold a unit (附件1(略) is no such cell)."""
     for rx in _FUSED:
         m = rx.match(c.text)
-        if m and len(m.group("label")) <= MAX_CELL_CHARS:
+        if m and len(m.group("label")) <= MAX_CELL_CHARS and _BARE_UNIT.match(m.group("u")):
             a = c.start + m.start("n")
             return [_C(m.group("label"), c.start, c.start + m.end("label")), _C(m.group("n"), a, c.start + m.end("n"))]
     return [c]
