@@ -784,8 +784,10 @@ def _prose_unit(table: Table, text: str, about: str, rules: RuleSet) -> tuple[Un
     if not units:
         return None
     cue = "|".join(re.escape(c) for c in cues)
-    rx = re.compile(rf"(?:{cue})[^。；;，,\n|]{{0,12}}?\d+(?:\.\d+)?\s*(?P<a>{units})|"
-                    rf"\d+(?:\.\d+)?\s*(?P<b>{units})[^。；;，,\n|\d]{{0,12}}?(?:{cue})")
+    # the number may carry a multiplier, and a pinyin gloss after it (1.56万件, 9.67萬(wàn)件)
+    num = r"\d+(?:\.\d+)?\s*(?:[万萬亿億](?:[(（][a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*[)）])?)?"
+    rx = re.compile(rf"(?:{cue})[^。；;，,\n|]{{0,12}}?{num}\s*(?P<a>{units})|"
+                    rf"{num}\s*(?P<b>{units})[^。；;，,\n|\d]{{0,12}}?(?:{cue})")
     seen: dict[str, int] = {}
     for m in rx.finditer(text):
         if table.start <= m.start() < table.end:

@@ -1081,3 +1081,10 @@ def test_labels_written_together_with_their_figures():
                    ("合计", 3, "件", "case", "3")]
     for r in recs:
         assert clean[r.start:r.end] == r.text
+
+
+def test_the_reports_unit_for_the_tables_subject_read_past_a_multiplier():
+    # the text counts 诉求 in 万件 (with a gloss after 萬 on a converted page): the table's 件 all the same
+    for prose in ("本月热线受理群众诉求1.52万件。\n", "本月熱線受理群眾訴求1.52萬(wàn)件。\n"):
+        text = prose + "诉求类型 | 数量 |\n咨询 | 9120 |\n投诉 | 6080 |\n"
+        assert {(u, t) for _, _, u, t, _ in cells(extract(text))} == {("件", "case")}
