@@ -533,6 +533,8 @@ def _best_parents(upper: list[_C], lower: list[_C], p: int, below: list[_C], lea
         s = -0.01 * i
         if t in low_texts:
             s -= 100.0      # written again below: a leaf of parallel groups, never their parent
+        elif any(len(x) >= 2 and len(t) > len(x) and t.endswith(x) and _CJK.search(x) for x in low_texts):
+            s -= 1.0        # a measure named below, for another period (2024年6月完成数 by 完成数): a leaf
         if t in leaves:
             s -= 100.0      # 序号, 单位: the header of the row numbers or labels, never a group's
         if t.startswith(_TOTAL_WORDS) or t in _TOTAL_WORDS:

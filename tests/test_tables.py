@@ -1088,3 +1088,15 @@ def test_the_reports_unit_for_the_tables_subject_read_past_a_multiplier():
     for prose in ("本月热线受理群众诉求1.52万件。\n", "本月熱線受理群眾訴求1.52萬(wàn)件。\n"):
         text = prose + "诉求类型 | 数量 |\n咨询 | 9120 |\n投诉 | 6080 |\n"
         assert {(u, t) for _, _, u, t, _ in cells(extract(text))} == {("件", "case")}
+
+
+def test_a_header_naming_a_measure_for_another_period_is_a_leaf_not_a_group():
+    # 上月完成数 sits between two groups over the sub-headers; it is the 完成数 of last month, a column
+    text = ("各所采集任务完成情况表\n"
+            "单位 | 本月完成情况 | 上月完成数 | 增/减 |\n"
+            "任务数 | 完成数 | 完成率 | (件) | 幅度 |\n"
+            "城东所 | 300 | 312 | 104.00% | 290 | 22 | 7.59% |\n"
+            "城西所 | 260 | 251 | 96.54% | 270 | -19 | -7.04% |\n")
+    got = [(s, v) for s, v, *_ in cells(extract(text))]
+    assert got[:6] == [("城东所任务数", 300), ("城东所完成数", 312), ("城东所完成率", 104.0),
+                       ("城东所上月完成数", 290), ("城东所增/减", 22), ("城东所增/减幅度", 7.59)]
