@@ -171,7 +171,8 @@ def _find_cell(text: str, s: str, lo: int, hi: int) -> int:
 _NUM = r"(?:\d{1,3}(?:[,，]\d{3})+|\d+)(?:\.\d+)?"
 # a change written with an arrow (↑53.6, ↓2.9%: up or down by so much, spec §5 direction) is a figure too
 _ARROWS = {"↑": "increase", "↓": "decrease", "▲": "increase", "▼": "decrease"}
-_CELL_NUMBER = re.compile(rf"^(?:(?P<sign>[-－−+])|(?P<arrow>[↑↓▲▼])\s*)?(?P<n>{_NUM})\s*(?P<q>余|多)?\s*(?P<u>[^\d\s].{{0,7}})?$")
+_CELL_NUMBER = re.compile(rf"^(?:(?P<sign>[-－−+])|(?P<arrow>[↑↓▲▼])\s*)?(?P<n>{_NUM})\s*(?P<q>余|多)?\s*"
+                          rf"(?P<u>[^\d\s↑↓▲▼][^↑↓▲▼]{{0,7}}?)?\s*(?P<after>(?(arrow)(?!)|(?(sign)(?!)|[↑↓▲▼])))?$")
 _YEAR = re.compile(r"^(?:19|20)\d\d\s*年?(?:度)?$")
 _HEADER_UNIT = re.compile(r"[（(]\s*(?:单位\s*[:：]?\s*)?(?P<u>[^()（）:：\d\s]{1,6})\s*[)）]")
 _UNIT_LINE = re.compile(r"(?:计量)?单位\s*[:：]\s*(?P<u>[^\s,，;；)）]{1,6})")
@@ -232,7 +233,7 @@ def read_cell(text: str, rules: RuleSet) -> _Quantity | None:
         end = m.end("u")
     start = m.start("n") if not m.group("sign") else m.start("sign")
     return _Quantity(value * factor * (unit.factor if unit else 1.0), unit, t[start:end], lead + start, m.group("q"),
-                     factor, _ARROWS.get(m.group("arrow") or ""))
+                     factor, _ARROWS.get(m.group("arrow") or m.group("after") or ""))
 
 
 def is_figure(text: str, rules: RuleSet) -> bool:

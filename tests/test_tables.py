@@ -1041,6 +1041,10 @@ def test_a_change_written_with_an_arrow_is_a_figure_with_its_direction():
     assert got[5] == ("物业服务同比", 22.0, "%", "percentage", "decrease", "22.0")
     assert got[8][1:5] == (24.4, "%", "percentage", "increase")
     assert got[3][:4] == ("物业服务本年投诉量", 860, "件", "case") and got[3][4] is None
+    # the arrow after the number reads the same
+    text = text.replace("↑36.9", "36.9↑").replace("↓22.0", "22.0↓")
+    got = [(r.value, r.direction, r.text) for r in extract(text) if r.extractor == "table"]
+    assert got[2] == (36.9, "increase", "36.9") and got[5] == (22.0, "decrease", "22.0")
 
 
 def test_scores_take_points_and_ranks_are_not_records():
