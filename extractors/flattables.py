@@ -110,7 +110,24 @@ def _space_cells(line: _Line, text: str) -> list[_C]:
         pos = m.end()
     if pos < len(body):
         cells.append(_strip_span(text, line.start + pos, line.start + len(body)))
-    return [c for c in cells if c.text]
+    return [piece for c in cells if c.text for piece in _unfuse(c)]
+
+
+# a label and its figure written together, no space between (a table flattened header cell by
+# header cell, each followed by its figure): 行政处罚实施数量(件)0, 罚没金额(万元)0, 合计0(件)
+_FUSED = (re.compile(r"^(?P<label>.*[\u4e00-\u9fff].*(?P<u>[（(][^()（）\d]{1,6}[)）]))(?P<n>\d+(?:\.\d+)?)$"),
+          re.compile(r"^(?P<label>[^\d()（）]*[\u4e00-\u9fff])(?P<n>\d+(?:\.\d+)?)(?P<u>[（(][^()（）\d]{1,6}[)）])$"))
+
+
+def _unfuse(c: _C) -> list[_C]:
+    """A cell that writes a label and a figure together, as two cells (the label's unit in brackets
+    stays with the label). Only where the brackets hold a unit (附件1(略) is no such cell)."""
+    for rx in _FUSED:
+        m = rx.match(c.text)
+        if m and len(m.group("label")) <= MAX_CELL_CHARS and _BARE_UNIT.match(m.group("u")):
+            a = c.start + m.start("n")
+            return [_C(m.group("label"), c.start, c.start + m.end("label")), _C(m.group("n"), a, c.start + m.end("n"))]
+    return [c]
 
 
 def _is_empty_mark(s: str, rules: RuleSet) -> bool:
@@ -516,6 +533,8 @@ def _best_parents(upper: list[_C], lower: list[_C], p: int, below: list[_C], lea
         s = -0.01 * i
         if t in low_texts:
             s -= 100.0      # written again below: a leaf of parallel groups, never their parent
+        elif any(len(x) >= 2 and len(t) > len(x) and t.endswith(x) and _CJK.search(x) for x in low_texts):
+            s -= 1.0        # a measure named below, for another period (2024年6月完成数 by 完成数): a leaf
         if t in leaves:
             s -= 100.0      # 序号, 单位: the header of the row numbers or labels, never a group's
         if t.startswith(_TOTAL_WORDS) or t in _TOTAL_WORDS:
@@ -630,11 +649,19 @@ def _pipe_tables(lines: list[_Line], text: str, rules: RuleSet, used: set[int]) 
             continue
         j = i
         block = []
-        while j < len(lines) and lines[j].kind in ("pipe", "blank"):
+        while j < len(lines) and lines[j].kind in ("pipe", "blank", "rowbreak"):
             if lines[j].kind == "pipe":
                 block.append(j)
-            elif j + 1 < len(lines) and lines[j + 1].kind != "pipe":
-                break
+            else:
+                # blank lines, or lines of bars only (an empty row an export wrote, ``|``), inside the
+                # block: the rows go on after them when a row divided by bars follows
+                e = j
+                while e < len(lines) and lines[e].kind in ("blank", "rowbreak"):
+                    e += 1
+                if e >= len(lines) or lines[e].kind != "pipe":
+                    break
+                j = e
+                continue
             j += 1
         rows = [_pipe_cells(lines[k], text) for k in block]
         last_line = lines[block[-1]]
@@ -753,6 +780,19 @@ def _texts(r: list[_C]) -> list[str]:
     return [re.sub(r"\s+", "", c.text) for c in r if c.text]
 
 
+def _label_row(lines: list[_Line], j: int, first: int, text: str, rules: RuleSet) -> bool:
+    """Line j, inside a run of rows of a label and one figure (罚款 0), is a label alone (警告): a row
+    whose figure cell was empty, when a row of a label and a figure follows it."""
+    ln = lines[j]
+    if j == first or ln.kind != "cell" or _HEADING.match(ln.text.strip()) or _is_caption(ln.text.strip(), rules):
+        return False
+    toks = _space_cells(ln, text)
+    if len(toks) != 1 or not _CJK.search(toks[0].text) or is_figure(toks[0].text, rules):
+        return False
+    two = lambda k: len(_space_cells(lines[k], text)) == 2   # noqa: E731
+    return j + 1 < len(lines) and lines[j + 1].kind == "srow" and two(j + 1) and lines[j - 1].kind == "srow" and two(j - 1)
+
+
 def _space_tables(lines: list[_Line], text: str, rules: RuleSet, used: set[int]) -> list[Table]:
     out = []
     i = 0
@@ -761,7 +801,7 @@ def _space_tables(lines: list[_Line], text: str, rules: RuleSet, used: set[int])
             i += 1
             continue
         j = i
-        while j < len(lines) and lines[j].kind == "srow":
+        while j < len(lines) and (lines[j].kind == "srow" or _label_row(lines, j, i, text, rules)):
             j += 1
         # header lines above: short tokens, no figures, no sentence
         h = i - 1

@@ -100,8 +100,8 @@ SCHEMA: dict[str, dict] = {
     "tables.toml": {
         "units": {"by_subject": {"*": "str"}, "header_suffix": {"*": "str"}, "count_objects?": WORDS,
                   "from_prose?": WORDS, "prose_units?": WORDS, "money_words?": WORDS, "ratio_headers?": WORDS,
-                  "money_headers?": {"*": "str"}},
-        "cells": {"empty": WORDS, "serial_headers": WORDS, "generic_headers": WORDS, "period_headers?": WORDS},
+                  "money_headers?": {"*": "str"}, "score_headers?": {"*": "str"}},
+        "cells": {"empty": WORDS, "serial_headers": WORDS, "rank_headers?": WORDS, "generic_headers": WORDS, "period_headers?": WORDS},
         "headers": {"caption_suffixes": WORDS, "caption_words": WORDS, "corner_words?": WORDS, "remark_words?": WORDS},
     },
     # the document identity (extractors/meta.py): who reported, for which year, published when

@@ -86,6 +86,11 @@ class Mention:
     note: str = ""        # what the scanner did to read it (sign, half, subunits, list marker)
 
 
+# the pinyin a conversion to traditional characters leaves after a character (9.67萬(wàn)件): read through
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
+GLOSS = rf"(?:[(（][a-zü]*[{_TONED}][a-zü{_TONED}]*[)）])"
+
+
 @lru_cache(maxsize=8)
 def _pattern(units: tuple[str, ...], inner: tuple[str, ...], non_classifiers: str, half: str = "",
              tenths: str = "") -> re.Pattern:
@@ -105,7 +110,7 @@ def _pattern(units: tuple[str, ...], inner: tuple[str, ...], non_classifiers: st
         rf"|(?P<fr>(?:{NOT_IN_NUMERALS}{CN_TIGHT}|{NOT_IN_DIGITS}{AR})分之(?:{CN_TIGHT}|{AR})"
         rf"|(?<![0-9/.])[0-9]{{1,2}}/[0-9]{{1,3}}(?![0-9/])|{NOT_IN_NUMERALS}一半)"
         # 1200多万元, 13万余人, 400 余人次, 99.4%, 40票,
-        rf"|{NOT_IN_DIGITS}(?P<ar>{AR})(?:{SP}(?P<q1>{q}))?(?:{SP}(?P<mult>{MULT}{CHAIN}))?"
+        rf"|{NOT_IN_DIGITS}(?P<ar>{AR})(?:{SP}(?P<q1>{q}))?(?:{SP}(?P<mult>{MULT}{CHAIN}){GLOSS}?)?"
         rf"{SP}(?P<q2>{q})?{SP}(?:(?P<unit>{unit_alt})|{anyc})"
         # 三万五千多条, 三十多万人
         rf"|{NOT_IN_SPACED}(?P<cn>{CN}{half_tenth})(?:{SP}(?P<q3>{q}){SP}(?P<cmult>[万亿萬億]))?"

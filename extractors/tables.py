@@ -158,6 +158,9 @@ def _find_cell(text: str, s: str, lo: int, hi: int) -> int:
         after = text[i + len(s)] if i + len(s) < len(text) else "\n"
         if before in _BOUND and after in _BOUND:
             return i
+        if s[0].isdigit() and s[-1].isdigit() and (before in ")）" and after in _BOUND or
+                                                  _HAN.match(before) and after in "(（"):
+            return i    # a figure written onto its label: 实施数量(件)0, 合计0(件) (flattables._unfuse)
         tries += 1
         i = text.find(s, i + 1, hi)
     return first
@@ -166,7 +169,10 @@ def _find_cell(text: str, s: str, lo: int, hi: int) -> int:
 # -- reading cells ---------------------------------------------------------------------------------
 
 _NUM = r"(?:\d{1,3}(?:[,，]\d{3})+|\d+)(?:\.\d+)?"
-_CELL_NUMBER = re.compile(rf"^(?P<sign>[-－−+])?(?P<n>{_NUM})\s*(?P<q>余|多)?\s*(?P<u>[^\d\s].{{0,7}})?$")
+# a change written with an arrow (↑53.6, ↓2.9%: up or down by so much, spec §5 direction) is a figure too
+_ARROWS = {"↑": "increase", "↓": "decrease", "▲": "increase", "▼": "decrease"}
+_CELL_NUMBER = re.compile(rf"^(?:(?P<sign>[-－−+])|(?P<arrow>[↑↓▲▼])\s*)?(?P<n>{_NUM})\s*(?P<q>余|多)?\s*"
+                          rf"(?P<u>[^\d\s↑↓▲▼][^↑↓▲▼]{{0,7}}?)?\s*(?P<after>(?(arrow)(?!)|(?(sign)(?!)|[↑↓▲▼])))?$")
 _YEAR = re.compile(r"^(?:19|20)\d\d\s*年?(?:度)?$")
 _HEADER_UNIT = re.compile(r"[（(]\s*(?:单位\s*[:：]?\s*)?(?P<u>[^()（）:：\d\s]{1,6})\s*[)）]")
 _UNIT_LINE = re.compile(r"(?:计量)?单位\s*[:：]\s*(?P<u>[^\s,，;；)）]{1,6})")
@@ -186,6 +192,7 @@ class _Quantity:
     offset: int        # of ``text`` inside the cell text
     inner: str | None
     mult: float = 1.0  # the multiplier written before the unit (12.5万元: 10000)
+    direction: str | None = None   # an arrow before the number (↑53.6: increase)
 
 
 def unit_info(word: str, rules: RuleSet) -> tuple[UnitInfo, float] | None:
@@ -226,7 +233,7 @@ def read_cell(text: str, rules: RuleSet) -> _Quantity | None:
         end = m.end("u")
     start = m.start("n") if not m.group("sign") else m.start("sign")
     return _Quantity(value * factor * (unit.factor if unit else 1.0), unit, t[start:end], lead + start, m.group("q"),
-                     factor)
+                     factor, _ARROWS.get(m.group("arrow") or m.group("after") or ""))
 
 
 def is_figure(text: str, rules: RuleSet) -> bool:
@@ -252,6 +259,9 @@ def header_unit(label: str, rules: RuleSet) -> tuple[UnitInfo, float] | None:
     for suffix, unit in rules.tables["units"]["header_suffix"].items():
         if bare.endswith(suffix):
             return unit_info(unit, rules)
+    for suffix, unit in rules.tables["units"].get("score_headers", {}).items():
+        if bare.endswith(suffix):
+            return UnitInfo(unit, "count", unit), 1.0   # points: a unit of the table, not of the lexicon
     return None
 
 
@@ -316,8 +326,8 @@ def _dedupe(parts: list[str]) -> list[str]:
 
 
 def _serial_columns(table: Table, g, rules: RuleSet) -> set[int]:
-    """Columns of row numbers: headed 序号, or the first column counting 1, 2, 3 …"""
-    names = rules.tables["cells"]["serial_headers"]
+    """Columns of row numbers: headed 序号 (or ranks: 排名), or the first column counting 1, 2, 3 …"""
+    names = list(rules.tables["cells"]["serial_headers"]) + list(rules.tables["cells"].get("rank_headers", ()))
     out = set()
     for k in range(table.n_cols):
         heads = [g[r][k].text for r in range(table.header_rows) if g[r][k] is not None]
@@ -547,7 +557,7 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
         for cue, unit in tconf["units"]["by_subject"].items():
             if cue in about:
                 return unit_info(unit, rules)
-        got = sibling_header_unit(k)
+        got = sibling_header_unit(k) or sibling_row_unit(r)
         if got:
             return got
         if "prose" not in prose_unit:
@@ -574,6 +584,30 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
         heads = column_text(k)
         if any(w in heads for w in tconf["units"].get("money_words", ())) or \
                 clean_label(heads).endswith(tuple(tconf["units"].get("ratio_headers", ()))):
+            return None
+        return got
+
+    row_units: list = []
+
+    def sibling_row_unit(r: int) -> tuple[UnitInfo, float] | None:
+        """The same for a table whose figures stand in one column, a row a matter (行政处罚实施数量(件) | 0,
+        罚款 | 0, 合计 | 0): the unit of matters one row's label names, for the rows that name none."""
+        if not row_units:
+            fig_cols = {c.col for c in table.cells if c.row >= hr and c.col >= hc and figure(c.text)}
+            kinds = {}
+            if len(fig_cols) == 1:
+                for rr in data_rows:
+                    for c in row_cells(rr, next(iter(fig_cols))):
+                        got = header_unit(c.text, rules)
+                        if got and got[0].type == "case":
+                            kinds[(got[0].written, got[1])] = got
+            row_units.append(next(iter(kinds.values())) if len(kinds) == 1 else None)
+        got = row_units[0]
+        if got is None:
+            return None
+        label = "".join(c.text for c in row_cells(r, hc))
+        if any(w in label for w in tconf["units"].get("money_words", ())) or \
+                clean_label(label).endswith(tuple(tconf["units"].get("ratio_headers", ()))):
             return None
         return got
 
@@ -677,7 +711,7 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
         sentence = surface[s0:s1]
         section = layout.section(start) if layout is not None else None
         out.append(Record(
-            type=typ, value=float(f"{value:.10g}"), unit=unit, qualifier=qual, direction=None,
+            type=typ, value=float(f"{value:.10g}"), unit=unit, qualifier=qual, direction=q.direction,
             subject=subject or None,
             category=categorise(subject, sentence, section.headings if section else "", rules) if categorise else "其他",
             text=surface[start:end], start=start, end=end, sentence=sentence,
@@ -751,8 +785,10 @@ def _prose_unit(table: Table, text: str, about: str, rules: RuleSet) -> tuple[Un
     if not units:
         return None
     cue = "|".join(re.escape(c) for c in cues)
-    rx = re.compile(rf"(?:{cue})[^。；;，,\n|]{{0,12}}?\d+(?:\.\d+)?\s*(?P<a>{units})|"
-                    rf"\d+(?:\.\d+)?\s*(?P<b>{units})[^。；;，,\n|\d]{{0,12}}?(?:{cue})")
+    # the number may carry a multiplier, and a pinyin gloss after it (1.56万件, 9.67萬(wàn)件)
+    num = r"\d+(?:\.\d+)?\s*(?:[万萬亿億](?:[(（][a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*[)）])?)?"
+    rx = re.compile(rf"(?:{cue})[^。；;，,\n|]{{0,12}}?{num}\s*(?P<a>{units})|"
+                    rf"{num}\s*(?P<b>{units})[^。；;，,\n|\d]{{0,12}}?(?:{cue})")
     seen: dict[str, int] = {}
     for m in rx.finditer(text):
         if table.start <= m.start() < table.end:

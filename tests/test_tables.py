@@ -1027,3 +1027,80 @@ def test_a_header_wrapped_over_two_lines_between_blank_lines():
     got = [(s, v) for s, v, *_ in cells(extract(text))]
     assert got == [("规章本年新制作数量", 1), ("规章本年新公开数量", 0), ("规章对外公开总数量", 3),
                    ("规范性文件本年新制作数量", 15), ("规范性文件本年新公开数量", 15), ("规范性文件对外公开总数量", 88)]
+
+
+def test_a_change_written_with_an_arrow_is_a_figure_with_its_direction():
+    # one cell a line; the change column writes an arrow for up or down and its header the %
+    text = ("表3 消费投诉热点同比情况\n"
+            + _lines("序号", "投诉热点", "本年投诉量(件)", "上年投诉量(件)", "同比(%)",
+                     "1", "预付卡", "4120", "3010", "↑36.9", "2", "物业服务", "860", "1102", "↓22.0",
+                     "3", "网络购物", "2301", "1850", "↑24.4%"))
+    got = [(r.subject, r.value, r.unit, r.type, r.direction, r.text) for r in extract(text) if r.extractor == "table"]
+    assert len(got) == 9
+    assert got[2] == ("预付卡同比", 36.9, "%", "percentage", "increase", "36.9")
+    assert got[5] == ("物业服务同比", 22.0, "%", "percentage", "decrease", "22.0")
+    assert got[8][1:5] == (24.4, "%", "percentage", "increase")
+    assert got[3][:4] == ("物业服务本年投诉量", 860, "件", "case") and got[3][4] is None
+    # the arrow after the number reads the same
+    text = text.replace("↑36.9", "36.9↑").replace("↓22.0", "22.0↓")
+    got = [(r.value, r.direction, r.text) for r in extract(text) if r.extractor == "table"]
+    assert got[2] == (36.9, "increase", "36.9") and got[5] == (22.0, "decrease", "22.0")
+
+
+def test_scores_take_points_and_ranks_are_not_records():
+    # two groups of the same columns side by side, a unit a group; 得分 columns are in points
+    text = ("各乡镇热线工单办理考评情况表 | |||||||\n"
+            "| 单位 | 工单数 | 得分 | 排名 | 单位 | 工单数 | 得分 | 排名 |\n"
+            "| 东关镇 | 512 | 98.62 | 1 | 南河镇 | 307 | 95.10 | 3 |\n"
+            "| 西岭镇 | 466 | 97.05 | 2 | 北坪镇 | 129 | 93.48 | 4 |\n")
+    got = [(s, v, u, t) for s, v, u, t, _ in cells(extract(text))]
+    assert ("东关镇得分", 98.62, "分", "count") in got and ("北坪镇得分", 93.48, "分", "count") in got
+    assert ("南河镇工单数", 307, None, "count") in got
+    assert len(got) == 8 and not any(s.endswith("排名") for s, *_ in got)
+    # a score in a sentence is still no record
+    assert [r.text for r in extract("本月东关镇考评得分为98.62分。")] == []
+
+
+def test_an_empty_row_of_bars_between_the_header_and_the_rows():
+    text = ("二、各类案件办理情况\n"
+            "案件类别 | 本月(宗) | 上月(宗) | 结案率(%) |\n"
+            "|\n"
+            "占道经营 | 210 | 188 | 99.52% |\n"
+            "暴露垃圾 | 96 | 120 | 100.00% |\n")
+    got = [(s, v, u, t) for s, v, u, t, _ in cells(extract(text))]
+    assert got[:3] == [("占道经营本月", 210, "宗", "case"), ("占道经营上月", 188, "宗", "case"),
+                       ("占道经营结案率", 99.52, "%", "percentage")]
+    assert len(got) == 6
+
+
+def test_labels_written_together_with_their_figures():
+    # a table flattened header cell by header cell, each with its figure: sometimes fused, sometimes
+    # after a space, sometimes missing; the unit of the first line's matters goes to the rows
+    text = ("行政强制实施数量(件)3\n罚没金额(万元)1.2\n查封场所\n扣押财物 2\n冻结存款 1\n"
+            "强制执行\n合计3(件)\n说明:统计范围为本年度作出的决定。\n")
+    clean, tables, recs = run(text.encode("utf-8"))
+    got = [(s, v, u, t, x) for s, v, u, t, x in cells(recs)]
+    assert got == [("行政强制实施数量", 3, "件", "case", "3"), ("罚没金额", 12000, "元", "amount", "1.2"),
+                   ("扣押财物", 2, "件", "case", "2"), ("冻结存款", 1, "件", "case", "1"),
+                   ("合计", 3, "件", "case", "3")]
+    for r in recs:
+        assert clean[r.start:r.end] == r.text
+
+
+def test_the_reports_unit_for_the_tables_subject_read_past_a_multiplier():
+    # the text counts 诉求 in 万件 (with a gloss after 萬 on a converted page): the table's 件 all the same
+    for prose in ("本月热线受理群众诉求1.52万件。\n", "本月熱線受理群眾訴求1.52萬(wàn)件。\n"):
+        text = prose + "诉求类型 | 数量 |\n咨询 | 9120 |\n投诉 | 6080 |\n"
+        assert {(u, t) for _, _, u, t, _ in cells(extract(text))} == {("件", "case")}
+
+
+def test_a_header_naming_a_measure_for_another_period_is_a_leaf_not_a_group():
+    # 上月完成数 sits between two groups over the sub-headers; it is the 完成数 of last month, a column
+    text = ("各所采集任务完成情况表\n"
+            "单位 | 本月完成情况 | 上月完成数 | 增/减 |\n"
+            "任务数 | 完成数 | 完成率 | (件) | 幅度 |\n"
+            "城东所 | 300 | 312 | 104.00% | 290 | 22 | 7.59% |\n"
+            "城西所 | 260 | 251 | 96.54% | 270 | -19 | -7.04% |\n")
+    got = [(s, v) for s, v, *_ in cells(extract(text))]
+    assert got[:6] == [("城东所任务数", 300), ("城东所完成数", 312), ("城东所完成率", 104.0),
+                       ("城东所上月完成数", 290), ("城东所增/减", 22), ("城东所增/减幅度", 7.59)]
