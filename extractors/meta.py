@@ -272,6 +272,8 @@ def _make_patterns(r: dict) -> dict[str, re.Pattern]:
                                     f"(?=(?:{_alt(r['opening']['after_subject'])}))")
         if r["opening"]["short_suffixes"] else re.compile(r"(?!)"),
         "lead_in": re.compile(f"^(?:{_alt(r['opening']['lead_ins'])})") if r["opening"]["lead_ins"] else re.compile(r"(?!)"),
+        "clause_lead_in": (re.compile(f"[，,]\\s*(?:{_alt(r['opening']['clause_lead_ins'])})")
+                           if r["opening"].get("clause_lead_ins") else re.compile(r"(?!)")),
         "self": re.compile(f"(?:我|本)({_alt(r['self']['words'])})"),
         # 发布日期：2023-04-12 · 发布时间 2024年03月29日 · [ 发布日期 ] | 2026-02-11 · 发布时间:\n2026-03-04
         "pub_label": re.compile(f"(?P<label>{labels})\\s*[\\]】]?\\s*[:：]?\\s*[|｜]?\\s*"),
@@ -827,10 +829,37 @@ def org_from_opening(sentence: str) -> tuple[str | None, str | None, int, str | 
     mt = _patterns()["short_subject"].match(rest)
     if mt and not _bad_start(mt.group("name")) and mt.group("name") not in _rules()["org"]["not_names"]:
         return mt.group("name"), None, pos, None
+    # 本报告根据…编制，全面总结|某市某区人民政府某某街道办事处|2025年政府信息公开工作情况: a later
+    # clause that names the body before the year of its work (``opening.clause_lead_ins``)
+    for mc in _patterns()["clause_lead_in"].finditer(s, pos):
+        my = _BEFORE_YEAR.match(s, mc.end())
+        if my and _YEAR_OF_WORK.match(s, my.end()):
+            n = normalize_org(my.group("name"))
+            if n and _plausible(n) and not _bad_start(my.group("name")):
+                return n, None, mc.end(), None
     return None, None, pos, None
 
 
+# the year of a body's work or report after its name: 2025年政府信息公开工作情况, 2024年度法治政府建设报告
+_YEAR_OF_WORK = re.compile(f"(?:19|20)[0-9]{{2}}\\s*年度?[{HAN}“”]{{0,20}}?(?:工作|情况|报告|总结)")
+
+
 _SENTENCE_END = re.compile(r"[。！？；!?;]")
+# 全省法治政府建设工作坚持…, 全省各级政府…: the whole area as the subject (not 全市司法行政系统 or 全省市场监管
+# 部门, a department's)
+_WHOLE_AREA = re.compile(r"^全(?P<level>省|市|县|区|旗)(?![^，,。；;]{0,12}(?:系统|行业|部门|战线))")
+
+
+def _whole_area(rest: str, text: str) -> str | None:
+    """The level word (省, 市 …) of an opening whose subject is the whole area (2023年，全省法治
+    政府建设工作坚持…) in a text that names no body of its own, when the text also speaks of that
+    level's government or party committee (省政府, 省委): the report of that area's government,
+    reposted anywhere (a county's site carries the province's report)."""
+    m = _WHOLE_AREA.match(rest)
+    if not m:
+        return None
+    level = m.group("level")
+    return level if re.search(f"(?<![{HAN}]){level}(?:人民)?政府|[，,、。；;在和及与]{level}(?:委|政府)", text) else None
 
 
 def later_subject(paragraph: str, kind: str | None = None) -> str | None:
@@ -1105,7 +1134,8 @@ def _resolve_self(kind: str, text: str, page: Mapping, entities: list[dict], met
 
 
 def _department_of_system(kind: str, text: str) -> str | None:
-    """我局 in a text that names no department but the system it leads (全市司法行政系统, ``self.systems``):
+    """我局 in a text that names no department but the system it leads (全市司法行政系统, 全省交通运输行业,
+    ``self.systems``):
     that system's department of the self word's kind (司法局; a 厅 is a province's) with the division
     of that level the text names clearly most (遂宁市 -> 遂宁市司法局). Two systems, two levels, or no
     dominant division: None."""
@@ -1113,7 +1143,7 @@ def _department_of_system(kind: str, text: str) -> str | None:
     systems = _rules()["self"]["systems"]
     if not systems:
         return None
-    for m in re.finditer(f"全(?P<level>省|市|州|县|区|旗)(?P<field>{_alt(systems)})系统", text):
+    for m in re.finditer(f"全(?P<level>省|市|州|县|区|旗)(?P<field>{_alt(systems)})(?:系统|行业)", text):
         for dept in systems[m.group("field")]:
             if _kind(dept) == kind and (dept.endswith("厅") == (m.group("level") == "省")):
                 found.add((m.group("level"), dept))
@@ -1418,6 +1448,8 @@ def _org_found(text: str, lines: list[str], title: str | None, page: Mapping, en
             name = later_subject(sentence, kind)
         if name:
             return name, "opening", name
+        if word is None and kind is None:
+            word = _whole_area(sentence[pos:], text)
         kind = word or kind
     else:
         dept = level = None

@@ -110,7 +110,7 @@ SCHEMA: dict[str, dict] = {
                 "not_name_prefixes": WORDS, "higher_bodies": WORDS, "full_forms": {"*": "str"},
                 "ethnic_groups?": WORDS, "short_street_not_names?": WORDS},
         "opening": {"after_subject": WORDS, "name_stops": WORDS, "lead_ins": WORDS, "short_suffixes": WORDS,
-                    "later_sentences?": "int"},
+                    "later_sentences?": "int", "clause_lead_ins?": WORDS},
         "self": {"words": WORDS, "short_name_after": WORDS, "systems": {"*": WORDS}, "slogan_not_names?": WORDS},
         "frequency?": {"word_after": {"*": "chars"}, "not_in_name": WORDS},
         "published": {"labels": WORDS, "clock": WORDS, "source_ends?": WORDS},
