@@ -631,6 +631,9 @@ def _title_line(ln: str) -> str:
     if ln.rstrip().endswith(("|", "｜")):
         ln = ln.rstrip("|｜ \u3000")  # the end of a table's row: 某某街道2024年度…报告 |
     ln = _COLUMN_TAG.sub("", ln)
+    m = _EXPLAINED.match(ln.strip())
+    if m:
+        return m.group("t").strip()  # 【政策解读】关于《某某县人民政府关于2023年度…的报告》的解读: the report it explains
     for _ in range(3):
         before = ln
         # each pattern only where the line's end allows it (a long line of body text ends in 。)
@@ -645,6 +648,11 @@ def _title_line(ln: str) -> str:
         if ln == before:
             break  # the same line again the next time
     return ln.strip()
+
+
+# the title of a page explaining a report: 【文字解读】《…关于2024年法治政府建设情况的报告》文件解读,
+# 关于《…报告》的政策解读
+_EXPLAINED = re.compile(r"^(?:【[^【】]{0,8}】)?(?:关于)?《(?P<t>[^《》]{4,80})》(?:的)?(?:文件|政策|图文|文字)?解读$")
 
 
 # what a line ends with when _TITLE_CHROME may take something off its end (字体/字号 anywhere)
@@ -837,7 +845,16 @@ def org_from_opening(sentence: str) -> tuple[str | None, str | None, int, str | 
             n = normalize_org(my.group("name"))
             if n and _plausible(n) and not _bad_start(my.group("name")):
                 return n, None, mc.end(), None
+    # 本报告依据…要求，由某某经济开发区管委会结合有关统计数据编制: the body that compiled the report
+    mb = _COMPILED_BY.search(s, pos)
+    if mb:  # 由…编制 bounds the name: no clause runs on inside it (经济技术开发区 holds 技术)
+        n = normalize_org(mb.group("name"))
+        if n and not _bad_start(mb.group("name")):
+            return n, None, mb.start("name"), None
     return None, None, pos, None
+
+
+_COMPILED_BY = re.compile(f"[，,]\\s*由(?P<name>[{HAN}（）()]{{2,30}}?)(?:结合[^，,。；;]{{0,20}}?)?(?:负责|汇总)?编制")
 
 
 # the year of a body's work or report after its name: 2025年政府信息公开工作情况, 2024年度法治政府建设报告
