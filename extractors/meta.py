@@ -274,7 +274,8 @@ def _make_patterns(r: dict) -> dict[str, re.Pattern]:
         "lead_in": re.compile(f"^(?:{_alt(r['opening']['lead_ins'])})") if r["opening"]["lead_ins"] else re.compile(r"(?!)"),
         "clause_lead_in": (re.compile(f"[，,]\\s*(?:{_alt(r['opening']['clause_lead_ins'])})")
                            if r["opening"].get("clause_lead_ins") else re.compile(r"(?!)")),
-        "self": re.compile(f"(?:我|本)({_alt(r['self']['words'])})"),
+        # 本部门 (本地区本部门规范性文件) is any department, not a 部 speaking of itself (``self.not_words``)
+        "self": re.compile(f"(?:我|本)(?!{_alt(r['self'].get('not_words', [])) or '(?!)'})({_alt(r['self']['words'])})"),
         # 发布日期：2023-04-12 · 发布时间 2024年03月29日 · [ 发布日期 ] | 2026-02-11 · 发布时间:\n2026-03-04
         "pub_label": re.compile(f"(?P<label>{labels})\\s*[\\]】]?\\s*[:：]?\\s*[|｜]?\\s*"),
         "pub_label_before": re.compile(f"(?:{labels})\\s*[\\]】]?\\s*[:：]?\\s*[|｜]?\\s*$"),
@@ -492,8 +493,25 @@ def normalize_org(name: str | None) -> str | None:
         n = m.group("rest")
     if n.endswith("街道办"):
         n = n[:-1]
+    n = _without_doubled_level(n)
     n = _drop_higher_levels(n)
     return n if _name_ok(n) else None
+
+
+# what the level's character starts after a division's name without being a doubled level (市场, 县城, 区域)
+_LEVEL_WORDS = re.compile(r"(?:市场|市政|市容|市民|县城|县域|县级|区域|区划|省级)")
+
+
+def _without_doubled_level(n: str) -> str:
+    """某某县县卫生健康局 -> 某某县卫生健康局: a division's level written twice (a slip of the
+    page), when what follows the second is no word of its own (市场监督管理局, 县城管理局)."""
+    m = _DOUBLED_LEVEL.search(n)
+    if m and len(n) - m.end() >= 2 and not _LEVEL_WORDS.match(n, m.start() + 1):
+        return n[:m.start() + 1] + n[m.end():]
+    return n
+
+
+_DOUBLED_LEVEL = re.compile(f"(?<=[{HAN}]{{2}})(?P<level>[省市县区])(?P=level)")
 
 
 _PARTY_THEN_GOV = re.compile(f"^(?:中共)?[{HAN}]{{2,20}}?(?:委员会|党工委|党委|工委|委)"
@@ -799,7 +817,14 @@ def org_from_opening(sentence: str) -> tuple[str | None, str | None, int, str | 
     ml = _patterns()["lead_in"].match(s[pos:])
     if ml:
         pos += ml.end()
+        pos += s[pos:pos + 1] == "《"  # 现将|《某某区2023年政府信息公开工作年度报告》予以公布
     rest = s[pos:]
+    # 本年度报告由某某区人民政府办公室编制: the report itself is the sentence's subject
+    mb = _COMPILED_BY.match(rest) if rest.startswith("报告") else None
+    if mb:
+        n = normalize_org(_GOV_OFFICE_END.sub("", mb.group("name")))
+        if n and not _bad_start(mb.group("name")):
+            return n, None, pos + mb.start("name"), None
     # 特编制|某市人民政府地方志办公室|2023年政府信息公开工作年度报告, 某某镇|2023年法治政府建设工作
     # 情况报告如下: the body before its report's year (after a lead-in, or with its report named)
     my = _BEFORE_YEAR.match(rest)
@@ -839,22 +864,34 @@ def org_from_opening(sentence: str) -> tuple[str | None, str | None, int, str | 
         return mt.group("name"), None, pos, None
     # 本报告根据…编制，全面总结|某市某区人民政府某某街道办事处|2025年政府信息公开工作情况: a later
     # clause that names the body before the year of its work (``opening.clause_lead_ins``)
-    for mc in _patterns()["clause_lead_in"].finditer(s, pos):
-        my = _BEFORE_YEAR.match(s, mc.end())
+    for mc in _clause_starts(s, pos):
+        at = mc.end() + (s[mc.end():mc.end() + 1] == "《")  # 现公布《某某市2021年…报告》
+        my = _BEFORE_YEAR.match(s, at)
         if my and _YEAR_OF_WORK.match(s, my.end()):
             n = normalize_org(my.group("name"))
             if n and _plausible(n) and not _bad_start(my.group("name")):
-                return n, None, mc.end(), None
+                return n, None, at, None
     # 本报告依据…要求，由某某经济开发区管委会结合有关统计数据编制: the body that compiled the report
     mb = _COMPILED_BY.search(s, pos)
     if mb:  # 由…编制 bounds the name: no clause runs on inside it (经济技术开发区 holds 技术)
-        n = normalize_org(mb.group("name"))
+        # 由某县人民政府办公室组织编制: the government's office compiles the government's report
+        n = normalize_org(_GOV_OFFICE_END.sub("", mb.group("name")))
         if n and not _bad_start(mb.group("name")):
             return n, None, mb.start("name"), None
     return None, None, pos, None
 
 
-_COMPILED_BY = re.compile(f"[，,]\\s*由(?P<name>[{HAN}（）()]{{2,30}}?)(?:结合[^，,。；;]{{0,20}}?)?(?:负责|汇总)?编制")
+_COMPILED_BY = re.compile(f"(?:[，,]|报告)\\s*由(?P<name>[{HAN}（）()]{{2,30}}?)(?:结合[^，,。；;]{{0,20}}?)?(?:负责|汇总|组织)?编制")
+_GOV_OFFICE_END = re.compile(r"(?<=[\u4e00-\u9fff])(?:人民政府|政府)(?:办公室|办公厅)$")
+
+
+def _clause_starts(s: str, pos: int):
+    """Where a clause with a ``opening.clause_lead_ins`` word starts: at ``pos`` (after the context
+    read off: 根据…要求，|现公布《…), or after a later comma."""
+    m = _patterns()["clause_lead_in"].match(s, pos - 1) if pos and s[pos - 1] in "，," else None
+    if m:
+        yield m
+    yield from _patterns()["clause_lead_in"].finditer(s, pos)
 
 
 # the year of a body's work or report after its name: 2025年政府信息公开工作情况, 2024年度法治政府建设报告
@@ -862,6 +899,25 @@ _YEAR_OF_WORK = re.compile(f"(?:19|20)[0-9]{{2}}\\s*年度?[{HAN}“”]{{0,20}}
 
 
 _SENTENCE_END = re.compile(r"[。！？；!?;]")
+# a section's number and its short heading before the paragraph's first sentence: （一）主动公开方面。
+_SECTION_HEAD = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])[^。，,；;]{0,15}[。：:]\s*")
+
+
+def _year_led_opening(lines: list[str], i: int, kind: str | None) -> tuple[str | None, tuple[str, int] | None]:
+    """When the opening paragraph names no body (an open-government report's boilerplate: 本报告根据
+    《条例》…编制。), the next paragraphs that start with the year (2020年，武汉市坚持…; （一）主动公开方面。
+    2022年，某某县认真贯彻…): the subject the first of them names, agreeing with the report's 我X,
+    and that sentence with where its subject starts (for 全区… as the subject)."""
+    for ln in lines[i + 1:i + 8]:
+        ln = _SECTION_HEAD.sub("", ln, count=1)
+        if len(ln) < 30 or _is_meta_line(ln) or not _LEAD.match(ln):
+            continue
+        name, _, pos, _ = org_from_opening(ln)
+        if name and (not _agrees(name, kind) or not _plausible(name)):
+            name = None
+        return name, (ln, pos)
+    return None, None
+
 # 全省法治政府建设工作坚持…, 全省各级政府…: the whole area as the subject (not 全市司法行政系统 or 全省市场监管
 # 部门, a department's)
 _WHOLE_AREA = re.compile(r"^全(?P<level>省|市|县|区|旗)(?![^，,。；;]{0,12}(?:系统|行业|部门|战线))")
@@ -1268,6 +1324,8 @@ def _date_line(ln: str, source_line: bool = False) -> str | None:
     if ln.startswith(("——", "—", "-")) and len(ln) <= 60 and m.start() == len(ln) - len(ln.lstrip("—-－ ")):
         return _date_of(m)  # the date right after the dash (——2024年3月5日在…上); not --…于2024年1月1日施行
     rest = (ln[:m.start()] + ln[m.end():]).strip(" （）()[]【】\u3000•·●")  # • 2021-01-29: a bulleted metadata value
+    if _DATE_CLOCK.fullmatch(rest):
+        rest = ""  # • 2026-01-29 09:57, • 2021年03月22日 16时47分: the date with its time of day
     if not rest or (len(rest) <= 16 and not _PUNCT.search(rest) and normalize_org(rest)):
         return _date_of(m)
     if source_line and _source_name(rest):
@@ -1276,6 +1334,7 @@ def _date_line(ln: str, source_line: bool = False) -> str | None:
 
 
 _CLOCK_TIME = re.compile(r"^[0-2]?[0-9][:：][0-5][0-9](?:[:：][0-5][0-9])?\s*")
+_DATE_CLOCK = re.compile(r"[0-2]?[0-9](?:[:：][0-5][0-9](?:[:：][0-5][0-9])?|时[0-5]?[0-9]分(?:[0-5]?[0-9]秒)?)")
 
 
 def _source_name(rest: str) -> bool:
@@ -1463,6 +1522,11 @@ def _org_found(text: str, lines: list[str], title: str | None, page: Mapping, en
             name = _entity_subject(entities, offset)
         if name is None and word is None:
             name = later_subject(sentence, kind)
+        if name is None and word is None:
+            # 本报告根据《条例》…编制。/ 一、总体情况 / 2020年，某某市坚持…: the opening after the boilerplate
+            name, later = _year_led_opening(lines, i, kind)
+            if later:
+                sentence, pos = later
         if name:
             return name, "opening", name
         if word is None and kind is None:
