@@ -475,6 +475,7 @@ def normalize_org(name: str | None) -> str | None:
     (江苏省司法厅). None when what is left is no name."""
     if not name:
         return None
+    name = _SHORT_FORM_NOTE.sub("", name)  # 某某区人民政府办公室（以下简称区政府办公室）
     n = re.sub(r"\s+", "", name)
     if not _patterns()["suffix_in"].search(n):
         return None  # the name kept is part of this and ends in a suffix
@@ -514,6 +515,7 @@ def _without_doubled_level(n: str) -> str:
 _DOUBLED_LEVEL = re.compile(f"(?<=[{HAN}]{{2}})(?P<level>[省市县区])(?P=level)")
 
 
+_SHORT_FORM_NOTE = re.compile(r"[（(]\s*(?:以下简称|下称|简称)[^（）()]{0,20}[)）]")
 _PARTY_THEN_GOV = re.compile(f"^(?:中共)?[{HAN}]{{2,20}}?(?:委员会|党工委|党委|工委|委)"
                              f"(?P<rest>[{HAN}]{{2,20}}(?:自治区|自治州|自治县|省|市|州|县|区|旗|街道|镇|乡|苏木))$")
 
