@@ -821,6 +821,13 @@ def org_from_opening(sentence: str) -> tuple[str | None, str | None, int, str | 
         pos += ml.end()
         pos += s[pos:pos + 1] == "《"  # 现将|《某某区2023年政府信息公开工作年度报告》予以公布
     rest = s[pos:]
+    # 《某县某某镇人民政府2023年政府信息公开工作年度报告》已经编制完成: the report's own title starts the sentence
+    if rest.startswith("《"):
+        mbk = _BEFORE_YEAR.match(rest, 1)
+        if mbk and _BOOK_OF_REPORT.match(rest, mbk.end()):
+            n = normalize_org(mbk.group("name"))
+            if n and _plausible(n) and not _bad_start(mbk.group("name")):
+                return n, None, pos + 1, None
     # 本年度报告由某某区人民政府办公室编制: the report itself is the sentence's subject
     mb = _COMPILED_BY.match(rest) if rest.startswith("报告") else None
     if mb:
@@ -896,6 +903,8 @@ def _clause_starts(s: str, pos: int):
     yield from _patterns()["clause_lead_in"].finditer(s, pos)
 
 
+# the rest of a report's title in a book title after the body's name: 2023年政府信息公开工作年度报告》
+_BOOK_OF_REPORT = re.compile(f"(?:19|20)[0-9]{{2}}\\s*年度?[{HAN}“”]{{0,30}}?(?:报告|总结)》")
 # the year of a body's work or report after its name: 2025年政府信息公开工作情况, 2024年度法治政府建设报告
 _YEAR_OF_WORK = re.compile(f"(?:19|20)[0-9]{{2}}\\s*年度?[{HAN}“”]{{0,20}}?(?:工作|情况|报告|总结)")
 
