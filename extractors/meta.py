@@ -795,6 +795,8 @@ _LEVEL_GOV = re.compile(r"^(?P<level>省|市|县|区|镇|乡|旗)(?:委\s*[、�
 _ABBREVIATED = re.compile(f"^(?P<level>省|市|州|县|区|旗|镇|乡)(?P<dept>[{HAN}]{{2,12}}(?:委员会|办公室|局|厅|委|办|中心))$")
 
 
+# a department's short name right after 区政府 / 县政府, before its report's year (not the government's office)
+_GOV_DEPARTMENT = re.compile(f"(?P<dept>(?!办公)[{HAN}]{{1,10}}?(?:局|委员会|委|中心))(?=(?:19|20)[0-9]{{2}}\\s*年)")
 _REPORT_NAMED = re.compile(f"(?:19|20)[0-9]{{2}}\\s*年度?[{HAN}“”]{{0,30}}?(?:报告|总结|汇报)(?:如下|[:：])")
 _BEFORE_YEAR = re.compile(f"(?P<name>[{HAN}（）()]{{2,30}}?)(?=(?:19|20)[0-9]{{2}}\\s*年)")
 _PREFECTURE_SHORT = re.compile(f"(?P<name>[{HAN}]{{1,2}}州)(?=党委|州委|人民政府|政府)")
@@ -847,6 +849,10 @@ def org_from_opening(sentence: str) -> tuple[str | None, str | None, int, str | 
     # 县政府坚持…, 区委、区政府高度重视…: the government by its level alone
     mg = _LEVEL_GOV.match(rest)
     if mg:
+        # 现公布|区政府国资局2022年…报告: a department of that level's government, abbreviated
+        md = _GOV_DEPARTMENT.match(rest, mg.end())
+        if md and not mg.group(0).startswith(mg.group("level") + "委"):
+            return None, _kind(md.group("dept")), pos, md.group("dept")
         return None, mg.group("level"), pos, None
     # 巴州党委、政府坚持…: an autonomous prefecture by its short form, kept as written (not 杭州, whose
     # full name 杭州市 the gazetteer knows)
@@ -1527,7 +1533,8 @@ def _org_found(text: str, lines: list[str], title: str | None, page: Mapping, en
     if op:
         i, sentence = op
         name, word, pos, dept = org_from_opening(sentence)
-        level = sentence[pos] if dept and pos < len(sentence) and sentence[pos + 1:].startswith(dept) else None
+        level = (sentence[pos] if dept and pos < len(sentence)
+                 and re.match(f"(?:(?:人民)?政府)?{re.escape(dept)}", sentence[pos + 1:]) else None)
         offset = text.find(sentence) + pos if entities else -1
         if name is None and word is None and entities:
             name = _entity_subject(entities, offset)
