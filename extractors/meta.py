@@ -272,7 +272,10 @@ def _make_patterns(r: dict) -> dict[str, re.Pattern]:
                                     f"(?=(?:{_alt(r['opening']['after_subject'])}))")
         if r["opening"]["short_suffixes"] else re.compile(r"(?!)"),
         "lead_in": re.compile(f"^(?:{_alt(r['opening']['lead_ins'])})") if r["opening"]["lead_ins"] else re.compile(r"(?!)"),
-        "self": re.compile(f"(?:我|本)({_alt(r['self']['words'])})"),
+        "clause_lead_in": (re.compile(f"[，,]\\s*(?:{_alt(r['opening']['clause_lead_ins'])})")
+                           if r["opening"].get("clause_lead_ins") else re.compile(r"(?!)")),
+        # 本部门 (本地区本部门规范性文件) is any department, not a 部 speaking of itself (``self.not_words``)
+        "self": re.compile(f"(?:我|本)(?!{_alt(r['self'].get('not_words', [])) or '(?!)'})({_alt(r['self']['words'])})"),
         # 发布日期：2023-04-12 · 发布时间 2024年03月29日 · [ 发布日期 ] | 2026-02-11 · 发布时间:\n2026-03-04
         "pub_label": re.compile(f"(?P<label>{labels})\\s*[\\]】]?\\s*[:：]?\\s*[|｜]?\\s*"),
         "pub_label_before": re.compile(f"(?:{labels})\\s*[\\]】]?\\s*[:：]?\\s*[|｜]?\\s*$"),
@@ -472,6 +475,7 @@ def normalize_org(name: str | None) -> str | None:
     (江苏省司法厅). None when what is left is no name."""
     if not name:
         return None
+    name = _SHORT_FORM_NOTE.sub("", name)  # 某某区人民政府办公室（以下简称区政府办公室）
     n = re.sub(r"\s+", "", name)
     if not _patterns()["suffix_in"].search(n):
         return None  # the name kept is part of this and ends in a suffix
@@ -490,10 +494,28 @@ def normalize_org(name: str | None) -> str | None:
         n = m.group("rest")
     if n.endswith("街道办"):
         n = n[:-1]
+    n = _without_doubled_level(n)
     n = _drop_higher_levels(n)
     return n if _name_ok(n) else None
 
 
+# what the level's character starts after a division's name without being a doubled level (市场, 县城, 区域)
+_LEVEL_WORDS = re.compile(r"(?:市场|市政|市容|市民|县城|县域|县级|区域|区划|省级)")
+
+
+def _without_doubled_level(n: str) -> str:
+    """某某县县卫生健康局 -> 某某县卫生健康局: a division's level written twice (a slip of the
+    page), when what follows the second is no word of its own (市场监督管理局, 县城管理局)."""
+    m = _DOUBLED_LEVEL.search(n)
+    if m and len(n) - m.end() >= 2 and not _LEVEL_WORDS.match(n, m.start() + 1):
+        return n[:m.start() + 1] + n[m.end():]
+    return n
+
+
+_DOUBLED_LEVEL = re.compile(f"(?<=[{HAN}]{{2}})(?P<level>[省市县区])(?P=level)")
+
+
+_SHORT_FORM_NOTE = re.compile(r"[（(]\s*(?:以下简称|下称|简称)[^（）()]{0,20}[)）]")
 _PARTY_THEN_GOV = re.compile(f"^(?:中共)?[{HAN}]{{2,20}}?(?:委员会|党工委|党委|工委|委)"
                              f"(?P<rest>[{HAN}]{{2,20}}(?:自治区|自治州|自治县|省|市|州|县|区|旗|街道|镇|乡|苏木))$")
 
@@ -629,6 +651,9 @@ def _title_line(ln: str) -> str:
     if ln.rstrip().endswith(("|", "｜")):
         ln = ln.rstrip("|｜ \u3000")  # the end of a table's row: 某某街道2024年度…报告 |
     ln = _COLUMN_TAG.sub("", ln)
+    m = _EXPLAINED.match(ln.strip())
+    if m:
+        return m.group("t").strip()  # 【政策解读】关于《某某县人民政府关于2023年度…的报告》的解读: the report it explains
     for _ in range(3):
         before = ln
         # each pattern only where the line's end allows it (a long line of body text ends in 。)
@@ -643,6 +668,11 @@ def _title_line(ln: str) -> str:
         if ln == before:
             break  # the same line again the next time
     return ln.strip()
+
+
+# the title of a page explaining a report: 【文字解读】《…关于2024年法治政府建设情况的报告》文件解读,
+# 关于《…报告》的政策解读
+_EXPLAINED = re.compile(r"^(?:【[^【】]{0,8}】)?(?:关于)?《(?P<t>[^《》]{4,80})》(?:的)?(?:文件|政策|图文|文字)?解读$")
 
 
 # what a line ends with when _TITLE_CHROME may take something off its end (字体/字号 anywhere)
@@ -765,6 +795,8 @@ _LEVEL_GOV = re.compile(r"^(?P<level>省|市|县|区|镇|乡|旗)(?:委\s*[、�
 _ABBREVIATED = re.compile(f"^(?P<level>省|市|州|县|区|旗|镇|乡)(?P<dept>[{HAN}]{{2,12}}(?:委员会|办公室|局|厅|委|办|中心))$")
 
 
+# a department's short name right after 区政府 / 县政府, before its report's year (not the government's office)
+_GOV_DEPARTMENT = re.compile(f"(?P<dept>(?!办公)[{HAN}]{{1,10}}?(?:局|委员会|委|中心))(?=(?:19|20)[0-9]{{2}}\\s*年)")
 _REPORT_NAMED = re.compile(f"(?:19|20)[0-9]{{2}}\\s*年度?[{HAN}“”]{{0,30}}?(?:报告|总结|汇报)(?:如下|[:：])")
 _BEFORE_YEAR = re.compile(f"(?P<name>[{HAN}（）()]{{2,30}}?)(?=(?:19|20)[0-9]{{2}}\\s*年)")
 _PREFECTURE_SHORT = re.compile(f"(?P<name>[{HAN}]{{1,2}}州)(?=党委|州委|人民政府|政府)")
@@ -789,7 +821,21 @@ def org_from_opening(sentence: str) -> tuple[str | None, str | None, int, str | 
     ml = _patterns()["lead_in"].match(s[pos:])
     if ml:
         pos += ml.end()
+        pos += s[pos:pos + 1] == "《"  # 现将|《某某区2023年政府信息公开工作年度报告》予以公布
     rest = s[pos:]
+    # 《某县某某镇人民政府2023年政府信息公开工作年度报告》已经编制完成: the report's own title starts the sentence
+    if rest.startswith("《"):
+        mbk = _BEFORE_YEAR.match(rest, 1)
+        if mbk and _BOOK_OF_REPORT.match(rest, mbk.end()):
+            n = normalize_org(mbk.group("name"))
+            if n and _plausible(n) and not _bad_start(mbk.group("name")):
+                return n, None, pos + 1, None
+    # 本年度报告由某某区人民政府办公室编制: the report itself is the sentence's subject
+    mb = _COMPILED_BY.match(rest) if rest.startswith("报告") else None
+    if mb:
+        n = normalize_org(_GOV_OFFICE_END.sub("", mb.group("name")))
+        if n and not _bad_start(mb.group("name")):
+            return n, None, pos + mb.start("name"), None
     # 特编制|某市人民政府地方志办公室|2023年政府信息公开工作年度报告, 某某镇|2023年法治政府建设工作
     # 情况报告如下: the body before its report's year (after a lead-in, or with its report named)
     my = _BEFORE_YEAR.match(rest)
@@ -803,6 +849,10 @@ def org_from_opening(sentence: str) -> tuple[str | None, str | None, int, str | 
     # 县政府坚持…, 区委、区政府高度重视…: the government by its level alone
     mg = _LEVEL_GOV.match(rest)
     if mg:
+        # 现公布|区政府国资局2022年…报告: a department of that level's government, abbreviated
+        md = _GOV_DEPARTMENT.match(rest, mg.end())
+        if md and not mg.group(0).startswith(mg.group("level") + "委"):
+            return None, _kind(md.group("dept")), pos, md.group("dept")
         return None, mg.group("level"), pos, None
     # 巴州党委、政府坚持…: an autonomous prefecture by its short form, kept as written (not 杭州, whose
     # full name 杭州市 the gazetteer knows)
@@ -827,10 +877,79 @@ def org_from_opening(sentence: str) -> tuple[str | None, str | None, int, str | 
     mt = _patterns()["short_subject"].match(rest)
     if mt and not _bad_start(mt.group("name")) and mt.group("name") not in _rules()["org"]["not_names"]:
         return mt.group("name"), None, pos, None
+    # 本报告根据…编制，全面总结|某市某区人民政府某某街道办事处|2025年政府信息公开工作情况: a later
+    # clause that names the body before the year of its work (``opening.clause_lead_ins``)
+    for mc in _clause_starts(s, pos):
+        at = mc.end() + (s[mc.end():mc.end() + 1] == "《")  # 现公布《某某市2021年…报告》
+        my = _BEFORE_YEAR.match(s, at)
+        if my and _YEAR_OF_WORK.match(s, my.end()):
+            n = normalize_org(my.group("name"))
+            if n and _plausible(n) and not _bad_start(my.group("name")):
+                return n, None, at, None
+    # 本报告依据…要求，由某某经济开发区管委会结合有关统计数据编制: the body that compiled the report
+    mb = _COMPILED_BY.search(s, pos)
+    if mb:  # 由…编制 bounds the name: no clause runs on inside it (经济技术开发区 holds 技术)
+        # 由某县人民政府办公室组织编制: the government's office compiles the government's report
+        n = normalize_org(_GOV_OFFICE_END.sub("", mb.group("name")))
+        if n and not _bad_start(mb.group("name")):
+            return n, None, mb.start("name"), None
     return None, None, pos, None
 
 
+_COMPILED_BY = re.compile(f"(?:[，,]|报告)\\s*由(?P<name>[{HAN}（）()]{{2,30}}?)(?:结合[^，,。；;]{{0,20}}?)?(?:负责|汇总|组织)?编制")
+_GOV_OFFICE_END = re.compile(r"(?<=[\u4e00-\u9fff])(?:人民政府|政府)(?:办公室|办公厅)$")
+
+
+def _clause_starts(s: str, pos: int):
+    """Where a clause with a ``opening.clause_lead_ins`` word starts: at ``pos`` (after the context
+    read off: 根据…要求，|现公布《…), or after a later comma."""
+    m = _patterns()["clause_lead_in"].match(s, pos - 1) if pos and s[pos - 1] in "，," else None
+    if m:
+        yield m
+    yield from _patterns()["clause_lead_in"].finditer(s, pos)
+
+
+# the rest of a report's title in a book title after the body's name: 2023年政府信息公开工作年度报告》
+_BOOK_OF_REPORT = re.compile(f"(?:19|20)[0-9]{{2}}\\s*年度?[{HAN}“”]{{0,30}}?(?:报告|总结)》")
+# the year of a body's work or report after its name: 2025年政府信息公开工作情况, 2024年度法治政府建设报告
+_YEAR_OF_WORK = re.compile(f"(?:19|20)[0-9]{{2}}\\s*年度?[{HAN}“”]{{0,20}}?(?:工作|情况|报告|总结)")
+
+
 _SENTENCE_END = re.compile(r"[。！？；!?;]")
+# a section's number and its short heading before the paragraph's first sentence: （一）主动公开方面。
+_SECTION_HEAD = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])[^。，,；;]{0,15}[。：:]\s*")
+
+
+def _year_led_opening(lines: list[str], i: int, kind: str | None) -> tuple[str | None, tuple[str, int] | None]:
+    """When the opening paragraph names no body (an open-government report's boilerplate: 本报告根据
+    《条例》…编制。), the next paragraphs that start with the year (2020年，武汉市坚持…; （一）主动公开方面。
+    2022年，某某县认真贯彻…): the subject the first of them names, agreeing with the report's 我X,
+    and that sentence with where its subject starts (for 全区… as the subject)."""
+    for ln in lines[i + 1:i + 8]:
+        ln = _SECTION_HEAD.sub("", ln, count=1)
+        if len(ln) < 30 or _is_meta_line(ln) or not _LEAD.match(ln):
+            continue
+        name, _, pos, _ = org_from_opening(ln)
+        if name and (not _agrees(name, kind) or not _plausible(name)):
+            name = None
+        return name, (ln, pos)
+    return None, None
+
+# 全省法治政府建设工作坚持…, 全省各级政府…: the whole area as the subject (not 全市司法行政系统 or 全省市场监管
+# 部门, a department's)
+_WHOLE_AREA = re.compile(r"^全(?P<level>省|市|县|区|旗)(?![^，,。；;]{0,12}(?:系统|行业|部门|战线))")
+
+
+def _whole_area(rest: str, text: str) -> str | None:
+    """The level word (省, 市 …) of an opening whose subject is the whole area (2023年，全省法治
+    政府建设工作坚持…) in a text that names no body of its own, when the text also speaks of that
+    level's government or party committee (省政府, 省委): the report of that area's government,
+    reposted anywhere (a county's site carries the province's report)."""
+    m = _WHOLE_AREA.match(rest)
+    if not m:
+        return None
+    level = m.group("level")
+    return level if re.search(f"(?<![{HAN}]){level}(?:人民)?政府|[，,、。；;在和及与]{level}(?:委|政府)", text) else None
 
 
 def later_subject(paragraph: str, kind: str | None = None) -> str | None:
@@ -1105,7 +1224,8 @@ def _resolve_self(kind: str, text: str, page: Mapping, entities: list[dict], met
 
 
 def _department_of_system(kind: str, text: str) -> str | None:
-    """我局 in a text that names no department but the system it leads (全市司法行政系统, ``self.systems``):
+    """我局 in a text that names no department but the system it leads (全市司法行政系统, 全省交通运输行业,
+    ``self.systems``):
     that system's department of the self word's kind (司法局; a 厅 is a province's) with the division
     of that level the text names clearly most (遂宁市 -> 遂宁市司法局). Two systems, two levels, or no
     dominant division: None."""
@@ -1113,7 +1233,7 @@ def _department_of_system(kind: str, text: str) -> str | None:
     systems = _rules()["self"]["systems"]
     if not systems:
         return None
-    for m in re.finditer(f"全(?P<level>省|市|州|县|区|旗)(?P<field>{_alt(systems)})系统", text):
+    for m in re.finditer(f"全(?P<level>省|市|州|县|区|旗)(?P<field>{_alt(systems)})(?:系统|行业)", text):
         for dept in systems[m.group("field")]:
             if _kind(dept) == kind and (dept.endswith("厅") == (m.group("level") == "省")):
                 found.add((m.group("level"), dept))
@@ -1221,6 +1341,8 @@ def _date_line(ln: str, source_line: bool = False) -> str | None:
     if ln.startswith(("——", "—", "-")) and len(ln) <= 60 and m.start() == len(ln) - len(ln.lstrip("—-－ ")):
         return _date_of(m)  # the date right after the dash (——2024年3月5日在…上); not --…于2024年1月1日施行
     rest = (ln[:m.start()] + ln[m.end():]).strip(" （）()[]【】\u3000•·●")  # • 2021-01-29: a bulleted metadata value
+    if _DATE_CLOCK.fullmatch(rest):
+        rest = ""  # • 2026-01-29 09:57, • 2021年03月22日 16时47分: the date with its time of day
     if not rest or (len(rest) <= 16 and not _PUNCT.search(rest) and normalize_org(rest)):
         return _date_of(m)
     if source_line and _source_name(rest):
@@ -1229,6 +1351,7 @@ def _date_line(ln: str, source_line: bool = False) -> str | None:
 
 
 _CLOCK_TIME = re.compile(r"^[0-2]?[0-9][:：][0-5][0-9](?:[:：][0-5][0-9])?\s*")
+_DATE_CLOCK = re.compile(r"[0-2]?[0-9](?:[:：][0-5][0-9](?:[:：][0-5][0-9])?|时[0-5]?[0-9]分(?:[0-5]?[0-9]秒)?)")
 
 
 def _source_name(rest: str) -> bool:
@@ -1410,14 +1533,22 @@ def _org_found(text: str, lines: list[str], title: str | None, page: Mapping, en
     if op:
         i, sentence = op
         name, word, pos, dept = org_from_opening(sentence)
-        level = sentence[pos] if dept and pos < len(sentence) and sentence[pos + 1:].startswith(dept) else None
+        level = (sentence[pos] if dept and pos < len(sentence)
+                 and re.match(f"(?:(?:人民)?政府)?{re.escape(dept)}", sentence[pos + 1:]) else None)
         offset = text.find(sentence) + pos if entities else -1
         if name is None and word is None and entities:
             name = _entity_subject(entities, offset)
         if name is None and word is None:
             name = later_subject(sentence, kind)
+        if name is None and word is None:
+            # 本报告根据《条例》…编制。/ 一、总体情况 / 2020年，某某市坚持…: the opening after the boilerplate
+            name, later = _year_led_opening(lines, i, kind)
+            if later:
+                sentence, pos = later
         if name:
             return name, "opening", name
+        if word is None and kind is None:
+            word = _whole_area(sentence[pos:], text)
         kind = word or kind
     else:
         dept = level = None
