@@ -1004,8 +1004,8 @@ def _signature(lines: list[str], title: str | None) -> tuple[list[str], list[str
     bottom = max(4, n_lines - 5)
     for i in sorted(set(range(min(4, n_lines))) | set(range(bottom, n_lines))):
         ln = lines[i]
-        if title and ln in title:
-            continue
+        if (title and ln in title) or _SECTION_START.match(ln):
+            continue  # the title again, or a section heading ((三)省局及各市…情况), never a signer
         author = _AUTHOR.match(ln)
         s = ln[author.end():] if author else ln
         if _PUNCT.search(s):
