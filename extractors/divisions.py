@@ -71,11 +71,16 @@ def _ends_of_names() -> tuple[re.Pattern, frozenset[str]]:
 
 
 def _name_at(text: str, start: int) -> str | None:
-    """The longest gazetteer name that starts at ``start``."""
+    """The longest gazetteer name that starts at ``start``, or an autonomous county's short form
+    (镇宁自治县 for 镇宁布依族苗族自治县)."""
     by_name = gazetteer()[1]
     for k in _lengths():
         cand = text[start:start + k]
         if len(cand) == k and cand in by_name:
+            return cand
+    for k in (6, 5, 4):
+        cand = text[start:start + k]
+        if cand.endswith("自治县") and cand in _autonomous_short_full():
             return cand
     return None
 
@@ -219,6 +224,7 @@ def resolve(org: Optional[str], context: Iterable[str] = (), site: Iterable[str]
     elif level == TOWN or (level == COUNTY and org.endswith(AREA_SUFFIXES)):
         name = ""
     code = None
+    name = _autonomous_short_full().get(name, name)  # 镇宁自治县 -> 镇宁布依族苗族自治县
     if name and name in gazetteer()[1]:
         codes = gazetteer()[1][name]
         code = codes[0] if len(codes) == 1 else pick_code(name, counts())  # one code: no context needed
@@ -357,6 +363,31 @@ def _autonomous_county_short_names() -> frozenset[str]:
         if m:
             shorts[m.group("stem") + "县"] += 1
     return frozenset(n for n, k in shorts.items() if k == 1 and n not in by_name)
+
+
+@lru_cache(maxsize=1)
+def _autonomous_short_full() -> dict[str, str]:
+    """The autonomous counties' short forms no other county bears, each to its full name:
+    金平自治县 and 金平县 -> 金平苗族瑶族傣族自治县."""
+    by_name = gazetteer()[1]
+    stems: dict[str, list[str]] = {}
+    for name in by_name:
+        m = _AUTONOMOUS.match(name)
+        if m:
+            stems.setdefault(m.group("stem"), []).append(name)
+    out: dict[str, str] = {}
+    for stem, fulls in stems.items():
+        if len(set(fulls)) == 1:
+            for short in (stem + "自治县", stem + "县"):
+                if short not in by_name:
+                    out[short] = fulls[0]
+    return out
+
+
+def autonomous_short_forms(name: str) -> tuple[str, ...]:
+    """The short forms of an autonomous county's full name (镇宁布依族苗族自治县 -> 镇宁自治县,
+    镇宁县); none for any other name."""
+    return tuple(s for s, full in _autonomous_short_full().items() if full == name)
 
 
 @lru_cache(maxsize=8)

@@ -479,7 +479,7 @@ def normalize_org(name: str | None) -> str | None:
     n = re.sub(r"\s+", "", name)
     if not _patterns()["suffix_in"].search(n):
         return None  # the name kept is part of this and ends in a suffix
-    n = n.strip("、，,：:（）()")
+    n = _strip_brackets(n.strip("、，,：:"))
     # 中共某县委 某县人民政府 / 党工委、管委会: the government, the last of a list
     parts = [p for p in re.split(r"[、，,\s]+", name.strip()) if p]
     if len(parts) > 1:
@@ -497,6 +497,17 @@ def normalize_org(name: str | None) -> str | None:
     n = _without_doubled_level(n)
     n = _drop_higher_levels(n)
     return n if _name_ok(n) else None
+
+
+def _strip_brackets(n: str) -> str:
+    """Brackets off the ends of a name, but not a closing one whose opening is in it:
+    藏语委办(编译局) keeps its (编译局)."""
+    n = n.lstrip("（(")
+    while n.endswith((")", "）")) and not re.search(r"[（(][^（）()]*$", n[:-1]):
+        n = n[:-1]
+    while n.endswith(("(", "（")):
+        n = n[:-1]
+    return n
 
 
 # what the level's character starts after a division's name without being a doubled level (市场, 县城, 区域)
@@ -950,6 +961,19 @@ def _whole_area(rest: str, text: str) -> str | None:
         return None
     level = m.group("level")
     return level if re.search(f"(?<![{HAN}]){level}(?:人民)?政府|[，,、。；;在和及与]{level}(?:委|政府)", text) else None
+
+
+# 2020年，自治区党委和政府坚持…: an autonomous region speaking of itself by its level alone
+_REGION_SUBJECT = re.compile(r"^(?:全)?自治区(?:党委|人民政府|政府|各级)")
+
+
+def _autonomous_region(rest: str, text: str) -> str | None:
+    """The autonomous region whose report opens with 自治区党委和政府… / 自治区人民政府…: the one of
+    the five the text names (习近平总书记视察宁夏), when it names only that one."""
+    if not _REGION_SUBJECT.match(rest):
+        return None
+    named = [full for short, full in _rules()["self"].get("regions", {}).items() if short in text]
+    return named[0] if len(named) == 1 else None
 
 
 def later_subject(paragraph: str, kind: str | None = None) -> str | None:
@@ -1493,7 +1517,20 @@ def _org(text: str, lines: list[str], title: str | None, page: Mapping, entities
     a short form (大足区卫生健康委, from the page's 发布机构) is written out in full when the text
     writes it so (大足区卫生健康委员会)."""
     org, org_from, raw = _org_found(text, lines, title, page, entities)
-    return full_form(org, text), org_from, raw
+    return short_form_used(full_form(org, text), text), org_from, raw
+
+
+def short_form_used(org: str | None, text: str) -> str | None:
+    """An autonomous county by the short form its report uses (焉耆回族自治县 in the title, 焉耆县 in
+    the text: 焉耆县; 镇宁自治县), when the text writes that form at least twice and more often than
+    the full name (spec §4: 云岭县 for 云岭彝族自治县人民政府)."""
+    short = divisions.autonomous_short_forms(org) if org else ()
+    if not short:
+        return org
+    full = text.count(org)
+    counts = {s: text.count(s) for s in short}
+    best = max(short, key=lambda s: counts[s])
+    return best if counts[best] >= 2 and counts[best] > full else org
 
 
 def full_form(org: str | None, text: str) -> str | None:
@@ -1548,6 +1585,9 @@ def _org_found(text: str, lines: list[str], title: str | None, page: Mapping, en
         if name:
             return name, "opening", name
         if word is None and kind is None:
+            region = _autonomous_region(sentence[pos:], text)
+            if region:
+                return region, "self", region
             word = _whole_area(sentence[pos:], text)
         kind = word or kind
     else:

@@ -112,7 +112,7 @@ SCHEMA: dict[str, dict] = {
         "opening": {"after_subject": WORDS, "name_stops": WORDS, "lead_ins": WORDS, "short_suffixes": WORDS,
                     "later_sentences?": "int", "clause_lead_ins?": WORDS},
         "self": {"words": WORDS, "short_name_after": WORDS, "systems": {"*": WORDS}, "slogan_not_names?": WORDS,
-                 "not_words?": WORDS},
+                 "not_words?": WORDS, "regions?": {"*": "str"}},
         "frequency?": {"word_after": {"*": "chars"}, "not_in_name": WORDS},
         "published": {"labels": WORDS, "clock": WORDS, "source_ends?": WORDS},
         "title": {"endings": WORDS, "topic": WORDS, "run_in": "regex"},
