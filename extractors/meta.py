@@ -1171,6 +1171,8 @@ def _named_in_text(text: str, kind: str, dept: str | None = None) -> list[str]:
         # the one division of that level the text names clearly most (《某某县人民政府…制度》,
         # 法治长治, 到长治工作); two named about as often: none
         n = divisions.dominant_of_level(text, kind, _rules()["self"]["short_name_after"])
+        if n is None and kind == "省":
+            n = _province_by_abbreviation(text)
         return [n] if n else []
     # a department: the department word with the divisions written before it
     # (…审议了《龙岩市永定区卫生健康局…》 -> 龙岩市永定区卫生健康局)
@@ -1247,6 +1249,34 @@ def _resolve_self(kind: str, text: str, page: Mapping, entities: list[dict], met
     return None
 
 
+def _system_subject(sentence: str) -> str | None:
+    """A division's system as the opening's subject (…关键一年，某某区教育系统法治建设工作坚持…):
+    the department that leads it (``self.systems``: 某某区教育局; a province's 厅)."""
+    systems = _rules()["self"]["systems"]
+    if not systems:
+        return None
+    for m in re.finditer(f"(?P<div>[{HAN}]{{2,12}}?)(?P<field>{_alt(systems)})系统(?=法治|工作|坚持|认真|深入|全面|始终)",
+                         sentence[:300]):
+        lead = divisions.leading_divisions_before(sentence, m.start("field"))
+        if not lead:
+            continue
+        province = divisions.level_of(lead[-1]) == divisions.PROVINCE
+        dept = next((d for d in systems[m.group("field")] if d.endswith("厅") == province), None)
+        if dept:
+            return normalize_org(lead[-1] + dept)
+    return None
+
+
+def _province_by_abbreviation(text: str) -> str | None:
+    """The province a text names only by its one-character abbreviation where a visit is told
+    (总书记来陕考察, 到皖视察: ``self.province_abbreviations``), when it names only one so."""
+    abbr = _rules()["self"].get("province_abbreviations", {})
+    if not abbr:
+        return None
+    found = {abbr[m.group(1)] for m in re.finditer(f"(?:来|到|赴|入)({_alt(abbr)})(?:考察|视察|调研|督察)", text)}
+    return found.pop() if len(found) == 1 else None
+
+
 def _department_of_system(kind: str, text: str) -> str | None:
     """我局 in a text that names no department but the system it leads (全市司法行政系统, 全省交通运输行业,
     ``self.systems``):
@@ -1277,6 +1307,9 @@ def _clean_for_years(text: str) -> str:
 _REPORT_LINE = re.compile(r"现将(?:我[^，,。]{0,4})?(?:[^，,。]{0,12}?)((?:19|20)[0-9]{2}|二[〇○零一二三四五六七八九]{3})\s*年[^，,。]{0,40}?(?:报告|总结|汇报)如下")
 
 
+_YEAR_LED = re.compile(r"^\s*((?:19|20)[0-9]{2})\s*年(?:度)?(?:以来)?\s*[，,]")
+
+
 def report_year_of(title: str | None, lines: list[str], published: str | None, text: str) -> tuple[int | None, str | None]:
     if title:
         m = _YEAR.search(_RANGE.sub(" ", title))
@@ -1294,6 +1327,12 @@ def report_year_of(title: str | None, lines: list[str], published: str | None, t
             return int(m.group(1)), "opening"
     for ln in lines[:40]:
         m = re.match(r"^[一二]、\s*((?:19|20)[0-9]{2})\s*年", ln)
+        if m:
+            return int(m.group(1)), "opening"
+    for ln in lines[:12]:
+        # the opening under a page's header lines (当前位置… / a long page title / 更新时间…): the first
+        # paragraph that starts with its year, 2021年，在…领导下，我省…
+        m = _YEAR_LED.match(_clean_for_years(ln)) if len(ln) >= 40 else None
         if m:
             return int(m.group(1)), "opening"
     if published:
@@ -1577,6 +1616,8 @@ def _org_found(text: str, lines: list[str], title: str | None, page: Mapping, en
             name = _entity_subject(entities, offset)
         if name is None and word is None:
             name = later_subject(sentence, kind)
+        if name is None and word is None:
+            name = _system_subject(sentence)
         if name is None and word is None:
             # 本报告根据《条例》…编制。/ 一、总体情况 / 2020年，某某市坚持…: the opening after the boilerplate
             name, later = _year_led_opening(lines, i, kind)
