@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
+from functools import lru_cache
 
 from .numbers import parse_number
 from .record import Cell, Record
@@ -166,7 +167,8 @@ def _find_cell(text: str, s: str, lo: int, hi: int) -> int:
 # -- reading cells ---------------------------------------------------------------------------------
 
 _NUM = r"(?:\d{1,3}(?:[,，]\d{3})+|\d+)(?:\.\d+)?"
-_CELL_NUMBER = re.compile(rf"^(?P<sign>[-－−+])?(?P<n>{_NUM})\s*(?P<q>余|多)?\s*(?P<u>[^\d\s].{{0,7}})?$")
+# a mark an export left for a character it could not write (``? 0``, ``\ufffd12``) stands before the figure
+_CELL_NUMBER = re.compile(rf"^(?:[?？\ufffd]+\s*)?(?P<sign>[-－−+])?(?P<n>{_NUM})\s*(?P<q>余|多)?\s*(?P<u>[^\d\s].{{0,7}})?$")
 _YEAR = re.compile(r"^(?:19|20)\d\d\s*年?(?:度)?$")
 _HEADER_UNIT = re.compile(r"[（(]\s*(?:单位\s*[:：]?\s*)?(?P<u>[^()（）:：\d\s]{1,6})\s*[)）]")
 _UNIT_LINE = re.compile(r"(?:计量)?单位\s*[:：]\s*(?P<u>[^\s,，;；)）]{1,6})")
@@ -550,9 +552,30 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
         got = sibling_header_unit(k)
         if got:
             return got
+        got = echo_unit(k)
+        if got:
+            return got
         if "prose" not in prose_unit:
             prose_unit["prose"] = _prose_unit(table, text, about, rules)
         return prose_unit["prose"]
+
+    echoes: dict[int, dict[int, str]] = {}
+
+    def echo_unit(k: int) -> tuple[UnitInfo, float] | None:
+        """The unit the report's own text writes the table's figures in (投诉56387件 for a cell 56387):
+        column k's when its echoed figures agree on one, else the table's when all of them do; at least
+        two figures of the table echoed (a coincidence names no unit)."""
+        if not echoes:
+            echoes[0] = _echoed_cells(table, hr, hc, text, rules)
+        got = echoes[0]
+        if len({v for v, _ in got.values()}) < 2:
+            return None
+        for units in ({u for (r, kk), (_, u) in got.items() if kk == k}, {u for _, u in got.values()}):
+            if len(units) == 1:
+                return unit_info(next(iter(units)), rules)
+            if units:
+                return None
+        return None
 
     prose_unit: dict[str, tuple[UnitInfo, float] | None] = {}
     header_units: list = []
@@ -762,6 +785,48 @@ def _prose_unit(table: Table, text: str, about: str, rules: RuleSet) -> tuple[Un
     if not seen:
         return None
     return unit_info(max(seen, key=lambda u: seen[u]), rules)
+
+
+_ECHO_MIN = 10      # a smaller figure of a table is too common to be recognised in the text
+
+
+@lru_cache(maxsize=8)
+def _prose_figures_rx(rules: RuleSet) -> re.Pattern:
+    """A figure with a unit of the lexicon after it (56387件, 9385.89万元), in running text."""
+    units = "|".join(sorted(map(re.escape, rules.units), key=len, reverse=True))
+    return re.compile(rf"(?<![\d.,，])(?P<n>{_NUM})\s*(?:余|多)?(?P<u>[十百千万亿]?(?:{units}))")
+
+
+def _echoed_cells(table: Table, hr: int, hc: int, text: str, rules: RuleSet) -> dict:
+    """The data cells without a unit whose figure the text outside the table writes with one
+    (受理投诉举报咨询149503件 for a cell 149503): (row, col) -> (value, the unit as written), for figures of
+    at least ``_ECHO_MIN`` that the text writes in one unit only."""
+    wanted: dict[float, list[tuple[int, int]]] = {}
+    for c in table.cells:
+        if c.header or c.row < hr or c.col < hc or c.start < 0:
+            continue
+        q = read_cell(c.text, rules)
+        if q is not None and q.unit is None and abs(q.value) >= _ECHO_MIN and not _YEAR.match(c.text.strip()):
+            wanted.setdefault(abs(q.value), []).append((c.row, c.col))
+    if not wanted or not text:
+        return {}
+    seen: dict[float, set[str]] = {}
+    for m in _prose_figures_rx(rules).finditer(text):
+        if table.start <= m.start() < table.end:
+            continue
+        try:
+            v = parse_number(m.group("n").replace("，", ","))
+        except ValueError:
+            continue
+        if v not in wanted:
+            continue
+        u = m.group("u")
+        info = unit_info(u, rules)
+        nxt = text[m.end():m.end() + 1]
+        if info is None or nxt and nxt in info[0].stop_after:
+            continue
+        seen.setdefault(v, set()).add(u)
+    return {pos: (v, next(iter(us))) for v, us in seen.items() if len(us) == 1 for pos in wanted[v]}
 
 
 def _is_object(subject: str | None, rules: RuleSet) -> bool:
