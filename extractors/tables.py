@@ -167,8 +167,7 @@ def _find_cell(text: str, s: str, lo: int, hi: int) -> int:
 # -- reading cells ---------------------------------------------------------------------------------
 
 _NUM = r"(?:\d{1,3}(?:[,，]\d{3})+|\d+)(?:\.\d+)?"
-# a mark an export left for a character it could not write (``? 0``, ``\ufffd12``) stands before the figure
-_CELL_NUMBER = re.compile(rf"^(?:[?？\ufffd]+\s*)?(?P<sign>[-－−+])?(?P<n>{_NUM})\s*(?P<q>余|多)?\s*(?P<u>[^\d\s].{{0,7}})?$")
+_CELL_NUMBER = re.compile(rf"^(?P<sign>[-－−+])?(?P<n>{_NUM})\s*(?P<q>余|多)?\s*(?P<u>[^\d\s].{{0,7}})?$")
 _YEAR = re.compile(r"^(?:19|20)\d\d\s*年?(?:度)?$")
 _HEADER_UNIT = re.compile(r"[（(]\s*(?:单位\s*[:：]?\s*)?(?P<u>[^()（）:：\d\s]{1,6})\s*[)）]")
 _UNIT_LINE = re.compile(r"(?:计量)?单位\s*[:：]\s*(?P<u>[^\s,，;；)）]{1,6})")
@@ -202,15 +201,23 @@ def unit_info(word: str, rules: RuleSet) -> tuple[UnitInfo, float] | None:
     return None
 
 
+# the mark an export left for a character it could not write (``? 0``, ``\ufffd12``), before a figure
+_STRAY = re.compile(r"^[?？\ufffd]+\s*")
+
+
 def read_cell(text: str, rules: RuleSet) -> _Quantity | None:
     """The figure in a data cell, or None (empty, a placeholder, words, a code)."""
     t = text.strip()
     if not t or t in rules.tables["cells"]["empty"]:
         return None
+    lead = len(text) - len(text.lstrip())
+    stray = _STRAY.match(t)
+    if stray and stray.end() < len(t):
+        lead += stray.end()
+        t = t[stray.end():]
     m = _CELL_NUMBER.match(t)
     if not m:
         return None
-    lead = len(text) - len(text.lstrip())
     try:
         value = parse_number(m.group("n").replace("，", ","))
     except ValueError:
@@ -552,14 +559,11 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
         got = sibling_header_unit(k)
         if got:
             return got
-        got = echo_unit(k)
-        if got:
-            return got
         if "prose" not in prose_unit:
             prose_unit["prose"] = _prose_unit(table, text, about, rules)
-        return prose_unit["prose"]
+        return echo_unit(k) or prose_unit["prose"]
 
-    echoes: dict[int, dict[int, str]] = {}
+    echoes: dict[int, dict[tuple[int, int], tuple[float, str]]] = {}
 
     def echo_unit(k: int) -> tuple[UnitInfo, float] | None:
         """The unit the report's own text writes the table's figures in (投诉56387件 for a cell 56387):
