@@ -639,6 +639,40 @@ def test_one_cell_a_line_with_empty_cells_as_lone_bars():
     assert got == [("本年新收政府信息公开申请数量总计", 4, None), ("上年结转政府信息公开申请数量总计", 0, None)]
 
 
+def test_a_question_mark_left_for_a_lost_character_before_a_figure():
+    # an export wrote a character it could not encode as ?: ``? 0 |`` is the cell 0, not a sentence
+    text = ("第二十条第（一）项 | |||\n信息内容 |\n本年制发件数 |\n本年废止件数 |\n现行有效件数 |\n"
+            "规章 |\n0 |\n? 0 |\n2 |\n行政规范性文件 |\n3 |\n？1 |\n14 |\n")
+    got = [(s, v, t) for s, v, _, _, t in cells(extract(text))]
+    assert got == [("规章本年制发件数", 0, "0"), ("规章本年废止件数", 0, "0"), ("规章现行有效件数", 2, "2"),
+                   ("行政规范性文件本年制发件数", 3, "3"), ("行政规范性文件本年废止件数", 1, "1"),
+                   ("行政规范性文件现行有效件数", 14, "14")]
+
+
+def test_a_text_cut_off_after_the_last_figure_of_a_barred_table():
+    # an excerpt ends inside the table: the last figure lost its bar with the rest of the page
+    lines = ["行政处罚 |", "12 |", "行政强制 |", "3 |", "行政许可 |", "40"]
+    got = [(s, v) for s, v, *_ in cells(extract("信息内容 |\n本年处理决定数量 |\n" + "\n".join(lines)))]
+    assert got[-1] == ("行政许可本年处理决定数量", 40) and len(got) == 3
+    # a heading after the table is no cell of it, cut off or not
+    text = "信息内容 |\n本年处理决定数量 |\n" + "\n".join(lines[:4]) + "\n三、收到和处理政府信息公开申请情况"
+    assert [v for _, v, *_ in cells(extract(text))] == [12, 3]
+
+
+def test_a_table_without_units_takes_the_one_the_text_writes_its_figures_in():
+    # no header row, no unit anywhere in the table: the text around it gives 1260 and 385 in 件
+    text = ("全年审查各类合同1645件，其中采购合同1260件，租赁合同385件。\n各季度审查情况表\n"
+            "一季度\n\n402\n\n95\n\n二季度\n\n318\n\n101\n\n合计\n\n1260\n\n385\n")
+    got = {(s, v, u, ty) for s, v, u, ty, _ in cells(extract(text))}
+    assert ("一季度", 402, "件", "case") in got and ("合计", 385, "件", "case") in got and len(got) == 6
+    # one figure echoed is a coincidence, not a unit
+    once = text.replace("租赁合同385件", "租赁合同若干")
+    assert {u for _, _, u, *_ in cells(extract(once))} == {None}
+    # two units echoed: each column takes its own
+    mixed = {(s, u) for s, _, u, *_ in cells(extract(text.replace("租赁合同385件", "服务企业385家")))}
+    assert mixed == {("一季度", "件"), ("一季度", "家"), ("二季度", "件"), ("二季度", "家"), ("合计", "件"), ("合计", "家")}
+
+
 def test_a_header_group_over_subgroups_with_no_blank_cells_where_spans_were():
     text = "\n".join([
         "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和） | 申请人情况 |",
@@ -1028,36 +1062,3 @@ def test_a_header_wrapped_over_two_lines_between_blank_lines():
     assert got == [("规章本年新制作数量", 1), ("规章本年新公开数量", 0), ("规章对外公开总数量", 3),
                    ("规范性文件本年新制作数量", 15), ("规范性文件本年新公开数量", 15), ("规范性文件对外公开总数量", 88)]
 
-
-def test_a_question_mark_left_for_a_lost_character_before_a_figure():
-    # an export wrote a character it could not encode as ?: ``? 0 |`` is the cell 0, not a sentence
-    text = ("第二十条第（一）项 | |||\n信息内容 |\n本年制发件数 |\n本年废止件数 |\n现行有效件数 |\n"
-            "规章 |\n0 |\n? 0 |\n2 |\n行政规范性文件 |\n3 |\n？1 |\n14 |\n")
-    got = [(s, v, t) for s, v, _, _, t in cells(extract(text))]
-    assert got == [("规章本年制发件数", 0, "0"), ("规章本年废止件数", 0, "0"), ("规章现行有效件数", 2, "2"),
-                   ("行政规范性文件本年制发件数", 3, "3"), ("行政规范性文件本年废止件数", 1, "1"),
-                   ("行政规范性文件现行有效件数", 14, "14")]
-
-
-def test_a_text_cut_off_after_the_last_figure_of_a_barred_table():
-    # an excerpt ends inside the table: the last figure lost its bar with the rest of the page
-    lines = ["行政处罚 |", "12 |", "行政强制 |", "3 |", "行政许可 |", "40"]
-    got = [(s, v) for s, v, *_ in cells(extract("信息内容 |\n本年处理决定数量 |\n" + "\n".join(lines)))]
-    assert got[-1] == ("行政许可本年处理决定数量", 40) and len(got) == 3
-    # a heading after the table is no cell of it, cut off or not
-    text = "信息内容 |\n本年处理决定数量 |\n" + "\n".join(lines[:4]) + "\n三、收到和处理政府信息公开申请情况"
-    assert [v for _, v, *_ in cells(extract(text))] == [12, 3]
-
-
-def test_a_table_without_units_takes_the_one_the_text_writes_its_figures_in():
-    # no header row, no unit anywhere in the table: the text around it gives 1260 and 385 in 件
-    text = ("全年审查各类合同1645件，其中采购合同1260件，租赁合同385件。\n各季度审查情况表\n"
-            "一季度\n\n402\n\n95\n\n二季度\n\n318\n\n101\n\n合计\n\n1260\n\n385\n")
-    got = {(s, v, u, ty) for s, v, u, ty, _ in cells(extract(text))}
-    assert ("一季度", 402, "件", "case") in got and ("合计", 385, "件", "case") in got and len(got) == 6
-    # one figure echoed is a coincidence, not a unit
-    once = text.replace("租赁合同385件", "租赁合同若干")
-    assert {u for _, _, u, *_ in cells(extract(once))} == {None}
-    # two units echoed: each column takes its own
-    mixed = {(s, u) for s, _, u, *_ in cells(extract(text.replace("租赁合同385件", "服务企业385家")))}
-    assert mixed == {("一季度", "件"), ("一季度", "家"), ("二季度", "件"), ("二季度", "家"), ("合计", "件"), ("合计", "家")}
