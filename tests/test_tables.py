@@ -1061,4 +1061,3 @@ def test_a_header_wrapped_over_two_lines_between_blank_lines():
     got = [(s, v) for s, v, *_ in cells(extract(text))]
     assert got == [("规章本年新制作数量", 1), ("规章本年新公开数量", 0), ("规章对外公开总数量", 3),
                    ("规范性文件本年新制作数量", 15), ("规范性文件本年新公开数量", 15), ("规范性文件对外公开总数量", 88)]
-
