@@ -198,7 +198,13 @@ def unit_info(word: str, rules: RuleSet) -> tuple[UnitInfo, float] | None:
         return rules.units[word], 1.0
     if word[0] in _MULT and word[1:] in rules.units and rules.units[word[1:]].type == "amount":
         return rules.units[word[1:]], float(_MULT[word[0]])
+    # 万人次, 万件, 亿人: a count in tens of thousands (a table's header 接待群众(万人次), a cell 1.2万件)
+    if word[0] in _COUNT_MULT and word[1:] in rules.units and rules.units[word[1:]].type in ("case", "count"):
+        return rules.units[word[1:]], float(_MULT[word[0]])
     return None
+
+
+_COUNT_MULT = ("万", "亿", "萬", "億")
 
 
 # the mark an export left for a character it could not write (``? 0``, ``\ufffd12``), before a figure
@@ -642,7 +648,8 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
     # what the table is about, for the unit its subject implies: the caption, the short lines before it
     # (not a paragraph: one listing the report's parts names every subject) and its headers
     headings = " ".join(p for p in (table.context or "").split() if len(p) <= 60)
-    header_text = " ".join(c.text for c in table.cells if c.header or c.row < hr or c.col < hc)
+    # a header spaced out to the cell's width (投  诉) names its subject as written together
+    header_text = " ".join(re.sub(r"\s+", "", c.text) for c in table.cells if c.header or c.row < hr or c.col < hc)
     about = " ".join(filter(None, (table.caption, headings, header_text)))
     # a table of matters (投诉, 举报, 申请 in its caption or column headers): its 件 are cases whatever
     # the row names (家居用品 among the goods complained about)
@@ -812,6 +819,7 @@ def _echoed_cells(table: Table, hr: int, hc: int, text: str, rules: RuleSet) -> 
         q = read_cell(c.text, rules)
         if q is not None and q.unit is None and abs(q.value) >= _ECHO_MIN and not _YEAR.match(c.text.strip()):
             wanted.setdefault(abs(q.value), []).append((c.row, c.col))
+    whole = {v for v in wanted if v == int(v)}
     if not wanted or not text:
         return {}
     seen: dict[float, set[str]] = {}
@@ -822,13 +830,17 @@ def _echoed_cells(table: Table, hr: int, hc: int, text: str, rules: RuleSet) -> 
             v = parse_number(m.group("n").replace("，", ","))
         except ValueError:
             continue
-        if v not in wanted:
-            continue
         u = m.group("u")
         info = unit_info(u, rules)
-        nxt = text[m.end():m.end() + 1]
-        if info is None or nxt and nxt in info[0].stop_after:
+        if info is None:
             continue
+        if v not in wanted and info[1] > 1 and round(v * info[1], 6) in wanted:
+            v, u = round(v * info[1], 6), u[1:]   # 1.52万件 in the text for a cell 15200: in 件
+        if v not in wanted:
+            continue
+        nxt = text[m.end():m.end() + 1]
+        if nxt and nxt in info[0].stop_after or info[0].type == "percentage" and v in whole:
+            continue    # 100% in the text says nothing of a cell 100
         seen.setdefault(v, set()).add(u)
     return {pos: (v, next(iter(us))) for v, us in seen.items() if len(us) == 1 for pos in wanted[v]}
 

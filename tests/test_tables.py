@@ -673,6 +673,28 @@ def test_a_table_without_units_takes_the_one_the_text_writes_its_figures_in():
     assert mixed == {("一季度", "件"), ("一季度", "家"), ("二季度", "件"), ("二季度", "家"), ("合计", "件"), ("合计", "家")}
 
 
+
+def test_the_text_may_write_an_echoed_figure_in_tens_of_thousands():
+    text = ("全年审查各类合同2.56万件，其中采购合同1.52万件，租赁合同1.04万件。\n"
+            "类别 | 上半年 | 下半年 | 全年 |\n采购合同 | 7000 | 8200 | 15200 |\n租赁合同 | 5100 | 5300 | 10400 |\n")
+    got = {(s, v, u) for s, v, u, *_ in cells(extract(text))}
+    assert ("采购合同全年", 15200, "件") in got and ("租赁合同上半年", 5100, "件") in got and len(got) == 6
+
+
+def test_a_count_in_tens_of_thousands_in_a_header_or_a_cell():
+    text = "地区 | 接待群众(万人次) | 受理咨询 |\n东城 | 1.2 | 3.5万件 |\n西城 | 0.8 | 2万件 |\n"
+    got = [(s, v, u) for s, v, u, *_ in cells(extract(text))]
+    assert got == [("东城接待群众", 12000, "人次"), ("东城受理咨询", 35000, "件"),
+                   ("西城接待群众", 8000, "人次"), ("西城受理咨询", 20000, "件")]
+
+
+def test_a_row_label_spaced_out_names_the_matters_the_text_counts():
+    # 投  诉 written to the cell's width is 投诉: the report counts its complaints in 件
+    text = ("今年以来，中心坚持接诉即办，畅通线上线下各类渠道，全面提升办理质效，群众满意度持续提高，"
+            "共受理投诉218件，同比有所上升。\n受理情况表\n投  诉\n\n120\n\n98\n\n举  报\n\n40\n\n37\n")
+    got = [(s, v, u) for s, v, u, *_ in cells(extract(text))]
+    assert got == [("投诉", 120, "件"), ("投诉", 98, "件"), ("举报", 40, "件"), ("举报", 37, "件")]
+
 def test_a_header_group_over_subgroups_with_no_blank_cells_where_spans_were():
     text = "\n".join([
         "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和） | 申请人情况 |",
