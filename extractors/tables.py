@@ -573,14 +573,15 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
 
     def echo_unit(k: int) -> tuple[UnitInfo, float] | None:
         """The unit the report's own text writes the table's figures in (投诉56387件 for a cell 56387):
-        column k's when its echoed figures agree on one, else the table's when all of them do; at least
-        two figures of the table echoed (a coincidence names no unit)."""
+        column k's when its echoed figures agree on one, else the table's when all of them do. Two
+        figures of the table echoed, or one written after its row's or column's label (行政处罚36项
+        for the cell of 行政处罚): a lone figure elsewhere in the text may be a coincidence."""
         if not echoes:
-            echoes[0] = _echoed_cells(table, hr, hc, text, rules)
+            echoes[0] = _echoed_cells(table, g, hr, hc, text, rules)
         got = echoes[0]
-        if len({v for v, _ in got.values()}) < 2:
+        if len({v for v, _, _ in got.values()}) < 2 and not any(named for *_, named in got.values()):
             return None
-        for units in ({u for (r, kk), (_, u) in got.items() if kk == k}, {u for _, u in got.values()}):
+        for units in ({u for (r, kk), (_, u, _) in got.items() if kk == k}, {u for _, u, _ in got.values()}):
             if len(units) == 1:
                 return unit_info(next(iter(units)), rules)
             if units:
@@ -808,21 +809,31 @@ def _prose_figures_rx(rules: RuleSet) -> re.Pattern:
     return re.compile(rf"(?<![\d.,，])(?P<n>{_NUM})\s*(?:余|多)?(?P<u>[十百千万亿]?(?:{units}))")
 
 
-def _echoed_cells(table: Table, hr: int, hc: int, text: str, rules: RuleSet) -> dict:
+def _echoed_cells(table: Table, g, hr: int, hc: int, text: str, rules: RuleSet) -> dict:
     """The data cells without a unit whose figure the text outside the table writes with one
-    (受理投诉举报咨询149503件 for a cell 149503): (row, col) -> (value, the unit as written), for figures of
-    at least ``_ECHO_MIN`` that the text writes in one unit only."""
+    (受理投诉举报咨询149503件 for a cell 149503): (row, col) -> (value, the unit as written, whether the
+    text writes the cell's row or column label just before it). Figures under ``_ECHO_MIN`` count only
+    after such a label (行政处罚0项); a figure the text writes in several units names none."""
     wanted: dict[float, list[tuple[int, int]]] = {}
     for c in table.cells:
         if c.header or c.row < hr or c.col < hc or c.start < 0:
             continue
         q = read_cell(c.text, rules)
-        if q is not None and q.unit is None and abs(q.value) >= _ECHO_MIN and not _YEAR.match(c.text.strip()):
+        if q is not None and q.unit is None and not _YEAR.match(c.text.strip()):
             wanted.setdefault(abs(q.value), []).append((c.row, c.col))
     whole = {v for v in wanted if v == int(v)}
     if not wanted or not text:
         return {}
-    seen: dict[float, set[str]] = {}
+    labels: dict[tuple[int, int], list[str]] = {}
+
+    def labels_of(pos: tuple[int, int]) -> list[str]:
+        if pos not in labels:
+            r, k = pos
+            cs = [g[r][j] for j in range(hc)] + ([g[hr - 1][k]] if hr else [])
+            labels[pos] = [x for c in cs if c is not None and len(x := clean_label(c.text)) >= 2]
+        return labels[pos]
+
+    seen: dict[tuple[int, int], dict[bool, set[str]]] = {}
     for m in _prose_figures_rx(rules).finditer(text):
         if table.start <= m.start() < table.end:
             continue
@@ -841,8 +852,19 @@ def _echoed_cells(table: Table, hr: int, hc: int, text: str, rules: RuleSet) -> 
         nxt = text[m.end():m.end() + 1]
         if nxt and nxt in info[0].stop_after or info[0].type == "percentage" and v in whole:
             continue    # 100% in the text says nothing of a cell 100
-        seen.setdefault(v, set()).add(u)
-    return {pos: (v, next(iter(us))) for v, us in seen.items() if len(us) == 1 for pos in wanted[v]}
+        for pos in wanted[v]:
+            named = any(lab in text[max(0, m.start() - len(lab) - _ECHO_GAP):m.start()] for lab in labels_of(pos))
+            if named or v >= _ECHO_MIN:
+                seen.setdefault((v, pos), {}).setdefault(named, set()).add(u)
+    out = {}
+    for (v, pos), by in seen.items():
+        named = True in by
+        if len(by[named]) == 1:    # after the cell's label if the text writes it so, else anywhere
+            out[pos] = (v, next(iter(by[named])), named)
+    return out
+
+
+_ECHO_GAP = 1       # characters between a label and its figure in the text (投诉为56387件; not 行政许可事项3条)
 
 
 def _is_object(subject: str | None, rules: RuleSet) -> bool:

@@ -681,6 +681,16 @@ def test_the_text_may_write_an_echoed_figure_in_tens_of_thousands():
     assert ("采购合同全年", 15200, "件") in got and ("租赁合同上半年", 5100, "件") in got and len(got) == 6
 
 
+
+def test_one_small_figure_echoed_right_after_its_label_names_the_unit():
+    # 行政处罚6项 in the text, the cell 6 in the row of 行政处罚: the table counts in 项
+    text = ("本年主动公开行政处罚6项，行政强制2项。\n第二十条第（六）项\n信息内容 | 上一年项目数量 | 本年增/减 |\n"
+            "行政处罚 | 6 | 0 |\n行政强制 | 2 | 1 |\n")
+    assert {u for _, _, u, *_ in cells(extract(text))} == {"项"}
+    # a word between the label and the figure (行政处罚事项6条): another count, no unit for the cell
+    other = text.replace("行政处罚6项，行政强制2项", "行政处罚事项6条，行政强制事项2条")
+    assert {u for _, _, u, *_ in cells(extract(other))} == {None}
+
 def test_a_count_in_tens_of_thousands_in_a_header_or_a_cell():
     text = "地区 | 接待群众(万人次) | 受理咨询 |\n东城 | 1.2 | 3.5万件 |\n西城 | 0.8 | 2万件 |\n"
     got = [(s, v, u) for s, v, u, *_ in cells(extract(text))]
