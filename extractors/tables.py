@@ -809,6 +809,19 @@ def _prose_figures_rx(rules: RuleSet) -> re.Pattern:
     return re.compile(rf"(?<![\d.,，])(?P<n>{_NUM})\s*(?:余|多)?(?P<u>[十百千万亿]?(?:{units}))")
 
 
+@lru_cache(maxsize=2)
+def _prose_figures(text: str, rules: RuleSet) -> tuple[tuple[int, int, float, str], ...]:
+    """Every figure with a unit in ``text``: start, end, the number, the unit as written (once per text,
+    for all its tables)."""
+    out = []
+    for m in _prose_figures_rx(rules).finditer(text):
+        try:
+            out.append((m.start(), m.end(), parse_number(m.group("n").replace("，", ",")), m.group("u")))
+        except ValueError:
+            continue
+    return tuple(out)
+
+
 def _echoed_cells(table: Table, g, hr: int, hc: int, text: str, rules: RuleSet) -> dict:
     """The data cells without a unit whose figure the text outside the table writes with one
     (受理投诉举报咨询149503件 for a cell 149503): (row, col) -> (value, the unit as written, whether the
@@ -834,14 +847,9 @@ def _echoed_cells(table: Table, g, hr: int, hc: int, text: str, rules: RuleSet) 
         return labels[pos]
 
     seen: dict[tuple[int, int], dict[bool, set[str]]] = {}
-    for m in _prose_figures_rx(rules).finditer(text):
-        if table.start <= m.start() < table.end:
+    for start, end, v, u in _prose_figures(text, rules):
+        if table.start <= start < table.end:
             continue
-        try:
-            v = parse_number(m.group("n").replace("，", ","))
-        except ValueError:
-            continue
-        u = m.group("u")
         info = unit_info(u, rules)
         if info is None:
             continue
@@ -849,11 +857,11 @@ def _echoed_cells(table: Table, g, hr: int, hc: int, text: str, rules: RuleSet) 
             v, u = round(v * info[1], 6), u[1:]   # 1.52万件 in the text for a cell 15200: in 件
         if v not in wanted:
             continue
-        nxt = text[m.end():m.end() + 1]
+        nxt = text[end:end + 1]
         if nxt and nxt in info[0].stop_after or info[0].type == "percentage" and v in whole:
             continue    # 100% in the text says nothing of a cell 100
         for pos in wanted[v]:
-            named = any(lab in text[max(0, m.start() - len(lab) - _ECHO_GAP):m.start()] for lab in labels_of(pos))
+            named = any(lab in text[max(0, start - len(lab) - _ECHO_GAP):start] for lab in labels_of(pos))
             if named or v >= _ECHO_MIN:
                 seen.setdefault((v, pos), {}).setdefault(named, set()).add(u)
     out = {}
