@@ -210,6 +210,8 @@ _COUNT_MULT = ("万", "亿", "萬", "億")
 
 # the mark an export left for a character it could not write (``? 0``, ``\ufffd12``), before a figure
 _STRAY = re.compile(r"^[?？\ufffd]+\s*")
+# a footnote mark after a figure (19①, 275*, 36※): the figure is the number before it
+_FOOTNOTE = re.compile(r"(?<=\S)\s*(?:[\u2460-\u2473\u2776-\u277f※]|\*+)$")
 
 
 def read_cell(text: str, rules: RuleSet) -> _Quantity | None:
@@ -222,6 +224,9 @@ def read_cell(text: str, rules: RuleSet) -> _Quantity | None:
     if stray and stray.end() < len(t):
         lead += stray.end()
         t = t[stray.end():]
+    note = _FOOTNOTE.search(t)
+    if note:
+        t = t[:note.start()]
     m = _CELL_NUMBER.match(t)
     if not m:
         return None

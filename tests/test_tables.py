@@ -649,6 +649,13 @@ def test_a_question_mark_left_for_a_lost_character_before_a_figure():
                    ("行政规范性文件现行有效件数", 14, "14")]
 
 
+
+def test_a_footnote_mark_after_a_figure_is_no_part_of_it():
+    text = "信息内容 | 本年制发件数 | 现行有效件数 |\n规范性文件 | 4 | 27① |\n其他文件 | 2* | 9 |\n注：①含部门文件。\n"
+    got = [(s, v, t) for s, v, _, _, t in cells(extract(text))]
+    assert got == [("规范性文件本年制发件数", 4, "4"), ("规范性文件现行有效件数", 27, "27"),
+                   ("其他文件本年制发件数", 2, "2"), ("其他文件现行有效件数", 9, "9")]
+
 def test_a_text_cut_off_after_the_last_figure_of_a_barred_table():
     # an excerpt ends inside the table: the last figure lost its bar with the rest of the page
     lines = ["行政处罚 |", "12 |", "行政强制 |", "3 |", "行政许可 |", "40"]
