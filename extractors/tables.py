@@ -575,7 +575,7 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
             prose_unit["prose"] = _prose_unit(table, text, about, rules)
         return echo_unit(k) or prose_unit["prose"]
 
-    echoes: dict[int, dict[tuple[int, int], tuple[float, str]]] = {}
+    echoes: dict[int, dict[tuple[int, int], tuple[float, str, bool]]] = {}
 
     def echo_unit(k: int) -> tuple[UnitInfo, float] | None:
         """The unit the report's own text writes the table's figures in (投诉56387件 for a cell 56387):
@@ -587,12 +587,15 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
         got = echoes[0]
         if len({v for v, _, _ in got.values()}) < 2 and not any(named for *_, named in got.values()):
             return None
-        for units in ({u for (r, kk), (_, u, _) in got.items() if kk == k}, {u for _, u, _ in got.values()}):
-            if len(units) == 1:
-                return unit_info(next(iter(units)), rules)
-            if units:
-                return None
-        return None
+        own = {u for (r, kk), (_, u, _) in got.items() if kk == k}
+        if len(own) == 1:
+            return unit_info(next(iter(own)), rules)
+        heads = column_text(k)
+        if own or any(w in heads for w in tconf["units"].get("money_words", ())) or \
+                clean_label(heads).endswith(tuple(tconf["units"].get("ratio_headers", ()))):
+            return None    # a column of money or of shares takes no other column's unit
+        units = {u for _, u, _ in got.values()}
+        return unit_info(next(iter(units)), rules) if len(units) == 1 else None
 
     prose_unit: dict[str, tuple[UnitInfo, float] | None] = {}
     header_units: list = []

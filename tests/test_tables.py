@@ -678,6 +678,12 @@ def test_a_table_without_units_takes_the_one_the_text_writes_its_figures_in():
     # two units echoed: each column takes its own
     mixed = {(s, u) for s, _, u, *_ in cells(extract(text.replace("租赁合同385件", "服务企业385家")))}
     assert mixed == {("一季度", "件"), ("一季度", "家"), ("二季度", "件"), ("二季度", "家"), ("合计", "件"), ("合计", "家")}
+    # a column of money takes no other column's unit
+    text = ("全年审查合同1260件，其中采购合同385件。\n类别 | 合同数 | 合同经费 |\n采购合同 | 385 | 52.5 |\n"
+            "租赁合同 | 875 | 3.2 |\n合计 | 1260 | 55.7 |\n")
+    assert {(s, u) for s, _, u, *_ in cells(extract(text))} == {
+        ("采购合同合同数", "件"), ("租赁合同合同数", "件"), ("合计合同数", "件"),
+        ("采购合同合同经费", None), ("租赁合同合同经费", None), ("合计合同经费", None)}
 
 
 
