@@ -565,6 +565,8 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
         for word, unit in tconf["units"].get("money_headers", {}).items():
             if heads.endswith(word):
                 return unit_info(unit, rules)   # 采购总金额 | 0: money, in 元 when nothing names another unit
+        if any(w in heads + "".join(c.text for c in row_cells(r, k)) for w in tconf["units"].get("money_words", ())):
+            return echo_unit(k)   # 罚没款 beside 案件数: money, never in the 件 the table's matters are counted in
         for cue, unit in tconf["units"]["by_subject"].items():
             if cue in about:
                 return unit_info(unit, rules)

@@ -704,6 +704,13 @@ def test_one_small_figure_echoed_right_after_its_label_names_the_unit():
     other = text.replace("行政处罚6项，行政强制2项", "行政处罚事项6条，行政强制事项2条")
     assert {u for _, _, u, *_ in cells(extract(other))} == {None}
 
+
+def test_a_column_of_money_in_a_table_of_cases_is_not_counted_in_cases():
+    text = "单位 | 案件数 | 罚没款 |\n市场监管局 | 42 | 12.6 |\n城管局 | 17 | 3.5 |\n"
+    got = [(s, u, ty) for s, _, u, ty, _ in cells(extract(text))]
+    assert got == [("市场监管局案件数", "件", "case"), ("市场监管局罚没款", None, "count"),
+                   ("城管局案件数", "件", "case"), ("城管局罚没款", None, "count")]
+
 def test_a_count_in_tens_of_thousands_in_a_header_or_a_cell():
     text = "地区 | 接待群众(万人次) | 受理咨询 |\n东城 | 1.2 | 3.5万件 |\n西城 | 0.8 | 2万件 |\n"
     got = [(s, v, u) for s, v, u, *_ in cells(extract(text))]
