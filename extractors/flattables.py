@@ -153,6 +153,8 @@ def _classify(ln: _Line, text: str, rules: RuleSet) -> None:
     if not s:
         ln.kind = "blank"
         return
+    # a ? that stands for a character an export could not write (``? 0 |``) ends no sentence
+    sentence = bool(_SENTENCE.search(s)) and not is_figure(_PIPE.sub("", s), rules)
     if _PIPE.search(s):
         if not _PIPE.sub("", s).strip():
             ln.kind = "rowbreak"      # a line of bars only: the end of a row written one cell a line
@@ -161,10 +163,10 @@ def _classify(ln: _Line, text: str, rules: RuleSet) -> None:
         if len(cells) >= 2:
             ln.kind = "pipe"
             return
-        if len(cells) == 1 and len(_BRACKETED.sub("", cells[0].text)) <= MAX_CELL_CHARS and not _SENTENCE.search(s):
+        if len(cells) == 1 and len(_BRACKETED.sub("", cells[0].text)) <= MAX_CELL_CHARS and not sentence:
             ln.kind, ln.cell = "cell", (cells[0].start, cells[0].end)   # one cell a line, a bar after each
             return
-    if not _SENTENCE.search(s):
+    if not sentence:
         cells = _space_cells(ln, text)
         if len(cells) >= 2:
             labels, rest = _split_row(cells, rules)
@@ -174,7 +176,7 @@ def _classify(ln: _Line, text: str, rules: RuleSet) -> None:
                     and all(is_figure(c.text, rules) or _is_empty_mark(c.text, rules) for c in rest)):
                 ln.kind = "srow"
                 return
-    if (len(s) <= MAX_CELL_CHARS and not _SENTENCE.search(s) and not s.endswith((":", "：", "；", ";"))
+    if (len(s) <= MAX_CELL_CHARS and not sentence and not s.endswith((":", "：", "；", ";"))
             and s.count("，") + s.count(",") <= 2):
         ln.kind = "cell"
         return
@@ -1553,11 +1555,27 @@ def _lone_pipe_line(lines: list[_Line], i: int) -> bool:
     return True
 
 
+def _cut_last_bar(lines: list[_Line], rules: RuleSet) -> None:
+    """A text cut off inside a table written one cell a line with a bar after each cell (``0 |`` then a
+    last ``0`` and no line break): its last figure lost only its bar, and is a barred cell like the
+    ones before it."""
+    i = len(lines) - 1
+    last = lines[i]
+    if last.kind != "cell" or last.cell is not None or not is_figure(last.text, rules):
+        return
+    before = [ln for ln in lines[:i] if ln.kind == "cell"][-3:]
+    if len(before) == 3 and all(ln.cell is not None for ln in before):
+        body = last.text.strip()
+        lead = last.text.index(body)
+        last.cell = (last.start + lead, last.start + lead + len(body))
+
+
 def recognise(text: str, rules: RuleSet) -> list[Table]:
     """Every flattened table in ``text``, in text order, with cell spans in ``text``."""
     lines = _lines(text)
     for ln in lines:
         _classify(ln, text, rules)
+    _cut_last_bar(lines, rules)
     lines = _one_line_tables(lines, text, rules)
     lines = _split_row_ends(lines, text)
     used: set[int] = set()

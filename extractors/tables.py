@@ -13,8 +13,9 @@ spaces). Either way the same function turns them into records:
   数量) gets its group header or the caption in front.
 - ``unit``: written in the cell (42件); else from the column or row header
   (数量（件）, 合计(宗), 罚没金额(万元)); else the caption or a 单位：line;
-  else the one the table's subject implies (``rules/tables.toml``); else
-  null, as a ``count``.
+  else the one the table's subject implies (``rules/tables.toml``), or the
+  one the report's text writes the table's own figures in (投诉56387件 for a
+  cell 56387 of the row 投诉); else null, as a ``count``.
 - ``text``: the cell's number as written; ``0`` is a record, an empty cell or
   ``-``, ``/``, ``—`` is not; header cells, 序号 columns and years used as
   headers are not either.
@@ -29,6 +30,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
+from functools import lru_cache
 
 from .numbers import parse_number
 from .record import Cell, Record
@@ -204,7 +206,19 @@ def unit_info(word: str, rules: RuleSet) -> tuple[UnitInfo, float] | None:
         return rules.units[word], 1.0
     if word[0] in _MULT and word[1:] in rules.units and rules.units[word[1:]].type == "amount":
         return rules.units[word[1:]], float(_MULT[word[0]])
+    # 万人次, 万件, 亿人: a count in tens of thousands (a table's header 接待群众(万人次), a cell 1.2万件)
+    if word[0] in _COUNT_MULT and word[1:] in rules.units and rules.units[word[1:]].type in ("case", "count"):
+        return rules.units[word[1:]], float(_MULT[word[0]])
     return None
+
+
+_COUNT_MULT = ("万", "亿", "萬", "億")
+
+
+# the mark an export left for a character it could not write (``? 0``, ``\ufffd12``), before a figure
+_STRAY = re.compile(r"^[?？\ufffd]+\s*")
+# a footnote mark after a figure (19①, 275*, 36※): the figure is the number before it
+_FOOTNOTE = re.compile(r"(?<=\S)\s*(?:[\u2460-\u2473\u2776-\u277f※]|\*+)$")
 
 
 def read_cell(text: str, rules: RuleSet) -> _Quantity | None:
@@ -212,10 +226,17 @@ def read_cell(text: str, rules: RuleSet) -> _Quantity | None:
     t = text.strip()
     if not t or t in rules.tables["cells"]["empty"]:
         return None
+    lead = len(text) - len(text.lstrip())
+    stray = _STRAY.match(t)
+    if stray and stray.end() < len(t):
+        lead += stray.end()
+        t = t[stray.end():]
+    note = _FOOTNOTE.search(t)
+    if note:
+        t = t[:note.start()]
     m = _CELL_NUMBER.match(t)
     if not m:
         return None
-    lead = len(text) - len(text.lstrip())
     try:
         value = parse_number(m.group("n").replace("，", ","))
     except ValueError:
@@ -554,6 +575,8 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
         for word, unit in tconf["units"].get("money_headers", {}).items():
             if heads.endswith(word):
                 return unit_info(unit, rules)   # 采购总金额 | 0: money, in 元 when nothing names another unit
+        if any(w in heads + "".join(c.text for c in row_cells(r, k)) for w in tconf["units"].get("money_words", ())):
+            return echo_unit(k)   # 罚没款 beside 案件数: money, never in the 件 the table's matters are counted in
         for cue, unit in tconf["units"]["by_subject"].items():
             if cue in about:
                 return unit_info(unit, rules)
@@ -562,7 +585,29 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
             return got
         if "prose" not in prose_unit:
             prose_unit["prose"] = _prose_unit(table, text, about, rules)
-        return prose_unit["prose"]
+        return echo_unit(k) or prose_unit["prose"]
+
+    echoes: dict[int, dict[tuple[int, int], tuple[float, str, bool]]] = {}
+
+    def echo_unit(k: int) -> tuple[UnitInfo, float] | None:
+        """The unit the report's own text writes the table's figures in (投诉56387件 for a cell 56387):
+        column k's when its echoed figures agree on one, else the table's when all of them do. Two
+        figures of the table echoed, or one written after its row's or column's label (行政处罚36项
+        for the cell of 行政处罚): a lone figure elsewhere in the text may be a coincidence."""
+        if not echoes:
+            echoes[0] = _echoed_cells(table, g, hr, hc, text, rules)
+        got = echoes[0]
+        if len({v for v, _, _ in got.values()}) < 2 and not any(named for *_, named in got.values()):
+            return None
+        own = {u for (r, kk), (_, u, _) in got.items() if kk == k}
+        if len(own) == 1:
+            return unit_info(next(iter(own)), rules)
+        heads = column_text(k)
+        if own or any(w in heads for w in tconf["units"].get("money_words", ())) or \
+                clean_label(heads).endswith(tuple(tconf["units"].get("ratio_headers", ()))):
+            return None    # a column of money or of shares takes no other column's unit
+        units = {u for _, u, _ in got.values()}
+        return unit_info(next(iter(units)), rules) if len(units) == 1 else None
 
     prose_unit: dict[str, tuple[UnitInfo, float] | None] = {}
     header_units: list = []
@@ -649,7 +694,8 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
     # what the table is about, for the unit its subject implies: the caption, the short lines before it
     # (not a paragraph: one listing the report's parts names every subject) and its headers
     headings = " ".join(p for p in (table.context or "").split() if len(p) <= 60)
-    header_text = " ".join(c.text for c in table.cells if c.header or c.row < hr or c.col < hc)
+    # a header spaced out to the cell's width (投  诉) names its subject as written together
+    header_text = " ".join(re.sub(r"\s+", "", c.text) for c in table.cells if c.header or c.row < hr or c.col < hc)
     about = " ".join(filter(None, (table.caption, headings, header_text)))
     # a table of matters (投诉, 举报, 申请 in its caption or column headers): its 件 are cases whatever
     # the row names (家居用品 among the goods complained about)
@@ -798,6 +844,82 @@ def _prose_unit(table: Table, text: str, about: str, rules: RuleSet) -> tuple[Un
     if not seen:
         return None
     return unit_info(max(seen, key=lambda u: seen[u]), rules)
+
+
+_ECHO_MIN = 10      # a smaller figure of a table is too common to be recognised in the text
+
+
+@lru_cache(maxsize=8)
+def _prose_figures_rx(rules: RuleSet) -> re.Pattern:
+    """A figure with a unit of the lexicon after it (56387件, 9385.89万元), in running text."""
+    units = "|".join(sorted(map(re.escape, rules.units), key=len, reverse=True))
+    return re.compile(rf"(?<![\d.,，])(?P<n>{_NUM})\s*(?:余|多)?(?P<u>[十百千万亿]?(?:{units}))")
+
+
+@lru_cache(maxsize=2)
+def _prose_figures(text: str, rules: RuleSet) -> tuple[tuple[int, int, float, str], ...]:
+    """Every figure with a unit in ``text``: start, end, the number, the unit as written (once per text,
+    for all its tables)."""
+    out = []
+    for m in _prose_figures_rx(rules).finditer(text):
+        try:
+            out.append((m.start(), m.end(), parse_number(m.group("n").replace("，", ",")), m.group("u")))
+        except ValueError:
+            continue
+    return tuple(out)
+
+
+def _echoed_cells(table: Table, g, hr: int, hc: int, text: str, rules: RuleSet) -> dict:
+    """The data cells without a unit whose figure the text outside the table writes with one
+    (受理投诉举报咨询149503件 for a cell 149503): (row, col) -> (value, the unit as written, whether the
+    text writes the cell's row or column label just before it). Figures under ``_ECHO_MIN`` count only
+    after such a label (行政处罚0项); a figure the text writes in several units names none."""
+    wanted: dict[float, list[tuple[int, int]]] = {}
+    for c in table.cells:
+        if c.header or c.row < hr or c.col < hc or c.start < 0:
+            continue
+        q = read_cell(c.text, rules)
+        if q is not None and q.unit is None and not _YEAR.match(c.text.strip()):
+            wanted.setdefault(abs(q.value), []).append((c.row, c.col))
+    whole = {v for v in wanted if v == int(v)}
+    if not wanted or not text:
+        return {}
+    labels: dict[tuple[int, int], list[str]] = {}
+
+    def labels_of(pos: tuple[int, int]) -> list[str]:
+        if pos not in labels:
+            r, k = pos
+            cs = [g[r][j] for j in range(hc)] + ([g[hr - 1][k]] if hr else [])
+            labels[pos] = [x for c in cs if c is not None and len(x := clean_label(c.text)) >= 2]
+        return labels[pos]
+
+    seen: dict[tuple[int, int], dict[bool, set[str]]] = {}
+    for start, end, v, u in _prose_figures(text, rules):
+        if table.start <= start < table.end:
+            continue
+        info = unit_info(u, rules)
+        if info is None:
+            continue
+        if v not in wanted and info[1] > 1 and round(v * info[1], 6) in wanted:
+            v, u = round(v * info[1], 6), u[1:]   # 1.52万件 in the text for a cell 15200: in 件
+        if v not in wanted:
+            continue
+        nxt = text[end:end + 1]
+        if nxt and nxt in info[0].stop_after or info[0].type == "percentage" and v in whole:
+            continue    # 100% in the text says nothing of a cell 100
+        for pos in wanted[v]:
+            named = any(lab in text[max(0, start - len(lab) - _ECHO_GAP):start] for lab in labels_of(pos))
+            if named or v >= _ECHO_MIN:
+                seen.setdefault((v, pos), {}).setdefault(named, set()).add(u)
+    out = {}
+    for (v, pos), by in seen.items():
+        named = True in by
+        if len(by[named]) == 1:    # after the cell's label if the text writes it so, else anywhere
+            out[pos] = (v, next(iter(by[named])), named)
+    return out
+
+
+_ECHO_GAP = 1       # characters between a label and its figure in the text (投诉为56387件; not 行政许可事项3条)
 
 
 def _is_object(subject: str | None, rules: RuleSet) -> bool:

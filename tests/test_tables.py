@@ -639,6 +639,92 @@ def test_one_cell_a_line_with_empty_cells_as_lone_bars():
     assert got == [("本年新收政府信息公开申请数量总计", 4, None), ("上年结转政府信息公开申请数量总计", 0, None)]
 
 
+def test_a_question_mark_left_for_a_lost_character_before_a_figure():
+    # an export wrote a character it could not encode as ?: ``? 0 |`` is the cell 0, not a sentence
+    text = ("第二十条第（一）项 | |||\n信息内容 |\n本年制发件数 |\n本年废止件数 |\n现行有效件数 |\n"
+            "规章 |\n0 |\n? 0 |\n2 |\n行政规范性文件 |\n3 |\n？1 |\n14 |\n")
+    got = [(s, v, t) for s, v, _, _, t in cells(extract(text))]
+    assert got == [("规章本年制发件数", 0, "0"), ("规章本年废止件数", 0, "0"), ("规章现行有效件数", 2, "2"),
+                   ("行政规范性文件本年制发件数", 3, "3"), ("行政规范性文件本年废止件数", 1, "1"),
+                   ("行政规范性文件现行有效件数", 14, "14")]
+
+
+
+def test_a_footnote_mark_after_a_figure_is_no_part_of_it():
+    text = "信息内容 | 本年制发件数 | 现行有效件数 |\n规范性文件 | 4 | 27① |\n其他文件 | 2* | 9 |\n注：①含部门文件。\n"
+    got = [(s, v, t) for s, v, _, _, t in cells(extract(text))]
+    assert got == [("规范性文件本年制发件数", 4, "4"), ("规范性文件现行有效件数", 27, "27"),
+                   ("其他文件本年制发件数", 2, "2"), ("其他文件现行有效件数", 9, "9")]
+
+def test_a_text_cut_off_after_the_last_figure_of_a_barred_table():
+    # an excerpt ends inside the table: the last figure lost its bar with the rest of the page
+    lines = ["行政处罚 |", "12 |", "行政强制 |", "3 |", "行政许可 |", "40"]
+    got = [(s, v) for s, v, *_ in cells(extract("信息内容 |\n本年处理决定数量 |\n" + "\n".join(lines)))]
+    assert got[-1] == ("行政许可本年处理决定数量", 40) and len(got) == 3
+    # a heading after the table is no cell of it, cut off or not
+    text = "信息内容 |\n本年处理决定数量 |\n" + "\n".join(lines[:4]) + "\n三、收到和处理政府信息公开申请情况"
+    assert [v for _, v, *_ in cells(extract(text))] == [12, 3]
+
+
+def test_a_table_without_units_takes_the_one_the_text_writes_its_figures_in():
+    # no header row, no unit anywhere in the table: the text around it gives 1260 and 385 in 件
+    text = ("全年审查各类合同1645件，其中采购合同1260件，租赁合同385件。\n各季度审查情况表\n"
+            "一季度\n\n402\n\n95\n\n二季度\n\n318\n\n101\n\n合计\n\n1260\n\n385\n")
+    got = {(s, v, u, ty) for s, v, u, ty, _ in cells(extract(text))}
+    assert ("一季度", 402, "件", "case") in got and ("合计", 385, "件", "case") in got and len(got) == 6
+    # one figure echoed is a coincidence, not a unit
+    once = text.replace("租赁合同385件", "租赁合同若干")
+    assert {u for _, _, u, *_ in cells(extract(once))} == {None}
+    # two units echoed: each column takes its own
+    mixed = {(s, u) for s, _, u, *_ in cells(extract(text.replace("租赁合同385件", "服务企业385家")))}
+    assert mixed == {("一季度", "件"), ("一季度", "家"), ("二季度", "件"), ("二季度", "家"), ("合计", "件"), ("合计", "家")}
+    # a column of money takes no other column's unit
+    text = ("全年审查合同1260件，其中采购合同385件。\n类别 | 合同数 | 合同经费 |\n采购合同 | 385 | 52.5 |\n"
+            "租赁合同 | 875 | 3.2 |\n合计 | 1260 | 55.7 |\n")
+    assert {(s, u) for s, _, u, *_ in cells(extract(text))} == {
+        ("采购合同合同数", "件"), ("租赁合同合同数", "件"), ("合计合同数", "件"),
+        ("采购合同合同经费", None), ("租赁合同合同经费", None), ("合计合同经费", None)}
+
+
+
+def test_the_text_may_write_an_echoed_figure_in_tens_of_thousands():
+    text = ("全年审查各类合同2.56万件，其中采购合同1.52万件，租赁合同1.04万件。\n"
+            "类别 | 上半年 | 下半年 | 全年 |\n采购合同 | 7000 | 8200 | 15200 |\n租赁合同 | 5100 | 5300 | 10400 |\n")
+    got = {(s, v, u) for s, v, u, *_ in cells(extract(text))}
+    assert ("采购合同全年", 15200, "件") in got and ("租赁合同上半年", 5100, "件") in got and len(got) == 6
+
+
+
+def test_one_small_figure_echoed_right_after_its_label_names_the_unit():
+    # 行政处罚6项 in the text, the cell 6 in the row of 行政处罚: the table counts in 项
+    text = ("本年主动公开行政处罚6项，行政强制2项。\n第二十条第（六）项\n信息内容 | 上一年项目数量 | 本年增/减 |\n"
+            "行政处罚 | 6 | 0 |\n行政强制 | 2 | 1 |\n")
+    assert {u for _, _, u, *_ in cells(extract(text))} == {"项"}
+    # a word between the label and the figure (行政处罚事项6条): another count, no unit for the cell
+    other = text.replace("行政处罚6项，行政强制2项", "行政处罚事项6条，行政强制事项2条")
+    assert {u for _, _, u, *_ in cells(extract(other))} == {None}
+
+
+def test_a_column_of_money_in_a_table_of_cases_is_not_counted_in_cases():
+    text = "单位 | 案件数 | 罚没款 |\n市场监管局 | 42 | 12.6 |\n城管局 | 17 | 3.5 |\n"
+    got = [(s, u, ty) for s, _, u, ty, _ in cells(extract(text))]
+    assert got == [("市场监管局案件数", "件", "case"), ("市场监管局罚没款", None, "count"),
+                   ("城管局案件数", "件", "case"), ("城管局罚没款", None, "count")]
+
+def test_a_count_in_tens_of_thousands_in_a_header_or_a_cell():
+    text = "地区 | 接待群众(万人次) | 受理咨询 |\n东城 | 1.2 | 3.5万件 |\n西城 | 0.8 | 2万件 |\n"
+    got = [(s, v, u) for s, v, u, *_ in cells(extract(text))]
+    assert got == [("东城接待群众", 12000, "人次"), ("东城受理咨询", 35000, "件"),
+                   ("西城接待群众", 8000, "人次"), ("西城受理咨询", 20000, "件")]
+
+
+def test_a_row_label_spaced_out_names_the_matters_the_text_counts():
+    # 投  诉 written to the cell's width is 投诉: the report counts its complaints in 件
+    text = ("今年以来，中心坚持接诉即办，畅通线上线下各类渠道，全面提升办理质效，群众满意度持续提高，"
+            "共受理投诉218件，同比有所上升。\n受理情况表\n投  诉\n\n120\n\n98\n\n举  报\n\n40\n\n37\n")
+    got = [(s, v, u) for s, v, u, *_ in cells(extract(text))]
+    assert got == [("投诉", 120, "件"), ("投诉", 98, "件"), ("举报", 40, "件"), ("举报", 37, "件")]
+
 def test_a_header_group_over_subgroups_with_no_blank_cells_where_spans_were():
     text = "\n".join([
         "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和） | 申请人情况 |",
