@@ -972,6 +972,11 @@ def _autonomous_region(rest: str, text: str) -> str | None:
     the five the text names (习近平总书记视察宁夏), when it names only that one."""
     if not _REGION_SUBJECT.match(rest):
         return None
+    return _region_named(text)
+
+
+def _region_named(text: str) -> str | None:
+    """The one autonomous region a text names by its short name (视察宁夏, 法治内蒙古), else None."""
     named = [full for short, full in _rules()["self"].get("regions", {}).items() if short in text]
     return named[0] if len(named) == 1 else None
 
@@ -1226,6 +1231,11 @@ def _resolve_self(kind: str, text: str, page: Mapping, entities: list[dict], met
     named = _named_in_text(text, kind, dept)
     if named:
         return named[0]
+    if kind == "区" and dept is None and re.search("自治区(?:人民政府|党委|政府)", text):
+        # 我区 that names no district, in a text that speaks of its 自治区人民政府: the region
+        region = _region_named(text)
+        if region:
+            return region
     if dept:
         # 市司法局 on the site of 九江市人民政府: 九江市司法局
         lead = divisions.leading_divisions(page.get("site_name") or "")
