@@ -606,7 +606,8 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
         if own or any(w in heads for w in tconf["units"].get("money_words", ())) or \
                 clean_label(heads).endswith(tuple(tconf["units"].get("ratio_headers", ()))):
             return None    # a column of money or of shares takes no other column's unit
-        units = {u for _, u, _ in got.values()}
+        # a share is its own column's (同比 53.6% echoed): never the table's unit for its counts
+        units = {u for _, u, _ in got.values() if (info := unit_info(u, rules)) and info[0].type != "percentage"}
         return unit_info(next(iter(units)), rules) if len(units) == 1 else None
 
     prose_unit: dict[str, tuple[UnitInfo, float] | None] = {}

@@ -1190,3 +1190,16 @@ def test_a_header_naming_a_measure_for_another_period_is_a_leaf_not_a_group():
     got = [(s, v) for s, v, *_ in cells(extract(text))]
     assert got[:6] == [("城东所任务数", 300), ("城东所完成数", 312), ("城东所完成率", 104.0),
                        ("城东所上月完成数", 290), ("城东所增/减", 22), ("城东所增/减幅度", 7.59)]
+
+
+def test_shares_echoed_in_the_text_stay_in_their_column():
+    # the text after the table writes the change column's figures with % (预付卡(增长41.6%)); the
+    # counts beside them, with no unit anywhere, stay unitless counts: a share is its own column's
+    rows = ["序号", "投诉热点", "本年投诉量 (登记数)", "上年投诉量 (登记数)", "同比(%)",
+            "1", "预付卡", "2637", "1862", "↑41.6", "2", "物业服务", "1956", "1317", "↑48.5",
+            "3", "网络购物", "859", "1169", "↓26.5"]
+    text = ("投诉热点及同比分析\n" + "".join(f"{x} |\n" for x in rows)
+            + "\n同比变化较大的有预付卡(增长41.6%)、物业服务(增长48.5%)、网络购物(下降26.5%)。\n")
+    got = [(r.subject, r.value, r.unit, r.type) for r in extract(text) if r.extractor == "table"]
+    assert ("预付卡本年投诉量", 2637, None, "count") in got and ("网络购物上年投诉量", 1169, None, "count") in got
+    assert ("物业服务同比", 48.5, "%", "percentage") in got
