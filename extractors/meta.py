@@ -1362,6 +1362,9 @@ def _label_rank(label: str) -> int:
     return labels.index(label) if label in labels else len(labels)
 
 
+_BARE_DATE_LINE = re.compile(r"^\s*(?:19|20)[0-9]{2}-[0-9]{1,2}-[0-9]{1,2}\s+[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?\s*$")
+
+
 def published_of(lines: list[str], page: Mapping) -> tuple[str | None, str | None]:
     pd = page.get("pub_date")
     if pd:
@@ -1378,6 +1381,13 @@ def published_of(lines: list[str], page: Mapping) -> tuple[str | None, str | Non
     found = labelled_dates(header)
     if found:
         return min(found, key=lambda x: _label_rank(x[0]))[1], "publication_line"
+    for ln in header:
+        # a line that is only a date and its time, under the title (2024-02-29 08:57): the page's
+        # publication line without its label
+        if _BARE_DATE_LINE.match(ln):
+            d = parse_date(ln)
+            if d:
+                return d, "publication_line"
     for ln in header:
         # a date without its label on the publication line: 2024-03-28 10:20 来源：区司法局 浏览次数：
         if len(ln) <= 120 and _INFO_WORDS.search(ln):
