@@ -1584,7 +1584,7 @@ def short_form_used(org: str | None, text: str) -> str | None:
     the text: 焉耆县; 镇宁自治县), when the text writes that form at least twice and more often than
     the full name (spec §4: 云岭县 for 云岭彝族自治县人民政府)."""
     short = divisions.autonomous_short_forms(org) if org else ()
-    if not short:
+    if not short or org is None:
         return org
     full = text.count(org)
     counts = {s: text.count(s) for s in short}

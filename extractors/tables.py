@@ -894,7 +894,7 @@ def _echoed_cells(table: Table, g, hr: int, hc: int, text: str, rules: RuleSet) 
             labels[pos] = [x for c in cs if c is not None and len(x := clean_label(c.text)) >= 2]
         return labels[pos]
 
-    seen: dict[tuple[int, int], dict[bool, set[str]]] = {}
+    seen: dict[tuple[float, tuple[int, int]], dict[bool, set[str]]] = {}
     for start, end, v, u in _prose_figures(text, rules):
         if table.start <= start < table.end:
             continue
