@@ -353,19 +353,6 @@ _AUTONOMOUS = re.compile(r"^(?P<stem>[\u4e00-\u9fff]{2,3}?)(?:[\u4e00-\u9fff]{1,
 
 
 @lru_cache(maxsize=1)
-def _autonomous_county_short_names() -> frozenset[str]:
-    """The short forms of the autonomous counties (金平苗族瑶族傣族自治县 -> 金平县) no other
-    county of the gazetteer bears."""
-    by_name = gazetteer()[1]
-    shorts: Counter[str] = Counter()
-    for name in by_name:
-        m = _AUTONOMOUS.match(name)
-        if m:
-            shorts[m.group("stem") + "县"] += 1
-    return frozenset(n for n, k in shorts.items() if k == 1 and n not in by_name)
-
-
-@lru_cache(maxsize=1)
 def _autonomous_short_full() -> dict[str, str]:
     """The autonomous counties' short forms no other county bears, each to its full name:
     金平自治县 and 金平县 -> 金平苗族瑶族傣族自治县."""
@@ -384,10 +371,24 @@ def _autonomous_short_full() -> dict[str, str]:
     return out
 
 
+def _autonomous_county_short_names() -> frozenset[str]:
+    """The short forms of the autonomous counties (金平苗族瑶族傣族自治县 -> 金平县) no other
+    county of the gazetteer bears."""
+    return frozenset(s for s in _autonomous_short_full() if not s.endswith("自治县"))
+
+
+@lru_cache(maxsize=1)
+def _short_forms_of() -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = {}
+    for short, full in _autonomous_short_full().items():
+        out.setdefault(full, []).append(short)
+    return {full: tuple(shorts) for full, shorts in out.items()}
+
+
 def autonomous_short_forms(name: str) -> tuple[str, ...]:
     """The short forms of an autonomous county's full name (镇宁布依族苗族自治县 -> 镇宁自治县,
     镇宁县); none for any other name."""
-    return tuple(s for s, full in _autonomous_short_full().items() if full == name)
+    return _short_forms_of().get(name, ())
 
 
 @lru_cache(maxsize=8)

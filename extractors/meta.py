@@ -101,6 +101,7 @@ from . import divisions
 from .numbers import parse_chinese
 from .record import DocumentMeta
 from .rulecheck import check_file
+from .scanner import GLOSS
 from .script import to_simplified
 
 META_RULES = Path(__file__).with_name("rules") / "meta.toml"
@@ -1478,9 +1479,8 @@ def document_meta(text: str, page: Optional[Mapping] = None, entities: Optional[
                    parent_org=as_written(meta.parent_org, pairs))
 
 
-_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
 # a pinyin gloss right after a Han character: a parenthesized run of Latin letters with a tone mark
-_GLOSS = re.compile(f"[(（](?<=[{HAN}][(（])[a-zü]*[{_TONED}][a-zü{_TONED}]*[)）]", re.I)
+_GLOSS = re.compile(f"(?<=[{HAN}]){GLOSS}", re.I)
 
 
 def _without_glosses(text: str) -> tuple[str, list[int], list[int]]:

@@ -87,8 +87,8 @@ class Mention:
 
 
 # the pinyin a conversion to traditional characters leaves after a character (9.67萬(wàn)件): read through
-_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
-GLOSS = rf"(?:[(（][a-zü]*[{_TONED}][a-zü{_TONED}]*[)）])"
+TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
+GLOSS = rf"(?:[(（][a-zü]*[{TONED}][a-zü{TONED}]*[)）])"
 
 
 @lru_cache(maxsize=8)

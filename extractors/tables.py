@@ -35,6 +35,7 @@ from functools import lru_cache
 from .numbers import parse_number
 from .record import Cell, Record
 from .ruleset import RuleSet, UnitInfo
+from .scanner import GLOSS
 
 __all__ = ["Table", "TableCell", "infer_headers", "locate", "normalise_cell", "table_records"]
 
@@ -602,9 +603,7 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
         own = {u for (r, kk), (_, u, _) in got.items() if kk == k}
         if len(own) == 1:
             return unit_info(next(iter(own)), rules)
-        heads = column_text(k)
-        if own or any(w in heads for w in tconf["units"].get("money_words", ())) or \
-                clean_label(heads).endswith(tuple(tconf["units"].get("ratio_headers", ()))):
+        if own or money_or_share(column_text(k)):
             return None    # a column of money or of shares takes no other column's unit
         # a share is its own column's (同比 53.6% echoed): never the table's unit for its counts
         units = {u for _, u, _ in got.values() if (info := unit_info(u, rules)) and info[0].type != "percentage"}
@@ -613,25 +612,19 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
     prose_unit: dict[str, tuple[UnitInfo, float] | None] = {}
     header_units: list = []
 
+    def money_or_share(label: str) -> bool:
+        """A header or row label of money (罚没款) or of shares (占比): no unit of matters for its cells."""
+        return (any(w in label for w in tconf["units"].get("money_words", ()))
+                or clean_label(label).endswith(tuple(tconf["units"].get("ratio_headers", ()))))
+
     def sibling_header_unit(k: int) -> tuple[UnitInfo, float] | None:
         """The unit of matters one column's header names (承办件数, 总件数: 件) for the columns of counts
         beside it that name none (办结数, 在办数, 处理中): the table counts its matters in one unit. Not
         for a column of money or of shares, nor when the headers name several such units."""
         if not header_units:
-            kinds = {}
-            for j in range(hc, table.n_cols):
-                got = column_unit(j, several=False)
-                if got and got[0].type == "case":
-                    kinds[(got[0].written, got[1])] = got
-            header_units.append(next(iter(kinds.values())) if len(kinds) == 1 else None)
+            header_units.append(_one_case_unit(column_unit(j, several=False) for j in range(hc, table.n_cols)))
         got = header_units[0]
-        if got is None:
-            return None
-        heads = column_text(k)
-        if any(w in heads for w in tconf["units"].get("money_words", ())) or \
-                clean_label(heads).endswith(tuple(tconf["units"].get("ratio_headers", ()))):
-            return None
-        return got
+        return None if got is None or money_or_share(column_text(k)) else got
 
     row_units: list = []
 
@@ -640,22 +633,11 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
         罚款 | 0, 合计 | 0): the unit of matters one row's label names, for the rows that name none."""
         if not row_units:
             fig_cols = {c.col for c in table.cells if c.row >= hr and c.col >= hc and figure(c.text)}
-            kinds = {}
-            if len(fig_cols) == 1:
-                for rr in data_rows:
-                    for c in row_cells(rr, next(iter(fig_cols))):
-                        got = header_unit(c.text, rules)
-                        if got and got[0].type == "case":
-                            kinds[(got[0].written, got[1])] = got
-            row_units.append(next(iter(kinds.values())) if len(kinds) == 1 else None)
+            row_units.append(_one_case_unit(header_unit(c.text, rules) for rr in data_rows
+                                            for c in row_cells(rr, next(iter(fig_cols))))
+                             if len(fig_cols) == 1 else None)
         got = row_units[0]
-        if got is None:
-            return None
-        label = "".join(c.text for c in row_cells(r, hc))
-        if any(w in label for w in tconf["units"].get("money_words", ())) or \
-                clean_label(label).endswith(tuple(tconf["units"].get("ratio_headers", ()))):
-            return None
-        return got
+        return None if got is None or money_or_share("".join(c.text for c in row_cells(r, hc))) else got
 
     def column_text(k: int) -> str:
         """The headers over column k but a 单位 line's."""
@@ -833,7 +815,7 @@ def _prose_unit(table: Table, text: str, about: str, rules: RuleSet) -> tuple[Un
         return None
     cue = "|".join(re.escape(c) for c in cues)
     # the number may carry a multiplier, and a pinyin gloss after it (1.56万件, 9.67萬(wàn)件)
-    num = r"\d+(?:\.\d+)?\s*(?:[万萬亿億](?:[(（][a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*[)）])?)?"
+    num = rf"\d+(?:\.\d+)?\s*(?:[万萬亿億]{GLOSS}?)?"
     rx = re.compile(rf"(?:{cue})[^。；;，,\n|]{{0,12}}?{num}\s*(?P<a>{units})|"
                     rf"{num}\s*(?P<b>{units})[^。；;，,\n|\d]{{0,12}}?(?:{cue})")
     seen: dict[str, int] = {}
@@ -845,6 +827,12 @@ def _prose_unit(table: Table, text: str, about: str, rules: RuleSet) -> tuple[Un
     if not seen:
         return None
     return unit_info(max(seen, key=lambda u: seen[u]), rules)
+
+
+def _one_case_unit(units: Iterable[tuple[UnitInfo, float] | None]) -> tuple[UnitInfo, float] | None:
+    """The one unit of matters (件, 宗: type case) among ``units``, or None when there are none or several."""
+    kinds = {(u[0].written, u[1]): u for u in units if u and u[0].type == "case"}
+    return next(iter(kinds.values())) if len(kinds) == 1 else None
 
 
 _ECHO_MIN = 10      # a smaller figure of a table is too common to be recognised in the text

@@ -61,23 +61,24 @@ class _Ner:
             raise self._state
         return str(self._state)
 
+    def _warm(self) -> tuple:
+        """The NER worker's warm-up: loading the pipeline, once, outside any document's budget."""
+        from ner.annotate import get_nlp, model_name
+
+        return get_nlp, (model_name(self.model),)
+
     def prestart(self) -> None:
         """Start the NER worker (its pipeline loading) while this document's other stages run; called
         once a document is known to need NER, so a run that reuses every document loads nothing."""
-        from ner.annotate import get_nlp, model_name
-
         if self.enabled and not isinstance(self._state, BaseException):
-            budget.prestart("ner", stages.ner_entities, budget=self.budget,
-                            warm=(get_nlp, (model_name(self.model),)))
+            budget.prestart("ner", stages.ner_entities, budget=self.budget, warm=self._warm())
 
     def entities(self, doc: str, sha: str, text: str) -> list[dict]:
         """The entity rows of one document version, under the NER budget (a worker that has the
         pipeline loaded; ``TimeBudgetExceeded`` / ``MemoryBudgetExceeded`` past it)."""
-        from ner.annotate import get_nlp, model_name
-
         self.version()
         return budget.run("ner", stages.ner_entities, doc, sha, text, self.model, budget=self.budget,
-                          warm=(get_nlp, (model_name(self.model),)))
+                          warm=self._warm())
 
 
 def _stored_fetch(done: Extracted, stored: bool) -> Extracted:
@@ -146,7 +147,7 @@ def _process_batch(items: list, settings: Settings, run_id: str, plan: Plan, sto
                 if ner.enabled and plan.ner_stale(reused.document["doc_id"], reused.document["content_sha256"]):
                     _entities_again(reused, ingested, plan, ner, out, run_id, source, texts)
                 continue
-            if ner.enabled and plan.ner_stale(ingested.doc_id, ingested.content_sha256):
+            if plan.ner_stale(ingested.doc_id, ingested.content_sha256):
                 ner.prestart()
             stage = "clean"
             if plan.stored_text(ingested):
