@@ -42,3 +42,7 @@ def wait_for(path: str) -> None:
 
 def fail_to_load(path: str) -> None:
     raise FileNotFoundError(f"no model at {path}")
+
+
+def env_of(name: str):
+    return os.environ.get(name)

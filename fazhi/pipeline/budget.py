@@ -198,6 +198,11 @@ class Worker:
 
     def _spawn(self, preload: str) -> None:
         env = dict(os.environ)
+        # a Dask worker's environment returns every freed block to the system at once
+        # (MALLOC_TRIM_THRESHOLD_=65536, set by its nanny for its memory reports); a stage worker
+        # keeps its own memory budget by restarting, and under that setting its NER spends a
+        # third more CPU, much of it in the kernel: the C library's default applies here
+        env.pop("MALLOC_TRIM_THRESHOLD_", None)
         env[WORKER_ENV] = "1"
         env["FAZHI_BUDGET_MEMORY_MB"] = str(self.memory_mb)
         env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
