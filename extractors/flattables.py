@@ -193,8 +193,8 @@ def _is_vertical(s: str) -> bool:
 
 def _is_caption(s: str, rules: RuleSet) -> bool:
     s = s.strip()
-    if re.match(r"^(?:表\s*[一二三四五六七八九十\d]+|第[一二三四五六七八九十百零\d]+条)", s):
-        return True  # 表二; 第二十条第（五）项 (the disclosure report's tables)
+    if re.match(r"^(?:表\s*[一二三四五六七八九十\d]+|第[一二三四五六七八九十百零\d]+条|[Tt]able\s*\d+\b)", s):
+        return True  # 表二; 第二十条第（五）项 (the disclosure report's tables); a paper's Table 1. over 表1.
     if any(w in s for w in rules.tables["headers"]["caption_words"]):
         return True
     return len(s) >= 6 and s.endswith(tuple(rules.tables["headers"]["caption_suffixes"]))

@@ -1203,3 +1203,17 @@ def test_shares_echoed_in_the_text_stay_in_their_column():
     got = [(r.subject, r.value, r.unit, r.type) for r in extract(text) if r.extractor == "table"]
     assert ("预付卡本年投诉量", 2637, None, "count") in got and ("网络购物上年投诉量", 1169, None, "count") in got
     assert ("物业服务同比", 48.5, "%", "percentage") in got
+
+
+def test_a_papers_table_of_matters_one_cell_a_line_under_an_english_and_a_chinese_caption():
+    # Table 2. / 表2. over 事项 (the corner) / the matters / 数量 and its figures / 占比 and its shares:
+    # the corner heads the row labels, the captions are no header rows, and the cases of
+    # 行政复议 that the caption names are counted in 件
+    text = ("三、复议案件的构成\nTable 2. Matters of the cases in 2016\n表2. 2016年行政复议案件涉及事项\n"
+            + "".join(f"{x} |\n" for x in ("事项", "行政 处罚", "行政 许可", "总计",
+                                           "数量", "1,204", "388", "1,592", "占比", "75.63%", "24.37%", "100%"))
+            + "以上数据表明，处罚类案件占比最高。\n")
+    got = [(r.subject, r.value, r.type, r.unit) for r in extract(text) if r.cell]
+    assert got == [("数量行政处罚", 1204, "case", "件"), ("数量行政许可", 388, "case", "件"),
+                   ("数量总计", 1592, "case", "件"), ("占比行政处罚", 75.63, "percentage", "%"),
+                   ("占比行政许可", 24.37, "percentage", "%"), ("占比总计", 100, "percentage", "%")]
