@@ -1000,8 +1000,13 @@ def _plausible(name: str) -> bool:
     """A name, not a clause that ends like one: no ``frequency.not_in_name`` word (建立司法所长列席乡镇
     holds 所长, 列席), no suffix inside it that starts a word (乡镇, 乡村: ``frequency.word_after``)."""
     freq = _rules().get("frequency", {})
-    if any(w in name for w in freq.get("not_in_name", [])):
-        return False
+    end_ok = freq.get("name_end_ok", {})
+    for w in freq.get("not_in_name", []):
+        i = name.find(w)
+        if i < 0:
+            continue
+        if not (i + len(w) == len(name) and len(w) < len(name) <= end_ok.get(w, 0) and name.count(w) == 1):
+            return False
     for suffix, chars in freq.get("word_after", {}).items():
         i = name.find(suffix)
         while 0 <= i < len(name) - len(suffix):

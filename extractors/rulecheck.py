@@ -114,7 +114,7 @@ SCHEMA: dict[str, dict] = {
         "self": {"words": WORDS, "short_name_after": WORDS, "systems": {"*": WORDS}, "slogan_not_names?": WORDS,
                  "not_words?": WORDS, "regions?": {"*": "str"},
                  "province_abbreviations?": {"*": "str"}},
-        "frequency?": {"word_after": {"*": "chars"}, "not_in_name": WORDS},
+        "frequency?": {"word_after": {"*": "chars"}, "not_in_name": WORDS, "name_end_ok?": {"*": "int"}},
         "published": {"labels": WORDS, "clock": WORDS, "source_ends?": WORDS},
         "title": {"endings": WORDS, "topic": WORDS, "run_in": "regex"},
     },

@@ -48,6 +48,24 @@ def test_a_salutation_line_is_not_the_body():
     assert meta(text).org == "人民路街道"
 
 
+@pytest.mark.parametrize("town", ["石城镇", "古城镇", "金城镇"])
+def test_a_town_named_x_cheng_zhen_after_an_opening_that_names_no_body(town):
+    # 城镇 is a word (城镇化, 推进城镇建设) and no part of a clause taken for a name, but a town
+    # called X城 + 镇 ends its name with it
+    text = ("某某县委、某某县人民政府：\n2025年以来，在县委、县政府的坚强领导下，深入贯彻落实上级关于法治政府建设的"
+            f"决策部署，持续补短板、强弱项。现将{town}2025年度法治政府建设情况报告如下。\n"
+            f"一、主要举措和成效\n2025年，{town}坚持问题导向、目标导向、结果导向相统一，推动法治政府建设与中心工作深度融合。\n"
+            + BODY)
+    m = meta(text)
+    assert (m.org, m.report_year, m.level) == (town, 2025, "town")
+
+
+def test_new_urbanisation_is_no_town():
+    text = ("2025年以来，在县委、县政府的坚强领导下，深入贯彻落实上级关于法治政府建设的决策部署。\n"
+            "一、主要举措\n2025年，新型城镇化建设坚持问题导向、目标导向、结果导向相统一，推动各项工作深度融合。\n" + BODY)
+    assert meta(text).org is None
+
+
 def test_only_wo_xian_with_the_site_name():
     text = ("2023年，我县坚持以习近平新时代中国特色社会主义思想为指导，全面推进依法行政，法治政府建设取得新进展。"
             "现将有关情况报告如下：\n" + BODY + "我县深化放管服改革。")
