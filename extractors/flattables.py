@@ -1080,6 +1080,7 @@ def _bar_rows(sub: list[int], lines: list[_Line], text: str, rules: RuleSet) -> 
 
 
 MIN_GROUP_HEADERS = 3     # header lines of a row continued under headers of its own
+MIN_REPEATED_HEADERS = 3  # header lines a next table writes again (its own corner before them)
 
 
 def _segments(run: list[int], lines: list[_Line], rules: RuleSet) -> list[list[int]]:
@@ -1091,12 +1092,17 @@ def _segments(run: list[int], lines: list[_Line], rules: RuleSet) -> list[list[i
     content = [k for k in run if lines[k].kind == "cell"]
     fig = {k: is_figure(t := _cell_text(lines[k]), rules) or _is_empty_mark(t, rules) for k in content}
     pos = {k: i for i, k in enumerate(content)}
+    lead: list[str] = []      # the current segment's cells before its first figure
     for k in run:
         ln = lines[k]
         if ln.kind == "cell" and seen_figure and (_is_caption(_cell_text(ln), rules)
-                                                  or _starts_group(k, content, pos, fig)):
+                                                  or _starts_group(k, content, pos, fig)
+                                                  or _repeats_header(k, content, pos, fig, lines, lead)):
             segs.append([])
             seen_figure = False
+            lead = []
+        if ln.kind == "cell" and not seen_figure and not fig[k]:
+            lead.append(_cell_text(ln))
         segs[-1].append(k)
         if ln.kind == "cell" and fig[k]:
             seen_figure = True
@@ -1108,6 +1114,25 @@ def _cell_text(ln: _Line) -> str:
     if ln.cell is None:
         return ln.text
     return ln.text[ln.cell[0] - ln.start:ln.cell[1] - ln.start]
+
+
+def _repeats_header(k: int, content: list[int], pos: dict[int, int], fig: dict[int, bool], lines: list[_Line],
+                    lead: list[str]) -> bool:
+    """After a table's figures, a block of words that writes its header again but for the corner
+    (单位 | 办件数量 | 解决率 … then 乡镇(街道) | 办件数量 | 解决率 …): the header of the next table,
+    which counts other rows. The block may end with the first row's label, as the first header did."""
+    i = pos[k]
+    if fig[k] or i == 0 or not fig[content[i - 1]]:
+        return False
+    block = []
+    while i + len(block) < len(content) and not fig[content[i + len(block)]]:
+        block.append(_cell_text(lines[content[i + len(block)]]))
+    for b_cut, l_cut in ((1, 1), (0, 0), (1, 0), (0, 1)):     # with or without a row label after each
+        words = block[1:len(block) - b_cut]
+        ref = lead[:len(lead) - l_cut][-len(words):] if words else []
+        if len(words) >= MIN_REPEATED_HEADERS and words == ref:
+            return True
+    return False
 
 
 def _starts_group(k: int, content: list[int], pos: dict[int, int], fig: dict[int, bool]) -> bool:

@@ -1217,3 +1217,30 @@ def test_a_papers_table_of_matters_one_cell_a_line_under_an_english_and_a_chines
     assert got == [("数量行政处罚", 1204, "case", "件"), ("数量行政许可", 388, "case", "件"),
                    ("数量总计", 1592, "case", "件"), ("占比行政处罚", 75.63, "percentage", "%"),
                    ("占比行政许可", 24.37, "percentage", "%"), ("占比总计", 100, "percentage", "%")]
+
+
+def _hotline_rows(corner: str, rows: list[tuple[str, int, str, int]]) -> str:
+    head = [corner, "办件数量", "按期办结率", "延期次数"]
+    body = [c for r in rows for c in (r[0], str(r[1]), r[2], str(r[3]))]
+    return "".join(f"{c} |\n" for c in head + body)
+
+
+# a hotline's monthly report: the bureaus' table, then the towns' table under the same columns, each
+# header written again with its own corner word, one cell a line
+TWO_TABLES = ("本月受理工单1800余件，按期办结率100%。\n工单量排名前五的市直单位\n"
+              + _hotline_rows("单位", [("市监局", 322, "100.00%", 3), ("城管局", 132, "98.50%", 0),
+                                      ("住建局", 91, "100.00%", 1)])
+              + _hotline_rows("乡镇(街道)", [("城东街道", 99, "100.00%", 1), ("河口镇", 32, "96.88%", 0),
+                                          ("石桥镇", 30, "100.00%", 2)])
+              + "工单量排名前五的乡镇(街道)\n三、下步工作\n持续提升办理质量。")
+
+
+def test_one_cell_a_line_tables_back_to_back_with_their_header_written_again():
+    tables = recognise(TWO_TABLES, RULES)
+    assert [(t.n_cols, sum(1 for c in t.cells if not c.header)) for t in tables] == [(4, 9), (4, 9)]
+    got = {(r.subject, r.value, r.unit, r.type) for r in extract(TWO_TABLES) if r.extractor == "table"}
+    # 办件数量 counts in 件 (办件数 + 量), 延期次数 in 次; each town under its own table's header
+    assert ("城东街道办件数量", 99, "件", "case") in got
+    assert ("石桥镇延期次数", 2, "次", "count") in got
+    assert ("市监局办件数量", 322, "件", "case") in got
+    assert not any("单位" in s or "乡镇(街道)" in s for s, *_ in got)
