@@ -1124,7 +1124,7 @@ def _repeats_header(k: int, content: list[int], pos: dict[int, int], fig: dict[i
     i = pos[k]
     if fig[k] or i == 0 or not fig[content[i - 1]]:
         return False
-    block = []
+    block: list[str] = []
     while i + len(block) < len(content) and not fig[content[i + len(block)]]:
         block.append(_cell_text(lines[content[i + len(block)]]))
     for b_cut, l_cut in ((1, 1), (0, 0), (1, 0), (0, 1)):     # with or without a row label after each
