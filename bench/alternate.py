@@ -90,22 +90,32 @@ def timed(fn: Callable[[], object]) -> Callable[[], float]:
     return run
 
 
-def tree_cpu() -> float:
-    """CPU seconds of this process, its live child processes (psutil) and its waited-for ones."""
-    import resource
-
+def processes_cpu(pid: int | None = None, itself: bool = True) -> float:
+    """CPU seconds (user + system) a process (this one by default), when ``itself``, and its live
+    descendants have used so far; processes that end meanwhile count as nothing."""
     import psutil
 
-    total = time.process_time()
-    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
-    total += ru.ru_utime + ru.ru_stime
-    for q in psutil.Process().children(recursive=True):
+    try:
+        p = psutil.Process(pid)
+        procs = [p, *p.children(recursive=True)] if itself else p.children(recursive=True)
+    except psutil.Error:
+        return 0.0
+    total = 0.0
+    for q in procs:
         try:
             t = q.cpu_times()
         except psutil.Error:
             continue
         total += t.user + t.system
     return total
+
+
+def tree_cpu() -> float:
+    """CPU seconds of this process, its live child processes and its waited-for ones."""
+    import resource
+
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + ru.ru_utime + ru.ru_stime + processes_cpu(itself=False)
 
 
 def timed_tree(fn: Callable[[], object]) -> Callable[[], float]:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import corpus
-from .alternate import Compared, alternate, load1, timed, timed_tree
+from .alternate import Compared, alternate, load1, processes_cpu, timed, timed_tree
 from .peak import command as peak_command
 from .peak import read_mb
 
@@ -141,18 +141,7 @@ class RunningServer:
 
     def cpu(self) -> float:
         """CPU seconds the server (and its child processes) has used so far."""
-        import psutil
-
-        total = 0.0
-        try:
-            p = psutil.Process(self.proc.pid)
-            for q in [p, *p.children(recursive=True)]:
-                with contextlib.suppress(psutil.Error):
-                    t = q.cpu_times()
-                    total += t.user + t.system
-        except psutil.Error:
-            pass
-        return total
+        return processes_cpu(self.proc.pid)
 
     def env(self) -> dict:
         return child_env(FAZHI_PREFECT_SERVER="auto", FAZHI_PREFECT_SERVER_URL=self.url)
