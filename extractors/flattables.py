@@ -1122,11 +1122,7 @@ def _repeats_header(k: int, content: list[int], pos: dict[int, int], fig: dict[i
     (单位 | 办件数量 | 解决率 … then 乡镇(街道) | 办件数量 | 解决率 …): the header of the next table,
     which counts other rows. The block may end with the first row's label, as the first header did."""
     i = pos[k]
-    if fig[k] or i == 0 or not fig[content[i - 1]]:
-        return False
-    block: list[str] = []
-    while i + len(block) < len(content) and not fig[content[i + len(block)]]:
-        block.append(_cell_text(lines[content[i + len(block)]]))
+    block = [_cell_text(lines[c]) for c in content[i:i + _words_after_figures(i, content, fig)]]
     for b_cut, l_cut in ((1, 1), (0, 0), (1, 0), (0, 1)):     # with or without a row label after each
         words = block[1:len(block) - b_cut]
         ref = lead[:len(lead) - l_cut][-len(words):] if words else []
@@ -1135,13 +1131,21 @@ def _repeats_header(k: int, content: list[int], pos: dict[int, int], fig: dict[i
     return False
 
 
-def _starts_group(k: int, content: list[int], pos: dict[int, int], fig: dict[int, bool]) -> bool:
-    i = pos[k]
-    if fig[k] or i == 0 or not fig[content[i - 1]]:
-        return False
+def _words_after_figures(i: int, content: list[int], fig: dict[int, bool]) -> int:
+    """How many word cells start at ``content[i]`` when a figure is right before it; else 0."""
+    if fig[content[i]] or i == 0 or not fig[content[i - 1]]:
+        return 0
     words = 0
     while i + words < len(content) and not fig[content[i + words]]:
         words += 1
+    return words
+
+
+def _starts_group(k: int, content: list[int], pos: dict[int, int], fig: dict[int, bool]) -> bool:
+    i = pos[k]
+    words = _words_after_figures(i, content, fig)
+    if not words:
+        return False
     figures = 0
     while i + words + figures < len(content) and fig[content[i + words + figures]]:
         figures += 1
