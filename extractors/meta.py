@@ -422,6 +422,15 @@ def labelled_dates(lines: Iterable[str]) -> list[tuple[str, str]]:
     out as a metadata table pads it, 发 文 日 期: 2023-03-30, read without its spaces):
     发布日期：2023-04-12, • 发布时间 2024年03月29日, [ 成文日期 ] | 2026-02-11, a label
     whose date stands on the next line; an empty cell (发文日期: | |) gives nothing."""
+    return [(label, iso) for label, iso, _ in _labelled_dates(lines)]
+
+
+_CLOCK_AFTER = re.compile(r"\s*[0-9]{1,2}[:：][0-9]{2}")
+
+
+def _labelled_dates(lines: Iterable[str]) -> list[tuple[str, str, bool]]:
+    """:func:`labelled_dates` with, for each, whether a time of day follows the date (时间:2026-01-09
+    09:36: a publishing system's stamp)."""
     lines = [_unspaced(ln) for ln in lines]
     out = []
     pub_label = _patterns()["pub_label"]
@@ -432,14 +441,16 @@ def labelled_dates(lines: Iterable[str]) -> list[tuple[str, str]]:
             if label in ("时间", "日期") and m.start() > 0 and "\u4e00" <= ln[m.start() - 1] <= "\u9fff":
                 continue  # 会议时间, 截止日期 … inside words
             if m.end() >= end and i + 1 < len(lines):  # nothing after the label: the next line
-                d = _DATE.match(lines[i + 1].lstrip(" |｜"))
+                value = lines[i + 1].lstrip(" |｜")
+                d = _DATE.match(value)
             else:  # the rest of the line, read in place (unless a digit before it would change the date's look-behind)
                 k = _value_start(ln, m.end())
-                d = _DATE.match(ln, k) if not "0" <= ln[k - 1] <= "9" else _DATE.match(ln[k:])
+                value = ln if not "0" <= ln[k - 1] <= "9" else ln[k:]
+                d = _DATE.match(ln, k) if value is ln else _DATE.match(value)
             if d:
                 iso = _date_of(d)
                 if iso:
-                    out.append((label, iso))
+                    out.append((label, iso, bool(_CLOCK_AFTER.match(value, d.end()))))
     return out
 
 
@@ -996,6 +1007,17 @@ def later_subject(paragraph: str, kind: str | None = None) -> str | None:
     return None
 
 
+def _as_named_most(name: str, text: str) -> str:
+    """A town's name read from a clause that ran on before it (及时调整|某某镇法治政府建设领导小组)
+    cut back to the name the text writes most (:func:`stable_names`), when the longer form is
+    written less often and what it adds before the name is no division."""
+    s = stable_names(text) if _kind(name) in ("镇", "乡", "街道") else None
+    if (not s or name == s or not name.endswith(s) or text.count(name) >= text.count(s)
+            or divisions.leading_divisions(name[: len(name) - len(s)])):
+        return name
+    return s
+
+
 def _plausible(name: str) -> bool:
     """A name, not a clause that ends like one: no ``frequency.not_in_name`` word (建立司法所长列席乡镇
     holds 所长, 列席), no suffix inside it that starts a word (乡镇, 乡村: ``frequency.word_after``)."""
@@ -1135,15 +1157,15 @@ def _short_streets(text: str) -> list[str]:
     return [top[0][0]]
 
 
-_BOOK_TOWN = re.compile(f"(?<=《)(?P<name>[{HAN}]{{2,4}}?(?P<suffix>街道|镇|乡))")
+_BOOK_TOWN = re.compile(f"(?<=《)(?:中共)?(?P<name>[{HAN}]{{2,4}}?(?P<suffix>街道|镇|乡))")
 
 
 _SELF_CHARS = frozenset("我本全各该此其")
 
 
 def _book_towns(text: str, suffixes: tuple[str, ...]) -> list[str]:
-    """A town or street named in full at the start of a document's title (…制定了《某某街道政府信息…》),
-    even once: what 我街 / 我镇 is in a text that names it nowhere else; a plausible name only (no
+    """A town or street named in full at the start of a document's title (…制定了《某某街道政府信息…》,
+    《中共某某镇委…》 without the party's 中共), even once: what 我街 / 我镇 is in a text that names it nowhere else; a plausible name only (no
     《全镇…》), the one named most (two as often: none)."""
     freq = _rules().get("frequency", {})
     after = freq.get("word_after", {})
@@ -1177,7 +1199,12 @@ def _named_in_text(text: str, kind: str, dept: str | None = None) -> list[str]:
         if s and _kind(s) in (kind, "镇", "乡"):
             return [s]
         s = _slogan_town(text, kind)
-        return [s] if s else _book_towns(text, ("街道",) if kind == "街道" else ("镇", "乡"))
+        books = _book_towns(text, ("街道",) if kind == "街道" else ("镇", "乡"))
+        if s and books and books[0] != s and _names_division(s[: len(s) - len(kind)]):
+            # 法治东莞 in a town of 东莞市: the slogan may name the city above the town; a town named
+            # in full in a document's title (《中共洪梅镇委…》) is surer
+            return books
+        return [s] if s else books
     if kind in ("县", "区", "市", "省"):
         # the one division of that level the text names clearly most (《某某县人民政府…制度》,
         # 法治长治, 到长治工作); two named about as often: none
@@ -1204,6 +1231,11 @@ def _named_in_text(text: str, kind: str, dept: str | None = None) -> list[str]:
 
 
 _SLOGAN = re.compile(f"法治(?P<x>[{HAN}]{{2,3}}?)建设|(?:建设|打造|推进)“?法治(?P<y>[{HAN}]{{2,3}})(?=[”，,。；;、\\s])")
+
+
+def _names_division(x: str) -> bool:
+    """Whether ``x`` with a level word is a city, county or district of the gazetteer (东莞 -> 东莞市)."""
+    return any(x + level in divisions.gazetteer()[1] for level in ("市", "县", "区"))
 
 
 def _slogan_town(text: str, kind: str) -> str | None:
@@ -1363,9 +1395,19 @@ def report_year_of(title: str | None, lines: list[str], published: str | None, t
 
 # ---------------------------------------------------------------- published
 
-def _label_rank(label: str) -> int:
-    labels = _rules()["published"]["labels"]
+def _label_rank(label: str, stamped: bool = False) -> float:
+    """How far down ``published.labels`` a label is; a bare label (时间, 日期) whose date carries a
+    time of day is the page's own stamp, ranked just before ``published.stamp_before`` (the
+    dates a document carries itself: 成文日期, 生成日期 …)."""
+    r = _rules()["published"]
+    labels = r["labels"]
+    if stamped and label in r.get("stamp_labels", ()) and r.get("stamp_before") in labels:
+        return labels.index(r["stamp_before"]) - 0.5
     return labels.index(label) if label in labels else len(labels)
+
+
+def _best_labelled(found: list[tuple[str, str, bool]]) -> str:
+    return min(found, key=lambda x: _label_rank(x[0], x[2]))[1]
 
 
 _BARE_DATE_LINE = re.compile(r"^\s*(?:19|20)[0-9]{2}-[0-9]{1,2}-[0-9]{1,2}\s+[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?\s*$")
@@ -1378,15 +1420,15 @@ def published_of(lines: list[str], page: Mapping) -> tuple[str | None, str | Non
         if iso:
             return iso, "meta"
     info = [str(page[k]) for k in ("info", "published_line") if page.get(k)]
-    found = labelled_dates(_lines("\n".join(info)))
+    found = _labelled_dates(_lines("\n".join(info)))
     if found:
-        return min(found, key=lambda x: _label_rank(x[0]))[1], "meta"
+        return _best_labelled(found), "meta"
     header = lines[:16]  # also lines[:6] without their clock, below (no clock in any: one search)
     if _patterns()["clock_or_weekday"].search("\n".join(header)):
         header = [_without_clock(ln) for ln in header]
-    found = labelled_dates(header)
+    found = _labelled_dates(header)
     if found:
-        return min(found, key=lambda x: _label_rank(x[0]))[1], "publication_line"
+        return _best_labelled(found), "publication_line"
     for ln in header:
         # a line that is only a date and its time, under the title (2024-02-29 08:57): the page's
         # publication line without its label
@@ -1649,6 +1691,7 @@ def _org_found(text: str, lines: list[str], title: str | None, page: Mapping, en
             if later:
                 sentence, pos = later
         if name:
+            name = _as_named_most(name, text)
             return name, "opening", name
         if word is None and kind is None:
             region = _autonomous_region(sentence[pos:], text)

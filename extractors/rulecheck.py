@@ -115,7 +115,8 @@ SCHEMA: dict[str, dict] = {
                  "not_words?": WORDS, "regions?": {"*": "str"},
                  "province_abbreviations?": {"*": "str"}},
         "frequency?": {"word_after": {"*": "chars"}, "not_in_name": WORDS, "name_end_ok?": {"*": "int"}},
-        "published": {"labels": WORDS, "clock": WORDS, "source_ends?": WORDS},
+        "published": {"labels": WORDS, "clock": WORDS, "source_ends?": WORDS, "stamp_labels?": WORDS,
+                      "stamp_before?": "str"},
         "title": {"endings": WORDS, "topic": WORDS, "run_in": "regex"},
     },
 }

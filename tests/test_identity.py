@@ -60,6 +60,33 @@ def test_a_town_named_x_cheng_zhen_after_an_opening_that_names_no_body(town):
     assert (m.org, m.report_year, m.level) == (town, 2025, "town")
 
 
+def test_a_clause_that_runs_on_before_the_town_is_cut_back_to_the_name_the_text_writes():
+    # no title and no body in the first sentence: the later sentence that names the town starts
+    # with what was done (及时调整…), which is no part of the name the report writes elsewhere
+    text = ("一、2023年度法治政府建设的主要举措和成效\n（一）加强组织领导等情况。\n"
+            "一是加强组织领导。根据镇领导班子分工变化，及时调整石桥镇法治政府建设领导小组成员，由镇党委书记任组长。"
+            "二是抓好学法。石桥镇领导班子全年集中学法6次，石桥镇32名干部参加网上学法考试。\n" + BODY)
+    m = meta(text)
+    assert (m.org, m.report_year, m.level) == ("石桥镇", 2023, "town")
+
+
+def test_a_town_that_names_its_city_in_a_slogan_and_itself_in_a_party_document():
+    # 我镇 only; 法治中山 is the city above the town (中山市), not a town called 中山镇; the town is
+    # named in its party committee's document (《中共南朗镇委…》), whose 中共 is no part of the name
+    text = ("2023年，我镇坚持以习近平法治思想为指导，紧扣《法治中山建设规划（2021—2025年）》的要求，扎实推进依法治镇。"
+            "现将有关情况报告如下：\n一、主要举措\n制定《中共南朗镇委全面依法治镇委员会2023年工作要点》，"
+            "全镇党员干部学法培训3200人次。\n" + BODY + "我镇完成年度目标。")
+    assert meta(text).org == "南朗镇"
+
+
+@pytest.mark.parametrize("town", ["南朗", "金山"])
+def test_a_town_named_only_in_its_own_slogan(town):
+    # also when a district has the same name (金山区): no other town is named
+    text = (f"2023年，我镇坚持以习近平法治思想为指导，全力打造“法治{town}”，扎实推进依法治镇。现将有关情况报告如下：\n"
+            + BODY + "我镇完成年度目标。")
+    assert meta(text).org == town + "镇"
+
+
 def test_new_urbanisation_is_no_town():
     text = ("2025年以来，在县委、县政府的坚强领导下，深入贯彻落实上级关于法治政府建设的决策部署。\n"
             "一、主要举措\n2025年，新型城镇化建设坚持问题导向、目标导向、结果导向相统一，推动各项工作深度融合。\n" + BODY)
@@ -160,6 +187,19 @@ def test_publisher_in_an_information_table():
 def test_publication_lines(line, iso):
     text = "某某镇2023年法治政府建设情况报告\n" + line + "\n2023年，某某镇坚持依法行政，取得新进展。现将情况报告如下：\n" + BODY
     assert meta(text).published == iso
+
+
+@pytest.mark.parametrize("stamp, iso", [
+    ("时间：2026-01-09 09:36", "2026-01-09"),  # the publishing system's stamp: a date with its time of day
+    ("时间：2026-01-09", "2026-01-08"),  # a bare 时间 without one is no surer than the document's own date
+])
+def test_a_page_stamp_under_the_title_before_the_documents_own_date(stamp, iso):
+    # a metadata list with the date the document was generated, the title, then the page's own line
+    text = ("• 索引号：QZ00000-2026-00011\n• 发布机构：区人民政府办公室\n• 公文生成日期：2026-01-08\n"
+            f"某某区人民政府关于2025年度法治政府建设工作情况的报告\n{stamp}\n市政府：\n"
+            "2025年，某某区人民政府坚持依法行政，扎实推进法治政府建设。现将有关情况报告如下。\n" + BODY)
+    m = meta(text)
+    assert (m.published, m.report_year) == (iso, 2025)
 
 
 def test_label_with_the_date_on_the_next_line():
