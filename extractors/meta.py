@@ -596,8 +596,9 @@ def _is_place_name(rest: str) -> bool:
     head = m.group(0)
     if head in _rules()["org"]["not_names"] or (_bad_start(head) and not divisions.leading_divisions(rest)):
         return False
-    # 司法局桥头分局: a department word before the place suffix is not a place
-    return not re.search(r"[局厅委办部署院所]", head)
+    # 司法局桥头分局: a department word before the place suffix is not a place; nor a word that
+    # ends like one (住房和城乡|建设委员会: ``frequency.not_in_name``)
+    return not re.search(r"[局厅委办部署院所]", head) and _plausible(head)
 
 
 _DOUBLE_NAME = re.compile(f"^(?P<a>[{HAN}]{{2,20}})[(（](?P<b>[{HAN}]{{2,20}})[)）]$")
@@ -1205,7 +1206,7 @@ def _named_in_text(text: str, kind: str, dept: str | None = None) -> list[str]:
             # in full in a document's title (《中共洪梅镇委…》) is surer
             return books
         return [s] if s else books
-    if kind in ("县", "区", "市", "省"):
+    if kind in ("县", "旗", "区", "市", "省"):
         # the one division of that level the text names clearly most (《某某县人民政府…制度》,
         # 法治长治, 到长治工作); two named about as often: none
         n = divisions.dominant_of_level(text, kind, _rules()["self"]["short_name_after"])

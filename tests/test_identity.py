@@ -87,6 +87,23 @@ def test_a_town_named_only_in_its_own_slogan(town):
     assert meta(text).org == town + "镇"
 
 
+def test_wo_qi_is_a_banner_named_in_the_text():
+    # a banner (旗, a county of Inner Mongolia) says 我旗; its metadata names only the office that published
+    text = ("发布机构 | 政府办公室 | 文 号 | |\n根据《中华人民共和国政府信息公开条例》，特向社会公布我旗2021年度政府信息"
+            "公开年度报告。\n一、总体情况\n2021年，我旗不断提高公开信息的全面性。乌拉特前旗政府网站全年发布信息320条，"
+            "乌拉特前旗融媒体中心同步转载。\n" + BODY)
+    m = meta(text)
+    assert (m.org, m.level, m.division_code) == ("乌拉特前旗", "county", "150823")
+
+
+@pytest.mark.parametrize("raw, org", [
+    ("重庆市九龙坡区住房和城乡建设委员会", "九龙坡区住房和城乡建设委员会"),  # 城乡 is a word, no township
+    ("某某县古城乡", "古城乡"),  # a township called X城 + 乡 keeps its name
+])
+def test_higher_levels_before_a_department_whose_name_holds_cheng_xiang(raw, org):
+    assert normalize_org(raw) == org
+
+
 def test_new_urbanisation_is_no_town():
     text = ("2025年以来，在县委、县政府的坚强领导下，深入贯彻落实上级关于法治政府建设的决策部署。\n"
             "一、主要举措\n2025年，新型城镇化建设坚持问题导向、目标导向、结果导向相统一，推动各项工作深度融合。\n" + BODY)
