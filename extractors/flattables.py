@@ -40,7 +40,7 @@ from functools import lru_cache
 from typing import Optional
 
 from .ruleset import RuleSet
-from .tables import _BARE_UNIT, Table, TableCell, clean_label, is_figure
+from .tables import _BARE_UNIT, SPACED_THOUSANDS, Table, TableCell, clean_label, is_figure
 
 MAX_CELL_CHARS = 48            # a line longer than this is not one cell
 MAX_HEADER_LINES = 6           # header lines of a spaces table looked at above its first row
@@ -50,6 +50,8 @@ _HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|第[�
 _SENTENCE = re.compile(r"[。！？!?]")
 _SPACE_RUN = re.compile(r"[ \t\u3000\xa0]{2,}|\t")
 _SPACE = re.compile(r"[ \t\u3000\xa0]+")
+# a line that is one figure written with its thousands set apart by spaces (a cell a line: 1 245 600)
+_SPACED_FIGURE = re.compile(rf"^\s*[-－−]?{SPACED_THOUSANDS}\s*(?:%|％)?\s*$")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # a note in brackets, which a label may carry at any length (规范性文件(行政机关制定发布的…))
 _BRACKETED = re.compile(r"[（(][^()（）]*[)）]")
@@ -101,6 +103,8 @@ def _pipe_cells(line: _Line, text: str) -> list[_C]:
 
 
 def _space_cells(line: _Line, text: str) -> list[_C]:
+    if _SPACED_FIGURE.match(line.text):
+        return [_strip_span(text, line.start, line.end)]   # 7 253: one figure, its thousands set apart
     rx = _SPACE_RUN if _SPACE_RUN.search(line.text.strip()) else _SPACE
     cells, pos = [], 0
     body = line.text

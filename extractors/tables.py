@@ -172,9 +172,12 @@ def _find_cell(text: str, s: str, lo: int, hi: int) -> int:
 # -- reading cells ---------------------------------------------------------------------------------
 
 _NUM = r"(?:\d{1,3}(?:[,，]\d{3})+|\d+)(?:\.\d+)?"
+# in a cell, groups of three digits may also be set apart by a space (7 253, 1 245 600: tables of
+# Hong Kong and of translated statistics); in running text two such groups are two table cells
+SPACED_THOUSANDS = r"\d{1,3}(?:[ \xa0\u2009\u202f]\d{3})+(?!\d)(?:\.\d+)?"
 # a change written with an arrow (↑53.6, ↓2.9%: up or down by so much, spec §5 direction) is a figure too
 _ARROWS = {"↑": "increase", "↓": "decrease", "▲": "increase", "▼": "decrease"}
-_CELL_NUMBER = re.compile(rf"^(?:(?P<sign>[-－−+])|(?P<arrow>[↑↓▲▼])\s*)?(?P<n>{_NUM})\s*(?P<q>余|多)?\s*"
+_CELL_NUMBER = re.compile(rf"^(?:(?P<sign>[-－−+])|(?P<arrow>[↑↓▲▼])\s*)?(?P<n>{SPACED_THOUSANDS}|{_NUM})\s*(?P<q>余|多)?\s*"
                           rf"(?P<u>[^\d\s↑↓▲▼][^↑↓▲▼]{{0,7}}?)?\s*(?P<after>(?(arrow)(?!)|(?(sign)(?!)|[↑↓▲▼])))?$")
 _YEAR = re.compile(r"^(?:19|20)\d\d\s*年?(?:度)?$")
 _HEADER_UNIT = re.compile(r"[（(]\s*(?:单位\s*[:：]?\s*)?(?P<u>[^()（）:：\d\s]{1,6})\s*[)）]")

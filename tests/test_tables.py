@@ -1244,3 +1244,25 @@ def test_one_cell_a_line_tables_back_to_back_with_their_header_written_again():
     assert ("石桥镇延期次数", 2, "次", "count") in got
     assert ("市监局办件数量", 322, "件", "case") in got
     assert not any("单位" in s or "乡镇(街道)" in s for s, *_ in got)
+
+
+
+@pytest.mark.parametrize("bar", [False, True])
+def test_thousands_set_apart_by_a_space_are_one_figure(bar):
+    # a table of a Hong Kong department, one cell a line, years as column headers, its thousands
+    # written with a space (7 253) or a thin space; then the same written as rows divided by spaces
+    text = ("表二 每年檢控數字\n" + _lines("類別", "2022年", "2023年", "2024年",
+                                         "空氣污染", "1 056", "1\u2009124", "998",
+                                         "廢物處置", "7 253", "6 980", "7 012", bar=bar))
+    got = [(s, v, t) for s, v, u, ty, t in cells(extract(text))]
+    assert got == [("空氣污染2022年", 1056, "1 056"), ("空氣污染2023年", 1124, "1\u2009124"), ("空氣污染2024年", 998, "998"),
+                   ("廢物處置2022年", 7253, "7 253"), ("廢物處置2023年", 6980, "6 980"), ("廢物處置2024年", 7012, "7 012")]
+    rows = ("法例            檢控宗數      罰款總額（港元）\n"
+            "噪音管制條例    57            412 000\n"
+            "廢物處置條例    342           3 080 500\n")
+    got = [(s, v, u, t) for s, v, u, ty, t in cells(extract(rows))]
+    assert got == [("噪音管制條例檢控宗數", 57, "宗", "57"), ("噪音管制條例罰款總額", 412000, "港元", "412 000"),
+                   ("廢物處置條例檢控宗數", 342, "宗", "342"), ("廢物處置條例罰款總額", 3080500, "港元", "3 080 500")]
+    # two groups that are not of three digits are never read as one figure
+    got = cells(extract(_lines("项目", "本年", "上年", "受理", "12 35", "40", bar=bar)))
+    assert not any(v == 1235 for _, v, *_ in got)
