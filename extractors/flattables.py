@@ -40,7 +40,7 @@ from functools import lru_cache
 from typing import Optional
 
 from .ruleset import RuleSet
-from .tables import _BARE_UNIT, SPACED_THOUSANDS, Table, TableCell, clean_label, is_figure
+from .tables import _BARE_UNIT, SPACED_THOUSANDS, Table, TableCell, clean_label, header_unit, is_figure
 
 MAX_CELL_CHARS = 48            # a line longer than this is not one cell
 MAX_HEADER_LINES = 6           # header lines of a spaces table looked at above its first row
@@ -72,6 +72,36 @@ class _C:
     text: str
     start: int
     end: int
+
+
+# a period a header starts with (2025年预算数, 上年同期数): headers alike but for it are one measure for two periods
+_PERIOD = re.compile(r"^(?:(?:19|20)\d\d\s*年度?|本年度?|上年度?|去年|今年|上年同期|同期)")
+
+
+@dataclass(frozen=True)
+class HeaderWords:
+    """The words a tree of headers is weighed with. ``leaves``: headers that head the row numbers or
+    the row labels (序号, 单位名称), never over a group of columns; ``measures``: headers that say only
+    what a column measures (金额, 件数, 比例), the leaves a group header (比上年增减) stands over;
+    ``measure_ends``: the ends of a header that is a measure itself (预算数, 罚没金额), no such group."""
+    leaves: frozenset[str] = frozenset()
+    measures: frozenset[str] = frozenset()
+    measure_ends: tuple[str, ...] = ()
+
+    def __contains__(self, text: object) -> bool:
+        return text in self.leaves
+
+
+NO_WORDS = HeaderWords()
+
+
+def _period_apart(t: str, lower: set[str]) -> bool:
+    """``t`` and a header below it the same measure for another period (2025年预算数 over 2024年预算数)."""
+    m = _PERIOD.match(t)
+    if not m or len(t) - m.end() < 2:
+        return False
+    rest = t[m.end():]
+    return any((n := _PERIOD.match(x)) is not None and x[n.end():] == rest for x in lower if x != t)
 
 
 def _strip_span(text: str, s: int, e: int) -> _C:
@@ -290,7 +320,7 @@ def _level(label: str) -> Optional[int]:
 
 
 def _place_headers(header_rows: list[list[_C]], hc: int, n_vals: int, multi: bool,
-                   spread: bool = False, leaves: frozenset[str] = frozenset()) -> list[TableCell]:
+                   spread: bool = False, leaves: HeaderWords = NO_WORDS) -> list[TableCell]:
     """The header rows on the grid.
 
     A lone title spans the table; a row as wide as the table maps one to one;
@@ -442,7 +472,7 @@ def _chars(s: str) -> set[str]:
 
 
 def _tree_headers(header_rows: list[list[_C]], hc: int, n_vals: int, strict: bool = False,
-                  leaves: frozenset[str] = frozenset()) -> Optional[list[TableCell]]:
+                  leaves: HeaderWords = NO_WORDS) -> Optional[list[TableCell]]:
     """Header rows written cell by cell with no blanks where spans were (``单位名称 | 行政处罚实施情况 |
     被复议应诉数量 | 移送司法机关数量``, then the 12 cells under them, then 14 under one of those): each
     cell is a leaf (one column, down to the last header row) or the parent of a run of cells in the row
@@ -489,7 +519,7 @@ def _tree_headers(header_rows: list[list[_C]], hc: int, n_vals: int, strict: boo
     return out + _lay_tree(rs, picks, top, hc)
 
 
-def _best_tree(rs: list[list[_C]], n_vals: int, leaves: frozenset[str] = frozenset()):
+def _best_tree(rs: list[list[_C]], n_vals: int, leaves: HeaderWords = NO_WORDS):
     """For each upper row, the parents and the runs of the row below under each: the best-scoring
     choice whose leaves number ``n_vals``, as (score, choices); None if there is none."""
     m = len(rs)
@@ -524,7 +554,7 @@ def _best_tree(rs: list[list[_C]], n_vals: int, leaves: frozenset[str] = frozens
     return best.get(k_total)
 
 
-def _best_parents(upper: list[_C], lower: list[_C], p: int, below: list[_C], leaves: frozenset[str] = frozenset()):
+def _best_parents(upper: list[_C], lower: list[_C], p: int, below: list[_C], leaves: HeaderWords = NO_WORDS):
     """The ``p`` cells of ``upper`` that head runs of ``lower``, and the runs: (score, (parents, cuts)).
     ``below``: the row under ``lower`` (its texts tell the leaves of parallel groups)."""
     a, b = len(upper), len(lower)
@@ -543,6 +573,8 @@ def _best_parents(upper: list[_C], lower: list[_C], p: int, below: list[_C], lea
             s -= 1.0        # a measure named below, for another period (2024年6月完成数 by 完成数): a leaf
         if t in leaves:
             s -= 100.0      # 序号, 单位: the header of the row numbers or labels, never a group's
+        if _period_apart(t, low_texts):
+            s -= 100.0      # 2025年预算数 over 2024年预算数: one measure for two periods, side by side
         if t.startswith(_TOTAL_WORDS) or t in _TOTAL_WORDS:
             s -= 2.0
         if _UNIT_IN_LABEL.search(t):
@@ -551,6 +583,7 @@ def _best_parents(upper: list[_C], lower: list[_C], p: int, below: list[_C], lea
 
     share = [[len(up[i] & low[j]) for j in range(b)] for i in range(a)]
     seq = [re.sub(r"\s+", "", c.text) for c in lower]
+    upper_texts = [re.sub(r"\s+", "", c.text) for c in upper]
 
     def run(i: int, lo: int, hi: int) -> float:
         n = hi - lo
@@ -559,8 +592,11 @@ def _best_parents(upper: list[_C], lower: list[_C], p: int, below: list[_C], lea
         # a lone grand total (总计) totals the whole row above, not one of several groups in it (each of
         # parallel groups may end in one of its own)
         grand = a > 1 and any(t in _GRAND_TOTALS and seq.count(t) == 1 for t in seq[lo:hi])
+        # measures under a header that is no measure itself (比上年增减 over 金额 and %)
+        measures = (n > 1 and all(x in leaves.measures or _BARE_UNIT.match(x) for x in seq[lo:hi])
+                    and not upper_texts[i].endswith(leaves.measure_ends))
         return (sum(share[i][lo:hi]) - (1.5 if n == 1 and b > p else 0.0) - (1.0 if mixed else 0.0)
-                + (2.0 if parallel else 0.0) - (1.0 if grand else 0.0))
+                + (2.0 if parallel else 0.0) - (1.0 if grand else 0.0) + (1.0 if measures else 0.0))
 
     # dp over (cells of upper seen, cells of lower covered, parents chosen)
     NEG = float("-inf")
@@ -604,10 +640,11 @@ def _spread_groups(header_rows: list[list[_C]], hc: int, n_vals: int) -> Optiona
 
 
 @lru_cache(maxsize=8)
-def _leaf_words(rules: RuleSet) -> frozenset[str]:
-    """Headers that head the row numbers or the row labels (序号, 单位名称): never over a group of columns."""
+def _leaf_words(rules: RuleSet) -> HeaderWords:
     h = rules.tables
-    return frozenset(re.sub(r"\s+", "", w) for w in (*h["cells"]["serial_headers"], *h["headers"].get("corner_words", ())))
+    return HeaderWords(frozenset(re.sub(r"\s+", "", w) for w in (*h["cells"]["serial_headers"], *h["headers"].get("corner_words", ()))),
+                       frozenset(re.sub(r"\s+", "", w) for w in h["cells"]["generic_headers"]),
+                       tuple(h["headers"].get("measure_ends", ())))
 
 
 def _lay_tree(rs: list[list[_C]], picks: list, top: int, hc: int, leaf_width: int = 1) -> list[TableCell]:
@@ -1242,11 +1279,13 @@ def _line_table(seg: list[int], lines: list[_Line], text: str, rules: RuleSet) -
                 rows[0].insert(0, head.pop())
                 n_lab[0] += 1
             width = max(len(_split_row(r, rules)[1]) for r in rows)
-    # a unit on a line of its own under a header (合计 / (宗)) is no column of its own
+    # a unit on a line of its own under a header (合计 / (宗)) is no column of its own; under a header
+    # naming a measure of another kind it is (比上年增减 / 金额 / %: the change in money and in per cent)
     if len(head) > width and any(_BARE_UNIT.match(c.text) for c in head[-width - 1:]):
         extra = len(head) - width
         tail = head[-width - extra:]
-        keep = [c for c in tail if not _BARE_UNIT.match(c.text)]
+        keep = [c for i, c in enumerate(tail) if not _BARE_UNIT.match(c.text)
+                or i and _names_another_measure(tail[i - 1].text, c.text, rules)]
         if len(keep) >= width:
             head = head[:len(head) - len(tail)] + keep
     # header: the last `width` lines are the leaf headers; lines above them are titles
@@ -1272,6 +1311,18 @@ def _line_table(seg: list[int], lines: list[_Line], text: str, rules: RuleSet) -
     return t
 
 
+def _names_another_measure(above: str, unit_line: str, rules: RuleSet) -> bool:
+    """The header above a line that is only a unit already names what it measures, in another unit
+    (金额 over %, 人数 over %): the unit line is a column of its own, not that header's unit."""
+    mine = header_unit(unit_line, rules)
+    if mine is None:
+        return False
+    if any(w in above for w in rules.tables["units"].get("money_words", ())):
+        return mine[0].type != "amount"
+    theirs = header_unit(above, rules)
+    return theirs is not None and theirs[0].unit != mine[0].unit
+
+
 MAX_STACKED_HEADER = 24    # header cells of one table written one a line, cut into rows
 
 
@@ -1293,7 +1344,7 @@ def _stacked_header(head: list[_C], width: int, n_labels: int, rules: RuleSet) -
     for corner in ((True,) if n_labels else ()):
         cells = seq[1:] if corner else seq
         n = len(cells)
-        if n < width + 2 or n > MAX_STACKED_HEADER or any(re.sub(r"\s+", "", c.text) in words for c in cells):
+        if n < width + 1 or n > MAX_STACKED_HEADER or any(re.sub(r"\s+", "", c.text) in words for c in cells):
             continue    # 单位名称 among them: the header over the row labels is not where it is read here
         cuts = [(a, n) for a in range(1, n)] + [(a, b) for a in range(1, n - 1) for b in range(a + 1, n)]
         for a, b in cuts:

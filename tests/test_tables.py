@@ -1266,3 +1266,18 @@ def test_thousands_set_apart_by_a_space_are_one_figure(bar):
     # two groups that are not of three digits are never read as one figure
     got = cells(extract(_lines("项目", "本年", "上年", "受理", "12 35", "40", bar=bar)))
     assert not any(v == 1235 for _, v, *_ in got)
+
+
+@pytest.mark.parametrize("bar", [False, True])
+def test_a_budget_table_with_two_header_rows_one_cell_a_line(bar):
+    # a department's budget table: two budget columns span both header rows, 比上年增减 spans the
+    # two columns under it (金额 and %); written one cell a line, the rows' ends lost
+    text = ("表1 2025年部门收支预算总表\n单位：万元\n"
+            + _lines("项目", "2025年预算数", "2024年预算数", "比上年增减", "金额", "%",
+                     "一般公共预算拨款", "1,256.30", "1,100.00", "156.30", "14.2",
+                     "政府性基金", "80.00", "120.00", "-40.00", "-33.3", bar=bar))
+    got = [(s, v, u) for s, v, u, ty, t in cells(extract(text))]
+    assert [(v, u) for s, v, u in got] == [(12563000, "元"), (11000000, "元"), (1563000, "元"), (14.2, "%"),
+                                          (800000, "元"), (1200000, "元"), (-400000, "元"), (-33.3, "%")]
+    assert [s for s, v, u in got[:2]] == ["一般公共预算拨款2025年预算数", "一般公共预算拨款2024年预算数"]
+    assert "比上年增减" in got[3][0] and got[7][0].startswith("政府性基金")
