@@ -82,11 +82,9 @@ _PERIOD = re.compile(r"^(?:(?:19|20)\d\d\s*年度?|本年度?|上年度?|去年|
 class HeaderWords:
     """The words a tree of headers is weighed with. ``leaves``: headers that head the row numbers or
     the row labels (序号, 单位名称), never over a group of columns; ``measures``: headers that say only
-    what a column measures (金额, 件数, 比例), the leaves a group header (比上年增减) stands over;
-    ``measure_ends``: the ends of a header that is a measure itself (预算数, 罚没金额), no such group."""
+    what a column measures (金额, 件数, 比例), the leaves a group header (比上年增减) stands over."""
     leaves: frozenset[str] = frozenset()
     measures: frozenset[str] = frozenset()
-    measure_ends: tuple[str, ...] = ()
 
     def __contains__(self, text: object) -> bool:
         return text in self.leaves
@@ -583,7 +581,7 @@ def _best_parents(upper: list[_C], lower: list[_C], p: int, below: list[_C], lea
 
     share = [[len(up[i] & low[j]) for j in range(b)] for i in range(a)]
     seq = [re.sub(r"\s+", "", c.text) for c in lower]
-    upper_texts = [re.sub(r"\s+", "", c.text) for c in upper]
+    measure = [x in leaves.measures or bool(_BARE_UNIT.match(x)) or x.endswith(("%", "％", "率")) for x in seq]
 
     def run(i: int, lo: int, hi: int) -> float:
         n = hi - lo
@@ -592,11 +590,13 @@ def _best_parents(upper: list[_C], lower: list[_C], p: int, below: list[_C], lea
         # a lone grand total (总计) totals the whole row above, not one of several groups in it (each of
         # parallel groups may end in one of its own)
         grand = a > 1 and any(t in _GRAND_TOTALS and seq.count(t) == 1 for t in seq[lo:hi])
-        # measures under a header that is no measure itself (比上年增减 over 金额 and %)
-        measures = (n > 1 and all(x in leaves.measures or _BARE_UNIT.match(x) for x in seq[lo:hi])
-                    and not upper_texts[i].endswith(leaves.measure_ends))
+        # measures only (金额 | % , 金额 | 占调整预算% | 比上年增长%): the columns of the last header they
+        # can stand under (比上年增减, 2020年执行数); the words they share name the column they are
+        # measured against (调整预算), not their parent
+        if n > 1 and all(measure[lo:hi]):
+            return 1.0 + 0.02 * i - (1.0 if mixed else 0.0)
         return (sum(share[i][lo:hi]) - (1.5 if n == 1 and b > p else 0.0) - (1.0 if mixed else 0.0)
-                + (2.0 if parallel else 0.0) - (1.0 if grand else 0.0) + (1.0 if measures else 0.0))
+                + (2.0 if parallel else 0.0) - (1.0 if grand else 0.0))
 
     # dp over (cells of upper seen, cells of lower covered, parents chosen)
     NEG = float("-inf")
@@ -643,8 +643,7 @@ def _spread_groups(header_rows: list[list[_C]], hc: int, n_vals: int) -> Optiona
 def _leaf_words(rules: RuleSet) -> HeaderWords:
     h = rules.tables
     return HeaderWords(frozenset(re.sub(r"\s+", "", w) for w in (*h["cells"]["serial_headers"], *h["headers"].get("corner_words", ()))),
-                       frozenset(re.sub(r"\s+", "", w) for w in h["cells"]["generic_headers"]),
-                       tuple(h["headers"].get("measure_ends", ())))
+                       frozenset(re.sub(r"\s+", "", w) for w in h["cells"]["generic_headers"]))
 
 
 def _lay_tree(rs: list[list[_C]], picks: list, top: int, hc: int, leaf_width: int = 1) -> list[TableCell]:
@@ -728,11 +727,26 @@ def _is_padded(rows: list[list[_C]]) -> bool:
         len(trailing) >= 2 and all(len(r) == max(widths) for r in trailing))
 
 
+def _from_caption(rows: list[list[_C]], starts: list[int], rules: RuleSet) -> tuple[list[list[_C]], list[int]]:
+    """The rows from the table's caption on, when rows of several cells without figures come before it
+    (a page's metadata written as a table, 标题 | 索引号 | 发文日期, then 表1 / 收入执行情况表 / the
+    table): those rows are not the table's header."""
+    def width(r: list[_C]) -> int:
+        return sum(1 for c in r if c.text)
+    first = next((m for m, r in enumerate(rows) if _n_figures(r, rules)), len(rows))
+    caps = [m for m in range(first) if width(rows[m]) == 1
+            and _is_caption(next(c.text for c in rows[m] if c.text), rules)]
+    if caps and any(width(r) > 1 for r in rows[:caps[-1]]):
+        return rows[caps[-1]:], starts[caps[-1]:]
+    return rows, starts
+
+
 def _row_tables(rows: list[list[_C]], starts: list[int], kind: str, rules: RuleSet, cut: bool):
     """Tables from rows of cells (a row per line, or rows rebuilt from one cell a line): the rows are cut
     where the header changes, a block of rows without figures after rows with figures whose cells are
     not the header's again (the disclosure report's tables stacked in one block). Yields (table, the
     index in ``starts`` of its first row's line)."""
+    rows, starts = _from_caption(rows, starts, rules)
     padded = _is_padded(rows)
     full = max((len(r) for r in rows), default=0) if padded else 0
     if padded:

@@ -1281,3 +1281,26 @@ def test_a_budget_table_with_two_header_rows_one_cell_a_line(bar):
                                           (800000, "元"), (1200000, "元"), (-400000, "元"), (-33.3, "%")]
     assert [s for s, v, u in got[:2]] == ["一般公共预算拨款2025年预算数", "一般公共预算拨款2024年预算数"]
     assert "比上年增减" in got[3][0] and got[7][0].startswith("政府性基金")
+
+
+def test_a_page_s_metadata_rows_before_a_caption_are_not_the_tables_header():
+    # a page that writes its metadata as rows of a table, then the caption, a unit line and a
+    # header of two rows: the measures of the second row (金额, 占调整预算%, 比上年增长%) stand
+    # under the last header of the first, which spans them; every row written to the grid's width
+    text = ("标题: | 某某乡2023年预算执行情况 | ||\n"
+            "---|---|---|---|\n"
+            "发文日期: | 2024-08-20 09:12:00 | 发布机构: | 某某乡人民政府 |\n"
+            "表2 | |||||\n"
+            "2023年某某乡一般公共预算支出执行情况表 | |||||\n"
+            "单位:万元 | |||||\n"
+            "项 目 | 2022年决算数 | 2023年预算调整数 | 2023年执行数 | ||\n"
+            "金额 | 占调整预算% | 比上年增长% | |||\n"
+            "一般公共服务支出 | 812 | 905 | 905 | 100 | 11.45 |\n"
+            "农林水支出 | 1310 | 1188 | 1176 | 98.99 | -10.23 |\n"
+            "卫生健康支出 | |||||\n")
+    got = [(s, v, u) for s, v, u, ty, t in cells(extract(text))]
+    assert [(v, u) for s, v, u in got] == [(8120000, "元"), (9050000, "元"), (9050000, "元"), (100, "%"), (11.45, "%"),
+                                          (13100000, "元"), (11880000, "元"), (11760000, "元"), (98.99, "%"), (-10.23, "%")]
+    assert [s for s, v, u in got[:2]] == ["一般公共服务支出2022年决算数", "一般公共服务支出2023年预算调整数"]
+    assert "占调整预算" in got[3][0] and "比上年增长" in got[4][0]
+    assert not any("发文日期" in s or "发布机构" in s for s, v, u in got)
