@@ -783,7 +783,7 @@ _TITLE_SUBJECT = re.compile(r"关于|(?:19|20)[0-9]{2}\s*年|[二][〇○零一�
 def org_from_title(title: str) -> str | None:
     """The body a title names: 大寺镇2021年度…报告, 某某区人民政府关于2023年…的报告,
     2022年某某区法治政府建设工作报告 (the year first), 中共某县委 某县人民政府关于…"""
-    t = re.sub(r"^关于", "", title.strip())
+    t = re.sub(r"^关于", "", _DOC_NUMBER.sub("", title.strip()))
     t = re.sub(r"^(?:关于)?(?:(?:19|20)[0-9]{2}\s*年度?|[二][〇○零一二三四五六七八九]{3}年度?)", "", t)
     head = _TITLE_SUBJECT.split(t, maxsplit=1)[0]
     # a tag the page's markup left in its title (某某省人民政府br关于…): no part of the name
@@ -791,6 +791,9 @@ def org_from_title(title: str) -> str | None:
     return normalize_org(head.strip(" 　、，,"))
 
 
+# the document's number written before its title: [天政发〔2026〕7号], 某府发〔2025〕12号
+_DOC_NUMBER = re.compile(r"^[\[［【(（]?\s*[\u4e00-\u9fff]{1,10}\s*[〔\[［(（]\s*(?:19|20)[0-9]{2}\s*[〕\]］)）]\s*[0-9]{1,4}\s*号"
+                         r"\s*[\]］】)）]?\s*")
 _MARKUP_LEFT = re.compile(r"(?<=[\u4e00-\u9fff])\s*(?:</?[a-z]{1,6}\s*/?>|&nbsp;?|nbsp|br|p)\s*$", re.I)
 
 
@@ -1472,6 +1475,8 @@ def _date_line(ln: str, source_line: bool = False) -> str | None:
         return None
     if ln.startswith(("——", "—", "-")) and len(ln) <= 60 and m.start() == len(ln) - len(ln.lstrip("—-－ ")):
         return _date_of(m)  # the date right after the dash (——2024年3月5日在…上); not --…于2024年1月1日施行
+    if m.start() == len(ln) - len(ln.lstrip()) and _DELIVERED.match(ln[m.end():]):
+        return _date_of(m)  # 2025年3月17日在某某旗第十六届人民代表大会 / 常务委员会第二十四次会议上: no dash
     rest = (ln[:m.start()] + ln[m.end():]).strip(" （）()[]【】\u3000•·●")  # • 2021-01-29: a bulleted metadata value
     if _DATE_CLOCK.fullmatch(rest):
         rest = ""  # • 2026-01-29 09:57, • 2021年03月22日 16时47分: the date with its time of day
@@ -1482,6 +1487,8 @@ def _date_line(ln: str, source_line: bool = False) -> str | None:
     return None
 
 
+# where a report was delivered, after its date under the title: 在…人民代表大会(常务委员会…会议上)
+_DELIVERED = re.compile(r"^\s*在[\u4e00-\u9fff0-9０-９]{2,40}?(?:会议|大会|常务委员会|常委会)")
 _CLOCK_TIME = re.compile(r"^[0-2]?[0-9][:：][0-5][0-9](?:[:：][0-5][0-9])?\s*")
 _DATE_CLOCK = re.compile(r"[0-2]?[0-9](?:[:：][0-5][0-9](?:[:：][0-5][0-9])?|时[0-5]?[0-9]分(?:[0-5]?[0-9]秒)?)")
 

@@ -494,3 +494,27 @@ def test_a_body_in_traditional_characters_is_kept_out_of_subjects_when_given():
     org = document_meta(text).org
     assert org == "青龍鎮"
     assert [r.subject for r in extract(text, org=org)] == [r.subject for r in extract(text)] == ["法律顧問審查合同"]
+
+
+def test_a_title_led_by_its_document_number_names_the_city_not_the_office_that_issued_it():
+    # a disclosure page: the issuing office in the metadata list, the title led by its 文号
+    text = ("- 发文机关: 某某市人民政府办公室\n- 发布时间: 2026-02-20\n"
+            "- 标题: [某政发〔2026〕5号]安康市人民政府关于2025年法治政府建设情况的报告\n"
+            "[某政发〔2026〕5号]安康市人民政府关于2025年法治政府建设情况的报告\n市委：\n"
+            "2025年，市政府坚持依法行政，全年办理行政复议案件35件。\n" + BODY)
+    m = meta(text)
+    assert (m.org, m.org_from, m.report_year, m.published) == ("安康市", "title", 2025, "2026-02-20")
+    # a number in brackets of the other kind, no brackets round it
+    m = meta("某府发〔2025〕12号 宁陵县人民政府关于2024年度法治政府建设情况的报告\n" + BODY)
+    assert (m.org, m.report_year) == ("宁陵县", 2024)
+
+
+def test_the_date_a_report_was_delivered_under_its_title_without_a_dash():
+    text = ("阿巴嘎旗人民政府2024年度法治政府建设情况报告\n"
+            "2025年3月12日在阿巴嘎旗第十六届人民代表大会\n常务委员会第二十次会议上\n"
+            "主任、各位副主任、委员：\n现将我旗2024年法治政府建设情况报告如下：\n" + BODY)
+    m = meta(text)
+    assert (m.org, m.report_year, m.published) == ("阿巴嘎旗", 2024, "2025-03-12")
+    # a date that opens a sentence of the body is no such line
+    m = meta("阿巴嘎旗人民政府2024年度法治政府建设情况报告\n2024年3月12日在旗政府召开专题会议，部署全年工作。\n" + BODY)
+    assert m.published is None
