@@ -21,7 +21,7 @@ from .layout import Layout, SpanSet, protected_spans
 from .meta import document_meta
 from .record import Record
 from .ruleset import RuleSet, load_rules
-from .scanner import scan, scan_bare_rates, scan_people
+from .scanner import scan, scan_bare_rates, scan_people, scan_scores
 from .script import back_to_original, to_simplified, without_surrogates
 from .subjects import finder
 
@@ -252,7 +252,7 @@ def _run(original: str, rules: RuleSet, keep_rejected: bool = False, skip: SpanS
     bare_shares = frozenset(rules.subjects["bare_shares"])
     mentions = scan(text, rules)
     taken = SpanSet([(m.start, m.end) for m in mentions])
-    mentions += scan_bare_rates(text, rules, taken) + scan_people(text, rules, taken)
+    mentions += scan_bare_rates(text, rules, taken) + scan_people(text, rules, taken) + scan_scores(text, rules, taken)
     mentions.sort(key=lambda m: m.start)
     if skip is not None:  # table regions: their cells are the table extractor's
         mentions = [m for m in mentions if not skip.covers(m.start, m.end)]

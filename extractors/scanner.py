@@ -356,6 +356,37 @@ def scan_bare_rates(text: str, rules: RuleSet, taken: SpanSet) -> list[Mention]:
 
 
 @lru_cache(maxsize=8)
+def _score_rx(rules: RuleSet) -> re.Pattern | None:
+    cfg = rules.raw_units["count"].get("scores")
+    if not cfg:
+        return None
+    unit = re.escape(cfg["unit"])
+    return re.compile(rf"(?=[0-9０-９]){NOT_IN_DIGITS}(?P<n>{AR}){unit}(?=[，,。；;、！!？?：:\n（()）”\"]|$)")
+
+
+def scan_scores(text: str, rules: RuleSet, taken: SpanSet) -> list[Mention]:
+    """Points in a sentence about scores (考评得分为147.68分, 灌云县145.37分): counts in 分, where
+    the sentence before the number holds a word of ``count.scores.words`` and no word of
+    ``not_after`` stands right before it (满分为150分, 扣2分, 8时30分)."""
+    rx = _score_rx(rules)
+    if rx is None or "分" not in text:
+        return []
+    cfg = rules.raw_units["count"]["scores"]
+    words, not_after = tuple(cfg["words"]), tuple(cfg["not_after"])
+    unit = UnitInfo(cfg["unit"], "count", cfg["unit"])
+    out = []
+    for m in rx.finditer(text):
+        s, e = m.start("n"), m.end()
+        if taken.covers(s, e) or text[:s].endswith(not_after):
+            continue
+        begin = max(text.rfind(c, 0, s) for c in "。；;！!？?\n") + 1
+        if not any(w in text[begin:s] for w in words):
+            continue
+        out.append(Mention(s, e, m.group("n"), parse_number(m.group("n")), unit, None, False, kind="score"))
+    return out
+
+
+@lru_cache(maxsize=8)
 def _people_rx(rules: RuleSet) -> re.Pattern:
     nouns = "|".join(map(re.escape, sorted(rules.subjects["people_nouns"], key=len, reverse=True)))
     return re.compile(rf"(?=[0-9０-９]){NOT_IN_DIGITS}(?P<ar>{AR})(?P<q>余|多)?(?P<mult>[万亿萬億]{{1,2}})(?P<q2>余|多)?(?={nouns})")

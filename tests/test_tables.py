@@ -1143,8 +1143,8 @@ def test_scores_take_points_and_ranks_are_not_records():
     assert ("东关镇得分", 98.62, "分", "count") in got and ("北坪镇得分", 93.48, "分", "count") in got
     assert ("南河镇工单数", 307, None, "count") in got
     assert len(got) == 8 and not any(s.endswith("排名") for s, *_ in got)
-    # a score in a sentence is still no record
-    assert [r.text for r in extract("本月东关镇考评得分为98.62分。")] == []
+    # a score in a sentence about scores is read too, in the same unit; a maximum is not
+    assert [(r.text, r.unit) for r in extract("本月东关镇考评得分为98.62分（满分为100分）。")] == [("98.62分", "分")]
 
 
 def test_an_empty_row_of_bars_between_the_header_and_the_rows():
