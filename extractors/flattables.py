@@ -911,6 +911,10 @@ def _line_tables(lines: list[_Line], text: str, rules: RuleSet, used: set[int]) 
             j += 1
         run = _bars_between_cells(run, lines, text, rules)
         run = _wrapped_between_blanks(run, lines, text, rules)
+        breaks = [k for k in run if lines[k].kind == "rowbreak"]
+        if len(breaks) == 1 and not any(is_figure(_cell_text(lines[k]), rules) for k in run[run.index(breaks[0]) + 1:]
+                                        if lines[k].kind == "cell"):
+            run = run[:run.index(breaks[0])]    # one line of bars after the last figure: a last row left short
         bar_runs = _bar_runs(run, lines)
         if bar_runs:
             for sub in bar_runs:
@@ -1302,6 +1306,13 @@ def _line_table(seg: list[int], lines: list[_Line], text: str, rules: RuleSet) -
                 or i and _names_another_measure(tail[i - 1].text, c.text, rules)]
         if len(keep) >= width:
             head = head[:len(head) - len(tail)] + keep
+    # the header written again for a second group side by side (单位 | 工单数 | 得分 | 排名 | 单位 |
+    # 工单数 | 得分 | 排名, rows of two units each): the rows are read a group at a time, under one copy
+    row_len = max(len(r) for r in rows)
+    if row_len >= 2 and len(head) >= 2 * row_len and len(head) % row_len == 0:
+        copies = [_texts(head[s:s + row_len]) for s in range(0, len(head), row_len)]
+        if all(c == copies[0] for c in copies[1:]):
+            head = head[:row_len]
     # header: the last `width` lines are the leaf headers; lines above them are titles
     leaves = head[-width:] if len(head) >= width else head
     if len(leaves) == 1 and _is_caption(leaves[0].text, rules) and texts_in_body:

@@ -29,7 +29,7 @@ SCHEMA: dict[str, dict] = {
         "case": {"units": WORDS},
         "case_as_count": {"subject_cues": WORDS, "subject_cues_not?": WORDS},
         "count": {"units": WORDS, "arabic_only?": WORDS, "never?": WORDS, "non_classifiers": "chars",
-                  "scores?": {"unit": "str", "words": WORDS, "not_after": WORDS}},
+                  "scores?": {"unit": "str", "words": WORDS, "not_after": WORDS, "followers?": WORDS}},
         "percentage": {"units": WORDS, "factor?": {"*": "num"}, "tenths": "str", "tenths_not_before": "chars"},
         "amount": {
             "half": "str",

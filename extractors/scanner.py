@@ -361,12 +361,13 @@ def _score_rx(rules: RuleSet) -> re.Pattern | None:
     if not cfg:
         return None
     unit = re.escape(cfg["unit"])
-    return re.compile(rf"(?=[0-9０-９]){NOT_IN_DIGITS}(?P<n>{AR}){unit}(?=[，,。；;、！!？?：:\n（()）”\"]|$)")
+    after = "".join(f"|{re.escape(w)}" for w in cfg.get("followers", ()))
+    return re.compile(rf"(?=[0-9０-９]){NOT_IN_DIGITS}(?P<n>{AR}){unit}(?=[，,。；;、！!？?：:\n（()）”\"]|${after})")
 
 
 def scan_scores(text: str, rules: RuleSet, taken: SpanSet) -> list[Mention]:
     """Points in a sentence about scores (考评得分为147.68分, 灌云县145.37分): counts in 分, where
-    the sentence before the number holds a word of ``count.scores.words`` and no word of
+    the sentence holds a word of ``count.scores.words`` and no word of
     ``not_after`` stands right before it (满分为150分, 扣2分, 8时30分)."""
     rx = _score_rx(rules)
     if rx is None or "分" not in text:
@@ -380,7 +381,8 @@ def scan_scores(text: str, rules: RuleSet, taken: SpanSet) -> list[Mention]:
         if taken.covers(s, e) or text[:s].endswith(not_after):
             continue
         begin = max(text.rfind(c, 0, s) for c in "。；;！!？?\n") + 1
-        if not any(w in text[begin:s] for w in words):
+        ends = [i for i in (text.find(c, e) for c in "。；;！!？?\n") if i >= 0]
+        if not any(w in text[begin:min(ends, default=len(text))] for w in words):
             continue
         out.append(Mention(s, e, m.group("n"), parse_number(m.group("n")), unit, None, False, kind="score"))
     return out

@@ -1304,3 +1304,17 @@ def test_a_page_s_metadata_rows_before_a_caption_are_not_the_tables_header():
     assert [s for s, v, u in got[:2]] == ["一般公共服务支出2022年决算数", "一般公共服务支出2023年预算调整数"]
     assert "占调整预算" in got[3][0] and "比上年增长" in got[4][0]
     assert not any("发文日期" in s or "发布机构" in s for s, v, u in got)
+
+
+def test_a_header_written_twice_for_two_units_a_row_one_cell_a_line():
+    # a hotline's monthly review: two units side by side in each row, the header written once per
+    # unit, one cell a line with a bar after each; an odd number of units leaves the last row
+    # short, closed by a line of bars
+    text = ("二、各区考评情况\n| 各区承办工单数量、考评得分及排名表 | |||||||\n"
+            + _lines("单位", "工单数", "得分", "排名", "单位", "工单数", "得分", "排名",
+                     "东城区", "2210", "97.85", "1", "南湖区", "1893", "95.02", "3",
+                     "西岭区", "1547", "96.40", "2")
+            + "||||\n三、存在问题\n个别单位答复不规范。\n")
+    got = [(s, v, u) for s, v, u, ty, t in cells(extract(text))]
+    assert got == [("东城区工单数", 2210, None), ("东城区得分", 97.85, "分"), ("南湖区工单数", 1893, None),
+                   ("南湖区得分", 95.02, "分"), ("西岭区工单数", 1547, None), ("西岭区得分", 96.40, "分")]
