@@ -40,7 +40,7 @@ from functools import lru_cache
 from typing import Optional
 
 from .ruleset import RuleSet
-from .tables import _BARE_UNIT, SPACED_THOUSANDS, Table, TableCell, clean_label, header_unit, is_figure
+from .tables import _BARE_UNIT, SPACED_THOUSANDS, Table, TableCell, clean_label, header_unit, is_figure, read_cell
 
 MAX_CELL_CHARS = 48            # a line longer than this is not one cell
 MAX_HEADER_LINES = 6           # header lines of a spaces table looked at above its first row
@@ -123,6 +123,8 @@ def _pipe_cells(line: _Line, text: str) -> list[_C]:
     cuts = [m.start() for m in _PIPE.finditer(line.text)]
     bounds = [-1] + cuts + [len(line.text)]
     cells = [_strip_span(text, line.start + a + 1, line.start + b) for a, b in zip(bounds, bounds[1:])]
+    # a cell of nothing but the marks of characters an export could not write (? | 单位:万元 |) is empty
+    cells = [_C("", c.start, c.start) if c.text and not c.text.strip("?？\ufffd") else c for c in cells]
     if cells and not cells[-1].text and line.text.rstrip().endswith(("|", "｜")):
         cells.pop()
     if cells and not cells[0].text and line.text.lstrip().startswith(("|", "｜")):
@@ -205,7 +207,8 @@ def _classify(ln: _Line, text: str, rules: RuleSet) -> None:
             # figures after at most three labels; one figure needs a label in words (行政许可 1472)
             need = 1 if labels and _CJK.search(labels[-1].text) and len(s) <= MAX_CELL_CHARS else 2
             if (_n_figures(rest, rules) >= need and len(labels) <= 3 and all(len(c.text) <= 24 for c in labels)
-                    and all(is_figure(c.text, rules) or _is_empty_mark(c.text, rules) for c in rest)):
+                    and all(is_figure(c.text, rules) or _is_empty_mark(c.text, rules) for c in rest)
+                    and not any(_ends_in_figure(c.text, rules) for c in labels)):
                 ln.kind = "srow"
                 return
     if (len(s) <= MAX_CELL_CHARS and not sentence and not s.endswith((":", "：", "；", ";"))
@@ -213,6 +216,16 @@ def _classify(ln: _Line, text: str, rules: RuleSet) -> None:
         ln.kind = "cell"
         return
     ln.kind = "prose"
+
+
+_TAIL_FIGURE = re.compile(r"(?<=[\u4e00-\u9fff])\d[\d.,，]*\s*[^\d\s]{1,3}$")
+
+
+def _ends_in_figure(label: str, rules: RuleSet) -> bool:
+    """A label that ends in a figure with its unit (投诉3751件 | 占比 | 82.13%): a line of prose set
+    out with spaces, its figures read in the text, not a table's row."""
+    m = _TAIL_FIGURE.search(label)
+    return bool(m) and (q := read_cell(m.group(0), rules)) is not None and q.unit is not None
 
 
 def _is_vertical(s: str) -> bool:

@@ -249,7 +249,10 @@ class SubjectFinder:
         return body
 
     def following(self, text: str, end: int, stop: int) -> str:
-        """The noun phrase right after a classifier, up to the clause end."""
+        """The noun phrase right after a classifier, up to the clause end; none after a space (投诉3751件
+        占比 82.13%: items set out with spaces, the word after the space is the next item's)."""
+        if end < len(text) and text[end] in " \u3000\t":
+            return ""
         i = end
         depth = 0
         limit = min(stop, end + 24)

@@ -1318,3 +1318,15 @@ def test_a_header_written_twice_for_two_units_a_row_one_cell_a_line():
     got = [(s, v, u) for s, v, u, ty, t in cells(extract(text))]
     assert got == [("东城区工单数", 2210, None), ("东城区得分", 97.85, "分"), ("南湖区工单数", 1893, None),
                    ("南湖区得分", 95.02, "分"), ("西岭区工单数", 1547, None), ("西岭区得分", 96.40, "分")]
+
+
+def test_a_cell_holding_only_a_character_the_export_lost_is_empty():
+    # a bureau's 三公 budget table divided by bars; the unit line's first cell is a lost character
+    text = ("2024年某某区司法局“三公”经费预算情况统计表 | ||\n"
+            "? | 单位:万元 | |\n"
+            "项 目 | 本年预算数 | 其中:财政拨款 |\n"
+            "合 计 | 12.80 | 12.80 |\n"
+            "1.公务接待费 | 2.30 | 2.30 |\n")
+    got = [(s, v, u) for s, v, u, ty, t in cells(extract(text))]
+    assert got == [("合计本年预算数", 128000, "元"), ("合计其中:财政拨款", 128000, "元"),
+                   ("公务接待费本年预算数", 23000, "元"), ("公务接待费其中:财政拨款", 23000, "元")]
