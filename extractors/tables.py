@@ -223,6 +223,10 @@ _COUNT_MULT = ("万", "亿", "萬", "億")
 _STRAY = re.compile(r"^[?？\ufffd]+\s*")
 # a footnote mark after a figure (19①, 275*, 36※): the figure is the number before it
 _FOOTNOTE = re.compile(r"(?<=\S)\s*(?:[\u2460-\u2473\u2776-\u277f※]|\*+)$")
+# a bound written as a rule (=1, >=1, ≤3: a frequency or a limit), no figure and no row's label
+_BOUND_CELL = re.compile(r"^[=<>≥≤＝＜＞]+\s*\d")
+# a remark in brackets after a figure and its unit, in words (not a unit: 12(万元) keeps it)
+_REMARK = re.compile(r"(?<=[^\s(（])\s*[（(](?P<r>[^()（）]*[\u4e00-\u9fff][^()（）]{2,60})[)）]$")
 
 
 def read_cell(text: str, rules: RuleSet) -> _Quantity | None:
@@ -238,6 +242,9 @@ def read_cell(text: str, rules: RuleSet) -> _Quantity | None:
     note = _FOOTNOTE.search(t)
     if note:
         t = t[:note.start()]
+    remark = _REMARK.search(t)
+    if remark and unit_info(remark.group("r").strip(), rules) is None and _CELL_NUMBER.match(t[:remark.start()]):
+        t = t[:remark.start()]   # 1户(实际以抽查数为准。): the figure, then a remark in brackets
     m = _CELL_NUMBER.match(t)
     if not m:
         return None
@@ -519,7 +526,7 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
                 if k < hc or c is None or k in serial:
                     continue
                 t = c.text.strip()
-                if figure(c.text) or not t or t in tconf["cells"]["empty"]:
+                if figure(c.text) or not t or t in tconf["cells"]["empty"] or _BOUND_CELL.match(t):
                     continue
                 last = k
             nearest[table.n_cols] = last

@@ -1330,3 +1330,16 @@ def test_a_cell_holding_only_a_character_the_export_lost_is_empty():
     got = [(s, v, u) for s, v, u, ty, t in cells(extract(text))]
     assert got == [("合计本年预算数", 128000, "元"), ("合计其中:财政拨款", 128000, "元"),
                    ("公务接待费本年预算数", 23000, "元"), ("公务接待费其中:财政拨款", 23000, "元")]
+
+
+def test_a_figure_with_a_remark_in_brackets_and_a_bound_written_as_a_rule():
+    # a county bureau's plan of random inspections divided by bars: the count of a row may carry a
+    # remark in brackets; the frequency column writes bounds (=1, >=1), no figures and no labels
+    text = ("序号 | 检查主体 | 检查内容 | 股室 | 抽查比例 | 抽查频次 | 抽查数量 |\n"
+            "1 | 某某县市场监督管理局 | 对电梯使用单位的行政检查 | 特种设备股 | 5% | =1 | 2户(以联合抽查数为准) |\n"
+            "2 | 某某县市场监督管理局 | 对药品零售企业的行政检查 | 药品股 | 3% | >=1 | 4户 |\n")
+    got = [(s, v, u, t) for s, v, u, ty, t in cells(extract(text))]
+    assert got == [("特种设备股抽查比例", 5, "%", "5%"), ("特种设备股抽查数量", 2, "户", "2户"),
+                   ("药品股抽查比例", 3, "%", "3%"), ("药品股抽查数量", 4, "户", "4户")]
+    # a unit in brackets is no remark: the cell keeps reading as before
+    assert [t for *_, t in cells(extract("项目 | 数量 |\n受理 | 3(含2起移送) |\n办结 | 5 |\n"))] == ["3", "5"]
