@@ -1284,7 +1284,9 @@ def _resolve_self(kind: str, text: str, page: Mapping, entities: list[dict], met
         if lead:
             return normalize_org(lead[-1] + dept)
         # 省司法厅 in a text that names its province (…对广东系列重要讲话, 《广东省…》): 广东省司法厅
-        division = divisions.named_of_level(text, level) if level else None
+        # (市生态环境局 in a text that names its city only in a slogan: 建设美丽福州 -> 福州市生态环境局)
+        division = ((divisions.dominant_of_level(text, level, _rules()["self"]["short_name_after"])
+                     or divisions.named_of_level(text, level)) if level else None)
         return normalize_org(division + dept) if division else None
     if kind not in ("县", "区", "市", "省", "镇", "乡", "街道"):
         n = _department_of_system(kind, text)

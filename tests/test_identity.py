@@ -518,3 +518,14 @@ def test_the_date_a_report_was_delivered_under_its_title_without_a_dash():
     # a date that opens a sentence of the body is no such line
     m = meta("阿巴嘎旗人民政府2024年度法治政府建设情况报告\n2024年3月12日在旗政府召开专题会议，部署全年工作。\n" + BODY)
     assert m.published is None
+
+
+def test_a_city_department_that_names_its_city_only_in_a_slogan():
+    # no title, the bureau names itself 市…局 and 我局; its city appears only as 美丽某某
+    text = ("一、2025年法治政府建设工作情况\n2025年，在市委、市政府领导下，市自然资源局始终坚持依法行政，"
+            "为建设美丽泉州提供法治保障。我局全年办理行政复议案件5件。\n" + BODY)
+    m = meta(text)
+    assert (m.org, m.report_year, m.level) == ("泉州市自然资源局", 2025, "department")
+    # 美丽 before a word that is no city names nothing
+    m = meta("2025年，市自然资源局始终坚持依法行政，建设美丽乡村。我局全年办理行政复议案件5件。\n" + BODY)
+    assert m.org is None
