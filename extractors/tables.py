@@ -285,6 +285,12 @@ def header_unit(label: str, rules: RuleSet) -> tuple[UnitInfo, float] | None:
     bare = _LABEL_NOISE.sub("", label).strip()
     if bare.endswith(("%", "％")) and len(bare) > 1:
         return unit_info("%", rules)    # 占全部举报比重%
+    slash = _SLASH_UNIT.search(bare)
+    if slash:
+        got = unit_info(slash.group("u"), rules)
+        if got:
+            return got                  # 样品抽检数量/批次, 金额/万元: the measure, then its unit
+    bare = _SLASH_UNIT.sub("", bare) if slash else bare
     got = unit_info(re.sub(r"^(?:计量)?单位\s*[:：]?\s*", "", bare), rules)
     if got:
         return got  # a row of units under the headers: 件 | 件 | 万元
@@ -299,6 +305,7 @@ def header_unit(label: str, rules: RuleSet) -> tuple[UnitInfo, float] | None:
     return None
 
 
+_SLASH_UNIT = re.compile(r"(?<=[\u4e00-\u9fff])\s*[/／]\s*(?P<u>[^/／\s\d]{1,4})$")
 _NOTE = re.compile(r"[（(][^()（）]*(?:[,，:：;；]|(?:19|20)\d\d)[^()（）]*[)）]|[（(][^()（）]{8,}[)）]")
 
 

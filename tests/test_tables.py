@@ -1343,3 +1343,16 @@ def test_a_figure_with_a_remark_in_brackets_and_a_bound_written_as_a_rule():
                    ("药品股抽查比例", 3, "%", "3%"), ("药品股抽查数量", 4, "户", "4户")]
     # a unit in brackets is no remark: the cell keeps reading as before
     assert [t for *_, t in cells(extract("项目 | 数量 |\n受理 | 3(含2起移送) |\n办结 | 5 |\n"))] == ["3", "5"]
+
+
+def test_a_header_that_gives_its_unit_after_a_slash():
+    # a sampling table: each header names its measure, then its unit after a slash (数量/批次)
+    text = ("2024年各类食品监督抽检结果汇总表\n"
+            "| 食品种类 | 抽检数量/批次 | 不合格数量/批次 | 抽检金额/万元 | 不合格率 |\n"
+            "| 粮食加工品 | 1834 | 17 | 12.5 | 0.9% |\n"
+            "| 乳制品 | 496 | 1 | 3.2 | 0.2% |\n")
+    got = [(v, u) for s, v, u, ty, t in cells(extract(text))]
+    assert got == [(1834, "批次"), (17, "批次"), (125000, "元"), (0.9, "%"),
+                   (496, "批次"), (1, "批次"), (32000, "元"), (0.2, "%")]
+    # a slash between two words is no unit
+    assert [u for s, v, u, ty, t in cells(extract("| 项目 | 上升/下降 |\n| 受理 | 3 |\n| 办结 | 5 |\n"))] == [None, None]
