@@ -1356,3 +1356,6 @@ def test_a_header_that_gives_its_unit_after_a_slash():
                    (496, "批次"), (1, "批次"), (32000, "元"), (0.2, "%")]
     # a slash between two words is no unit
     assert [u for s, v, u, ty, t in cells(extract("| 项目 | 上升/下降 |\n| 受理 | 3 |\n| 办结 | 5 |\n"))] == [None, None]
+    # a header ending in a classifier of its own (抽检样品批次, 检查企业家次) names it as the unit
+    text = "| 食品大类 | 抽检样品批次 | 检查企业家次 |\n| 肉制品 | 955 | 120 |\n| 饮料 | 94 | 37 |\n"
+    assert [(v, u) for s, v, u, ty, t in cells(extract(text))] == [(955, "批次"), (120, "家次"), (94, "批次"), (37, "家次")]
