@@ -225,7 +225,10 @@ def _ends_in_figure(label: str, rules: RuleSet) -> bool:
     """A label that ends in a figure with its unit (投诉3751件 | 占比 | 82.13%): a line of prose set
     out with spaces, its figures read in the text, not a table's row."""
     m = _TAIL_FIGURE.search(label)
-    return bool(m) and (q := read_cell(m.group(0), rules)) is not None and q.unit is not None
+    if m is None:
+        return False
+    q = read_cell(m.group(0), rules)
+    return q is not None and q.unit is not None
 
 
 def _is_vertical(s: str) -> bool:
