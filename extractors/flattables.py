@@ -75,19 +75,18 @@ class _C:
 
 
 # a period a header starts with (2025年预算数, 上年同期数): headers alike but for it are one measure for two periods
-_PERIOD = re.compile(r"^(?:(?:19|20)\d\d\s*年度?|本年度?|上年度?|去年|今年|上年同期|同期)")
+_PERIOD = re.compile(r"^(?:(?:19|20)\d\d\s*年度?|上年同期|本年度?|上年度?|去年|今年|同期)")
 
 
 @dataclass(frozen=True)
 class HeaderWords:
     """The words a tree of headers is weighed with. ``leaves``: headers that head the row numbers or
     the row labels (序号, 单位名称), never over a group of columns; ``measures``: headers that say only
-    what a column measures (金额, 件数, 比例), the leaves a group header (比上年增减) stands over."""
+    what a column measures (金额, 件数, 比例), the leaves a group header (比上年增减) stands over, and
+    so are headers ending in one of ``measure_ends`` (占调整预算%, 结案率)."""
     leaves: frozenset[str] = frozenset()
     measures: frozenset[str] = frozenset()
-
-    def __contains__(self, text: object) -> bool:
-        return text in self.leaves
+    measure_ends: tuple[str, ...] = ()
 
 
 NO_WORDS = HeaderWords()
@@ -208,7 +207,7 @@ def _classify(ln: _Line, text: str, rules: RuleSet) -> None:
             need = 1 if labels and _CJK.search(labels[-1].text) and len(s) <= MAX_CELL_CHARS else 2
             if (_n_figures(rest, rules) >= need and len(labels) <= 3 and all(len(c.text) <= 24 for c in labels)
                     and all(is_figure(c.text, rules) or _is_empty_mark(c.text, rules) for c in rest)
-                    and not any(_ends_in_figure(c.text, rules) for c in labels)):
+                    and not any(_ends_in_figure(c.text, rules) for c in labels[:-1])):
                 ln.kind = "srow"
                 return
     if (len(s) <= MAX_CELL_CHARS and not sentence and not s.endswith((":", "：", "；", ";"))
@@ -222,8 +221,9 @@ _TAIL_FIGURE = re.compile(r"(?<=[\u4e00-\u9fff])\d[\d.,，]*\s*[^\d\s]{1,3}$")
 
 
 def _ends_in_figure(label: str, rules: RuleSet) -> bool:
-    """A label that ends in a figure with its unit (投诉3751件 | 占比 | 82.13%): a line of prose set
-    out with spaces, its figures read in the text, not a table's row."""
+    """A label that ends in a figure with its unit: before another label (投诉3751件 | 占比 | 82.13%)
+    a line of prose set out with spaces, its figures read in the text, not a table's row (客车7座 |
+    120 | 3, the label last, is one)."""
     m = _TAIL_FIGURE.search(label)
     if m is None:
         return False
@@ -265,7 +265,7 @@ def _assemble(header_rows: list[list[_C]], data_rows: list[list[_C]], kind: str,
     hr = len(header_rows)
 
     cells += _place_headers(header_rows, hc, n_vals, multi=kind == "pipe" or rows_given, spread=spread,
-                            leaves=_leaf_words(rules))
+                            words=_header_words(rules))
 
     # data rows: labels right-aligned in the label columns, figures right-aligned (a cut last row: left)
     label_cells: dict[tuple[int, int], TableCell] = {}
@@ -334,7 +334,7 @@ def _level(label: str) -> Optional[int]:
 
 
 def _place_headers(header_rows: list[list[_C]], hc: int, n_vals: int, multi: bool,
-                   spread: bool = False, leaves: HeaderWords = NO_WORDS) -> list[TableCell]:
+                   spread: bool = False, words: HeaderWords = NO_WORDS) -> list[TableCell]:
     """The header rows on the grid.
 
     A lone title spans the table; a row as wide as the table maps one to one;
@@ -351,7 +351,7 @@ def _place_headers(header_rows: list[list[_C]], hc: int, n_vals: int, multi: boo
     if spread:
         tree = _spread_groups(header_rows, hc, n_vals)
     else:
-        tree = _tree_headers(header_rows, hc, n_vals, strict=not multi, leaves=leaves)
+        tree = _tree_headers(header_rows, hc, n_vals, strict=not multi, words=words)
     if tree is not None:
         return tree
     slots: dict[tuple[int, int], list] = {}    # (row, col) -> [row, col, rowspan, colspan, _C]
@@ -486,7 +486,7 @@ def _chars(s: str) -> set[str]:
 
 
 def _tree_headers(header_rows: list[list[_C]], hc: int, n_vals: int, strict: bool = False,
-                  leaves: HeaderWords = NO_WORDS) -> Optional[list[TableCell]]:
+                  words: HeaderWords = NO_WORDS) -> Optional[list[TableCell]]:
     """Header rows written cell by cell with no blanks where spans were (``单位名称 | 行政处罚实施情况 |
     被复议应诉数量 | 移送司法机关数量``, then the 12 cells under them, then 14 under one of those): each
     cell is a leaf (one column, down to the last header row) or the parent of a run of cells in the row
@@ -519,7 +519,7 @@ def _tree_headers(header_rows: list[list[_C]], hc: int, n_vals: int, strict: boo
             rs[0] = rs[0][1:]
         if any(not r for r in rs):
             continue
-        got = _best_tree(rs, n_vals, leaves)
+        got = _best_tree(rs, n_vals, words)
         if got is not None and strict and (got[0] < 0 or any(hi - lo == 1 for choice in got[1] for _, lo, hi in choice)):
             got = None
         if got is not None and (best is None or got[0] > best[0]):
@@ -533,7 +533,7 @@ def _tree_headers(header_rows: list[list[_C]], hc: int, n_vals: int, strict: boo
     return out + _lay_tree(rs, picks, top, hc)
 
 
-def _best_tree(rs: list[list[_C]], n_vals: int, leaves: HeaderWords = NO_WORDS):
+def _best_tree(rs: list[list[_C]], n_vals: int, words: HeaderWords = NO_WORDS):
     """For each upper row, the parents and the runs of the row below under each: the best-scoring
     choice whose leaves number ``n_vals``, as (score, choices); None if there is none."""
     m = len(rs)
@@ -546,7 +546,7 @@ def _best_tree(rs: list[list[_C]], n_vals: int, leaves: HeaderWords = NO_WORDS):
     for i in range(m - 1):
         options = {}
         for p in range(1, min(len(rs[i]), len(rs[i + 1])) + 1):
-            got = _best_parents(rs[i], rs[i + 1], p, rs[i + 2] if i + 2 < m else [], leaves)
+            got = _best_parents(rs[i], rs[i + 1], p, rs[i + 2] if i + 2 < m else [], words)
             if got is not None:
                 options[p] = got
         if not options:
@@ -568,7 +568,7 @@ def _best_tree(rs: list[list[_C]], n_vals: int, leaves: HeaderWords = NO_WORDS):
     return best.get(k_total)
 
 
-def _best_parents(upper: list[_C], lower: list[_C], p: int, below: list[_C], leaves: HeaderWords = NO_WORDS):
+def _best_parents(upper: list[_C], lower: list[_C], p: int, below: list[_C], words: HeaderWords = NO_WORDS):
     """The ``p`` cells of ``upper`` that head runs of ``lower``, and the runs: (score, (parents, cuts)).
     ``below``: the row under ``lower`` (its texts tell the leaves of parallel groups)."""
     a, b = len(upper), len(lower)
@@ -585,7 +585,7 @@ def _best_parents(upper: list[_C], lower: list[_C], p: int, below: list[_C], lea
             s -= 100.0      # written again below: a leaf of parallel groups, never their parent
         elif any(len(x) >= 2 and len(t) > len(x) and t.endswith(x) and _CJK.search(x) for x in low_texts):
             s -= 1.0        # a measure named below, for another period (2024年6月完成数 by 完成数): a leaf
-        if t in leaves:
+        if t in words.leaves:
             s -= 100.0      # 序号, 单位: the header of the row numbers or labels, never a group's
         if _period_apart(t, low_texts):
             s -= 100.0      # 2025年预算数 over 2024年预算数: one measure for two periods, side by side
@@ -597,7 +597,7 @@ def _best_parents(upper: list[_C], lower: list[_C], p: int, below: list[_C], lea
 
     share = [[len(up[i] & low[j]) for j in range(b)] for i in range(a)]
     seq = [re.sub(r"\s+", "", c.text) for c in lower]
-    measure = [x in leaves.measures or bool(_BARE_UNIT.match(x)) or x.endswith(("%", "％", "率")) for x in seq]
+    measure = [x in words.measures or bool(_BARE_UNIT.match(x)) or x.endswith(words.measure_ends) for x in seq]
 
     def run(i: int, lo: int, hi: int) -> float:
         n = hi - lo
@@ -656,10 +656,12 @@ def _spread_groups(header_rows: list[list[_C]], hc: int, n_vals: int) -> Optiona
 
 
 @lru_cache(maxsize=8)
-def _leaf_words(rules: RuleSet) -> HeaderWords:
+def _header_words(rules: RuleSet) -> HeaderWords:
+    """The header words of ``rules`` (tables.toml: serial and corner headers, measure headers)."""
     h = rules.tables
     return HeaderWords(frozenset(re.sub(r"\s+", "", w) for w in (*h["cells"]["serial_headers"], *h["headers"].get("corner_words", ()))),
-                       frozenset(re.sub(r"\s+", "", w) for w in h["cells"]["generic_headers"]))
+                       frozenset(re.sub(r"\s+", "", w) for w in h["headers"].get("measure_words", ())),
+                       tuple(h["headers"].get("measure_ends", ())))
 
 
 def _lay_tree(rs: list[list[_C]], picks: list, top: int, hc: int, leaf_width: int = 1) -> list[TableCell]:
@@ -752,7 +754,8 @@ def _from_caption(rows: list[list[_C]], starts: list[int], rules: RuleSet) -> tu
     first = next((m for m, r in enumerate(rows) if _n_figures(r, rules)), len(rows))
     caps = [m for m in range(first) if width(rows[m]) == 1
             and _is_caption(next(c.text for c in rows[m] if c.text), rules)]
-    if caps and any(width(r) > 1 for r in rows[:caps[-1]]):
+    # the rows above are the page's fields (标题: | …, 发文日期: | …): labels that end in a colon
+    if caps and any(width(r) > 1 and any(c.text.endswith((":", "：")) for c in r) for r in rows[:caps[-1]]):
         return rows[caps[-1]:], starts[caps[-1]:]
     return rows, starts
 
@@ -1325,10 +1328,12 @@ def _line_table(seg: list[int], lines: list[_Line], text: str, rules: RuleSet) -
     # the header written again for a second group side by side (单位 | 工单数 | 得分 | 排名 | 单位 |
     # 工单数 | 得分 | 排名, rows of two units each): the rows are read a group at a time, under one copy
     row_len = max(len(r) for r in rows)
-    if row_len >= 2 and len(head) >= 2 * row_len and len(head) % row_len == 0:
-        copies = [_texts(head[s:s + row_len]) for s in range(0, len(head), row_len)]
+    for k in range(len(head) // row_len if row_len >= 2 else 0, 1, -1):
+        tail = head[len(head) - k * row_len:]
+        copies = [_texts(tail[s:s + row_len]) for s in range(0, len(tail), row_len)]
         if all(c == copies[0] for c in copies[1:]):
-            head = head[:row_len]
+            head = head[:len(head) - k * row_len] + tail[:row_len]   # titles above stay titles
+            break
     # header: the last `width` lines are the leaf headers; lines above them are titles
     leaves = head[-width:] if len(head) >= width else head
     if len(leaves) == 1 and _is_caption(leaves[0].text, rules) and texts_in_body:
@@ -1378,14 +1383,14 @@ def _stacked_header(head: list[_C], width: int, n_labels: int, rules: RuleSet) -
     while top < len(head) and _is_caption(head[top].text, rules):
         top += 1
     seq = head[top:]
-    words = _leaf_words(rules)
+    words = _header_words(rules)
     # the cells as they would be read else: the last `width` the leaves, each one above a title
     chain = _best_tree([[c] for c in seq[:-width]] + [seq[-width:]], width, words) if len(seq) > width else None
     best: Optional[tuple[float, bool, list[list[_C]]]] = None
     for corner in ((True,) if n_labels else ()):
         cells = seq[1:] if corner else seq
         n = len(cells)
-        if n < width + 1 or n > MAX_STACKED_HEADER or any(re.sub(r"\s+", "", c.text) in words for c in cells):
+        if n < width + 1 or n > MAX_STACKED_HEADER or any(re.sub(r"\s+", "", c.text) in words.leaves for c in cells):
             continue    # 单位名称 among them: the header over the row labels is not where it is read here
         cuts = [(a, n) for a in range(1, n)] + [(a, b) for a in range(1, n - 1) for b in range(a + 1, n)]
         for a, b in cuts:

@@ -1490,7 +1490,7 @@ def _date_line(ln: str, source_line: bool = False) -> str | None:
 
 
 # where a report was delivered, after its date under the title: 在…人民代表大会(常务委员会…会议上)
-_DELIVERED = re.compile(r"^\s*在[\u4e00-\u9fff0-9０-９]{2,40}?(?:会议|大会|常务委员会|常委会)")
+_DELIVERED = re.compile(r"^\s*在[\u4e00-\u9fff0-9０-９]{2,40}?(?:人民代表大会|代表大会|常务委员会|常委会)")
 _CLOCK_TIME = re.compile(r"^[0-2]?[0-9][:：][0-5][0-9](?:[:：][0-5][0-9])?\s*")
 _DATE_CLOCK = re.compile(r"[0-2]?[0-9](?:[:：][0-5][0-9](?:[:：][0-5][0-9])?|时[0-5]?[0-9]分(?:[0-5]?[0-9]秒)?)")
 

@@ -103,7 +103,8 @@ SCHEMA: dict[str, dict] = {
                   "from_prose?": WORDS, "prose_units?": WORDS, "money_words?": WORDS, "ratio_headers?": WORDS,
                   "money_headers?": {"*": "str"}, "score_headers?": {"*": "str"}},
         "cells": {"empty": WORDS, "serial_headers": WORDS, "rank_headers?": WORDS, "generic_headers": WORDS, "period_headers?": WORDS},
-        "headers": {"caption_suffixes": WORDS, "caption_words": WORDS, "corner_words?": WORDS, "remark_words?": WORDS},
+        "headers": {"caption_suffixes": WORDS, "caption_words": WORDS, "corner_words?": WORDS, "remark_words?": WORDS,
+                    "measure_words?": WORDS, "measure_ends?": WORDS},
     },
     # the document identity (extractors/meta.py): who reported, for which year, published when
     "meta.toml": {

@@ -8,6 +8,7 @@ the number's value is, and which qualifier is written inside the quantity
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -22,7 +23,7 @@ from .ruleset import RuleSet, UnitInfo
 # apart (12 35, two table cells) never join.
 _D = "[0-9０-９]"
 _SPACED = rf"(?: {_D}(?!{_D}))+(?=[ .．])"  # after a first digit
-AR = (rf"(?:{_D}{{1,3}}(?:[，,]{_D}{{3}})+(?!{_D})|{_D}{{1,3}}(?:[ \xa0\u2009\u202f]{_D}{{3}})+(?![0-9０-９.．])"
+AR = (rf"(?:{_D}{{1,3}}(?:[，,]{_D}{{3}})+(?!{_D})|{_D}{{1,3}}(?:[ \xa0\u2009\u202f]{_D}{{3}})+(?![0-9０-９])"
       rf"|{_D}(?:{_SPACED}|{_D}*))"
       rf"(?: ?[.．] ?{_D}(?:{_SPACED}|{_D}*))?")
 CN_DIGITS = num.DIGIT_CHARS   # numbers.py, from [numerals] of rules/units.toml
@@ -370,22 +371,32 @@ def scan_scores(text: str, rules: RuleSet, taken: SpanSet) -> list[Mention]:
     the sentence holds a word of ``count.scores.words`` and no word of
     ``not_after`` stands right before it (满分为150分, 扣2分, 8时30分)."""
     rx = _score_rx(rules)
-    if rx is None or "分" not in text:
+    if rx is None or rules.raw_units["count"]["scores"]["unit"] not in text:
         return []
     cfg = rules.raw_units["count"]["scores"]
     words, not_after = tuple(cfg["words"]), tuple(cfg["not_after"])
     unit = UnitInfo(cfg["unit"], "count", cfg["unit"])
+    stops = [m.start() for m in _SENTENCE_END.finditer(text)]   # once: each match looks up its sentence
     out = []
     for m in rx.finditer(text):
         s, e = m.start("n"), m.end()
-        if taken.covers(s, e) or text[:s].endswith(not_after):
+        if taken.covers(s, e):
             continue
-        begin = max(text.rfind(c, 0, s) for c in "。；;！!？?\n") + 1
-        ends = [i for i in (text.find(c, e) for c in "。；;！!？?\n") if i >= 0]
-        if not any(w in text[begin:min(ends, default=len(text))] for w in words):
+        j = s
+        while j > 0 and text[j - 1] in " \u3000":
+            j -= 1      # 满分为 100分: the word before the spaces
+        if j and (text[j - 1] in "-－−" or text.endswith(not_after, 0, j)):
+            continue    # a deduction (-3分), a maximum, a bound, a clock time
+        k = bisect_left(stops, s)
+        begin = stops[k - 1] + 1 if k else 0
+        end = stops[k] if k < len(stops) else len(text)
+        if not any(w in text[begin:end] for w in words):
             continue
         out.append(Mention(s, e, m.group("n"), parse_number(m.group("n")), unit, None, False, kind="score"))
     return out
+
+
+_SENTENCE_END = re.compile(r"[。；;！!？?\n]")
 
 
 @lru_cache(maxsize=8)

@@ -290,7 +290,6 @@ def header_unit(label: str, rules: RuleSet) -> tuple[UnitInfo, float] | None:
         got = unit_info(slash.group("u"), rules)
         if got:
             return got                  # 样品抽检数量/批次, 金额/万元: the measure, then its unit
-    bare = _SLASH_UNIT.sub("", bare) if slash else bare
     got = unit_info(re.sub(r"^(?:计量)?单位\s*[:：]?\s*", "", bare), rules)
     if got:
         return got  # a row of units under the headers: 件 | 件 | 万元

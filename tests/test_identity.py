@@ -515,8 +515,10 @@ def test_the_date_a_report_was_delivered_under_its_title_without_a_dash():
             "主任、各位副主任、委员：\n现将我旗2024年法治政府建设情况报告如下：\n" + BODY)
     m = meta(text)
     assert (m.org, m.report_year, m.published) == ("阿巴嘎旗", 2024, "2025-03-12")
-    # a date that opens a sentence of the body is no such line
+    # a date that opens a sentence of the body is no such line, with or without its punctuation
     m = meta("阿巴嘎旗人民政府2024年度法治政府建设情况报告\n2024年3月12日在旗政府召开专题会议，部署全年工作。\n" + BODY)
+    assert m.published is None
+    m = meta("阿巴嘎旗人民政府2024年度法治政府建设情况报告\n2024年3月12日在旗政府召开专题会议\n" + BODY)
     assert m.published is None
 
 

@@ -1304,13 +1304,19 @@ def test_a_page_s_metadata_rows_before_a_caption_are_not_the_tables_header():
     assert [s for s, v, u in got[:2]] == ["一般公共服务支出2022年决算数", "一般公共服务支出2023年预算调整数"]
     assert "占调整预算" in got[3][0] and "比上年增长" in got[4][0]
     assert not any("发文日期" in s or "发布机构" in s for s, v, u in got)
+    # a caption-like group row between the header and the rows, with no fields above it, keeps the header
+    text = "项目 | 2023年 | 2024年 |\n一、行政许可办理情况 | | |\n受理 | 3 | 4 |\n办结 | 3 | 4 |\n"
+    assert [s for s, v, u, ty, t in cells(extract(text))] == ["受理2023年", "受理2024年", "办结2023年", "办结2024年"]
 
 
-def test_a_header_written_twice_for_two_units_a_row_one_cell_a_line():
+@pytest.mark.parametrize("caption", ["二、各区考评情况\n| 各区承办工单数量、考评得分及排名表 | |||||||\n",
+                                     "二、各区考评情况\n各区承办工单数量、考评得分及排名表\n", "二、各区考评情况\n",
+                                     "各区承办工单数量、考评得分及排名表 |\n"])
+def test_a_header_written_twice_for_two_units_a_row_one_cell_a_line(caption):
     # a hotline's monthly review: two units side by side in each row, the header written once per
     # unit, one cell a line with a bar after each; an odd number of units leaves the last row
-    # short, closed by a line of bars
-    text = ("二、各区考评情况\n| 各区承办工单数量、考评得分及排名表 | |||||||\n"
+    # short, closed by a line of bars; the caption above written as a bar row, a line, or not at all
+    text = (caption
             + _lines("单位", "工单数", "得分", "排名", "单位", "工单数", "得分", "排名",
                      "东城区", "2210", "97.85", "1", "南湖区", "1893", "95.02", "3",
                      "西岭区", "1547", "96.40", "2")
@@ -1341,8 +1347,10 @@ def test_a_figure_with_a_remark_in_brackets_and_a_bound_written_as_a_rule():
     got = [(s, v, u, t) for s, v, u, ty, t in cells(extract(text))]
     assert got == [("特种设备股抽查比例", 5, "%", "5%"), ("特种设备股抽查数量", 2, "户", "2户"),
                    ("药品股抽查比例", 3, "%", "3%"), ("药品股抽查数量", 4, "户", "4户")]
-    # a unit in brackets is no remark: the cell keeps reading as before
+    # a remark with a figure in it is still a remark; a unit in brackets is none (the cell is not read
+    # as a bare figure with its unit dropped)
     assert [t for *_, t in cells(extract("项目 | 数量 |\n受理 | 3(含2起移送) |\n办结 | 5 |\n"))] == ["3", "5"]
+    assert not any(v == 12 and u is None for _, v, u, *_ in cells(extract("项目 | 罚款 |\n东区 | 12(万元) |\n西区 | 8 |\n")))
 
 
 def test_a_header_that_gives_its_unit_after_a_slash():
@@ -1354,8 +1362,16 @@ def test_a_header_that_gives_its_unit_after_a_slash():
     got = [(v, u) for s, v, u, ty, t in cells(extract(text))]
     assert got == [(1834, "批次"), (17, "批次"), (125000, "元"), (0.9, "%"),
                    (496, "批次"), (1, "批次"), (32000, "元"), (0.2, "%")]
-    # a slash between two words is no unit
+    # a slash between two words is no unit, and the header's own end still gives one
     assert [u for s, v, u, ty, t in cells(extract("| 项目 | 上升/下降 |\n| 受理 | 3 |\n| 办结 | 5 |\n"))] == [None, None]
+    assert [u for s, v, u, ty, t in cells(extract("| 项目 | 受理/办结件数 |\n| 复议 | 3 |\n| 诉讼 | 5 |\n"))] == ["件", "件"]
     # a header ending in a classifier of its own (抽检样品批次, 检查企业家次) names it as the unit
     text = "| 食品大类 | 抽检样品批次 | 检查企业家次 |\n| 肉制品 | 955 | 120 |\n| 饮料 | 94 | 37 |\n"
     assert [(v, u) for s, v, u, ty, t in cells(extract(text))] == [(955, "批次"), (120, "家次"), (94, "批次"), (37, "家次")]
+
+
+def test_a_label_ending_in_a_figure_of_its_own_still_leads_a_row_divided_by_spaces():
+    # rows divided by runs of spaces whose labels carry a figure (客车7座): a table, not prose
+    text = "车型      检查数   不合格数\n客车7座   120      3\n货车10吨  85       2\n"
+    assert [(s, v) for s, v, u, ty, t in cells(extract(text))] == [("客车7座检查数", 120), ("客车7座不合格数", 3),
+                                                                   ("货车10吨检查数", 85), ("货车10吨不合格数", 2)]
