@@ -18,12 +18,13 @@ from .numbers import parse_fraction, parse_number, parse_tail, tenths_tail
 from .ruleset import RuleSet, UnitInfo
 
 # 301,383 · ２７，２０３，３１９ · 45，600 (separators of either width, with
-# digits of either width) · 7 253, 1 245 600 (groups of three set apart by one space) · 94.88. Digits spaced out by a wiki export
+# digits of either width) · 7 253, 1 245 600 (groups of three set apart by one space; a table's cell
+# also takes a no-break or thin space, tables.SPACED_THOUSANDS) · 94.88. Digits spaced out by a wiki export
 # (1 9 9 7, 8 ．8 ％: single digits, a space after each) are read too; groups
 # apart (12 35, two table cells) never join.
 _D = "[0-9０-９]"
 _SPACED = rf"(?: {_D}(?!{_D}))+(?=[ .．])"  # after a first digit
-AR = (rf"(?:{_D}{{1,3}}(?:[，,]{_D}{{3}})+(?!{_D})|{_D}{{1,3}}(?:[ \xa0\u2009\u202f]{_D}{{3}})+(?![0-9０-９])"
+AR = (rf"(?:{_D}{{1,3}}(?:[，,]{_D}{{3}})+(?!{_D})|{_D}{{1,3}}(?: {_D}{{3}})+(?![0-9０-９])"
       rf"|{_D}(?:{_SPACED}|{_D}*))"
       rf"(?: ?[.．] ?{_D}(?:{_SPACED}|{_D}*))?")
 CN_DIGITS = num.DIGIT_CHARS   # numbers.py, from [numerals] of rules/units.toml

@@ -45,6 +45,11 @@ HOSTILE = {
     "spaces before a bracketed date": "'工作情况' + ' ' * 10000 + 'x(2015-04-23)'",
     "open brackets without a close": "'【' * 5000 + '[' * 5000 + '报告'",
     "spaced-out characters": "'发 ' * 5000 + '日期：2023-03-30'",
+    # groups of three set apart by spaces, and points in one long sentence about scores
+    "spaced thousands": "'1' + ' 234' * 5000 + '元'",
+    "thin-spaced thousands": "'1' + '\\u2009234' * 5000",
+    "scores in one sentence": "'考评得分' + '东区95.5分、' * 4000",
+    "scores without a sentence end": "'得分' + '1分 ' * 5000",
 }
 
 
