@@ -372,14 +372,17 @@ def scan_scores(text: str, rules: RuleSet, taken: SpanSet) -> list[Mention]:
     the sentence holds a word of ``count.scores.words`` and no word of
     ``not_after`` stands right before it (满分为150分, 扣2分, 8时30分)."""
     rx = _score_rx(rules)
-    if rx is None or rules.raw_units["count"]["scores"]["unit"] not in text:
+    if rx is None:
         return []
     cfg = rules.raw_units["count"]["scores"]
+    first = re.search(f"[0-9０-９]{re.escape(cfg['unit'])}", text)   # a digit right before 分: else no scan
+    if first is None:
+        return []
     words, not_after = tuple(cfg["words"]), tuple(cfg["not_after"])
     unit = UnitInfo(cfg["unit"], "count", cfg["unit"])
-    stops = [m.start() for m in _SENTENCE_END.finditer(text)]   # once: each match looks up its sentence
+    stops: list[int] | None = None
     out = []
-    for m in rx.finditer(text):
+    for m in rx.finditer(text, max(0, first.start() - 64)):
         s, e = m.start("n"), m.end()
         if taken.covers(s, e):
             continue
@@ -388,6 +391,8 @@ def scan_scores(text: str, rules: RuleSet, taken: SpanSet) -> list[Mention]:
             j -= 1      # 满分为 100分: the word before the spaces
         if j and (text[j - 1] in "-－−" or text.endswith(not_after, 0, j)):
             continue    # a deduction (-3分), a maximum, a bound, a clock time
+        if stops is None:   # once: each match looks up its sentence
+            stops = [x.start() for x in _SENTENCE_END.finditer(text)]
         k = bisect_left(stops, s)
         begin = stops[k - 1] + 1 if k else 0
         end = stops[k] if k < len(stops) else len(text)
