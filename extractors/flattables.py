@@ -1293,8 +1293,10 @@ def _line_table(seg: list[int], lines: list[_Line], text: str, rules: RuleSet) -
         if width:
             rows = [body[s:s + width] for s in range(0, len(body), width)]
         else:
-            # a row starts at each label after a figure; the label just before the first figure too
-            if head and not _is_caption(head[-1].text, rules) and len(head) > 1:
+            # a row starts at each label after a figure; the label just before the first figure too,
+            # unless that figure is the first row's number (1 | 粮食加工品 | …): the label is a header
+            numbered = _starts_numbered(body, rules)
+            if head and not _is_caption(head[-1].text, rules) and len(head) > 1 and not numbered:
                 lead = head.pop()
                 body = [lead] + body
             cur: list[_C]
@@ -1308,6 +1310,8 @@ def _line_table(seg: list[int], lines: list[_Line], text: str, rules: RuleSet) -
                 cur.append(c)
             if cur:
                 rows.append(cur)
+            if numbered:
+                rows = _numbered_rows(rows)
             # the first row's labels as many as every other row of figures has (案件数 / Number of Cases
             # Accepted / 304664 …: a name and its gloss)
             n_lab = [len(_split_row(r, rules)[0]) for r in rows if _n_figures(r, rules)]
@@ -1404,6 +1408,37 @@ def _stacked_header(head: list[_C], width: int, n_labels: int, rules: RuleSet) -
     if corner:
         rows[0] = [seq[0]] + rows[0]
     return [[c] for c in head[:top]] + rows
+
+
+def _starts_numbered(body: list[_C], rules: RuleSet) -> bool:
+    """The cells start 1 | a label | figures … | 2 | a label: rows led by their numbers."""
+    texts = [c.text.strip() for c in body]
+    if len(texts) < 6 or texts[0] != "1" or not texts[1] or is_figure(texts[1], rules):
+        return False
+    try:
+        k = texts.index("2", 2)
+    except ValueError:
+        return False
+    return k + 1 < len(texts) and bool(texts[k + 1]) and not is_figure(texts[k + 1], rules)
+
+
+def _numbered_rows(rows: list[list[_C]]) -> list[list[_C]]:
+    """Rows cut at their labels when each starts with its number (1 | 粮食加工品 | … | 2 | 调味品 | …):
+    the first row is the lone 1 and the rows after it end in the next row's number, which is moved
+    to the front of its own row, up to the last numbered row (a 合计 row after it stays as it is)."""
+    if len(rows) < 3 or [c.text.strip() for c in rows[0]] != ["1"]:
+        return rows
+    n = 1       # rows[1 .. n] end in the next row's number; rows after the last numbered one (合计) stay
+    while n < len(rows) - 1 and len(rows[n]) > 1 and rows[n][-1].text.strip() == str(n + 1):
+        n += 1
+    if n < 3:
+        return rows
+    out = []
+    lead = rows[0][0]
+    for r in rows[1:n]:
+        out.append([lead] + r[:-1])
+        lead = r[-1]
+    return out + [[lead] + rows[n]] + rows[n + 1:]
 
 
 def _rows_by_bar_ends(seg: list[int], lines: list[_Line], text: str, rules: RuleSet) -> Optional[Table]:

@@ -366,20 +366,28 @@ def _dedupe(parts: list[str]) -> list[str]:
 
 
 def _serial_columns(table: Table, g, rules: RuleSet) -> set[int]:
-    """Columns of row numbers: headed 序号 (or ranks: 排名), or the first column counting 1, 2, 3 …"""
+    """Columns of row numbers: headed 序号 (or ranks: 排名), or the first column counting 1, 2, 3 … (a
+    合计 row after them with none)."""
     names = list(rules.tables["cells"]["serial_headers"]) + list(rules.tables["cells"].get("rank_headers", ()))
     out = set()
     for k in range(table.n_cols):
         heads = [g[r][k].text for r in range(table.header_rows) if g[r][k] is not None]
         if any(clean_label(h) in names or h.strip() in names for h in heads):
             out.add(k)
-    if table.n_rows - table.header_rows >= 3 and table.n_cols >= 3 and 0 not in out:
+    # the first column, or the first after the label columns (合计 in the label column, the
+    # numbers right of it): counting 1, 2, 3 … down the rows, rows of totals after them (合计) with none
+    for k in dict.fromkeys((0, table.header_cols)):
+        if table.n_rows - table.header_rows < 3 or table.n_cols - k < 3 or k in out:
+            continue
         vals = []
         for r in range(table.header_rows, table.n_rows):
-            c = g[r][0]
+            c = g[r][k]
             vals.append(c.text.strip() if c is not None and c.row == r else "")
-        if all(v == str(i + 1) for i, v in enumerate(vals)):
-            out.add(0)
+        m = len(vals)
+        while m and not vals[m - 1]:
+            m -= 1
+        if m >= 3 and all(v == str(i + 1) for i, v in enumerate(vals[:m])):
+            out.add(k)
     return out
 
 

@@ -1375,3 +1375,18 @@ def test_a_label_ending_in_a_figure_of_its_own_still_leads_a_row_divided_by_spac
     text = "车型      检查数   不合格数\n客车7座   120      3\n货车10吨  85       2\n"
     assert [(s, v) for s, v, u, ty, t in cells(extract(text))] == [("客车7座检查数", 120), ("客车7座不合格数", 3),
                                                                    ("货车10吨检查数", 85), ("货车10吨不合格数", 2)]
+
+
+def test_rows_led_by_their_numbers_under_a_header_that_names_no_number_column():
+    # a sampling summary one cell a line with a bar on a line of its own between cells; each row
+    # starts with its number though the header has no 序号; a 合计 row with no number ends it
+    cells_ = ["食品种类", "抽检数量/批次", "不合格数量/批次", "不合格率",
+              "1", "粮食加工品", "1834", "17", "0.9%",
+              "2", "乳制品", "496", "1", "0.2%",
+              "3", "饮料", "1192", "23", "1.9%",
+              "合计", "3522", "41", "1.2%"]
+    text = "2024年各类食品监督抽检结果汇总表\n" + "".join(c + "\n|\n" for c in cells_)
+    got = [(s, v, u) for s, v, u, ty, t in cells(extract(text))]
+    assert [(v, u) for s, v, u in got] == [(1834, "批次"), (17, "批次"), (0.9, "%"), (496, "批次"), (1, "批次"), (0.2, "%"),
+                                          (1192, "批次"), (23, "批次"), (1.9, "%"), (3522, "批次"), (41, "批次"), (1.2, "%")]
+    assert got[0][0].startswith("粮食加工品") and got[3][0].startswith("乳制品") and got[9][0].startswith("合计")
