@@ -357,11 +357,11 @@ def _autonomous_short_full() -> dict[str, str]:
     """The autonomous counties' short forms no other county bears, each to its full name:
     金平自治县 and 金平县 -> 金平苗族瑶族傣族自治县."""
     by_name = gazetteer()[1]
+    peoples = _peoples()
     stems: dict[str, list[str]] = {}
     for name in by_name:
-        m = _AUTONOMOUS.match(name)
-        if m:
-            stems.setdefault(m.group("stem"), []).append(name)
+        if _AUTONOMOUS.match(name):
+            stems.setdefault(_autonomous_stem(name, peoples), []).append(name)
     out: dict[str, str] = {}
     for stem, fulls in stems.items():
         if len(set(fulls)) == 1:
@@ -369,6 +369,33 @@ def _autonomous_short_full() -> dict[str, str]:
                 if short not in by_name:
                     out[short] = fulls[0]
     return out
+
+
+def _autonomous_stem(name: str, peoples: frozenset[str]) -> str:
+    """The place name before the peoples of an autonomous county's name: the shortest after which
+    the rest is peoples of ``org.ethnic_groups`` each with 族 (张家川回族自治县 -> 张家川, 罗城仫佬族自治县
+    -> 罗城, 秀山土家族苗族自治县 -> 秀山)."""
+    for k in (2, 3, 4):
+        rest = name[k:-len("自治县")]
+        if re.fullmatch(_peoples_rx(peoples), rest):
+            return name[:k]
+    m = _AUTONOMOUS.match(name)
+    return m.group("stem") if m else name[:2]     # peoples not listed (左翼蒙古族): the shortest stem
+
+
+@lru_cache(maxsize=1)
+def _peoples_rx(peoples: frozenset[str]) -> str:
+    return "(?:" + "|".join(re.escape(p) + "族" for p in sorted(peoples, key=len, reverse=True)) + ")+"
+
+
+@lru_cache(maxsize=1)
+def _peoples() -> frozenset[str]:
+    """The peoples of the bundled meta rules (``org.ethnic_groups``): the gazetteer is bundled too."""
+    import tomllib
+    from pathlib import Path
+
+    data = tomllib.loads((Path(__file__).with_name("rules") / "meta.toml").read_text(encoding="utf-8"))
+    return frozenset(data["org"].get("ethnic_groups", ()))
 
 
 def _autonomous_county_short_names() -> frozenset[str]:

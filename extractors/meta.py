@@ -707,7 +707,8 @@ def _title_ok(ln: str) -> bool:
     r = _rules()["title"]
     if ln.endswith((")", "）", ")\n", "）\n")):
         ln = re.sub(r"\s*[（(][^（）()]{0,14}[)）]$", "", ln)  # …的报告（2023年度）, …报告（全文）
-    return (4 <= len(ln) <= 80 and ln.endswith(tuple(r["endings"])) and not _PUNCT.search(ln)
+    # a genre alone (工作报告, a value of the page's information list) names no report
+    return (4 <= len(ln) <= 80 and ln.endswith(tuple(r["endings"])) and ln not in r["endings"] and not _PUNCT.search(ln)
             and not _SECTION_START.match(ln) and not _BREADCRUMB.search(ln) and not ln.startswith("现将")
             and any(w in ln for w in r["topic"]) and not _is_meta_line(ln))
 

@@ -531,3 +531,21 @@ def test_a_city_department_that_names_its_city_only_in_a_slogan():
     # 美丽 before a word that is no city names nothing
     m = meta("2025年，市自然资源局始终坚持依法行政，建设美丽乡村。我局全年办理行政复议案件5件。\n" + BODY)
     assert m.org is None
+
+
+def test_an_autonomous_county_named_by_a_three_character_short_form():
+    # 我县 only, the county named in the title of its own plan by its short form (阿克塞县 for
+    # 阿克塞哈萨克族自治县): the place name is the part before the peoples, not its first two characters
+    text = ("2024年，我县法治政府建设工作在县委的坚强领导下扎实推进，全面落实《阿克塞县法治政府建设实施方案》，"
+            "全年办理行政复议案件3件。\n" + BODY)
+    m = meta(text)
+    assert (m.org, m.report_year, m.level) == ("阿克塞县", 2024, "county")
+    assert (resolve("阿克塞县").division, resolve("阿克塞县").code) == ("阿克塞哈萨克族自治县", "620924")
+
+
+def test_a_genre_in_the_page_s_information_list_is_not_the_title():
+    # a bulleted information list (索引号, 主题, 体裁 工作报告, 发布机构, dates), then the title
+    text = ("  • 115000000000000000/2024-00011\n  • 法制\n  • 工作报告\n  • 某某区司法局\n  • 2024-03-22\n\n"
+            "重庆市璧山区2023年法治政府建设工作报告\n\n2023年，在区委的坚强领导下，区政府坚持依法行政。\n" + BODY)
+    m = meta(text)
+    assert (m.org, m.org_from, m.title) == ("璧山区", "title", "重庆市璧山区2023年法治政府建设工作报告")
