@@ -963,9 +963,12 @@ def _year_led_opening(lines: list[str], i: int, kind: str | None) -> tuple[str |
         return name, (ln, pos)
     return None, None
 
-# 全省法治政府建设工作坚持…, 全省各级政府…: the whole area as the subject (not 全市司法行政系统 or 全省市场监管
-# 部门, a department's)
-_WHOLE_AREA = re.compile(r"^全(?P<level>省|市|县|区|旗)(?![^，,。；;]{0,12}(?:系统|行业|部门|战线))")
+# 全省法治政府建设工作坚持…, 全省各级政府(及其组成部门)…: the whole area as the subject (not
+# 全市司法行政系统 or 全省市场监管部门, a department's)
+_WHOLE_AREA = re.compile(r"^全(?P<level>省|市|县|区|旗)(?:(?=各级(?:人民)?政府)|(?![^，,。；;]{0,12}(?:系统|行业|部门|战线)))")
+
+
+_LEAD_IN_CLAUSES = re.compile(r"^(?:在[^，,。；;]{0,80}?下[，,])+")
 
 
 def _whole_area(rest: str, text: str) -> str | None:
@@ -973,7 +976,7 @@ def _whole_area(rest: str, text: str) -> str | None:
     政府建设工作坚持…) in a text that names no body of its own, when the text also speaks of that
     level's government or party committee (省政府, 省委): the report of that area's government,
     reposted anywhere (a county's site carries the province's report)."""
-    m = _WHOLE_AREA.match(rest)
+    m = _WHOLE_AREA.match(_LEAD_IN_CLAUSES.sub("", rest))   # after 在…领导下，在…监督下，
     if not m:
         return None
     level = m.group("level")
@@ -1454,6 +1457,11 @@ def published_of(lines: list[str], page: Mapping) -> tuple[str | None, str | Non
         m = _BRACKET_DATE.search(ln) if ln.rstrip().endswith((")", "）")) else None  # it ends the line
         if m and _title_ok(_title_line(ln)) and _date_of(m):
             return _date_of(m), "title_line"
+        # the title line with its date after a space: 2024年度某某街道…情况报告 2025-02-28
+        d = _DATE.search(ln)
+        if (d and not ln[d.end():].strip() and d.start() and ln[d.start() - 1] in " \u3000\t"
+                and _title_ok(ln[:d.start()].strip()) and _date_of(d)):
+            return _date_of(d), "title_line"
     tail = lines[-4:]
     if _patterns()["clock_or_weekday"].search("\n".join(tail)):
         tail = [_without_clock(ln) for ln in tail]

@@ -549,3 +549,24 @@ def test_a_genre_in_the_page_s_information_list_is_not_the_title():
             "重庆市璧山区2023年法治政府建设工作报告\n\n2023年，在区委的坚强领导下，区政府坚持依法行政。\n" + BODY)
     m = meta(text)
     assert (m.org, m.org_from, m.title) == ("璧山区", "title", "重庆市璧山区2023年法治政府建设工作报告")
+
+
+def test_a_province_whose_opening_names_the_whole_province_after_its_lead_in_clauses():
+    # no title, no 我省: the subject is 全省各级政府及其组成部门 after two 在…下 clauses; the province is
+    # named only in a phrase (对浙江工作重要指示)
+    text = ("2024年，在党中央坚强领导下，在省委高度重视和省人大监督下，全省各级政府及其组成部门坚持依法行政，"
+            "深入贯彻习近平总书记对浙江工作重要指示精神，全年办理行政复议案件1200件。现将有关情况报告如下。\n" + BODY)
+    m = meta(text)
+    assert (m.org, m.level, m.report_year) == ("浙江省", "province", 2024)
+    # a department's system is still no whole area
+    m = meta("2024年，在市委领导下，全市市场监管部门坚持依法行政，全年办理案件12件。\n" + BODY)
+    assert (m.org, m.level) == (None, None)
+
+
+def test_a_title_line_with_its_date_after_a_space():
+    text = "2024年度凉城街道法治政府建设工作情况报告 2025-02-28\n\n2024年凉城街道坚持依法行政。\n" + BODY
+    m = meta(text)
+    assert (m.org, m.published, m.title) == ("凉城街道", "2025-02-28", "2024年度凉城街道法治政府建设工作情况报告")
+    # a line of the body that ends in a date gives none
+    m = meta("凉城街道2024年度法治政府建设工作情况报告\n2024年凉城街道召开专题会议的通知已于 2025-02-28\n" + BODY)
+    assert m.published is None
