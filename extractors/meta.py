@@ -1458,10 +1458,10 @@ def published_of(lines: list[str], page: Mapping) -> tuple[str | None, str | Non
         if m and _title_ok(_title_line(ln)) and _date_of(m):
             return _date_of(m), "title_line"
         # the title line with its date after a space: 2024年度某某街道…情况报告 2025-02-28
-        d = _DATE.search(ln)
-        if (d and not ln[d.end():].strip() and d.start() and ln[d.start() - 1] in " \u3000\t"
-                and _title_ok(ln[:d.start()].strip()) and _date_of(d)):
-            return _date_of(d), "title_line"
+        at_end = _DATE.search(ln)
+        if (at_end and not ln[at_end.end():].strip() and at_end.start() and ln[at_end.start() - 1] in " \u3000\t"
+                and _title_ok(ln[:at_end.start()].strip()) and _date_of(at_end)):
+            return _date_of(at_end), "title_line"
     tail = lines[-4:]
     if _patterns()["clock_or_weekday"].search("\n".join(tail)):
         tail = [_without_clock(ln) for ln in tail]
