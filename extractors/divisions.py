@@ -360,8 +360,9 @@ def _autonomous_short_full() -> dict[str, str]:
     peoples = _peoples()
     stems: dict[str, list[str]] = {}
     for name in by_name:
-        if _AUTONOMOUS.match(name):
-            stems.setdefault(_autonomous_stem(name, peoples), []).append(name)
+        m = _AUTONOMOUS.match(name)
+        if m:
+            stems.setdefault(_autonomous_stem(name, m.group("stem"), peoples), []).append(name)
     out: dict[str, str] = {}
     for stem, fulls in stems.items():
         if len(set(fulls)) == 1:
@@ -371,31 +372,24 @@ def _autonomous_short_full() -> dict[str, str]:
     return out
 
 
-def _autonomous_stem(name: str, peoples: frozenset[str]) -> str:
+def _autonomous_stem(name: str, shortest: str, peoples: re.Pattern) -> str:
     """The place name before the peoples of an autonomous county's name: the shortest after which
     the rest is peoples of ``org.ethnic_groups`` each with 族 (张家川回族自治县 -> 张家川, 罗城仫佬族自治县
-    -> 罗城, 秀山土家族苗族自治县 -> 秀山)."""
+    -> 罗城, 秀山土家族苗族自治县 -> 秀山); else ``shortest`` (peoples not listed: 左翼蒙古族)."""
     for k in (2, 3, 4):
-        rest = name[k:-len("自治县")]
-        if re.fullmatch(_peoples_rx(peoples), rest):
+        if peoples.fullmatch(name, k, len(name) - len("自治县")):
             return name[:k]
-    m = _AUTONOMOUS.match(name)
-    return m.group("stem") if m else name[:2]     # peoples not listed (左翼蒙古族): the shortest stem
+    return shortest
 
 
-@lru_cache(maxsize=1)
-def _peoples_rx(peoples: frozenset[str]) -> str:
-    return "(?:" + "|".join(re.escape(p) + "族" for p in sorted(peoples, key=len, reverse=True)) + ")+"
+def _peoples() -> re.Pattern:
+    """Peoples with 族, one or more (回族, 土家族苗族), from the bundled meta rules' ``org.ethnic_groups``
+    (the gazetteer is bundled too)."""
+    # meta imports this module: its rules are read when first needed
+    from .meta import _bundled
 
-
-@lru_cache(maxsize=1)
-def _peoples() -> frozenset[str]:
-    """The peoples of the bundled meta rules (``org.ethnic_groups``): the gazetteer is bundled too."""
-    import tomllib
-    from pathlib import Path
-
-    data = tomllib.loads((Path(__file__).with_name("rules") / "meta.toml").read_text(encoding="utf-8"))
-    return frozenset(data["org"].get("ethnic_groups", ()))
+    names = sorted(_bundled().data["org"].get("ethnic_groups", ()), key=len, reverse=True)
+    return re.compile("(?:" + "|".join(re.escape(p) + "族" for p in names) + ")+")
 
 
 def _autonomous_county_short_names() -> frozenset[str]:

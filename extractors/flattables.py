@@ -40,7 +40,18 @@ from functools import lru_cache
 from typing import Optional
 
 from .ruleset import RuleSet
-from .tables import _BARE_UNIT, SPACED_THOUSANDS, Table, TableCell, clean_label, header_unit, is_figure, read_cell
+from .tables import (
+    _BARE_UNIT,
+    _STRAY,
+    SPACED_THOUSANDS,
+    Table,
+    TableCell,
+    clean_label,
+    header_unit,
+    is_figure,
+    names_money,
+    read_cell,
+)
 
 MAX_CELL_CHARS = 48            # a line longer than this is not one cell
 MAX_HEADER_LINES = 6           # header lines of a spaces table looked at above its first row
@@ -123,7 +134,7 @@ def _pipe_cells(line: _Line, text: str) -> list[_C]:
     bounds = [-1] + cuts + [len(line.text)]
     cells = [_strip_span(text, line.start + a + 1, line.start + b) for a, b in zip(bounds, bounds[1:])]
     # a cell of nothing but the marks of characters an export could not write (? | 单位:万元 |) is empty
-    cells = [_C("", c.start, c.start) if c.text and not c.text.strip("?？\ufffd") else c for c in cells]
+    cells = [_C("", c.start, c.start) if c.text and _STRAY.fullmatch(c.text) else c for c in cells]
     if cells and not cells[-1].text and line.text.rstrip().endswith(("|", "｜")):
         cells.pop()
     if cells and not cells[0].text and line.text.lstrip().startswith(("|", "｜")):
@@ -745,17 +756,20 @@ def _is_padded(rows: list[list[_C]]) -> bool:
         len(trailing) >= 2 and all(len(r) == max(widths) for r in trailing))
 
 
+def _width(r: list[_C]) -> int:
+    """The cells of a row that hold text."""
+    return sum(1 for c in r if c.text)
+
+
 def _from_caption(rows: list[list[_C]], starts: list[int], rules: RuleSet) -> tuple[list[list[_C]], list[int]]:
     """The rows from the table's caption on, when rows of several cells without figures come before it
     (a page's metadata written as a table, 标题 | 索引号 | 发文日期, then 表1 / 收入执行情况表 / the
     table): those rows are not the table's header."""
-    def width(r: list[_C]) -> int:
-        return sum(1 for c in r if c.text)
     first = next((m for m, r in enumerate(rows) if _n_figures(r, rules)), len(rows))
-    caps = [m for m in range(first) if width(rows[m]) == 1
+    caps = [m for m in range(first) if _width(rows[m]) == 1
             and _is_caption(next(c.text for c in rows[m] if c.text), rules)]
     # the rows above are the page's fields (标题: | …, 发文日期: | …): labels that end in a colon
-    if caps and any(width(r) > 1 and any(c.text.endswith((":", "：")) for c in r) for r in rows[:caps[-1]]):
+    if caps and any(_width(r) > 1 and any(c.text.endswith((":", "：")) for c in r) for r in rows[:caps[-1]]):
         return rows[caps[-1]:], starts[caps[-1]:]
     return rows, starts
 
@@ -771,8 +785,7 @@ def _row_tables(rows: list[list[_C]], starts: list[int], kind: str, rules: RuleS
     if padded:
         rows = [_strip_trailing(r) for r in rows]
     figs = [_n_figures(r, rules) > 0 for r in rows]
-    def width(r: list[_C]) -> int:
-        return sum(1 for c in r if c.text)
+    width = _width
 
     segments: list[tuple[int, int]] = []
     a = 0
@@ -930,10 +943,10 @@ def _line_tables(lines: list[_Line], text: str, rules: RuleSet, used: set[int]) 
             j += 1
         run = _bars_between_cells(run, lines, text, rules)
         run = _wrapped_between_blanks(run, lines, text, rules)
-        breaks = [k for k in run if lines[k].kind == "rowbreak"]
-        if len(breaks) == 1 and not any(is_figure(_cell_text(lines[k]), rules) for k in run[run.index(breaks[0]) + 1:]
-                                        if lines[k].kind == "cell"):
-            run = run[:run.index(breaks[0])]    # one line of bars after the last figure: a last row left short
+        breaks = [i for i, k in enumerate(run) if lines[k].kind == "rowbreak"]
+        if len(breaks) == 1 and not any(lines[k].kind == "cell" and is_figure(_cell_text(lines[k]), rules)
+                                        for k in run[breaks[0] + 1:]):
+            run = run[:breaks[0]]    # one line of bars after the last figure: a last row left short
         bar_runs = _bar_runs(run, lines)
         if bar_runs:
             for sub in bar_runs:
@@ -1367,7 +1380,7 @@ def _names_another_measure(above: str, unit_line: str, rules: RuleSet) -> bool:
     mine = header_unit(unit_line, rules)
     if mine is None:
         return False
-    if any(w in above for w in rules.tables["units"].get("money_words", ())):
+    if names_money(above, rules):
         return mine[0].type != "amount"
     theirs = header_unit(above, rules)
     return theirs is not None and theirs[0].unit != mine[0].unit

@@ -357,48 +357,60 @@ def scan_bare_rates(text: str, rules: RuleSet, taken: SpanSet) -> list[Mention]:
     return out
 
 
+@dataclass(frozen=True)
+class _Scores:
+    """``count.scores`` of a rule set, compiled: the gate (a digit right before the unit), the pattern
+    of a score, the sentence's words and the words that may not stand before the number."""
+    gate: re.Pattern
+    rx: re.Pattern
+    words: tuple[str, ...]
+    not_after: tuple[str, ...]
+    unit: UnitInfo
+
+
 @lru_cache(maxsize=8)
-def _score_rx(rules: RuleSet) -> re.Pattern | None:
+def _scores(rules: RuleSet) -> _Scores | None:
     cfg = rules.raw_units["count"].get("scores")
     if not cfg:
         return None
     unit = re.escape(cfg["unit"])
     after = "".join(f"|{re.escape(w)}" for w in cfg.get("followers", ()))
-    return re.compile(rf"(?=[0-9０-９]){NOT_IN_DIGITS}(?P<n>{AR}){unit}(?=[，,。；;、！!？?：:\n（()）”\"]|${after})")
+    return _Scores(re.compile(f"{_D}{unit}"),
+                   re.compile(rf"(?=[0-9０-９]){NOT_IN_DIGITS}(?P<n>{AR}){unit}(?=[，,。；;、！!？?：:\n（()）”\"]|${after})"),
+                   tuple(cfg["words"]), tuple(cfg["not_after"]), UnitInfo(cfg["unit"], "count", cfg["unit"]))
+
+
+# how far before the first digit-and-unit a score's number may start (1 234 567.89分)
+_SCORE_REACH = 64
 
 
 def scan_scores(text: str, rules: RuleSet, taken: SpanSet) -> list[Mention]:
     """Points in a sentence about scores (考评得分为147.68分, 灌云县145.37分): counts in 分, where
     the sentence holds a word of ``count.scores.words`` and no word of
     ``not_after`` stands right before it (满分为150分, 扣2分, 8时30分)."""
-    rx = _score_rx(rules)
-    if rx is None:
+    cfg = _scores(rules)
+    first = cfg.gate.search(text) if cfg else None
+    if cfg is None or first is None:
         return []
-    cfg = rules.raw_units["count"]["scores"]
-    first = re.search(f"[0-9０-９]{re.escape(cfg['unit'])}", text)   # a digit right before 分: else no scan
-    if first is None:
-        return []
-    words, not_after = tuple(cfg["words"]), tuple(cfg["not_after"])
-    unit = UnitInfo(cfg["unit"], "count", cfg["unit"])
     stops: list[int] | None = None
     out = []
-    for m in rx.finditer(text, max(0, first.start() - 64)):
+    for m in cfg.rx.finditer(text, max(0, first.start() - _SCORE_REACH)):
         s, e = m.start("n"), m.end()
         if taken.covers(s, e):
             continue
         j = s
         while j > 0 and text[j - 1] in " \u3000":
             j -= 1      # 满分为 100分: the word before the spaces
-        if j and (text[j - 1] in "-－−" or text.endswith(not_after, 0, j)):
+        if j and (text[j - 1] in "-－−" or text.endswith(cfg.not_after, 0, j)):
             continue    # a deduction (-3分), a maximum, a bound, a clock time
         if stops is None:   # once: each match looks up its sentence
             stops = [x.start() for x in _SENTENCE_END.finditer(text)]
         k = bisect_left(stops, s)
         begin = stops[k - 1] + 1 if k else 0
         end = stops[k] if k < len(stops) else len(text)
-        if not any(w in text[begin:end] for w in words):
+        if not any(w in text[begin:end] for w in cfg.words):
             continue
-        out.append(Mention(s, e, m.group("n"), parse_number(m.group("n")), unit, None, False, kind="score"))
+        out.append(Mention(s, e, m.group("n"), parse_number(m.group("n")), cfg.unit, None, False, kind="score"))
     return out
 
 

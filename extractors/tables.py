@@ -242,7 +242,7 @@ def read_cell(text: str, rules: RuleSet) -> _Quantity | None:
     note = _FOOTNOTE.search(t)
     if note:
         t = t[:note.start()]
-    remark = _REMARK.search(t)
+    remark = _REMARK.search(t) if t.endswith((")", "）")) else None
     if remark and unit_info(remark.group("r").strip(), rules) is None and _CELL_NUMBER.match(t[:remark.start()]):
         t = t[:remark.start()]   # 1户(实际以抽查数为准。): the figure, then a remark in brackets
     m = _CELL_NUMBER.match(t)
@@ -602,7 +602,7 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
         for word, unit in tconf["units"].get("money_headers", {}).items():
             if heads.endswith(word):
                 return unit_info(unit, rules)   # 采购总金额 | 0: money, in 元 when nothing names another unit
-        if any(w in heads + "".join(c.text for c in row_cells(r, k)) for w in tconf["units"].get("money_words", ())):
+        if names_money(heads + "".join(c.text for c in row_cells(r, k)), rules):
             return echo_unit(k)   # 罚没款 beside 案件数: money, never in the 件 the table's matters are counted in
         for cue, unit in tconf["units"]["by_subject"].items():
             if cue in about:
@@ -640,7 +640,7 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
 
     def money_or_share(label: str) -> bool:
         """A header or row label of money (罚没款) or of shares (占比): no unit of matters for its cells."""
-        return (any(w in label for w in tconf["units"].get("money_words", ()))
+        return (names_money(label, rules)
                 or clean_label(label).endswith(tuple(tconf["units"].get("ratio_headers", ()))))
 
     def sibling_header_unit(k: int) -> tuple[UnitInfo, float] | None:
@@ -819,10 +819,15 @@ def _several_units(src: str, rules: RuleSet) -> list[tuple[UnitInfo, float]]:
     return [u for u in got if u] if all(got) and len(got) >= 2 else []
 
 
+def names_money(label: str, rules: RuleSet) -> bool:
+    """A header or label of money (金额, 罚没款, 经费): one of ``units.money_words`` in it."""
+    return any(w in label for w in rules.tables["units"].get("money_words", ()))
+
+
 def _unit_of_column(units: list[tuple[UnitInfo, float]], header: str, rules: RuleSet) -> tuple[UnitInfo, float]:
     """Of the units a 单位：line names, the one of a column: an amount for a column of money (金额, 挽回经济损失),
     else the first that is not one."""
-    money = any(w in header for w in rules.tables["units"].get("money_words", ()))
+    money = names_money(header, rules)
     for u in units:
         if (u[0].type == "amount") == money:
             return u
