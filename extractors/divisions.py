@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable, Optional
 
+from .ruleset import load_rules
+
 PROVINCE, CITY, COUNTY, TOWN, DEPARTMENT, NATIONAL = "province", "city", "county", "town", "department", "national"
 
 # A name that ends a town-level division, longest first (a street may name itself 某某街).
@@ -383,12 +385,9 @@ def _autonomous_stem(name: str, shortest: str, peoples: re.Pattern) -> str:
 
 
 def _peoples() -> re.Pattern:
-    """Peoples with 族, one or more (回族, 土家族苗族), from the bundled meta rules' ``org.ethnic_groups``
-    (the gazetteer is bundled too)."""
-    # meta imports this module: its rules are read when first needed
-    from .meta import _bundled
-
-    names = sorted(_bundled().data["org"].get("ethnic_groups", ()), key=len, reverse=True)
+    """Peoples with 族, one or more (回族, 土家族苗族), from the bundled rules' ``org.ethnic_groups``
+    of meta.toml (the gazetteer is bundled too)."""
+    names = sorted(load_rules().meta["org"].get("ethnic_groups", ()), key=len, reverse=True)
     return re.compile("(?:" + "|".join(re.escape(p) + "族" for p in names) + ")+")
 
 
