@@ -99,6 +99,8 @@ def test_wo_qi_is_a_banner_named_in_the_text():
 @pytest.mark.parametrize("raw, org", [
     ("重庆市九龙坡区住房和城乡建设委员会", "九龙坡区住房和城乡建设委员会"),  # 城乡 is a word, no township
     ("某某县古城乡", "古城乡"),  # a township called X城 + 乡 keeps its name
+    ("宝鸡市渭滨区住房和城市建设局", "渭滨区住房和城市建设局"),  # nor is 住房和城市 a city
+    ("济宁市邹城市司法局", "邹城市司法局"),  # a city called X城 + 市 keeps its name
 ])
 def test_higher_levels_before_a_department_whose_name_holds_cheng_xiang(raw, org):
     assert normalize_org(raw) == org
