@@ -383,6 +383,11 @@ def _place_headers(header_rows: list[list[_C]], hc: int, n_vals: int, multi: boo
         if len(filled) == 1 and (len(row) < n_cols or (len(header_rows) > 1 and r == 0)):
             put(r, 0, filled[0], colspan=n_cols)
             continue
+        q = _parallel_width(row, header_rows[r + 1] if r + 1 < len(header_rows) else [], n_vals)
+        if q:
+            for j, c in enumerate(filled):
+                put(r, hc + j * q, c, colspan=q)
+            continue
         if len(row) > n_cols:
             row = row[len(row) - n_cols:]
         first = 0
@@ -420,6 +425,25 @@ def _place_headers(header_rows: list[list[_C]], hc: int, n_vals: int, multi: boo
         _stack(short, hc, n_vals, put, bottom_row=len(header_rows) - 1 if exact_bottom else None)
     return [TableCell(r, col, c.text, c.start, c.end, rowspan=rs, colspan=cs, header=True)
             for r, col, rs, cs, c in placed]
+
+
+def _parallel_width(row: list[_C], below: list[_C], n_vals: int) -> int:
+    """Group headers over parallel groups whose spans the text lost (事故起数 | 死亡人数 then the empty
+    cells, over 采矿 | 同比增长 | 建筑 | 同比增长 written once for each): the row's words, all before its
+    empty cells, number the copies of one run of headers in the row below that together cover the
+    figures; the width of a group, else 0."""
+    filled = [c for c in row if c.text]
+    k = len(filled)
+    lower = [re.sub(r"\s+", "", c.text) for c in below if c.text]
+    if k < 2 or len(lower) != n_vals or n_vals % k or n_vals // k < 2:
+        return 0
+    last = max(i for i, c in enumerate(row) if c.text)
+    first = min(i for i, c in enumerate(row) if c.text)
+    if last - first + 1 != k or last == len(row) - 1:
+        return 0          # words apart, or no empty cells after them: their positions say where they stand
+    q = n_vals // k
+    copies = [lower[s:s + q] for s in range(0, n_vals, q)]
+    return q if all(c == copies[0] for c in copies[1:]) else 0
 
 
 def _stack(rows: list[tuple[int, list[_C]]], hc: int, n_vals: int, put, bottom_row: int | None = None) -> None:
@@ -948,9 +972,18 @@ def _line_tables(lines: list[_Line], text: str, rules: RuleSet, used: set[int]) 
                                         for k in run[breaks[0] + 1:]):
             run = run[:breaks[0]]    # one line of bars after the last figure: a last row left short
         bar_runs = _bar_runs(run, lines)
+        if bar_runs and i > 0 and i - 1 not in used and lines[i - 1].kind == "rowbreak" \
+                and len(_PIPE.findall(lines[i - 1].text)) == 1:
+            bar_runs[0].insert(0, i - 1)     # a lone bar before the first cell: the corner's cell, maybe
         if bar_runs:
             for sub in bar_runs:
                 rows, starts = _bar_rows(sub, lines, text, rules)
+                if lines[sub[0]].kind == "rowbreak":
+                    # a lone bar first: a row's opening, or the empty corner when only that puts the
+                    # labels of the rows of figures in one column
+                    alt = _bar_rows(sub, lines, text, rules, corner=True)
+                    if _labels_agree(alt[0], rules) and not _labels_agree(rows, rules):
+                        rows, starts = alt
                 cut = not text[lines[sub[-1]].end:].strip()
                 for t, first in _row_tables(rows, starts, "lines", rules, cut):
                     out.append(_with_caption(t, lines, first, rules, inner=first != starts[0]))
@@ -1107,10 +1140,12 @@ def _bar_runs(run: list[int], lines: list[_Line]) -> list[list[int]]:
     return [r for r in out if any(lines[k].kind == "cell" for k in r)]
 
 
-def _bar_rows(sub: list[int], lines: list[_Line], text: str, rules: RuleSet) -> tuple[list[list[_C]], list[int]]:
+def _bar_rows(sub: list[int], lines: list[_Line], text: str, rules: RuleSet,
+              corner: bool = False) -> tuple[list[list[_C]], list[int]]:
     """The rows of a bar run: a line of n bars adds n empty cells and ends the row, which gives the
     table's width; a row that reaches the width ends; a lone bar opens a row (when none is open), ends
-    a row of headers before a row of figures, else stands for an empty cell."""
+    a row of headers before a row of figures or of a label and figures, else stands for an empty cell.
+    ``corner``: a lone bar before the first row is its first cell, empty (see ``_opens_header``)."""
     rows: list[list[_C]] = []
     starts: list[int] = []
     cur: list[_C] = []
@@ -1134,12 +1169,19 @@ def _bar_rows(sub: list[int], lines: list[_Line], text: str, rules: RuleSet) -> 
             bars = len(_PIPE.findall(ln.text))
             if bars == 1:
                 if not cur:
+                    if corner and not rows and _opens_header(sub, k, lines, text, rules):
+                        # the empty corner over the row labels (its cell written as a bar alone)
+                        start = k
+                        cur_lines.clear()
+                        cur.append(_C("", -1, -1))
+                        cur_lines.append(k)
                     continue
                 nxt = next((lines[x] for x in content if x > k), None)
                 words = [c for c in cur if c.text]
                 header_done = (len(words) >= 2 and len(words) == len(cur) and not _n_figures(cur, rules)
-                               and nxt is not None and is_figure(_strip_span(text, *nxt.cell).text if nxt.cell
-                                                                 else nxt.text, rules))
+                               and nxt is not None and (is_figure(_line_text(nxt, text), rules)
+                                                        or bool(width) and len(cur) == width - 1
+                                                        and _labels_a_row(content, nxt, lines, text, rules)))
                 if width and len(cur) < width and not header_done:
                     cur.append(_C("", -1, -1))
                     if len(cur) == width:
@@ -1168,6 +1210,37 @@ def _bar_rows(sub: list[int], lines: list[_Line], text: str, rules: RuleSet) -> 
             end()
     end()
     return rows, starts
+
+
+def _line_text(ln: _Line, text: str) -> str:
+    return _strip_span(text, *ln.cell).text if ln.cell else ln.text
+
+
+def _opens_header(sub: list[int], k: int, lines: list[_Line], text: str, rules: RuleSet) -> bool:
+    """A lone bar before the first cell of a bar run, over header cells of words that a line of several
+    bars ends (the cells their spans covered): an empty corner cell, the first of that row."""
+    for x in sub[sub.index(k) + 1:]:
+        ln = lines[x]
+        if ln.kind == "rowbreak":
+            return len(_PIPE.findall(ln.text)) >= 2
+        if ln.kind == "cell" and is_figure(_line_text(ln, text), rules):
+            return False
+    return False
+
+
+def _labels_agree(rows: list[list[_C]], rules: RuleSet) -> bool:
+    """The rows with figures have their words (labels) in the same columns."""
+    cols = {tuple(j for j, c in enumerate(r) if c.text and not is_figure(c.text, rules)
+                  and not _is_empty_mark(c.text, rules)) for r in rows if _n_figures(r, rules)}
+    return len(cols) == 1
+
+
+def _labels_a_row(content: list[int], nxt: _Line, lines: list[_Line], text: str, rules: RuleSet) -> bool:
+    """The cell line ``nxt`` is a row's label: a word with a figure on the next cell line."""
+    i = next(n for n, x in enumerate(content) if lines[x] is nxt)
+    if i + 1 >= len(content) or is_figure(_line_text(nxt, text), rules):
+        return False
+    return is_figure(_line_text(lines[content[i + 1]], text), rules)
 
 
 MIN_GROUP_HEADERS = 3     # header lines of a row continued under headers of its own

@@ -180,7 +180,7 @@ _ARROWS = {"↑": "increase", "↓": "decrease", "▲": "increase", "▼": "decr
 _CELL_NUMBER = re.compile(rf"^(?:(?P<sign>[-－−+])|(?P<arrow>[↑↓▲▼])\s*)?(?P<n>{SPACED_THOUSANDS}|{_NUM})\s*(?P<q>余|多)?\s*"
                           rf"(?P<u>[^\d\s↑↓▲▼][^↑↓▲▼]{{0,7}}?)?\s*(?P<after>(?(arrow)(?!)|(?(sign)(?!)|[↑↓▲▼])))?$")
 _YEAR = re.compile(r"^(?:19|20)\d\d\s*年?(?:度)?$")
-_HEADER_UNIT = re.compile(r"[（(]\s*(?:单位\s*[:：]?\s*)?(?P<u>[^()（）:：\d\s]{1,6})\s*[)）]")
+_HEADER_UNIT = re.compile(r"[（(]\s*(?:单位\s*[:：]?\s*)?(?:±|\+\s*/?\s*[-－])?\s*(?P<u>[^()（）:：\d\s]{1,6})\s*[)）]")
 _UNIT_LINE = re.compile(r"(?:计量)?单位\s*[:：]\s*(?P<u>[^\s,，;；)）]{1,6})")
 _MULT = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000, "萬": 10_000, "億": 100_000_000}
 _LABEL_NOISE = re.compile(r"[（(]\s*(?:单位\s*[:：]?\s*)?[^()（）\d]{1,6}\s*[)）]\s*$|单位\s*[:：].*$")

@@ -890,6 +890,22 @@ def test_lone_bars_after_the_rows_a_spanning_cell_covers():
     assert (t.n_cols, t.header_cols) == (4, 2)
 
 
+def test_parallel_groups_whose_spans_went_to_the_end_of_their_row():
+    # the export writes the empty corner as a bar alone, then the two groups, then the cells their spans
+    # covered as one line of bars; the same two headers stand under each group
+    text = ("2024年，全区共受理群众来信来访71件。\n表3 各街道信访办理情况\n|\n来信 |\n来访 |\n||\n"
+            + _lines("件数", "同比增长(±%)", "件数", "同比增长(±%)", "|", "甲街道", "12", "-7.7", "30", "15.4",
+                     "乙街道", "8", "14.3", "21", "-4.5", "合计", "20", "0", "51", "6.3"))
+    got = [(s, v, u, t) for s, v, u, t, _ in cells(extract(text))]
+    assert len(got) == 12
+    assert got[:4] == [("甲街道来信件数", 12, "件", "case"), ("甲街道来信同比增长", -7.7, "%", "percentage"),
+                       ("甲街道来访件数", 30, "件", "case"), ("甲街道来访同比增长", 15.4, "%", "percentage")]
+    assert got[-1] == ("合计来访同比增长", 6.3, "%", "percentage")
+    t = recognise(text, RULES)[0]
+    assert (t.n_cols, t.header_rows, t.header_cols) == (5, 2, 1)
+    assert [(c.text, c.col, c.colspan) for c in t.cells if c.row == 0] == [("来信", 1, 2), ("来访", 3, 2)]
+
+
 def test_pinyin_left_in_traditional_headers_is_dropped():
     text = "行政處罰實施數量(宗) | ||\n警告 | 罰款 | 罰沒(méi)金額(萬(wàn)元) |\n1 | 7 | 2.5 |\n"
     got = [(s, v, u) for s, v, u, *_ in cells(extract(text))]
