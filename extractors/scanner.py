@@ -121,6 +121,17 @@ def _pattern(units: tuple[str, ...], inner: tuple[str, ...], non_classifiers: st
     )
 
 
+def _round_before_lai(ar: str | None, mult: str | None, cn: str | None, cmult: str | None) -> bool:
+    """来 approximates a round number only (十来人, 20来家, 三百来户, 2万来元): what stands before it ends
+    in a zero, a power of ten or a multiplier."""
+    if mult or cmult:
+        return True
+    if ar is not None:
+        whole = ar.split(".")[0].split("．")[0]
+        return "." not in ar and "．" not in ar and whole[-1:] in ("0", "０")
+    return bool(cn) and cn[-1] in "十百千万亿拾佰仟萬億"
+
+
 @lru_cache(maxsize=8)
 def _scan_rules(rules: RuleSet):
     u = rules.raw_units
@@ -226,6 +237,8 @@ def _with_unit(text: str, m: re.Match, units: dict[str, UnitInfo], cfg) -> Menti
     inner = q1 or q3 or q2
     if q2 == "来" and info.type != "count":
         return "来 before a unit that is no count"
+    if inner == "来" and not _round_before_lai(ar, mult if q2 else None, cn, cmult if q4 else None):
+        return "来 after a number that is not round (49 来源: no 四十来)"
     start = m.start()
     notes = ""
     if ar is not None:
