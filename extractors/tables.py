@@ -391,6 +391,29 @@ def _serial_columns(table: Table, g, rules: RuleSet) -> set[int]:
     return out
 
 
+def _column_number_row(table: Table, g, rules: RuleSet) -> int | None:
+    """The first row under the header when it numbers the columns (1 | 2 | 3 | 4, 甲 | 乙 | 1 | 2 | 3):
+    three figures at least, each one more than the one on its left, and no other words than
+    ``cells.column_number_labels``; None when it does not."""
+    r = table.header_rows
+    if r >= table.n_rows - 1:
+        return None
+    words = set(rules.tables["cells"].get("column_number_labels", ()))
+    nums: list[int] = []
+    for k in range(table.n_cols):
+        c = g[r][k]
+        if c is None or c.row != r or not c.text.strip():
+            continue
+        t = c.text.strip()
+        if re.fullmatch(r"[0-9]{1,2}", t):
+            nums.append(int(t))
+        elif t not in words:
+            return None
+    if len(nums) >= 3 and all(b == a + 1 for a, b in zip(nums, nums[1:])):
+        return r
+    return None
+
+
 def _period_columns(table: Table, g, hc: int, rules: RuleSet) -> int:
     """The header columns with the leading columns of periods after them (月份 | 10 | 11: months as row
     labels, never figures): the number of columns that name the rows."""
@@ -432,8 +455,9 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
     serial = _serial_columns(table, g, rules)
     years = _year_columns(table, g)
     hc = _period_columns(table, g, hc, rules)
+    numbering = _column_number_row(table, g, rules)
     data_rows = [r for r in range(hr, table.n_rows)
-                 if any((cell := g[r][k]) is not None and cell.row == r and k >= hc and k not in serial
+                 if r != numbering and any((cell := g[r][k]) is not None and cell.row == r and k >= hc and k not in serial
                         and figure(cell.text) for k in range(table.n_cols))]
     single_row = len(data_rows) <= 1
     full_width = table.n_cols - hc
@@ -721,7 +745,8 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
 
     out: list[Record] = []
     for c in sorted(table.cells, key=lambda c: (c.row, c.col)):
-        if c.header or c.row < hr or c.col < hc or c.col in serial or c.col in years or c.start < 0:
+        if c.header or c.row < hr or c.row == numbering or c.col < hc or c.col in serial or c.col in years \
+                or c.start < 0:
             continue
         q = read_cell(c.text, rules)
         if q is None:

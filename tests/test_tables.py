@@ -906,6 +906,18 @@ def test_parallel_groups_whose_spans_went_to_the_end_of_their_row():
     assert [(c.text, c.col, c.colspan) for c in t.cells if c.row == 0] == [("来信", 1, 2), ("来访", 3, 2)]
 
 
+def test_a_row_numbering_the_columns_is_no_row_of_figures():
+    # a statistical form numbers its columns under the header (甲 | 乙 | 1 | 2 | 3)
+    text = ("表1 行政复议工作统计表\n指标名称 | 计量单位 | 本年 | 上年 | 增减(%) |\n甲 | 乙 | 1 | 2 | 3 |\n"
+            "受理行政复议案件 | 件 | 86 | 74 | 16.2 |\n审结行政复议案件 | 件 | 80 | 71 | 12.7 |\n")
+    got = [(s, v, u) for s, v, u, *_ in cells(extract(text))]
+    assert got == [("受理行政复议案件本年", 86, "件"), ("受理行政复议案件上年", 74, "件"), ("受理行政复议案件增减", 16.2, "%"),
+                   ("审结行政复议案件本年", 80, "件"), ("审结行政复议案件上年", 71, "件"), ("审结行政复议案件增减", 12.7, "%")]
+    # a first row of small figures that do not count up one by one is a row of the table
+    text = "单位 | 警告 | 罚款 | 没收 |\n甲局 | 1 | 3 | 2 |\n乙局 | 4 | 6 | 0 |\n"
+    assert [v for _, v, *_ in cells(extract(text))] == [1, 3, 2, 4, 6, 0]
+
+
 def test_pinyin_left_in_traditional_headers_is_dropped():
     text = "行政處罰實施數量(宗) | ||\n警告 | 罰款 | 罰沒(méi)金額(萬(wàn)元) |\n1 | 7 | 2.5 |\n"
     got = [(s, v, u) for s, v, u, *_ in cells(extract(text))]
