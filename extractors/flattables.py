@@ -1325,14 +1325,20 @@ def _line_table(seg: list[int], lines: list[_Line], text: str, rules: RuleSet) -
     for a, b in zip(content, content[1:]):
         gaps.append(b - a - 1)
     sep = max(set(gaps), key=gaps.count) if gaps else 0
+    # an empty cell is a blank line and its divider (sep + 1 lines more), or, when some gap is no
+    # multiple of that, one blank line more (the divider written once: 28 / / 1 / / / 2)
+    per_line = any((g - sep) % (sep + 1) for g in gaps if g > sep)
     cells: list[_C] = []
     for n_, k in enumerate(content):
         if n_:
             g = gaps[n_ - 1]
             if g > sep:
-                cells.extend(_C("", -1, -1) for _ in range((g - sep) // (sep + 1)))
+                cells.extend(_C("", -1, -1) for _ in range(g - sep if per_line else (g - sep) // (sep + 1)))
         ln = lines[k]
         cells.append(_strip_span(text, *(ln.cell or (ln.start, ln.end))))
+    end_gap = seg[-1] - content[-1]     # blank lines after the last cell: the last row's empty cells
+    if sep and end_gap > sep:           # (where a blank line divides the cells)
+        cells.extend(_C("", -1, -1) for _ in range(end_gap - sep if per_line else (end_gap - sep) // (sep + 1)))
     if any(lines[k].kind == "rowbreak" for k in seg):
         return _rows_by_bar_ends(seg, lines, text, rules) or _rows_by_breaks(seg, lines, text, rules)
     figs = [is_figure(c.text, rules) for c in cells]
@@ -1349,8 +1355,9 @@ def _line_table(seg: list[int], lines: list[_Line], text: str, rules: RuleSet) -
     # lines after the last row of figures (the next heading, a label cut off) are not the table's
     while body and body[-1].text and not is_figure(body[-1].text, rules) and not _is_empty_mark(body[-1].text, rules):
         body.pop()
+    trail: list[_C] = []
     while body and not body[-1].text:
-        body.pop()
+        trail.append(body.pop())
     # a row label just before the first figure belongs to the body when rows start with labels
     if not head:
         return None
@@ -1376,6 +1383,15 @@ def _line_table(seg: list[int], lines: list[_Line], text: str, rules: RuleSet) -
             rows = [[head.pop()] + body]
     else:
         width = _period(body, n_head, rules)
+        for k in range(1, len(trail) + 1 if not width else 0):
+            # the last row's empty cells at the end (1 | 住房保障行动 | 28 | 1 | then nothing): as many as
+            # make its rows as wide as the others
+            padded = body + trail[:k]
+            width = _period(padded, n_head, rules)
+            if width and all(_figures_only(padded, i % width, width, rules) for i in range(len(body), len(padded))):
+                body = padded
+                break
+            width = 0
         if width:
             rows = [body[s:s + width] for s in range(0, len(body), width)]
         else:
@@ -1666,28 +1682,34 @@ def _rows_by_breaks(seg: list[int], lines: list[_Line], text: str, rules: RuleSe
     return _assemble(header, data, "lines", rules, rows_given=True)
 
 
+def _figures_only(body: list[_C], j: int, width: int, rules: RuleSet) -> bool:
+    """Column ``j`` of ``body`` read at ``width`` holds figures and empty cells only, a figure at least."""
+    texts = [body[s].text for s in range(j, len(body), width)]
+    kinds = {is_figure(t, rules) for t in texts if t and not _is_empty_mark(t, rules)}
+    return kinds == {True}
+
+
 def _period(body: list[_C], n_head: int, rules: RuleSet) -> int:
-    """The row width at which every column holds one kind of cell (figures or words)."""
+    """The row width at which every column holds one kind of cell (figures or words); of a width
+    and the widths that divide it, the least (header lines above rows of 5 may number 10)."""
     n = len(body)
-    cands = [n_head, n_head - 1, n_head + 1, n_head - 2] + list(range(2, 10))
-    for w in dict.fromkeys(c for c in cands if c >= 2):
-        if n < 2 * w or n % w not in (0,):
-            continue
-        ok = True
+    kinds_of = [None if not c.text or _is_empty_mark(c.text, rules) else is_figure(c.text, rules) for c in body]
+
+    def fits(w: int) -> bool:
+        if n < 2 * w or n % w:
+            return False
         has_fig = False
         for j in range(w):
-            kinds = set()
-            for s in range(j, n, w):
-                t = body[s].text
-                if not t or _is_empty_mark(t, rules):
-                    continue
-                kinds.add(is_figure(t, rules))
+            kinds = {kinds_of[s] for s in range(j, n, w)} - {None}
             if len(kinds) > 1:
-                ok = False
-                break
+                return False
             has_fig |= True in kinds
-        if ok and has_fig:
-            return w
+        return has_fig
+
+    cands = [n_head, n_head - 1, n_head + 1, n_head - 2] + list(range(2, 10))
+    for w in dict.fromkeys(c for c in cands if c >= 2):
+        if fits(w):
+            return next((d for d in range(3, w) if w % d == 0 and fits(d)), w)
     return 0
 
 

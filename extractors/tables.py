@@ -371,7 +371,8 @@ def _serial_columns(table: Table, g, rules: RuleSet) -> set[int]:
     names = list(rules.tables["cells"]["serial_headers"]) + list(rules.tables["cells"].get("rank_headers", ()))
     out = set()
     for k in range(table.n_cols):
-        heads = [g[r][k].text for r in range(table.header_rows) if g[r][k] is not None]
+        # (a 序号 over one column: one spread over the whole table is a header row misread)
+        heads = [g[r][k].text for r in range(table.header_rows) if g[r][k] is not None and g[r][k].colspan == 1]
         if any(clean_label(h) in names or h.strip() in names for h in heads):
             out.add(k)
     # the first column, or the first after the label columns (合计 in the label column, the

@@ -918,6 +918,18 @@ def test_a_row_numbering_the_columns_is_no_row_of_figures():
     assert [v for _, v, *_ in cells(extract(text))] == [1, 3, 2, 4, 6, 0]
 
 
+def test_cells_between_blank_lines_with_one_blank_line_more_for_an_empty_cell():
+    # a vote count one cell a line, a blank line between cells and one more for each empty cell (the last
+    # row's too, before the note); the 序号 the header rows lost spans no column of figures
+    cells_ = ["2024年区政府十件实事测评结果", "", "序号", "", "实事项目", "", "名称", "", "测评结果", "", "满意", "", "基本满意",
+              "", "不满意", "", "1", "", "城区排水改造", "", "31", "", "2", "", "", "2", "", "学校扩容", "", "25", "", "7", "",
+              "1", "", "3", "", "菜市场提升", "", "33", "", "", "", "4", "", "社区食堂", "", "30", "", "3", "", "",
+              "注：应到委员35人。"]
+    got = [(s, v) for s, v, *_ in cells(extract("\n".join(cells_) + "\n"))]
+    assert got == [("城区排水改造满意", 31), ("城区排水改造基本满意", 2), ("学校扩容满意", 25), ("学校扩容基本满意", 7),
+                   ("学校扩容不满意", 1), ("菜市场提升满意", 33), ("社区食堂满意", 30), ("社区食堂基本满意", 3)]
+
+
 def test_pinyin_left_in_traditional_headers_is_dropped():
     text = "行政處罰實施數量(宗) | ||\n警告 | 罰款 | 罰沒(méi)金額(萬(wàn)元) |\n1 | 7 | 2.5 |\n"
     got = [(s, v, u) for s, v, u, *_ in cells(extract(text))]
