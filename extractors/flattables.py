@@ -35,6 +35,7 @@ part of a table, so prose keeps its records.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional
@@ -744,9 +745,23 @@ def _pipe_tables(lines: list[_Line], text: str, rules: RuleSet, used: set[int]) 
             continue
         j = i
         block = []
-        while j < len(lines) and lines[j].kind in ("pipe", "blank", "rowbreak"):
+        wrapped = False        # header lines of one barred cell each inside the block (see below)
+        while j < len(lines) and lines[j].kind in ("pipe", "blank", "rowbreak", "cell"):
             if lines[j].kind == "pipe":
                 block.append(j)
+            elif lines[j].kind == "cell":
+                # a header row wrapped over lines, its last cells one a line (合格样品数量/批次 |):
+                # kept when a row divided by bars follows and no row of figures came before
+                e = j
+                while e < len(lines) and lines[e].kind == "cell" and lines[e].cell is not None:
+                    e += 1
+                if e == j or e >= len(lines) or lines[e].kind != "pipe" or any(
+                        _n_figures(_pipe_cells(lines[k], text), rules) for k in block):
+                    break
+                block.extend(range(j, e))
+                wrapped = True
+                j = e
+                continue
             else:
                 # blank lines, or lines of bars only (an empty row an export wrote, ``|``), inside the
                 # block: the rows go on after them when a row divided by bars follows
@@ -758,7 +773,15 @@ def _pipe_tables(lines: list[_Line], text: str, rules: RuleSet, used: set[int]) 
                 j = e
                 continue
             j += 1
-        rows = [_pipe_cells(lines[k], text) for k in block]
+        rows = [_pipe_cells(lines[k], text) if lines[k].kind == "pipe" else [_strip_span(text, *lines[k].cell)]
+                for k in block]
+        if wrapped:
+            joined = _join_wrapped_header(rows, block, rules)
+            if len(joined[0]) == len(rows):   # not one header row: the block ends at its first such line
+                first = next(n for n, k in enumerate(block) if lines[k].kind == "cell")
+                joined = rows[:first], block[:first]
+                j = block[first]
+            rows, block = joined
         last_line = lines[block[-1]]
         cut = not last_line.text.rstrip().endswith(("|", "｜")) and not text[last_line.end:].strip()
         for t, first in _row_tables(rows, block, "pipe", rules, cut):
@@ -766,6 +789,27 @@ def _pipe_tables(lines: list[_Line], text: str, rules: RuleSet, used: set[int]) 
             used.update(range(i, block[-1] + 1))
         i = max(j, i + 1)
     return out
+
+
+def _join_wrapped_header(rows: list[list[_C]], block: list[int], rules: RuleSet) -> tuple[list[list[_C]], list[int]]:
+    """A header row the export wrapped over several lines (序号 | 食品种类 | 样品抽检数量/批次 | then
+    合格样品数量/批次 | …, each line a few of its cells): the last header lines whose cells together are
+    as many as the cells of the rows of figures, none of them as wide alone, are one row."""
+    first = next((i for i, r in enumerate(rows) if _n_figures(r, rules)), None)
+    if first is None or first < 2:
+        return rows, block
+    widths = Counter(len(_strip_trailing(r)) for r in rows[first:] if _n_figures(r, rules))
+    width = widths.most_common(1)[0][0]
+    head = [len(_strip_trailing(r)) for r in rows[:first]]
+    if width in head:
+        return rows, block
+    for m in range(2, first + 1):
+        if sum(head[first - m:first]) == width:
+            joined = [c for r in rows[first - m:first] for c in _strip_trailing(r)]
+            return rows[:first - m] + [joined] + rows[first:], block[:first - m + 1] + block[first:]
+        if sum(head[first - m:first]) > width:
+            break
+    return rows, block
 
 
 def _is_padded(rows: list[list[_C]]) -> bool:

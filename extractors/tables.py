@@ -323,9 +323,15 @@ def clean_label(label: str) -> str:
     if not s.strip():
         return ""
     s = _LABEL_NOISE.sub("", s)
+    slash = _SLASH_UNIT.search(s)
+    if slash and (_BARE_UNIT.match(slash.group("u")) or slash.group("u") in _SLASH_ONLY_UNITS):
+        s = s[:slash.start()]       # 样品抽检数量/批次 -> 样品抽检数量
     s = _ENUM.sub("", s.strip())
     s = re.sub(r"\s+", "", s).strip(":：、,，;；")
     return s
+
+
+_SLASH_ONLY_UNITS = ("批次", "家次", "户次", "万元")
 
 
 # -- headers ---------------------------------------------------------------------------------------

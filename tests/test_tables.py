@@ -930,6 +930,19 @@ def test_cells_between_blank_lines_with_one_blank_line_more_for_an_empty_cell():
                    ("学校扩容不满意", 1), ("菜市场提升满意", 33), ("社区食堂满意", 30), ("社区食堂基本满意", 3)]
 
 
+def test_a_header_row_wrapped_over_lines_of_barred_cells():
+    # the export broke the header row after its third cell and wrote the rest one cell a line
+    text = ("序号 | 执法领域 | 检查 数量/家次 |\n立案 数量/件 |\n结案率 |\n"
+            "1 | 食品安全 | 320 | 12 | 91.7% |\n2 | 特种设备 | 85 | 3 | 100% |\n")
+    got = [(s, v, u) for s, v, u, *_ in cells(extract(text))]
+    assert got == [("食品安全检查数量", 320, "家次"), ("食品安全立案数量", 12, "件"), ("食品安全结案率", 91.7, "%"),
+                   ("特种设备检查数量", 85, "家次"), ("特种设备立案数量", 3, "件"), ("特种设备结案率", 100, "%")]
+    # lines of one barred cell that are not the rest of the header end the table above them
+    text = "单位 | 立案 | 结案 |\n甲局 | 4 | 3 |\n乙局 | 2 | 2 |\n说明 |\n"
+    assert [(s, v) for s, v, *_ in cells(extract(text))] == [("甲局立案", 4), ("甲局结案", 3), ("乙局立案", 2),
+                                                             ("乙局结案", 2)]
+
+
 def test_pinyin_left_in_traditional_headers_is_dropped():
     text = "行政處罰實施數量(宗) | ||\n警告 | 罰款 | 罰沒(méi)金額(萬(wàn)元) |\n1 | 7 | 2.5 |\n"
     got = [(s, v, u) for s, v, u, *_ in cells(extract(text))]
