@@ -44,6 +44,7 @@ from .ruleset import RuleSet
 from .tables import (
     _BARE_UNIT,
     _STRAY,
+    _TOTALS,
     SPACED_THOUSANDS,
     Table,
     TableCell,
@@ -296,7 +297,8 @@ def _assemble(header_rows: list[list[_C]], data_rows: list[list[_C]], kind: str,
             col = hc - len(labels) + j
             tc = TableCell(r, col, c.text, c.start, c.end)
             label_cells[(r, col)] = tc
-        left = (align_left or cut_last and i == len(split) - 1) and len(vals) < n_vals
+        # (a last row of totals is whole: its figures stand right, under those of the rows above)
+        left = (align_left or cut_last and i == len(split) - 1 and not _is_total_row(labels)) and len(vals) < n_vals
         base = hc if left else n_cols - len(vals)
         for j, c in enumerate(vals):
             cells.append(TableCell(r, base + j, c.text, c.start if c.text else -1, c.end if c.text else -1))
@@ -331,6 +333,10 @@ def _assemble(header_rows: list[list[_C]], data_rows: list[list[_C]], kind: str,
     ends = [c.end for c in cells if c.end >= 0]
     return Table(cells=tuple(sorted(cells, key=lambda c: (c.row, c.col))), n_rows=n_rows, n_cols=n_cols,
                  header_rows=hr, header_cols=hc, kind=kind, start=min(starts), end=max(ends))
+
+
+def _is_total_row(labels: list[_C]) -> bool:
+    return bool(labels) and re.sub(r"\s+", "", labels[0].text) in _TOTALS
 
 
 _LEVELS = (re.compile(r"^\s*[一二三四五六七八九十]+[、.．]"), re.compile(r"^\s*[（(][一二三四五六七八九十]+[)）]"),
@@ -1484,6 +1490,10 @@ def _line_table(seg: list[int], lines: list[_Line], text: str, rules: RuleSet) -
         if all(c == copies[0] for c in copies[1:]):
             head = head[:len(head) - k * row_len] + tail[:row_len]   # titles above stay titles
             break
+    # headers wrapped over two lines (抽查 / 批次数, 产品 / 合格率(%)): one cell each, when that leaves
+    # as many as the columns
+    if len(head) > width:
+        head = _join_measure_tails(head, width, rules)
     # header: the last `width` lines are the leaf headers; lines above them are titles
     leaves = head[-width:] if len(head) >= width else head
     if len(leaves) == 1 and _is_caption(leaves[0].text, rules) and texts_in_body:
@@ -1505,6 +1515,43 @@ def _line_table(seg: list[int], lines: list[_Line], text: str, rules: RuleSet) -
         m = _UNIT_LINE.match(unit_lines[-1].text)
         t = replace(t, unit=m.group(1) if m else None)
     return t
+
+
+_MEASURE_TAIL = re.compile(r"^[\u4e00-\u9fff]{0,3}[数率量额](?:\s*[(（][^()（）]{1,6}[)）])?$")
+
+
+def _join_measure_tails(head: list[_C], width: int, rules: RuleSet) -> list[_C]:
+    """``head`` with each measure written on a line of its own under a short word (抽查 / 批次数,
+    合 格 / 批次数, 产品 / 合格率(%)) joined to it, when the last header lines then number ``width``;
+    else ``head`` as it is. A measure after a measure (批次数 / 合格率) stands alone."""
+    leaves = set(rules.tables["headers"].get("corner_words", ())) | set(rules.tables["cells"]["serial_headers"])
+
+    def tail(i: int) -> bool:
+        a, b = re.sub(r"\s+", "", head[i - 1].text), re.sub(r"\s+", "", head[i].text)
+        return (bool(_MEASURE_TAIL.match(b)) and 1 <= len(a) <= 4 and not _MEASURE_TAIL.match(a)
+                and a not in leaves and not _is_caption(a, rules))
+
+    n, tails = 0, 0
+    for i in range(len(head) - 1, 0, -1):
+        n += 1
+        if tail(i):
+            tails += 1
+            continue
+        if n - tails == width:
+            break
+    else:
+        return head
+    start = len(head) - n
+    if tails == 0 or start > 0 and tail(start):
+        return head
+    out = head[:start]
+    for i in range(start, len(head)):
+        if i > start and tail(i):
+            a = out[-1]
+            out[-1] = _C(a.text + head[i].text, a.start, head[i].end)
+        else:
+            out.append(head[i])
+    return out
 
 
 def _names_another_measure(above: str, unit_line: str, rules: RuleSet) -> bool:
@@ -1577,7 +1624,7 @@ def _numbered_rows(rows: list[list[_C]]) -> list[list[_C]]:
     n = 1       # rows[1 .. n] end in the next row's number; rows after the last numbered one (合计) stay
     while n < len(rows) - 1 and len(rows[n]) > 1 and rows[n][-1].text.strip() == str(n + 1):
         n += 1
-    if n < 3:
+    if n < 2:
         return rows
     out = []
     lead = rows[0][0]

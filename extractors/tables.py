@@ -295,7 +295,7 @@ def header_unit(label: str, rules: RuleSet) -> tuple[UnitInfo, float] | None:
         return got  # a row of units under the headers: 件 | 件 | 万元
     # 办件数量 is 办件数: a classifier's 数 before 量 names the unit as well (件数量 -> 件)
     counted = bare[:-1] if bare.endswith("数量") else bare
-    for suffix, unit in rules.tables["units"]["header_suffix"].items():
+    for suffix, unit in sorted(rules.tables["units"]["header_suffix"].items(), key=lambda kv: -len(kv[0])):
         if counted.endswith(suffix):
             return unit_info(unit, rules)
     for suffix, unit in rules.tables["units"].get("score_headers", {}).items():

@@ -943,6 +943,17 @@ def test_a_header_row_wrapped_over_lines_of_barred_cells():
                                                              ("乙局结案", 2)]
 
 
+def test_headers_wrapped_one_cell_a_line_over_two_numbered_rows_and_a_total():
+    # each measure of the header went to a line of its own under its first word (抽查 / 批次数), and only two
+    # rows are numbered before the 合计 row
+    cells_ = ["表1 抽查情况", "序号", "抽查区域", "抽查", "批次数", "合格", "批次数", "产品", "合格率(%)",
+              "1", "城区", "210", "205", "97.62", "2", "乡镇", "90", "84", "93.33", "合计", "300", "289", "96.33"]
+    got = [(s, v, u) for s, v, u, *_ in cells(extract("\n".join(cells_) + "\n"))]
+    assert got == [("城区抽查批次数", 210, "批次"), ("城区合格批次数", 205, "批次"), ("城区产品合格率", 97.62, "%"),
+                   ("乡镇抽查批次数", 90, "批次"), ("乡镇合格批次数", 84, "批次"), ("乡镇产品合格率", 93.33, "%"),
+                   ("合计抽查批次数", 300, "批次"), ("合计合格批次数", 289, "批次"), ("合计产品合格率", 96.33, "%")]
+
+
 def test_pinyin_left_in_traditional_headers_is_dropped():
     text = "行政處罰實施數量(宗) | ||\n警告 | 罰款 | 罰沒(méi)金額(萬(wàn)元) |\n1 | 7 | 2.5 |\n"
     got = [(s, v, u) for s, v, u, *_ in cells(extract(text))]
