@@ -291,6 +291,17 @@ def short_name(name: str) -> str:
     return m.group(1) if m and name not in ("北京市", "天津市", "上海市", "重庆市") else name
 
 
+@lru_cache(maxsize=1)
+def province_short_names() -> frozenset[str]:
+    """Every province written without its level word: 广东, 广西, and the municipalities 天津, 重庆."""
+    out = set()
+    for code, name in gazetteer()[0].items():
+        if code_level(code) == PROVINCE:
+            short = short_name(name)
+            out.add(short[:-1] if short == name and name.endswith("市") else short)
+    return frozenset(n for n in out if len(n) >= 2)
+
+
 def named_of_level(text: str, word: str) -> Optional[str]:
     """The one division of the level ``word`` (省, 市, 县, 区 …) that ``text`` names most often,
     a province also in its short form (对广东系列重要讲话 -> 广东省); None when none is named or two

@@ -564,6 +564,11 @@ def _drop_higher_levels(n: str) -> str:
         if n.startswith(hi) and (divisions.leading_divisions(rest) or _is_place_name(rest)):
             n = rest
             break
+    # 天津滨海高新区, 重庆两江新区: a zone under its province or municipality written without its level
+    m = _ZONE.match(n)
+    if m and m.group("province") in divisions.province_short_names() and not divisions.leading_divisions(n) \
+            and _is_place_name(m.group("zone")):
+        n = m.group("zone")
     for _ in range(4):
         lead = divisions.leading_divisions(n)
         if lead and len(lead[0]) < len(n):
@@ -577,6 +582,9 @@ def _drop_higher_levels(n: str) -> str:
             continue
         break
     return n
+
+
+_ZONE = re.compile(f"^(?P<province>[{HAN}]{{2,3}}?)(?P<zone>[{HAN}]{{2,8}}(?:高新区|开发区|新区|示范区|试验区|管理区))$")
 
 
 def _after_government(rest: str) -> str:
@@ -851,6 +859,9 @@ def org_from_opening(sentence: str) -> tuple[str | None, str | None, int, str | 
         pos += ml.end()
         pos += s[pos:pos + 1] == "《"  # 现将|《某某区2023年政府信息公开工作年度报告》予以公布
     rest = s[pos:]
+    note = _SHORT_FORM_NOTE.search(rest, 0, 40)
+    if note:  # 某某新区（以下简称“新区”）始终坚持…: the subject as if written without its short form's note
+        rest = rest[:note.start()] + rest[note.end():]
     # 《某县某某镇人民政府2023年政府信息公开工作年度报告》已经编制完成: the report's own title starts the sentence
     if rest.startswith("《"):
         mbk = _BEFORE_YEAR.match(rest, 1)
@@ -876,6 +887,11 @@ def org_from_opening(sentence: str) -> tuple[str | None, str | None, int, str | 
         return None, me.group(1), pos, None
     # 县政府坚持…, 区委、区政府高度重视…: the government by its level alone
     mg = _LEVEL_GOV.match(rest)
+    if mg and rest.startswith("办公室", mg.end()) and not mg.group(0).startswith(mg.group("level") + "委"):
+        # 市政府办公室坚持…: the government's general office, a department of that level (its
+        # division from the text, the site), named as the text writes it
+        office = mg.group(0)[1:] + "办公室"
+        return None, _kind(office), pos, office
     if mg:
         # 现公布|区政府国资局2022年…报告: a department of that level's government, abbreviated
         md = _GOV_DEPARTMENT.match(rest, mg.end())
