@@ -214,3 +214,23 @@ def test_nightly_deployment_has_the_cron_schedule(prefect_server, tmp_path):
     with get_client(sync_client=True) as client:
         dep = client.read_deployment_by_name("fazhi-nightly/weekdays")
     assert [(s.schedule.cron, s.schedule.timezone) for s in dep.schedules] == [("30 3 * * 1-5", "UTC")]
+
+
+def test_a_file_the_lake_never_read_is_known_to_need_entities_before_it_is_read(samples_copy, tmp_path):
+    # so the NER worker can start loading its pipeline while the first file of a batch is read; a file
+    # already read, a URL, or a run with NER off tells nothing before it is read
+    from fazhi.ingest.sources import expand_sources
+    from fazhi.pipeline.batch import run_local
+    from fazhi.pipeline.incremental import make_plan
+    from fazhi.settings import Settings
+
+    lake = tmp_path / "lake"
+    first = expand_sources([sorted(str(p) for p in samples_copy.iterdir())[0]])[0]  # as the flow has it
+    fresh = make_plan(str(lake), None, "rules")
+    assert fresh.never_read(first) and not fresh.never_read("http://127.0.0.1:9/report.html")
+    assert not make_plan(str(lake), None, "off").never_read(first)
+    run_local([first], Settings.load(lake=str(lake), ner_model="rules"))
+    again = make_plan(str(lake), None, "rules")
+    assert not again.never_read(first)
+    (samples_copy / "a_new_report.txt").write_text("2024年，某某镇办理案件3件。", encoding="utf-8")
+    assert again.never_read(expand_sources([str(samples_copy / "a_new_report.txt")])[0])

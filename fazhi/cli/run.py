@@ -84,7 +84,7 @@ def run(
         None, "--sources-file", "-s", exists=True, dir_okay=False,
         help="A file that lists sources (one path or URL a line), whatever its name. Repeatable."),
     workers: int = typer.Option(0, "--workers", "-w", min=0,
-                                help="Run on Dask: a local cluster of N worker processes (0: sequential)."),
+                                help="Run on Dask: a local cluster of N workers, each with its own stage and NER processes (0: sequential)."),
     dask_address: Optional[str] = typer.Option(None, "--dask-address",
                                                help="Run on the existing Dask scheduler at this address (tcp://host:8786)."),
     batch_size: int = typer.Option(16, "--batch-size", min=1, help="Documents per task run."),

@@ -136,6 +136,8 @@ def _process_batch(items: list, settings: Settings, run_id: str, plan: Plan, sto
     ner = _Ner(settings)
     lake = Path(settings.lake)
     texts = _batch_texts(items, plan, ner) if stored else None
+    if not stored and any(plan.never_read(s) for s in items):
+        ner.prestart()   # the pipeline loads while the stage worker starts and the first file is read
     for item in items:
         source = item["source"] if stored else item
         stage = "ingest"

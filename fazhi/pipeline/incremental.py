@@ -104,6 +104,11 @@ class Plan:
             return None
         return (doc, sha) if sha in self.documents else None
 
+    def never_read(self, source: str) -> bool:
+        """``source`` is a file this lake has never read: with the NER stage on, its entities will be
+        made (so its NER worker may start before the file is even read)."""
+        return self.ner is not None and "://" not in str(source) and stored_source(source) not in self.files
+
     def stored_text(self, ingested: Ingested) -> tuple[str, str] | None:
         """The (doc_id, content_sha256) whose clean text (this cleaner) can stand for cleaning again."""
         return self.text_key(ingested.doc_id, ingested.content_sha256)
