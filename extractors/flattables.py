@@ -252,6 +252,28 @@ def _is_vertical(s: str) -> bool:
     return len(toks) >= 3 and len(ones) >= 0.75 * len(toks)
 
 
+_NUMBERED_CAPTION = re.compile(r"^\s*(?:表\s*[一二三四五六七八九十\d]+|[Tt]able\s*\d+\b)")
+_YEAR_CELL = re.compile(r"^\s*((?:19|20)\d\d)\s*年?(?:度)?\s*$")
+
+
+def _years_header(row: list[_C], below: list[_C], rules: RuleSet) -> bool:
+    """``row`` heads its columns with years (项目 | 2021 | 2022 | 2023, item 2000 2003 2004): two years at
+    least, each later than the one before, after the words of the corner, over a row of as many figures
+    that are no years (spec §7: years used as headers are no records)."""
+    cells = [c for c in row if c.text.strip()]
+    years = [int(m.group(1)) for c in cells if (m := _YEAR_CELL.match(c.text))]
+    words = [c for c in cells if not _YEAR_CELL.match(c.text)]
+    if len(years) < 2 or any(not 0 < b - a <= 20 for a, b in zip(years, years[1:])) or years[-1] > 2035 \
+            or len(words) > 2:
+        return False
+    corners = set(rules.tables["headers"].get("corner_words", ())) | set(rules.tables["cells"].get("period_headers", ()))
+    if cells[:len(words)] != words or not all(clean_label(c.text) in corners or re.fullmatch(r"[A-Za-z ]+", c.text.strip())
+                                              for c in words):
+        return False   # the corner's words first (项目, item), then only years: a row of counts has its label
+    figures = [c for c in below if c.text.strip() and is_figure(c.text, rules)]
+    return len(figures) >= len(years) and not all(_YEAR_CELL.match(c.text) for c in figures)
+
+
 def _is_caption(s: str, rules: RuleSet) -> bool:
     s = s.strip()
     if re.match(r"^(?:表\s*[一二三四五六七八九十\d]+|第[一二三四五六七八九十百零\d]+条|[Tt]able\s*\d+\b)", s):
@@ -266,6 +288,9 @@ def _is_caption(s: str, rules: RuleSet) -> bool:
 def _assemble(header_rows: list[list[_C]], data_rows: list[list[_C]], kind: str, rules: RuleSet,
               cut_last: bool = False, rows_given: bool = False, align_left: bool = False,
               spread: bool = False, min_cols: int = 0) -> Optional[Table]:
+    if len(data_rows) > 1 and _years_header(data_rows[0], data_rows[1], rules):
+        # 项目 | 2021 | 2022 | 2023 over the rows: the years head the columns (spec §7)
+        header_rows, data_rows = [*header_rows, data_rows[0]], data_rows[1:]
     split = [_split_row(r, rules) for r in data_rows]
     n_vals = max((len(v) for _, v in split), default=0)
     # rows of words only (a header repeated inside the table) do not widen the label columns
@@ -987,8 +1012,8 @@ def _space_tables(lines: list[_Line], text: str, rules: RuleSet, used: set[int])
                 break
             if len(toks) == 1 and len(toks[0].text) == 1:
                 break  # a header written down one character a line: which column it names is lost
-            if len(toks) == 1 and _is_caption(s, rules):
-                break
+            if (len(toks) == 1 or _NUMBERED_CAPTION.match(s)) and _is_caption(s, rules):
+                break   # the caption (表1 全区…情况, a space after its number)
             heads.insert(0, h)
             h -= 1
         header = [_space_cells(lines[k], text) for k in heads]

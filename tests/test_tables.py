@@ -954,6 +954,25 @@ def test_headers_wrapped_one_cell_a_line_over_two_numbered_rows_and_a_total():
                    ("合计抽查批次数", 300, "批次"), ("合计合格批次数", 289, "批次"), ("合计产品合格率", 96.33, "%")]
 
 
+@pytest.mark.parametrize("text", [
+    "表1 全区行政复议案件情况\n项目 | 2021 | 2022 | 2023 |\n新收案件 | 45 | 52 | 61 |\n审结案件 | 40 | 50 | 58 |\n",
+    "表1 全区行政复议案件情况\n项目  2021  2022  2023\n新收案件  45  52  61\n审结案件  40  50  58\n",
+    "表1 全区行政复议案件情况\n项目\n2021\n2022\n2023\n新收案件\n45\n52\n61\n审结案件\n40\n50\n58\n",
+], ids=["bars", "spaces", "one a line"])
+def test_years_heading_the_columns_are_no_records(text):
+    # spec §7: years used as headers are no records; they name the columns
+    got = [(s, v) for s, v, *_ in cells(extract(text))]
+    assert got == [("新收案件2021", 45), ("新收案件2022", 52), ("新收案件2023", 61),
+                   ("审结案件2021", 40), ("审结案件2022", 50), ("审结案件2023", 58)]
+
+
+def test_a_row_of_counts_that_look_like_years_is_a_row():
+    text = "单位 | 受理 | 办结 | 在办 |\n甲局 | 2019 | 2021 | 2024 |\n乙局 | 35 | 30 | 5 |\n"
+    assert [v for _, v, *_ in cells(extract(text))] == [2019, 2021, 2024, 35, 30, 5]
+    text = "受理 | 2019 | 2021 | 2024 |\n办结 | 35 | 30 | 5 |\n"
+    assert [v for _, v, *_ in cells(extract(text))] == [2019, 2021, 2024, 35, 30, 5]
+
+
 def test_pinyin_left_in_traditional_headers_is_dropped():
     text = "行政處罰實施數量(宗) | ||\n警告 | 罰款 | 罰沒(méi)金額(萬(wàn)元) |\n1 | 7 | 2.5 |\n"
     got = [(s, v, u) for s, v, u, *_ in cells(extract(text))]
