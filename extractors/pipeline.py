@@ -63,9 +63,34 @@ def extract(text: str, rules: RuleSet | str | Path | None = None, tables=None, o
     rs = _rules(rules)
     doc = _Text(text)
     found = _find_tables(doc, rs) if tables is None else list(tables)
-    spans = sorted((t.start, t.end) for t in found if t.start >= 0)
+    spans = _table_regions(found, doc.simple, rs)
     prose = [r for r, _ in _run(text, rs, skip=SpanSet(spans) if spans else None, doc=doc, org=org) if r is not None]
     return sorted(prose + _table_records(text, found, rs, doc), key=lambda r: (r.start, r.end))
+
+
+_DIGIT = re.compile(r"[0-9０-９]")
+
+
+def _table_regions(tables: list, simple: str, rules: RuleSet) -> list[tuple[int, int]]:
+    """The spans prose extraction skips: each table's, but the data cells written as sentences
+    (标准不低于3480元/年，人均救助水平不低于185元/月 under 目标): their figures are read as prose."""
+    from .tables import is_figure
+
+    out: list[tuple[int, int]] = []
+    for t in tables:
+        if t.start < 0:
+            continue
+        holes = sorted((c.start, c.end) for c in t.cells
+                       if not c.header and c.row >= t.header_rows and c.col >= t.header_cols and 0 <= c.start < c.end
+                       and c.end - c.start >= 6 and _DIGIT.search(c.text) and not is_figure(c.text, rules))
+        at = t.start
+        for s, e in holes:
+            if s > at:
+                out.append((at, s))
+            at = max(at, e)
+        if at < t.end:
+            out.append((at, t.end))
+    return sorted(out)
 
 
 class _Text:

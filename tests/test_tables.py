@@ -973,6 +973,18 @@ def test_a_row_of_counts_that_look_like_years_is_a_row():
     assert [v for _, v, *_ in cells(extract(text))] == [2019, 2021, 2024, 35, 30, 5]
 
 
+def test_figures_in_a_cell_written_as_a_sentence_are_read_as_prose():
+    # a 民生实事 table whose 完成情况 cell is a sentence: its figures are records too, their subjects
+    # from the cell, never across the bars of the row
+    text = ("表1 2024年区级民生实事完成情况\n序号 | 项目 | 责任单位 | 目标任务 | 完成情况 |\n"
+            "1 | 提高城乡低保标准 | 区民政局 | 按时足额发放 | 全年发放低保金1250万元，惠及2300户 |\n"
+            "2 | 改造老旧小区 | 区住建局 | 12个 | 12个 |\n")
+    recs = extract(text)
+    prose = [(r.subject, r.value, r.unit) for r in recs if r.extractor == "rules"]
+    assert prose[0] == ("低保金", 12_500_000, "元") and prose[1][1:] == (2300, "户") and len(prose) == 2
+    assert len(cells(recs)) == 2     # 12个, 12个: cells as before
+
+
 def test_pinyin_left_in_traditional_headers_is_dropped():
     text = "行政處罰實施數量(宗) | ||\n警告 | 罰款 | 罰沒(méi)金額(萬(wàn)元) |\n1 | 7 | 2.5 |\n"
     got = [(s, v, u) for s, v, u, *_ in cells(extract(text))]
