@@ -827,6 +827,8 @@ _CONTEXT = re.compile(r"^(?:在[^，,。；;]{2,120}?(?:下|中|上|之际|背�
                       r"(?:按照|根据|围绕)[^，,。；;]{2,80}?[，,]\s*)")
 
 
+# the government's office after 市政府 (办公室, or 办 before its report's year or its verb: not 办好, 办理)
+_OFFICE_AFTER_GOV = re.compile(r"办公室|办(?=(?:19|20)\d\d|深入|坚持|认真|始终|全面|紧紧|积极|扎实)")
 _LEVEL_GOV = re.compile(r"^(?P<level>省|市|县|区|镇|乡|旗)(?:委\s*[、和及]?\s*(?P=level)?)?(?:人民)?政府")
 _ABBREVIATED = re.compile(f"^(?P<level>省|市|州|县|区|旗|镇|乡)(?P<dept>[{HAN}]{{2,12}}(?:委员会|办公室|局|厅|委|办|中心))$")
 
@@ -887,10 +889,11 @@ def org_from_opening(sentence: str) -> tuple[str | None, str | None, int, str | 
         return None, me.group(1), pos, None
     # 县政府坚持…, 区委、区政府高度重视…: the government by its level alone
     mg = _LEVEL_GOV.match(rest)
-    if mg and rest.startswith("办公室", mg.end()) and not mg.group(0).startswith(mg.group("level") + "委"):
-        # 市政府办公室坚持…: the government's general office, a department of that level (its
-        # division from the text, the site), named as the text writes it
-        office = mg.group(0)[1:] + "办公室"
+    mo = _OFFICE_AFTER_GOV.match(rest, mg.end()) if mg else None
+    if mg and mo and not mg.group(0).startswith(mg.group("level") + "委"):
+        # 市政府办公室坚持…, 区政府办2025年…: the government's general office, a department of that
+        # level (its division from the text, the site), named as the text writes it
+        office = mg.group(0)[1:] + mo.group(0)
         return None, _kind(office), pos, office
     if mg:
         # 现公布|区政府国资局2022年…报告: a department of that level's government, abbreviated
