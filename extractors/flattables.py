@@ -804,7 +804,7 @@ def _pipe_tables(lines: list[_Line], text: str, rules: RuleSet, used: set[int]) 
                 j = e
                 continue
             j += 1
-        rows = [_pipe_cells(lines[k], text) if lines[k].kind == "pipe" else [_strip_span(text, *lines[k].cell)]
+        rows = [_pipe_cells(lines[k], text) if (cell := lines[k].cell) is None else [_strip_span(text, *cell)]
                 for k in block]
         if wrapped:
             joined = _join_wrapped_header(rows, block, rules)

@@ -127,9 +127,8 @@ def _round_before_lai(ar: str | None, mult: str | None, cn: str | None, cmult: s
     if mult or cmult:
         return True
     if ar is not None:
-        whole = ar.split(".")[0].split("．")[0]
-        return "." not in ar and "．" not in ar and whole[-1:] in ("0", "０")
-    return bool(cn) and cn[-1] in "十百千万亿拾佰仟萬億"
+        return "." not in ar and "．" not in ar and ar[-1:] in ("0", "０")
+    return cn is not None and cn[-1:] in tuple("十百千万亿拾佰仟萬億")
 
 
 @lru_cache(maxsize=8)
