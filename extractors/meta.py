@@ -500,6 +500,8 @@ def normalize_org(name: str | None) -> str | None:
         if not _name_ok(n) and govs:
             n = _strip_gov(govs[0]) or ""
     n = _strip_gov(n) or ""
+    # 某某地区行政公署司法局, 某某盟行署教育局: a prefecture's government word before its department
+    n = _PREFECTURE_GOV.sub("", n)
     # 中共某某镇委员会某某镇人民政府, 某某镇党委某某镇政府: the government after the party committee
     m = _PARTY_THEN_GOV.match(n)
     if m:
@@ -538,6 +540,7 @@ def _without_doubled_level(n: str) -> str:
 _DOUBLED_LEVEL = re.compile(f"(?<=[{HAN}]{{2}})(?P<level>[省市县区])(?P=level)")
 
 
+_PREFECTURE_GOV = re.compile(f"(?:(?<=地区)|(?<=盟))(?:行政公署|行署)(?=[{HAN}]{{2}})")
 _SHORT_FORM_NOTE = re.compile(r"[（(]\s*(?:以下简称|下称|简称)[^（）()]{0,20}[)）]")
 _PARTY_THEN_GOV = re.compile(f"^(?:中共)?[{HAN}]{{2,20}}?(?:委员会|党工委|党委|工委|委)"
                              f"(?P<rest>[{HAN}]{{2,20}}(?:自治区|自治州|自治县|省|市|州|县|区|旗|街道|镇|乡|苏木))$")
