@@ -1322,7 +1322,8 @@ def _resolve_self(kind: str, text: str, page: Mapping, entities: list[dict], met
     for e in entities or ():
         if e.get("label") in ("ORG", "GPE"):
             n = normalize_org(e.get("text"))
-            if n and _kind(n) == kind and (divisions.leading_divisions(e.get("text", "")) or kind in ("镇", "乡", "街道")):
+            if n and _kind(n) == kind and (divisions.leading_divisions(e.get("text", ""))
+                                           or (kind in ("镇", "乡", "街道") and _name_ok(n))):
                 ents[n] += 1
     if ents:
         return ents.most_common(1)[0][0]
@@ -1731,6 +1732,11 @@ def _org_found(text: str, lines: list[str], title: str | None, page: Mapping, en
             name, later = _year_led_opening(lines, i, kind)
             if later:
                 sentence, pos = later
+                if name is None:
+                    # 2023年，市市场监管局按照…: the later sentence's own self word and department
+                    _, word, pos, dept = org_from_opening(sentence)
+                    level = (sentence[pos] if dept and pos < len(sentence)
+                             and re.match(f"(?:(?:人民)?政府)?{re.escape(dept)}", sentence[pos + 1:]) else None)
         if name:
             name = _as_named_most(name, text)
             return name, "opening", name

@@ -575,3 +575,26 @@ def test_a_title_line_with_its_date_after_a_space():
     # a line of the body that ends in a date gives none
     m = meta("凉城街道2024年度法治政府建设工作情况报告\n2024年凉城街道召开专题会议的通知已于 2025-02-28\n" + BODY)
     assert m.published is None
+
+
+def test_an_open_government_report_whose_year_led_paragraph_abbreviates_the_department():
+    # the boilerplate opening names only the site; the first year-led paragraph says 市水利局
+    text = ("本报告根据《中华人民共和国政府信息公开条例》编制，所列数据的统计期限自2024年1月1日起至2024年12月31日止。"
+            "本报告电子版可在绵阳市水利局门户网站查阅。\n一、总体情况\n"
+            "2024年，市水利局按照全市政务公开工作要点要求，坚持以习近平新时代中国特色社会主义思想为指导，"
+            "不断提升政府信息公开质量。\n" + BODY)
+    m = meta(text)
+    assert (m.org, m.org_from, m.report_year, m.level, m.parent_org) == (
+        "绵阳市水利局", "self", 2024, "department", "绵阳市")
+
+
+def test_a_verb_before_zhen_dangwei_is_no_town_even_as_an_entity():
+    # 强化镇党委的… : the NER stage may call 强化镇 a place; a verb starts no town's name
+    text = ("2024年，全镇坚持以习近平法治思想为指导，推进法治政府建设。现将有关情况报告如下：\n"
+            "一是健全领导小组。强化镇党委的领导作用，把法治建设摆在突出位置。\n" + BODY + "本镇全年调处纠纷15件。")
+    start = text.index("强化镇")
+    ents = [{"label": "GPE", "text": "强化镇", "start": start, "end": start + 3}]
+    m = meta(text, entities=ents)
+    assert m.org is None
+    ents = [{"label": "GPE", "text": "石桥镇", "start": start, "end": start + 3}]
+    assert meta(text.replace("强化镇", "石桥镇"), entities=ents).org == "石桥镇"
