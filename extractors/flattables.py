@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Optional
 
@@ -85,6 +85,7 @@ class _C:
     text: str
     start: int
     end: int
+    label: bool = False   # a row label though it reads as a figure (a year heading its row: 1990)
 
 
 # a period a header starts with (2025年预算数, 上年同期数): headers alike but for it are one measure for two periods
@@ -183,7 +184,8 @@ def _is_empty_mark(s: str, rules: RuleSet) -> bool:
 def _split_row(cells: list[_C], rules: RuleSet) -> tuple[list[_C], list[_C]]:
     """Row labels (leading cells without a figure) and the rest."""
     k = 0
-    while k < len(cells) and not is_figure(cells[k].text, rules) and not _is_empty_mark(cells[k].text, rules):
+    while k < len(cells) and (cells[k].label or not is_figure(cells[k].text, rules)
+                              and not _is_empty_mark(cells[k].text, rules)):
         if k and not cells[k].text and any(is_figure(c.text, rules) for c in cells[k:]):
             break   # an empty cell after the row's label: the first of its figures, left empty
         k += 1
@@ -191,7 +193,7 @@ def _split_row(cells: list[_C], rules: RuleSet) -> tuple[list[_C], list[_C]]:
 
 
 def _n_figures(cells: list[_C], rules: RuleSet) -> int:
-    return sum(1 for c in cells if is_figure(c.text, rules))
+    return sum(1 for c in cells if not c.label and is_figure(c.text, rules))
 
 
 def _classify(ln: _Line, text: str, rules: RuleSet) -> None:
@@ -981,6 +983,68 @@ def _label_row(lines: list[_Line], j: int, first: int, text: str, rules: RuleSet
     return j + 1 < len(lines) and lines[j + 1].kind == "srow" and two(j + 1) and lines[j - 1].kind == "srow" and two(j - 1)
 
 
+MAX_WRAPPED_HEADER_LINES = 12   # header lines of a spaces table, each header wrapped and closed by its unit
+
+_GLUED_YEAR = re.compile(r"^((?:19|20)\d\d)(\d{2,}(?:\.\d+)?)$")
+_YEAR_HEADER = re.compile(r"^\s*年\s*[份度]")
+_ENDS_IN_UNIT = re.compile(r"[（(][^()（）]{1,8}[)）]\s*$")
+
+
+def _unglue_years(header: list[list[_C]], data: list[list[_C]]) -> Optional[list[list[_C]]]:
+    """A yearbook's rows whose year lost the space after it in the copy (年份 over ``199059137 339396
+    17.4``: 1990 | 59137 | 339396 | 17.4): under a header that starts with 年份 or 年度, three rows at
+    least, each led by a year (glued to its first figure, or apart), the years rising. The years are the
+    rows' labels; the rows as they are when any of that fails."""
+    if len(data) < 3 or not any(_YEAR_HEADER.match(" ".join(c.text for c in r)) for r in header):
+        return None
+    glued = [_GLUED_YEAR.match(r[0].text) if r else None for r in data]
+    apart = [bool(r) and _YEAR_CELL.match(r[0].text) is not None for r in data]
+    if not any(glued) or not all(g or a for g, a in zip(glued, apart)):
+        return None
+    widths = {len(r) + (1 if g else 0) for r, g in zip(data, glued)}
+    years = [int(g.group(1)) if g else int(_YEAR_CELL.match(r[0].text).group(1)) for r, g in zip(data, glued)]  # type: ignore[union-attr]
+    if len(widths) != 1 or any(b <= a for a, b in zip(years, years[1:])):
+        return None
+    out = []
+    for r, g in zip(data, glued):
+        c = r[0]
+        if g:
+            out.append([_C(g.group(1), c.start, c.start + 4, label=True), _C(g.group(2), c.start + 4, c.end), *r[1:]])
+        else:
+            out.append([replace(c, label=True), *r[1:]])
+    return out
+
+
+def _headers_closed_by_units(header: list[list[_C]], n_vals: int, text: str) -> Optional[list[_C]]:
+    """Header lines of one cell each, every column's header wrapped over lines and closed by its unit
+    (财政收入 / (万元) / 地区生产总值 / (万元) / 财政收入相当于 / 地区生产总值的 / 百分比(%)): one header
+    per column of figures, joined; a 年份 that leads the first line heads the row labels. None unless
+    the units close exactly as many headers as there are columns."""
+    if not header or n_vals < 2 or any(len(r) != 1 for r in header[1:]) or not header[0]:
+        return None
+    toks = [_C(text[header[0][0].start:header[0][-1].end], header[0][0].start, header[0][-1].end)]
+    toks += [r[0] for r in header[1:]]
+    lead = None
+    m = _YEAR_HEADER.match(toks[0].text)
+    if m:
+        first = toks[0]
+        lead = _C(first.text[:m.end()].strip(), first.start, first.start + m.end())
+        rest = first.text[m.end():]
+        toks = toks[1:]
+        if rest.strip():
+            toks.insert(0, _C(rest.strip(), first.start + m.end() + len(rest) - len(rest.lstrip()), first.end))
+    groups: list[_C] = []
+    cur: list[_C] = []
+    for c in toks:
+        cur.append(c)
+        if _ENDS_IN_UNIT.search(c.text):
+            groups.append(_C(" ".join(x.text for x in cur), cur[0].start, cur[-1].end))   # a space: the line break
+            cur = []
+    if cur or len(groups) != n_vals or len(groups) == len(toks):
+        return None
+    return ([lead] if lead else []) + groups
+
+
 def _space_tables(lines: list[_Line], text: str, rules: RuleSet, used: set[int]) -> list[Table]:
     out = []
     i = 0
@@ -995,7 +1059,10 @@ def _space_tables(lines: list[_Line], text: str, rules: RuleSet, used: set[int])
         h = i - 1
         heads: list[int] = []
         vertical = 0
-        while h >= 0 and len(heads) < MAX_HEADER_LINES and vertical <= MAX_VERTICAL_LINES and h not in used:
+        vertical_within = 0     # the vertical lines met while the header had its usual most lines
+        while h >= 0 and len(heads) < MAX_WRAPPED_HEADER_LINES and vertical <= MAX_VERTICAL_LINES and h not in used:
+            if len(heads) < MAX_HEADER_LINES:
+                vertical_within = vertical
             ln = lines[h]
             s = ln.text.strip()
             if not s:
@@ -1018,6 +1085,19 @@ def _space_tables(lines: list[_Line], text: str, rules: RuleSet, used: set[int])
             h -= 1
         header = [_space_cells(lines[k], text) for k in heads]
         data = [_space_cells(lines[k], text) for k in range(i, j)]
+        data = _unglue_years(header, data) or data
+        n_vals = max((len(_split_row(r, rules)[1]) for r in data), default=0)
+        wrapped = None
+        for top in range(len(header)):      # the lines above the first wrapped header: its caption
+            wrapped = _headers_closed_by_units(header[top:], n_vals, text)
+            if wrapped is not None:
+                heads, header = heads[top:], [wrapped]
+                break
+        if wrapped is None and len(heads) > MAX_HEADER_LINES:
+            heads = heads[-MAX_HEADER_LINES:]
+            header = header[-MAX_HEADER_LINES:]
+        if wrapped is None:
+            vertical = vertical_within if len(heads) == MAX_HEADER_LINES else vertical
         t = _assemble(header, data, "spaces", rules, spread=vertical >= 2)
         if t is not None:
             out.append(_with_caption(t, lines, heads[0] if heads else i, rules))
@@ -1416,6 +1496,9 @@ def _line_table(seg: list[int], lines: list[_Line], text: str, rules: RuleSet) -
         cells.extend(_C("", -1, -1) for _ in range(end_gap - sep if per_line else (end_gap - sep) // (sep + 1)))
     if any(lines[k].kind == "rowbreak" for k in seg):
         return _rows_by_bar_ends(seg, lines, text, rules) or _rows_by_breaks(seg, lines, text, rules)
+    by_year = _year_led_rows(cells, text, rules)
+    if by_year is not None:
+        return by_year
     figs = [is_figure(c.text, rules) for c in cells]
     # two figures at least; one is enough under a caption (第二十条第（五）项 / 信息内容 / 本年处理决定数量 / 行政许可 / 1472)
     n_figs = sum(figs)
@@ -1537,6 +1620,67 @@ def _line_table(seg: list[int], lines: list[_Line], text: str, rules: RuleSet) -
     t = _assemble(header, rows, "lines", rules, cut_last=cut, rows_given=stacked is not None)
     if t is not None and unit_lines:
         from dataclasses import replace
+        m = _UNIT_LINE.match(unit_lines[-1].text)
+        t = replace(t, unit=m.group(1) if m else None)
+    return t
+
+
+_YEAR_LABEL = re.compile(r"^\s*(?:19|20)\d\d\s*年?度?(?:\s*[-—–~～至]\s*(?:19|20)?\d\d\s*年?)?\s*$")
+MIN_YEAR_ROWS = 3
+SHORT_WRAPPED_LINE = 3     # characters of a header's first line that a narrow column wrapped (教育费 / 附加收入)
+
+
+def _year_led_rows(cells: list[_C], text: str, rules: RuleSet) -> Optional[Table]:
+    """A yearbook's table one cell a line whose rows are led by a year or a span of years (年份 / 收入合计 /
+    … / 1970 / 662.90 / … / 1971-1975 / 3919.71 / …): the years come at a fixed period, with only
+    figures and empty cells between them, three rows at least. The years are the rows' labels, not
+    figures; None when the cells are not such a table."""
+    years = [i for i, c in enumerate(cells) if _YEAR_LABEL.match(c.text)]
+    if len(years) < MIN_YEAR_ROWS:
+        return None
+    a = years[0]
+    head = [c for c in cells[:a] if c.text]
+    if not any(not is_figure(c.text, rules) for c in head):
+        return None
+
+    def rows_at(p: int) -> int:
+        n = 0
+        while a + (n + 1) * p <= len(cells) and _YEAR_LABEL.match(cells[a + n * p].text):
+            chunk = cells[a + n * p + 1:a + (n + 1) * p]
+            if any(c.text and not is_figure(c.text, rules) and not _is_empty_mark(c.text, rules) for c in chunk) \
+                    or not any(is_figure(c.text, rules) for c in chunk):
+                break
+            n += 1
+        return n
+
+    best = max(((rows_at(p), p) for p in {y - a for y in years[1:4]} if p >= 2), default=(0, 0))
+    n_rows, p = best
+    if n_rows < MIN_YEAR_ROWS:
+        return None
+    rows = [cells[a + r * p:a + (r + 1) * p] for r in range(n_rows)]
+    rows = [[replace(r[0], label=True), *r[1:]] for r in rows]
+    blank = [j for j in range(1, p) if all(not r[j].text for r in rows)]
+    rows = [[c for j, c in enumerate(r) if j not in blank] for r in rows]
+    width = len(rows[0])
+    unit_lines = [c for c in head if _UNIT_LINE.match(c.text)]
+    head = [c for c in head if not _UNIT_LINE.match(c.text)]
+    corner = next((k for k, c in enumerate(head) if _YEAR_HEADER.match(c.text)), None)
+    if corner is None:
+        titles, leaves = head[:max(0, len(head) - width + 1)], head[max(0, len(head) - width + 1):]
+    else:
+        titles, leaves = head[:corner], head[corner:]
+        whole = set(rules.tables["cells"]["generic_headers"])     # 合计, 其他: short, and whole
+        while len(leaves) > width:
+            short = [k for k in range(1, len(leaves) - 1)
+                     if len(w := re.sub(r"\s+", "", leaves[k].text)) <= SHORT_WRAPPED_LINE and w not in whole]
+            if len(short) != 1:
+                break
+            k = short[0]
+            leaves[k:k + 2] = [_C(leaves[k].text + " " + leaves[k + 1].text, leaves[k].start, leaves[k + 1].end)]
+        leaves = leaves[:width]
+    header = [[t] for t in titles] + ([leaves] if leaves else [])
+    t = _assemble(header, rows, "lines", rules, rows_given=True)
+    if t is not None and unit_lines:
         m = _UNIT_LINE.match(unit_lines[-1].text)
         t = replace(t, unit=m.group(1) if m else None)
     return t

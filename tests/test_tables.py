@@ -1485,3 +1485,48 @@ def test_rows_led_by_their_numbers_under_a_header_that_names_no_number_column():
     assert [(v, u) for s, v, u in got] == [(1834, "批次"), (17, "批次"), (0.9, "%"), (496, "批次"), (1, "批次"), (0.2, "%"),
                                           (1192, "批次"), (23, "批次"), (1.9, "%"), (3522, "批次"), (41, "批次"), (1.2, "%")]
     assert got[0][0].startswith("粮食加工品") and got[3][0].startswith("乳制品") and got[9][0].startswith("合计")
+
+
+# -- yearbook tables: rows led by years --------------------------------------------------------------
+
+def test_a_yearbook_table_whose_years_lost_their_space_to_the_first_figure():
+    # rows set out with single spaces, each year run into the first figure (2015 | 48210 written
+    # 201548210); the headers wrapped over lines, each closed by its unit; the years are the rows' labels
+    text = ("表5 历年行政执法收支情况\n年 份罚没收入\n(万元)\n执法经费\n支出(万元)\n罚没收入占\n经费的比重(%)\n"
+            "201548210 96420 50.0\n201651030 97100 52.5\n201762900 104833 60.0\n2018105880 117644 90.0\n"
+            "注:2018年起含乡镇综合执法数据。\n").encode("utf-8")
+    _, tables, records = run(text)
+    got = [(s, v, u, t) for s, v, u, t, _ in cells(records)]
+    assert len(got) == 12
+    assert got[:3] == [("2015罚没收入", 482100000, "元", "amount"), ("2015执法经费支出", 964200000, "元", "amount"),
+                       ("2015罚没收入占经费的比重", 50.0, "%", "percentage")]
+    assert got[9] == ("2018罚没收入", 1058800000, "元", "amount")
+    assert not any(v in (2015, 2016, 2017, 2018) for _, v, *_ in got)     # no year is a figure
+    t = tables[0]
+    assert t.n_cols == 4 and t.header_cols == 1 and t.n_rows == 5
+
+
+def test_a_glued_year_needs_a_year_column_and_rising_years():
+    # the same rows under a header that names no year column are figures as written: nothing is split
+    text = ("单位:元\n罚款 没收 退还\n201548210 96000 5000\n201651030 97000 5200\n201762900 104000 6000\n").encode("utf-8")
+    got = [v for _, v, *_ in cells(run(text)[2])]
+    assert 201548210 in got and 2015 not in got
+
+
+def test_a_yearbook_table_one_cell_a_line_with_year_and_period_rows():
+    # one cell a line, a blank line between cells and a space for an empty cell; rows led by a year or
+    # a span of years, every row closed by an empty cell; one header wrapped (罚没 / 财物收入)
+    def blank_between(*cs: str) -> str:
+        return "".join(f"{c}\n\n" for c in cs)
+    rows = [("2011-2015", "5120.40", "3010.20", " ", "2110.20"), ("2011", "900.10", "600.00", " ", "300.10"),
+            ("2012", "1010.30", "640.20", " ", "370.10"), ("2016-2020", "7400.90", "4100.50", "120.00", "3180.40"),
+            ("2016", "1320.00", "800.00", "20.00", "500.00")]     # 万元
+    text = ("3-2 全省行政执法收入\n\n \n\n单位:万元\n\n"
+            + blank_between("年份", "收入合计", "罚款收入", "罚没", "财物收入", "其他收入", *[" "] * 6)
+            + "".join(blank_between(*r, " ") for r in rows) + "2").encode("utf-8")
+    got = [(s, v, u) for s, v, u, *_ in cells(run(text)[2])]
+    assert len(got) == 17 and {u for *_, u in got} == {"元"}   # 20 cells, three of them empty
+    assert got[:3] == [("2011-2015收入合计", 51204000, "元"), ("2011-2015罚款收入", 30102000, "元"),
+                       ("2011-2015其他收入", 21102000, "元")]
+    assert ("2016-2020罚没财物收入", 1200000, "元") in got and ("2016罚没财物收入", 200000, "元") in got
+    assert not any(v in (2011, 2012, 2016, 2) for _, v, _ in got)   # years and the cut-off last line
