@@ -343,6 +343,12 @@ def level_counts(text: str, word: str, short_after: Iterable[str] = ()) -> Count
         for m in _SHORT_COUNTY.finditer(text):
             if m.group(1) in by_name:
                 c[m.group(1)] += 1
+        if short_after:
+            # …after a word that names a place (平安盂县、法治盂县): the county its slogans name
+            lead = "|".join(re.escape(w) for w in sorted(set(short_after), key=len, reverse=True))
+            for m in re.finditer(f"(?:{lead})([\u4e00-\u9fff]县)(?![城级域内外乡镇区])", text):
+                if m.group(1) in by_name:
+                    c[m.group(1)] += 1
         # an autonomous county by its short form in the title of its own documents
         # (《金平县…办法》 for 金平苗族瑶族傣族自治县), kept as written
         autonomous = _autonomous_county_short_names()
@@ -429,6 +435,22 @@ def _city_short_names(word: str) -> dict[str, str]:
     province's (上海 -> 上海市: 本市 in a report of 上海市 that says 法治上海)."""
     return {name[:-len(word)]: name for name, codes in gazetteer()[1].items()
             if len(name) >= 3 and name.endswith(word) and any(code_level(k) in (CITY, PROVINCE) for k in codes)}
+
+
+_BOOK = re.compile(r"《([^《》]{3,40})》")
+
+
+def opening_books(text: str, word: str) -> Optional[str]:
+    """The one division of the level ``word`` whose own documents the text cites by title
+    (拟定《某某区法治政府建设实施方案》): a name of that level at the start of a 《》 title; None
+    when no title or titles of two divisions start so."""
+    found = set()
+    for m in _BOOK.finditer(text):
+        c = level_counts(m.group(1)[:12], word)
+        first = next((n for n in c if m.group(1).startswith(n)), None)
+        if first:
+            found.add(first)
+    return found.pop() if len(found) == 1 else None
 
 
 def dominant_of_level(text: str, word: str, short_after: Iterable[str] = (), ratio: float = 1.5) -> Optional[str]:

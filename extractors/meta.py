@@ -1311,13 +1311,23 @@ def _resolve_self(kind: str, text: str, page: Mapping, entities: list[dict], met
             return normalize_org(lead[-1] + dept)
         # 省司法厅 in a text that names its province (…对广东系列重要讲话, 《广东省…》): 广东省司法厅
         # (市生态环境局 in a text that names its city only in a slogan: 建设美丽福州 -> 福州市生态环境局)
+        # (区司法局 in a text naming two districts, one of them in its own plan's title: 《荣昌区…方案》)
         division = ((divisions.dominant_of_level(text, level, _rules()["self"]["short_name_after"])
-                     or divisions.named_of_level(text, level)) if level else None)
+                     or divisions.named_of_level(text, level) or divisions.opening_books(text, level))
+                    if level else None)
         return normalize_org(division + dept) if division else None
     if kind not in ("县", "区", "市", "省", "镇", "乡", "街道"):
         n = _department_of_system(kind, text)
         if n:
             return n
+        if dept is None:
+            # 我局 in a text that names itself elsewhere by its level and department where a clause
+            # starts (。区司法局党委书记…): that department of the division the text names
+            abbreviated = {(m.group(1), m.group(2)) for m in _ABBREVIATED_DEPT.finditer(text)
+                           if m.group(2).endswith(kind) and _name_ok(m.group(2))}
+            if len(abbreviated) == 1:
+                lv, d = abbreviated.pop()
+                return _resolve_self(kind, text, page, entities, meta_orgs, d, lv)
     ents: Counter[str] = Counter()
     for e in entities or ():
         if e.get("label") in ("ORG", "GPE"):
@@ -1328,6 +1338,9 @@ def _resolve_self(kind: str, text: str, page: Mapping, entities: list[dict], met
     if ents:
         return ents.most_common(1)[0][0]
     return None
+
+
+_ABBREVIATED_DEPT = re.compile(f"(?:^|(?<=[。；;，,！\n]))([省市县区])([{HAN}]{{1,8}}?[局厅委办])(?=党委|党组|领导|局长|厅长|主任|坚持|认真|始终|高度|把)")
 
 
 def _system_subject(sentence: str) -> str | None:
@@ -1696,6 +1709,9 @@ def full_form(org: str | None, text: str) -> str | None:
 _DELIVERED_BY = re.compile(r"我代表([\u4e00-\u9fff]{0,10}?(?:国务院|人民政府))")
 
 
+_FRAMING_YEAR = re.compile(r"^\s*(?:19|20)\d\d年(?:度)?是[^。]{2,80}?的一年。")
+
+
 def _org_found(text: str, lines: list[str], title: str | None, page: Mapping, entities: list[dict]):
     kind = self_reference(text[:6000])
     if title:
@@ -1718,6 +1734,11 @@ def _org_found(text: str, lines: list[str], title: str | None, page: Mapping, en
     if op:
         i, sentence = op
         name, word, pos, dept = org_from_opening(sentence)
+        framing = _FRAMING_YEAR.match(sentence)
+        if name is None and word is None and framing:
+            # 2020年是…极不平凡的一年。在…领导下，省政府坚持…: the subject is the next sentence's
+            sentence = sentence[framing.end():]
+            name, word, pos, dept = org_from_opening(sentence)
         level = (sentence[pos] if dept and pos < len(sentence)
                  and re.match(f"(?:(?:人民)?政府)?{re.escape(dept)}", sentence[pos + 1:]) else None)
         offset = text.find(sentence) + pos if entities else -1

@@ -598,3 +598,34 @@ def test_a_verb_before_zhen_dangwei_is_no_town_even_as_an_entity():
     assert m.org is None
     ents = [{"label": "GPE", "text": "石桥镇", "start": start, "end": start + 3}]
     assert meta(text.replace("强化镇", "石桥镇"), entities=ents).org == "石桥镇"
+
+
+def test_a_county_named_only_in_its_slogans_after_a_county_government_opening():
+    # 县政府 speaks; the county's one-character name is written only in 平安某县 / 法治某县
+    text = ("2023年，在县委的坚强领导下，县政府坚持以习近平法治思想为指导，全面推进依法行政。\n"
+            "一、强化组织领导\n统筹推进平安息县、法治息县建设，全年召开专题会议6次。\n" + BODY)
+    m = meta(text)
+    assert (m.org, m.org_from, m.level) == ("息县", "self", "county")
+    # a slogan that names no county (平安建设) gives none
+    assert meta(text.replace("平安息县、法治息县", "平安建设、法治建设")).org is None
+
+
+def test_a_framing_sentence_about_the_year_before_the_province_government_speaks():
+    # 2022年是…的一年。 first; the next sentence's 省政府 is the body, the province named by its short form
+    text = ("省人民政府关于2022年法治政府建设情况的报告\n"
+            "2022年是甘肃发展进程中极为关键的一年。在党中央、国务院和省委的坚强领导下，省政府深入学习贯彻"
+            "习近平法治思想，推动甘肃法治政府建设迈上新台阶。现将有关情况报告如下。\n" + BODY)
+    m = meta(text)
+    assert (m.org, m.level, m.report_year) == ("甘肃省", "province", 2022)
+
+
+def test_our_bureau_names_itself_by_level_and_department_and_its_district_by_its_plan():
+    # 我局 opens; later 。区司法局党委书记… ; two districts named once each, one in its own plan's title
+    text = ("2023年，我局坚持以习近平新时代中国特色社会主义思想为指导，在区委、区政府的正确领导下，"
+            "为全区高质量发展提供法治保障。现将我局2023年法治政府建设情况报告如下。\n"
+            "一是强化学习。区司法局党委书记、局长带队到江北区学习法治政府建设经验。\n"
+            "二是完善制度。拟定《璧山区法治政府建设实施方案(2023-2025)》。\n" + BODY)
+    m = meta(text)
+    assert (m.org, m.org_from, m.level, m.parent_org) == ("璧山区司法局", "self", "department", "璧山区")
+    # with neither district in a document's title, no guess between the two
+    assert meta(text.replace("《璧山区法治政府建设实施方案(2023-2025)》", "实施方案，赴璧山区调研")).org is None
