@@ -258,6 +258,9 @@ _NUMBERED_CAPTION = re.compile(r"^\s*(?:表\s*[一二三四五六七八九十\d]
 _YEAR_CELL = re.compile(r"^\s*((?:19|20)\d\d)\s*年?(?:度)?\s*$")
 
 
+_KIND_CORNERS = ("类别", "类型", "种类", "项目", "名称")   # 罪行类别, 案件类型: a corner naming the rows' kind
+
+
 def _years_header(row: list[_C], below: list[_C], rules: RuleSet) -> bool:
     """``row`` heads its columns with years (项目 | 2021 | 2022 | 2023, item 2000 2003 2004): two years at
     least, each later than the one before, after the words of the corner, over a row of as many figures
@@ -270,7 +273,7 @@ def _years_header(row: list[_C], below: list[_C], rules: RuleSet) -> bool:
         return False
     corners = set(rules.tables["headers"].get("corner_words", ())) | set(rules.tables["cells"].get("period_headers", ()))
     if cells[:len(words)] != words or not all(clean_label(c.text) in corners or re.fullmatch(r"[A-Za-z ]+", c.text.strip())
-                                              for c in words):
+                                              or clean_label(c.text).endswith(_KIND_CORNERS) for c in words):
         return False   # the corner's words first (项目, item), then only years: a row of counts has its label
     figures = [c for c in below if c.text.strip() and is_figure(c.text, rules)]
     return len(figures) >= len(years) and not all(_YEAR_CELL.match(c.text) for c in figures)
@@ -293,6 +296,7 @@ def _assemble(header_rows: list[list[_C]], data_rows: list[list[_C]], kind: str,
     if len(data_rows) > 1 and _years_header(data_rows[0], data_rows[1], rules):
         # 项目 | 2021 | 2022 | 2023 over the rows: the years head the columns (spec §7)
         header_rows, data_rows = [*header_rows, data_rows[0]], data_rows[1:]
+    data_rows = _under_group_labels(data_rows, rules)
     split = [_split_row(r, rules) for r in data_rows]
     n_vals = max((len(v) for _, v in split), default=0)
     # rows of words only (a header repeated inside the table) do not widen the label columns
@@ -360,6 +364,46 @@ def _assemble(header_rows: list[list[_C]], data_rows: list[list[_C]], kind: str,
     ends = [c.end for c in cells if c.end >= 0]
     return Table(cells=tuple(sorted(cells, key=lambda c: (c.row, c.col))), n_rows=n_rows, n_cols=n_cols,
                  header_rows=hr, header_cols=hc, kind=kind, start=min(starts), end=max(ends))
+
+
+MIN_GROUP_ROWS = 2   # rows of a lone label, each over labelled rows of figures, that make groups of rows
+
+
+def _under_group_labels(rows: list[list[_C]], rules: RuleSet) -> list[list[_C]]:
+    """Rows grouped under rows of a lone label (服刑人士 | | | over 男性 | 7 253 | …, 女性 | …, 小计 | …,
+    then 还押人士 | | | …): the group's label becomes a label of each row under it, spanning them, in a
+    column of its own; the rows as they are with fewer than two such groups."""
+    def lone(r: list[_C]) -> bool:
+        cs = [c for c in r if c.text]
+        return len(cs) == 1 and bool(r[0].text) and not is_figure(r[0].text, rules) \
+            and not _is_empty_mark(r[0].text, rules)
+
+    def labelled_figures(r: list[_C]) -> bool:
+        labels, _ = _split_row(r, rules)
+        return bool(_n_figures(r, rules)) and any(c.text for c in labels)
+
+    groups = [i for i, r in enumerate(rows) if lone(r) and i + 1 < len(rows) and labelled_figures(rows[i + 1])]
+    if len(groups) < MIN_GROUP_ROWS:
+        return rows
+    # groups alike: the rows under two of them at least share a label (男性, 女性 under each); rows of a
+    # label whose figure is missing (查封场所 over 扣押财物, 冻结存款) are no groups
+    children: list[set[str]] = []
+    for a, b in zip(groups, groups[1:] + [len(rows)]):
+        children.append({clean_label(c.text) for r in rows[a + 1:b] for c in _split_row(r, rules)[0][:1] if c.text})
+    if not any(x & y for n, x in enumerate(children) for y in children[n + 1:]):
+        return rows
+    out: list[list[_C]] = []
+    group: Optional[_C] = None
+    for i, r in enumerate(rows):
+        if i in groups:
+            group = r[0]
+            continue
+        if group is not None and labelled_figures(r):
+            out.append([group, *r])
+            group = None        # the rows after the first: the label spans them
+            continue
+        out.append(r)
+    return out
 
 
 def _is_total_row(labels: list[_C]) -> bool:
@@ -654,8 +698,8 @@ def _best_parents(upper: list[_C], lower: list[_C], p: int, below: list[_C], wor
             s -= 100.0      # written again below: a leaf of parallel groups, never their parent
         elif any(len(x) >= 2 and len(t) > len(x) and t.endswith(x) and _CJK.search(x) for x in low_texts):
             s -= 1.0        # a measure named below, for another period (2024年6月完成数 by 完成数): a leaf
-        if t in words.leaves:
-            s -= 100.0      # 序号, 单位: the header of the row numbers or labels, never a group's
+        if t in words.leaves or "/" in t and any(x in words.leaves for x in t.split("/")):
+            s -= 100.0      # 序号, 单位 (行政区划/机构/部门): the header of the row numbers or labels, never a group's
         if _period_apart(t, low_texts):
             s -= 100.0      # 2025年预算数 over 2024年预算数: one measure for two periods, side by side
         if t.startswith(_TOTAL_WORDS) or t in _TOTAL_WORDS:
@@ -886,6 +930,10 @@ def _row_tables(rows: list[list[_C]], starts: list[int], kind: str, rules: RuleS
     if padded:
         rows = [_strip_trailing(r) for r in rows]
     figs = [_n_figures(r, rules) > 0 for r in rows]
+    for k in range(len(rows) - 1):
+        below = next((rows[m] for m in range(k + 1, len(rows)) if figs[m]), None)
+        if figs[k] and below is not None and _years_header(rows[k], below, rules):
+            figs[k] = False     # 类别 | 2018 | 2019 | … heads the rows below (a row of units between)
     width = _width
 
     segments: list[tuple[int, int]] = []
@@ -917,7 +965,7 @@ def _row_tables(rows: list[list[_C]], starts: list[int], kind: str, rules: RuleS
     title_unit = None
     for a, b in segments:
         seg = rows[a:b]
-        first_data = next((m for m, r in enumerate(seg) if _n_figures(r, rules)), None)
+        first_data = next((m for m in range(len(seg)) if figs[a + m]), None)
         if first_data is None:
             continue
         head, data = seg[:first_data], seg[first_data:]
@@ -1126,6 +1174,15 @@ def _line_tables(lines: list[_Line], text: str, rules: RuleSet, used: set[int]) 
         if len(breaks) == 1 and not any(lines[k].kind == "cell" and is_figure(_cell_text(lines[k]), rules)
                                         for k in run[breaks[0] + 1:]):
             run = run[:breaks[0]]    # one line of bars after the last figure: a last row left short
+        led = _bar_led_rows(run, lines, text)
+        if led is not None:
+            rows, starts = led
+            cut = not text[lines[run[-1]].end:].strip()
+            for t, first in _row_tables(rows, starts, "pipe", rules, cut):
+                out.append(_with_caption(t, lines, first, rules, inner=first != starts[0]))
+                used.update(range(run[0], run[-1] + 1))
+            i = max(j, i + 1)
+            continue
         bar_runs = _bar_runs(run, lines)
         if bar_runs and i > 0 and i - 1 not in used and lines[i - 1].kind == "rowbreak" \
                 and len(_PIPE.findall(lines[i - 1].text)) == 1:
@@ -1164,6 +1221,56 @@ def _line_tables(lines: list[_Line], text: str, rules: RuleSet, used: set[int]) 
                 used.update(range(seg[0], seg[-1] + 1))
         i = max(j, i + 1)
     return out
+
+
+_BAR_LED = re.compile(r"^\s*[|｜]\s*(?=\S)")
+MIN_BAR_LED_ROWS = 3     # rows of cells one a line, each cell after the first led by a bar, a lone bar between rows
+
+
+def _bar_led_rows(run: list[int], lines: list[_Line], text: str) -> Optional[tuple[list[list[_C]], list[int]]]:
+    """Rows of cells written one a line with the bar before each cell but a row's first, and a line of
+    bars alone between rows (内蒙古 / | 1 / | 1 / … / | then 呼和浩特市 / | 10 / …): each row's cells;
+    first cells wrapped over lines (行政区划/ / 机构/部门) are one cell. None unless three rows at
+    least are so written and nearly every cell line is led by a bar. Leading rows of one cell (a
+    metadata line's value) are not rows of the table."""
+    groups: list[list[int]] = [[]]
+    for k in run:
+        kind = lines[k].kind
+        if kind == "rowbreak":
+            if groups[-1]:
+                groups.append([])
+        elif kind == "cell":
+            groups[-1].append(k)
+    groups = [g for g in groups if g]
+    led = [k for g in groups for k in g if _BAR_LED.match(lines[k].text)]
+    n_cells = sum(len(g) for g in groups)
+    if len(groups) < MIN_BAR_LED_ROWS or len(led) < 0.7 * n_cells:
+        return None
+    rows: list[list[_C]] = []
+    starts: list[int] = []
+    for g in groups:
+        row: list[_C] = []
+        lead: list[_C] = []
+        for k in g:
+            ln = lines[k]
+            m = _BAR_LED.match(ln.text)
+            c = _strip_span(text, ln.start + (m.end() if m else 0), ln.end)
+            if m or row:
+                if lead:
+                    row.append(_C(" ".join(x.text for x in lead), lead[0].start, lead[-1].end))
+                    lead = []
+                row.append(c)
+            else:
+                lead.append(c)     # the row's first cell, maybe wrapped over lines
+        if lead:
+            row.append(_C(" ".join(x.text for x in lead), lead[0].start, lead[-1].end))
+        if len(row) < 2 and not rows:
+            continue
+        rows.append(row)
+        starts.append(g[0])
+    if len([r for r in rows if len(r) >= 2]) < MIN_BAR_LED_ROWS:
+        return None
+    return rows, starts
 
 
 def _bars_between_cells(run: list[int], lines: list[_Line], text: str, rules: RuleSet) -> list[int]:

@@ -272,11 +272,17 @@ def is_figure(text: str, rules: RuleSet) -> bool:
     return read_cell(text, rules) is not None
 
 
+_EMPTY_BRACKETS = re.compile(r"[（(]\s*[)）]")
+_UNCLOSED_SHARE = re.compile(r"[（(]\s*([%％])\s*$")
+
+
 def header_unit(label: str, rules: RuleSet) -> tuple[UnitInfo, float] | None:
     """The unit a header or caption gives: 数量（件）, 合计(宗), 罚没金额(万元), 单位：万元, 本年制发件数."""
     if not label:
         return None
     label = without_pinyin(label)
+    # a unit the copy lost (单位户数(), 监督覆盖率(%): the header without its empty or unclosed brackets
+    label = _UNCLOSED_SHARE.sub(r"(\1)", _EMPTY_BRACKETS.sub("", label))
     for rx in (_HEADER_UNIT, _UNIT_LINE):
         for m in rx.finditer(label):
             got = unit_info(m.group("u"), rules)
@@ -643,7 +649,19 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
             return got
         if "prose" not in prose_unit:
             prose_unit["prose"] = _prose_unit(table, text, about, rules)
-        return echo_unit(k) or prose_unit["prose"]
+        return echo_unit(k) or header_in_prose(k) or prose_unit["prose"]
+
+    named_in_prose: dict[int, tuple[UnitInfo, float] | None] = {}
+
+    def header_in_prose(k: int) -> tuple[UnitInfo, float] | None:
+        """The unit the report's text counts what column k's headers name in (卫生监督机构 over the
+        column, 全区共报告卫生监督机构116家 in the text: 家): the header, its figure right after it
+        outside the table, and a unit of matters or things; one unit over every such mention."""
+        if k not in named_in_prose:
+            named_in_prose[k] = _header_unit_in_prose(
+                [clean_label(c.text) for rr in range(hr) if (c := g[rr][k]) is not None and c.colspan < table.n_cols],
+                table, text, generic, rules)
+        return named_in_prose[k]
 
     echoes: dict[int, dict[tuple[int, int], tuple[float, str, bool]]] = {}
 
@@ -890,6 +908,29 @@ def _prose_unit(table: Table, text: str, about: str, rules: RuleSet) -> tuple[Un
     if not seen:
         return None
     return unit_info(max(seen, key=lambda u: seen[u]), rules)
+
+
+def _header_unit_in_prose(heads: list[str], table: Table, text: str, generic: set[str],
+                          rules: RuleSet) -> tuple[UnitInfo, float] | None:
+    """See ``header_in_prose`` in :func:`table_records`: the headers nearest the cells first."""
+    for h in reversed(heads):
+        if len(h) < 2 or h in generic or h in _TOTALS or not _HAN.search(h):
+            continue
+        found: set[str] = set()
+        for m in re.finditer(rf"{re.escape(h)}[^\d。；;，,、\n|]{{0,4}}?\d+(?:\.\d+)?\s*(?P<u>[\u4e00-\u9fff]{{1,2}})", text):
+            if table.start <= m.start() < table.end:
+                continue
+            w = m.group("u")
+            for u in (w, w[:1]):
+                got = unit_info(u, rules)
+                if got and got[0].type in ("count", "case"):
+                    found.add(got[0].written)
+                    break
+        if len(found) == 1:
+            return unit_info(found.pop(), rules)
+        if found:
+            return None
+    return None
 
 
 def _one_case_unit(units: Iterable[tuple[UnitInfo, float] | None]) -> tuple[UnitInfo, float] | None:

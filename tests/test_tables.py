@@ -1530,3 +1530,54 @@ def test_a_yearbook_table_one_cell_a_line_with_year_and_period_rows():
                        ("2011-2015其他收入", 21102000, "元")]
     assert ("2016-2020罚没财物收入", 1200000, "元") in got and ("2016罚没财物收入", 200000, "元") in got
     assert not any(v in (2011, 2012, 2016, 2) for _, v, _ in got)   # years and the cut-off last line
+
+
+def test_a_pipe_table_headed_by_years_over_a_row_of_units_and_grouped_rows():
+    # 援助类别 | 2021 | 2022 | 2023, a row of units under it, then groups: a lone label over rows whose
+    # labels repeat in each group (城区, 乡镇, 小计); thousands divided by a space
+    text = ("表2:按类别划分的法律援助案件\n"
+            "援助类别 | 2021 | 2022 | 2023 |\n"
+            "(件) | (件) | (件) | |\n"
+            "刑事案件 | |||\n"
+            "城区 | 1 204 | 1 310 | 998 |\n"
+            "乡镇 | 356 | 402 | 377 |\n"
+            "小计 | 1 560 | 1 712 | 1 375 |\n"
+            "民事案件 | |||\n"
+            "城区 | 2 015 | 2 230 | 2 118 |\n"
+            "乡镇 | 870 | 915 | 1 002 |\n"
+            "小计 | 2 885 | 3 145 | 3 120 |\n")
+    got = [(s, v, u, t) for s, v, u, t, _ in cells(run(text.encode("utf-8"))[2])]
+    assert len(got) == 18 and {u for _, _, u, _ in got} == {"件"}
+    assert got[:3] == [("刑事案件城区2021", 1204, "件", "case"), ("刑事案件城区2022", 1310, "件", "case"),
+                       ("刑事案件城区2023", 998, "件", "case")]
+    assert ("民事案件小计2023", 3120, "件", "case") in got
+    assert not any(v in (2021, 2022, 2023) for _, v, _, _ in got)
+
+
+
+def test_cells_one_a_line_each_after_a_bar_rows_between_lone_bars():
+    # every cell but a row's first is led by a bar, a line of a lone bar closes the row; the corner
+    # wrapped over two lines; two header rows (groups, then 合计 / 市级 / 县级 under each); the units
+    # from the notice's own text (执法机构 …家, 执法人员 …人); a column the text never counts: no unit
+    def row(*cs: str) -> str:
+        return cs[0] + "\n" + "".join(f"| {c}\n" for c in cs[1:]) + "|\n"
+    text = ("全市共有执法机构21家，执法人员640人。\n附件:执法力量汇总表\n|\n"
+            + row("地区/", "执法机构", "执法人员", "窗口").replace("地区/\n", "地区/\n单位\n", 1)
+            + row("合计", "市级", "县级", "合计", "市级", "县级", "合计", "市级", "县级")
+            + row("东城", "5", "1", "4", "150", "30", "120", "3", "1", "2")
+            + row("西城", "7", "1", "6", "210", "40", "170", "4", "1", "3")
+            + row("南城", "9", "2", "7", "280", "60", "220", "2", "0", "2"))
+    got = [(s, v, u) for s, v, u, *_ in cells(run(text.encode("utf-8"))[2])]
+    assert len(got) == 27
+    assert got[:4] == [("东城执法机构合计", 5, "家"), ("东城执法机构市级", 1, "家"), ("东城执法机构县级", 4, "家"),
+                       ("东城执法人员合计", 150, "人")]
+    assert ("南城窗口县级", 2, None) in got
+
+
+def test_a_header_whose_unit_the_copy_left_empty():
+    # 检查户数() and 合格率(% : the brackets lost their unit or their end; the header still names it
+    text = ("项目 | 检查户数() | 合格率(% |\n"
+            "餐饮 | 1200 | 96.5 |\n"
+            "住宿 | 340 | 98.2 |\n")
+    got = [(s, v, u) for s, v, u, *_ in cells(run(text.encode("utf-8"))[2])]
+    assert [(v, u) for _, v, u in got] == [(1200, "户"), (96.5, "%"), (340, "户"), (98.2, "%")]
