@@ -35,6 +35,7 @@ part of a table, so prose keeps its records.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -496,8 +497,8 @@ def _place_headers(header_rows: list[list[_C]], hc: int, n_vals: int, multi: boo
                     above is None or above is slots.get((r - 1, left[1]))):
                 left[3] += 1                       # the colspan the text lost
                 slots[(r, col)] = left
-            elif above is not None and above[0] + above[2] == r:
-                above[2] += 1                      # the rowspan the text lost
+            elif above is not None and above[0] + above[2] == r and above[3] < n_cols:
+                above[2] += 1                      # the rowspan the text lost (a title over all: none)
                 slots[(r, col)] = above
     if short:
         _stack(short, hc, n_vals, put, bottom_row=len(header_rows) - 1 if exact_bottom else None)
@@ -1038,6 +1039,110 @@ _YEAR_HEADER = re.compile(r"^\s*年\s*[份度]")
 _ENDS_IN_UNIT = re.compile(r"[（(][^()（）]{1,8}[)）]\s*$")
 
 
+def _width_of(s: str) -> int:
+    """Columns ``s`` takes in a fixed-width layout: two for a wide character (汉字, full-width forms)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
+def _columns_of(cells: list[_C], line: _Line, text: str) -> list[tuple[int, int]]:
+    """Each cell's first and last layout column on its line."""
+    out = []
+    for c in cells:
+        a = _width_of(text[line.start:c.start])
+        out.append((a, a + _width_of(c.text) - 1))
+    return out
+
+
+def _aligned_after_blank(lines: list[_Line], first: int, j: int, text: str) -> bool:
+    """Line j is a blank line (or two) between rows set out in columns: the row after it starts in
+    the same column as the table's first row, and both start with a figure or both with words."""
+    if lines[j].kind != "blank" or j == first:
+        return False
+    k = j
+    while k < len(lines) and lines[k].kind == "blank" and k - j < 2:
+        k += 1
+    if k >= len(lines) or lines[k].kind != "srow" or lines[j - 1].kind != "srow":
+        return False
+    a, b = _space_cells(lines[first], text), _space_cells(lines[k], text)
+    if not a or not b:
+        return False
+    return abs(_columns_of(a[:1], lines[first], text)[0][0] - _columns_of(b[:1], lines[k], text)[0][0]) <= 1 \
+        and bool(_YEAR_CELL.match(a[0].text)) == bool(_YEAR_CELL.match(b[0].text))
+
+
+MIN_ALIGNED_ROWS = 3
+
+
+def _by_columns(heads: list[int], rows_at: list[int], lines: list[_Line], text: str,
+                rules: RuleSet) -> Optional[tuple[list[list[_C]], list[list[_C]]]]:
+    """A table whose rows keep their cells' columns by position, an empty cell only spaces (text from a
+    fixed-width page: 1994  30  21  1  _  8 …): the columns where the rows' cells stand, each cell in
+    its column, empty cells where a row has none; the header lines laid over the same columns (a line
+    as many cells as the columns their leaves, a line of fewer the groups over the runs of columns
+    between them, a line over the first column only its corner). None when the rows have as many
+    cells each (nothing to place), or cells of a row share a column."""
+    toks = [_space_cells(lines[k], text) for k in rows_at]
+    if len(toks) < MIN_ALIGNED_ROWS or len({len(t) for t in toks}) == 1:
+        return None
+    spans = [_columns_of(t, lines[k], text) for t, k in zip(toks, rows_at)]
+    merged: list[list[int]] = []
+    for a, b in sorted(iv for row in spans for iv in row):
+        if merged and a <= merged[-1][1] + 1:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    n = len(merged)
+
+    def column(iv: tuple[int, int]) -> int:
+        return next(m for m, (a, b) in enumerate(merged) if a <= iv[0] <= b + 1)
+
+    data: list[list[_C]] = []
+    for t, row in zip(toks, spans):
+        cells = [_C("", -1, -1) for _ in range(n)]
+        for c, iv in zip(t, row):
+            m = column(iv)
+            if cells[m].text:
+                return None
+            cells[m] = c
+        data.append(cells)
+    if sum(1 for r in data if r[0].text and not is_figure(r[0].text, rules) or _YEAR_CELL.match(r[0].text)) < len(data) - 1:
+        return None    # the first column holds the rows' labels (or years)
+    centres = [(a + b) / 2 for a, b in merged]
+    header: list[list[_C]] = []
+    leaves: Optional[list[_C]] = None
+    corner: Optional[_C] = None
+    for k in heads:
+        t = _space_cells(lines[k], text)
+        if not t:
+            continue
+        ivs = _columns_of(t, lines[k], text)
+        if len(t) in (n, n - 1) and leaves is None:
+            leaves = [_C("", -1, -1)] * (n - len(t)) + t
+            continue
+        if len(t) == 1 and ivs[0][0] <= merged[0][1] + 1 and merged[0][0] - 1 <= ivs[0][1] < merged[1][0]:
+            corner = t[0]      # over the first column only (年份)
+            continue
+        if len(t) == 1:
+            header.append(t)   # a title over the table (续表, the book's name)
+            continue
+        # groups: each over the columns nearer to it than to the next group
+        groups = [_C("", -1, -1) for _ in range(n)]
+        bounds = [((ivs[g][1] + ivs[g + 1][0]) / 2) for g in range(len(t) - 1)]
+        for g, c in enumerate(t):
+            lo = bounds[g - 1] if g else -1.0
+            first = next((m for m in range(1, n) if centres[m] >= lo), None)
+            if first is None or groups[first].text:
+                break
+            groups[first] = c
+        else:
+            header.append(groups)
+    if leaves is None:
+        return None
+    if corner is not None and not leaves[0].text:
+        leaves = [corner] + leaves[1:]
+    return header + [leaves], data
+
+
 def _unglue_years(header: list[list[_C]], data: list[list[_C]]) -> Optional[list[list[_C]]]:
     """A yearbook's rows whose year lost the space after it in the copy (年份 over ``199059137 339396
     17.4``: 1990 | 59137 | 339396 | 17.4): under a header that starts with 年份 or 年度, three rows at
@@ -1101,8 +1206,13 @@ def _space_tables(lines: list[_Line], text: str, rules: RuleSet, used: set[int])
             i += 1
             continue
         j = i
-        while j < len(lines) and (lines[j].kind == "srow" or _label_row(lines, j, i, text, rules)):
-            j += 1
+        while j < len(lines):
+            if lines[j].kind == "srow" or _label_row(lines, j, i, text, rules):
+                j += 1
+            elif _aligned_after_blank(lines, i, j, text):
+                j += 1      # a blank line between groups of rows set out in the same columns
+            else:
+                break
         # header lines above: short tokens, no figures, no sentence
         h = i - 1
         heads: list[int] = []
@@ -1120,9 +1230,10 @@ def _space_tables(lines: list[_Line], text: str, rules: RuleSet, used: set[int])
                 vertical += 1   # headers written down a character a line, several columns side by side:
                 h -= 1          # which column each character names is lost; the lines above still name groups
                 continue
-            if _HEADING.match(s) or _SENTENCE.search(s) or ln.kind == "prose" and len(s) > MAX_CELL_CHARS:
-                break
             toks = _space_cells(ln, text)
+            if _HEADING.match(s) or _SENTENCE.search(s) or ln.kind == "prose" and len(s) > MAX_CELL_CHARS and (
+                    len(toks) < 3 or any(len(c.text) > 8 for c in toks)):
+                break   # (a long line of short headers set far apart is a header line)
             if not toks or any(is_figure(c.text, rules) for c in toks) or any(len(c.text) > 16 for c in toks):
                 break
             if len(toks) == 1 and len(toks[0].text) == 1:
@@ -1132,7 +1243,11 @@ def _space_tables(lines: list[_Line], text: str, rules: RuleSet, used: set[int])
             heads.insert(0, h)
             h -= 1
         header = [_space_cells(lines[k], text) for k in heads]
-        data = [_space_cells(lines[k], text) for k in range(i, j)]
+        rows_at = [k for k in range(i, j) if lines[k].kind != "blank"]
+        data = [_space_cells(lines[k], text) for k in rows_at]
+        aligned = _by_columns(heads, rows_at, lines, text, rules)
+        if aligned is not None:
+            header, data = aligned
         data = _unglue_years(header, data) or data
         n_vals = max((len(_split_row(r, rules)[1]) for r in data), default=0)
         wrapped = None

@@ -101,7 +101,7 @@ SCHEMA: dict[str, dict] = {
     "tables.toml": {
         "units": {"by_subject": {"*": "str"}, "header_suffix": {"*": "str"}, "count_objects?": WORDS,
                   "from_prose?": WORDS, "prose_units?": WORDS, "money_words?": WORDS, "ratio_headers?": WORDS,
-                  "money_headers?": {"*": "str"}, "score_headers?": {"*": "str"}},
+                  "money_headers?": {"*": "str"}, "score_headers?": {"*": "str"}, "case_outcomes?": WORDS},
         "cells": {"empty": WORDS, "serial_headers": WORDS, "rank_headers?": WORDS, "generic_headers": WORDS, "period_headers?": WORDS,
                   "column_number_labels?": WORDS},
         "headers": {"caption_suffixes": WORDS, "caption_words": WORDS, "corner_words?": WORDS, "remark_words?": WORDS,

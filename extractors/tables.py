@@ -644,6 +644,8 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
         for cue, unit in tconf["units"]["by_subject"].items():
             if cue in about:
                 return unit_info(unit, rules)
+        if sum(1 for w in tconf["units"].get("case_outcomes", ()) if w in header_text) >= 2:
+            return unit_info("件", rules)   # 维持 | 撤销 | 撤诉: the outcomes of cases
         got = sibling_header_unit(k) or sibling_row_unit(r)
         if got:
             return got

@@ -1581,3 +1581,42 @@ def test_a_header_whose_unit_the_copy_left_empty():
             "住宿 | 340 | 98.2 |\n")
     got = [(s, v, u) for s, v, u, *_ in cells(run(text.encode("utf-8"))[2])]
     assert [(v, u) for _, v, u in got] == [(1200, "户"), (96.5, "%"), (340, "户"), (98.2, "%")]
+
+
+def _fixed_width(cells: list[tuple[int, str]]) -> str:
+    """A line with each text starting at its column (a wide character taking two), as a page set in a
+    fixed-width layout writes it."""
+    def width(x: str) -> int:
+        return sum(2 if "\u4e00" <= ch <= "\u9fff" else 1 for ch in x)
+    out = ""
+    for col, s in cells:
+        out += " " * max(col - width(out), 1 if out else 0) + s
+    return out
+
+
+def test_a_fixed_width_table_whose_empty_cells_are_only_spaces():
+    # a gazetteer's 行政诉讼 table: groups 收案 / 结案 over their columns, the corner 年份 on a line of its
+    # own, rows in groups of years with a blank line between, a cell left empty by spaces alone; the
+    # outcomes (维持, 撤销, 撤诉) make the unitless cells cases, in 件
+    cols = [10, 18, 25, 32, 40, 47, 54]
+    def row(*cs: str) -> str:
+        return _fixed_width([(c, s) for c, s in zip(cols, cs) if s])
+    text = "\n".join([
+        _fixed_width([(60, "续表")]),
+        _fixed_width([(24, "收案"), (48, "结案")]),
+        _fixed_width([(10, "年份")]),
+        _fixed_width([(17, "总计"), (24, "行政"), (31, "民事"), (39, "总计"), (46, "维持"), (53, "撤销")]),
+        "",
+        row("2001", "12", "9", "3", "11", "8", "3"),
+        row("2002", "15", "15", "", "14", "", "2"),
+        "",
+        row("2003", "9", "6", "3", "9", "7", "2"),
+        row("2004", "20", "18", "2", "", "", ""),
+        row("2005", "7", "", "7", "6", "6", ""),
+        ""]) + "注:2004年结案数据缺。\n"
+    got = [(s, v, u) for s, v, u, *_ in cells(run(text.encode("utf-8"))[2])]
+    assert len(got) == 23 and {u for *_, u in got} == {"件"}
+    assert got[:3] == [("2001收案总计", 12, "件"), ("2001收案行政", 9, "件"), ("2001收案民事", 3, "件")]
+    assert ("2002结案撤销", 2, "件") in got and not any(s == "2002结案维持" for s, *_ in got)
+    assert ("2005收案民事", 7, "件") in got and ("2005结案维持", 6, "件") in got
+    assert not any(s.startswith("2004结案") for s, *_ in got)
