@@ -51,3 +51,15 @@ def test_to_dict_is_flat_and_complete():
 
     m = document_meta("2024年静观镇法治政府建设年度报告")
     assert m.to_dict() == asdict(m)
+
+
+def test_pinyin_left_after_traditional_characters_is_no_part_of_a_subject():
+    # a page converted to traditional characters with the pinyin left after some of them
+    text = "本月共接收便民熱線工單(dān)521件,涉及39個(gè)部門(mén)工單339件。"
+    recs = extract(text)
+    got = {r.text: r.subject for r in recs}
+    assert got["521件"].endswith("接收便民熱線工單")
+    assert got["339件"] and "(" not in got["339件"]
+    assert all(r.subject is None or "(" not in r.subject for r in recs)
+    # the record's text and offsets stay those of the page
+    assert all(text[r.start:r.end] == r.text for r in recs)
