@@ -2022,7 +2022,10 @@ def _numbered_rows(rows: list[list[_C]]) -> list[list[_C]]:
     for r in rows[1:n]:
         out.append([lead] + r[:-1])
         lead = r[-1]
-    return out + [[lead] + rows[n]] + rows[n + 1:]
+    last = rows[n]
+    if n == len(rows) - 1 and len(last) > 2 and last[-1].text.strip() == str(n + 1):
+        last = last[:-1]    # the next row's number, the rest of its row cut off where the text ends
+    return out + [[lead] + last] + rows[n + 1:]
 
 
 def _rows_by_bar_ends(seg: list[int], lines: list[_Line], text: str, rules: RuleSet) -> Optional[Table]:

@@ -1620,3 +1620,19 @@ def test_a_fixed_width_table_whose_empty_cells_are_only_spaces():
     assert ("2002结案撤销", 2, "件") in got and not any(s == "2002结案维持" for s, *_ in got)
     assert ("2005收案民事", 7, "件") in got and ("2005结案维持", 6, "件") in got
     assert not any(s.startswith("2004结案") for s, *_ in got)
+
+
+def test_numbered_rows_whose_last_row_the_text_cut_after_its_number():
+    # one cell a line, blank lines between; the page ends on the next row's number alone: no figure,
+    # and the row before keeps all its cells (a total that looks like a year, 2024, is a figure)
+    def blank_between(*cs: str) -> str:
+        return "".join(f"{c}\n\n" for c in cs)
+    text = ("各地区投诉举报情况(单位:件)\n\n"
+            + blank_between("序号", "单位", "投诉", "举报", "小计",
+                            "1", "东区市场监管局", "1500", "320", "1820",
+                            "2", "西区市场监管局", "980", "210", "1190",
+                            "3", "北区市场监管局", "1700", "324", "2024")
+            + "4")
+    got = [(s, v) for s, v, *_ in cells(run(text.encode("utf-8"))[2])]
+    assert len(got) == 9 and got[-1] == ("北区市场监管局小计", 2024)
+    assert 4 not in [v for _, v in got]
