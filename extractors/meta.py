@@ -1241,6 +1241,8 @@ def _named_in_text(text: str, kind: str, dept: str | None = None) -> list[str]:
         n = divisions.dominant_of_level(text, kind, _rules()["self"]["short_name_after"])
         if n is None and kind == "省":
             n = _province_by_abbreviation(text)
+        if n and text.count(n) == 1 and _OBJECT_BEFORE.search(text[max(0, text.find(n) - 1):text.find(n)]):
+            return []   # 我市 … 将平度市25个政府部门…: a division named once, as what the body acts on
         return [n] if n else []
     # a department: the department word with the divisions written before it
     # (…审议了《龙岩市永定区卫生健康局…》 -> 龙岩市永定区卫生健康局)
@@ -1259,6 +1261,9 @@ def _named_in_text(text: str, kind: str, dept: str | None = None) -> list[str]:
             c[n] += 1
     return [n for n, _ in c.most_common()]
 
+
+# the word before a division named as the object of the body's action (将某市…, 对某县…, 赴某区…)
+_OBJECT_BEFORE = re.compile("[将对向赴到与帮]$")
 
 _SLOGAN = re.compile(f"法治(?P<x>[{HAN}]{{2,3}}?)建设|(?:建设|打造|推进)“?法治(?P<y>[{HAN}]{{2,3}})(?=[”，,。；;、\\s])")
 
@@ -1330,6 +1335,9 @@ def _resolve_self(kind: str, text: str, page: Mapping, entities: list[dict], met
                 return _resolve_self(kind, text, page, entities, meta_orgs, d, lv)
     ents: Counter[str] = Counter()
     for e in entities or ():
+        at = e.get("start")
+        if isinstance(at, int) and at > 0 and _OBJECT_BEFORE.search(text[at - 1:at]):
+            continue    # 将平度市…: what the body acts on, not the body
         if e.get("label") in ("ORG", "GPE"):
             n = normalize_org(e.get("text"))
             if n and _kind(n) == kind and (divisions.leading_divisions(e.get("text", ""))

@@ -629,3 +629,16 @@ def test_our_bureau_names_itself_by_level_and_department_and_its_district_by_its
     assert (m.org, m.org_from, m.level, m.parent_org) == ("璧山区司法局", "self", "department", "璧山区")
     # with neither district in a document's title, no guess between the two
     assert meta(text.replace("《璧山区法治政府建设实施方案(2023-2025)》", "实施方案，赴璧山区调研")).org is None
+
+
+def test_our_city_naming_only_a_city_it_acts_on_is_no_city():
+    # 我市 speaks; the one city the text names is what it acts on (将某市…), by the rules and as an entity
+    text = ("2022年，我市坚持以习近平法治思想为指导，全面推进依法行政。\n"
+            "一、深化改革\n在全省率先开展相对集中行政许可权改革，将胶州市18个部门的审批事项划转到位。\n" + BODY)
+    start = text.index("胶州市")
+    ents = [{"label": "GPE", "text": "胶州市", "start": start, "end": start + 3}]
+    assert meta(text).org is None
+    assert meta(text, entities=ents).org is None
+    # named as the body (胶州市坚持…), it is the body
+    text2 = text.replace("我市坚持", "胶州市坚持")
+    assert meta(text2).org == "胶州市"
