@@ -799,8 +799,13 @@ def org_from_title(title: str) -> str | None:
     t = re.sub(r"^(?:关于)?(?:(?:19|20)[0-9]{2}\s*年度?|[二][〇○零一二三四五六七八九]{3}年度?)", "", t)
     head = _TITLE_SUBJECT.split(t, maxsplit=1)[0]
     # a tag the page's markup left in its title (某某省人民政府br关于…): no part of the name
-    head = _MARKUP_LEFT.sub("", head)
-    return normalize_org(head.strip(" 　、，,"))
+    head = _MARKUP_LEFT.sub("", head).strip(" 　、，,")
+    if _TITLE_STREET.match(head) and not _bad_start(head):
+        return head     # 某某街 2020 年法治政府建设情况报告: a street by its short form, in its own title
+    return normalize_org(head)
+
+
+_TITLE_STREET = re.compile(f"^[{HAN}]{{2,4}}街$")
 
 
 # the document's number written before its title: [天政发〔2026〕7号], 某府发〔2025〕12号
@@ -1709,7 +1714,10 @@ def full_form(org: str | None, text: str) -> str | None:
     for short, full in sorted(_rules()["org"]["full_forms"].items(), key=lambda kv: -len(kv[0])):
         if org.endswith(short) and not org.endswith(full):
             longer = org[: len(org) - len(short)] + full
-            if longer in text:
+            n_long = text.count(longer)
+            # …unless the report names itself by the short form more often (海滨街 throughout, 海滨街道
+            # once in a letter's title): spec §4, as the report names itself
+            if n_long and n_long >= text.count(org) - n_long:
                 return longer
     return org
 

@@ -642,3 +642,17 @@ def test_our_city_naming_only_a_city_it_acts_on_is_no_city():
     # named as the body (胶州市坚持…), it is the body
     text2 = text.replace("我市坚持", "胶州市坚持")
     assert meta(text2).org == "胶州市"
+
+
+def test_a_street_by_its_short_form_in_a_title_run_into_the_body():
+    # the page lost its line breaks and keeps a space around each year; the street calls itself 某某街
+    # throughout, its full name 某某街道 once, inside a letter's title
+    text = ("东湖街2023年法治政府建设情况.docx\n"
+            "东湖街 2023 年法治政府建设情况报告 2023 年,在区委、区政府的正确领导下,东湖街严格依法行政,"
+            "深入推进法治政府建设,现将工作情况报告如下: 一、主要举措 东湖街成立法治政府建设领导小组,"
+            "向居民发出“东湖街道致辖区居民的一封信”,全年开展普法活动12场。")
+    m = meta(text)
+    assert (m.org, m.org_from, m.title) == ("东湖街", "title", "东湖街 2023 年法治政府建设情况报告")
+    # a street that writes its full name as often as the short form is named in full
+    m = meta(text.replace("东湖街严格", "东湖街道严格").replace("东湖街成立", "东湖街道成立"))
+    assert m.org == "东湖街道"
