@@ -1939,7 +1939,7 @@ def _join_measure_tails(head: list[_C], width: int, rules: RuleSet) -> list[_C]:
     for i in range(start, len(head)):
         if i > start and tail(i):
             a = out[-1]
-            out[-1] = _C(a.text + head[i].text, a.start, head[i].end)
+            out[-1] = _C(a.text + " " + head[i].text, a.start, head[i].end)   # a space: the line break
         else:
             out.append(head[i])
     return out

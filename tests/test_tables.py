@@ -1636,3 +1636,15 @@ def test_numbered_rows_whose_last_row_the_text_cut_after_its_number():
     got = [(s, v) for s, v, *_ in cells(run(text.encode("utf-8"))[2])]
     assert len(got) == 9 and got[-1] == ("北区市场监管局小计", 2024)
     assert 4 not in [v for _, v in got]
+
+
+def test_a_header_wrapped_one_cell_a_line_is_found_again_in_the_clean_text():
+    # 抽查 / 批次数 and 合格 / 批次数 are one header each: joined, they are still located in the text where
+    # the line break divides them, so the table's records reach the lake (the stages' path)
+    text = ("表1 抽查情况\n序号\n区域\n抽查\n批次数\n合格\n批次数\n合格率(%)\n"
+            "1\n城区\n120\n114\n95.00\n2\n乡镇\n80\n72\n90.00\n合计\n200\n186\n93.00\n")
+    clean, tables, recs = run(text.encode("utf-8"))
+    assert len(tables) == 1
+    got = [(s, v, u) for s, v, u, *_ in cells(recs)]
+    assert len(got) == 9
+    assert got[:3] == [("城区抽查批次数", 120, "批次"), ("城区合格批次数", 114, "批次"), ("城区合格率", 95.0, "%")]
