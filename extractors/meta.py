@@ -764,8 +764,8 @@ def _title(lines: list[str]) -> str | None:
             # 东安县应急管理局 / 2025年法治政府建设报告: the body on a line of its own
             if (prev and len(prev) <= 30 and not _PUNCT.search(prev) and not _is_meta_line(prev)
                     and not _BREADCRUMB.search(prev) and re.match(r"^(?:关于|(?:19|20)[0-9]{2}年)", ln)
-                    and normalize_org(prev)):
-                return prev + ln
+                    and normalize_org(re.sub(r"关于$", "", prev) if not ln.startswith("关于") else prev)):
+                return prev + ln    # (某某市人民政府关于 / 2023年度…的报告: the break after 关于)
             # 某某乡人民政府关于2023年度法治政府建设 / 工作的报告: a title broken over two lines
             if (prev and len(ln) <= 20 and not _PUNCT.search(prev) and not _BREADCRUMB.search(prev)
                     and re.search(r"关于|(?:19|20)[0-9]{2}\s*年", prev) and not re.match(r"^(?:关于|(?:19|20)[0-9]{2})", ln)

@@ -656,3 +656,13 @@ def test_a_street_by_its_short_form_in_a_title_run_into_the_body():
     # a street that writes its full name as often as the short form is named in full
     m = meta(text.replace("东湖街严格", "东湖街道严格").replace("东湖街成立", "东湖街道成立"))
     assert m.org == "东湖街道"
+
+
+def test_a_title_broken_after_guanyu_under_the_page_chrome():
+    # the site's banner and breadcrumb, then 某某市人民政府关于 / 2023年度…的报告 on two lines
+    text = ("无障碍 登录| 注册\n政务服务 中国政府网 省政府网 English\n关闭\n\n当前位置:  首页 >  政务 >  通知公告\n\n"
+            "通化市人民政府关于\n2023年度法治政府建设情况的报告\n\n时间:2024-03-28 09:30 来源:\n\n"
+            "2023年,市政府坚持以习近平新时代中国特色社会主义思想为指导,全面推进依法行政。\n" + BODY)
+    m = meta(text)
+    assert (m.org, m.org_from, m.title, m.published) == (
+        "通化市", "title", "通化市人民政府关于2023年度法治政府建设情况的报告", "2024-03-28")
