@@ -59,8 +59,10 @@ Order of trust, per field (the first that gives a value wins):
 - ``report_year``: ``title`` (its year), ``opening`` (现将2023年…报告如下,
   2023年，某某街道…, 一、2019年…), ``published`` (a report signed in the
   first half of a year covers the year before), ``frequency`` (the most
-  frequent year). A plan's range (2021—2025年), a 《title》's year and a page
-  clock are never a report year.
+  frequent year), ``plan`` (with no year outside titles, the year of the one
+  annual plan the text names, 《某某市2022年…工作要点》). A plan's range
+  (2021—2025年), any other 《title》's year and a page clock are never a
+  report year.
 
 User corrections (a sources file's ``org`` / ``report_year`` / ``published``,
 a corrections file keyed by doc_id) win over all of it: :func:`with_overrides`,
@@ -1449,7 +1451,15 @@ def report_year_of(title: str | None, lines: list[str], published: str | None, t
     years = Counter(_year(y) for y in _year_strings(_clean_for_years("\n".join(lines))))
     if years:
         return years.most_common(1)[0][0], "frequency"
+    plans = {int(m.group(1)) for m in _YEAR_PLAN.finditer("\n".join(lines[:80]))}
+    if len(plans) == 1:
+        # no year anywhere but in titles (the copy cut the opening's: 年，我市坚持…): the year of the
+        # one annual plan it carried out, 制定《某某市2022年法治政府建设工作要点》
+        return plans.pop(), "plan"
     return None, None
+
+
+_YEAR_PLAN = re.compile(r"《[^《》]{0,20}?(?<![0-9—–\-~至])((?:19|20)[0-9]{2})\s*年(?:度)?(?![0-9—–\-~至])[^《》]{0,30}?(?:工作要点|要点|工作计划)》")
 
 
 # ---------------------------------------------------------------- published

@@ -69,7 +69,7 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
                       "title, text …",
         "org_from": "Where org came from: override, meta (meta tags, 发布机构, 来源), title, signature, opening "
                     "(the opening sentence), self (我县/我局 with the site) …",
-        "report_year_from": "Where report_year came from: override, title, text, frequency …",
+        "report_year_from": "Where report_year came from: override, title, opening, published, frequency, plan …",
         "published_from": "Where published came from: override, meta (PubDate), publication_line (发布时间 …), "
                           "title_line (…情况 (2015-04-23)), "
                           "date_line, signature …",

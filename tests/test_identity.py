@@ -666,3 +666,15 @@ def test_a_title_broken_after_guanyu_under_the_page_chrome():
     m = meta(text)
     assert (m.org, m.org_from, m.title, m.published) == (
         "通化市", "title", "通化市人民政府关于2023年度法治政府建设情况的报告", "2024-03-28")
+
+
+def test_a_report_whose_copy_cut_its_year_takes_the_year_of_its_annual_plan():
+    # the opening lost its year (年，我市坚持…); no year anywhere but in the titles of documents
+    text = ("年,我市坚持以习近平法治思想为指导,全面推进依法行政。现将工作情况报告如下。\n"
+            "一、主要举措\n制定《宜春市法治政府建设工作要点》,印发《宜春市2022年法治政府建设工作要点》,"
+            "全年办理行政复议案件31件。\n")
+    m = meta(text)
+    assert (m.report_year, m.report_year_from) == (2022, "plan")
+    # a plan's range is no plan of one year, and two years' plans are no answer
+    assert meta(text.replace("2022年法治", "2021-2025年法治")).report_year is None
+    assert meta(text.replace("制定《宜春市法治政府", "制定《宜春市2021年法治政府")).report_year is None
