@@ -353,6 +353,7 @@ def _run(original: str, rules: RuleSet, keep_rejected: bool = False, skip: SpanS
         # counting them (清理规范性文件23件，废止5件) stays a count
         objects = typ == "case" and unit == "件" and (
             _is_object(subjects[0], rules) or (prev_object and not _is_matter(subjects[0], rules)))
+        objects = objects or typ == "case" and unit == "起" and _is_event(subjects[0], rules)
         for subj in subjects:
             t = "count" if objects else typ
             rec = Record(
@@ -403,6 +404,11 @@ def _is_object(subject: str | None, rules: RuleSet) -> bool:
     if not subject or _is_matter(subject, rules):
         return False
     return any(c in subject for c in rules.case_as_count_cues)
+
+
+def _is_event(subject: str | None, rules: RuleSet) -> bool:
+    """Events counted with 起 (发生生产安全事故12起): a count, not matters handled (纠纷, 案件 stay cases)."""
+    return bool(subject) and not _is_matter(subject, rules) and any(c in subject for c in rules.event_cues)  # type: ignore[operator]
 
 
 def _round(v: float) -> float:

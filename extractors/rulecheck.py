@@ -27,7 +27,7 @@ SCHEMA: dict[str, dict] = {
         "numerals": {"digits": WORDS, "powers": {"*": "num"}, "sections": {"*": "num"}, "points": "chars",
                      "spaces": "chars", "max_spaces": "int"},
         "case": {"units": WORDS},
-        "case_as_count": {"subject_cues": WORDS, "subject_cues_not?": WORDS},
+        "case_as_count": {"subject_cues": WORDS, "subject_cues_not?": WORDS, "event_cues?": WORDS},
         "count": {"units": WORDS, "arabic_only?": WORDS, "never?": WORDS, "non_classifiers": "chars",
                   "scores?": {"unit": "str", "words": WORDS, "not_after": WORDS, "followers?": WORDS}},
         "percentage": {"units": WORDS, "factor?": {"*": "num"}, "tenths": "str", "tenths_not_before": "chars"},

@@ -54,6 +54,7 @@ class RuleSet:
     never_units: frozenset[str]
     case_as_count_cues: tuple[str, ...]
     case_as_count_not: tuple[str, ...]
+    event_cues: tuple[str, ...]
     raw_units: dict
     qualifiers: dict
     exclusions: dict
@@ -134,6 +135,7 @@ def load_rules(path: str | Path | None = None) -> RuleSet:
         never_units=frozenset(u["count"].get("never", [])),
         case_as_count_cues=tuple(u["case_as_count"]["subject_cues"]),
         case_as_count_not=tuple(u["case_as_count"].get("subject_cues_not", [])),
+        event_cues=tuple(u["case_as_count"].get("event_cues", [])),
         raw_units=u,
         qualifiers=q,
         exclusions=data["exclusions.toml"],

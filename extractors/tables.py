@@ -809,6 +809,9 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
         if typ == "case" and unit == "件" and _is_object(subject, rules) and not matters \
                 and not any(cue in (subject or "") + about for cue in tconf["units"]["by_subject"] if cue != "案件"):
             typ = "count"   # 规章本年制发件数; not 家居用品 in a table of 投诉 received
+        if typ == "case" and unit == "起" and not matters and subject and not any(
+                c in subject for c in rules.case_as_count_not) and any(c in subject for c in rules.event_cues):
+            typ = "count"   # 采矿事故起数: accidents are events, no matters handled
         start = c.start + q.offset
         end = start + len(q.text)
         qual = "exact"

@@ -1648,3 +1648,12 @@ def test_a_header_wrapped_one_cell_a_line_is_found_again_in_the_clean_text():
     got = [(s, v, u) for s, v, u, *_ in cells(recs)]
     assert len(got) == 9
     assert got[:3] == [("城区抽查批次数", 120, "批次"), ("城区合格批次数", 114, "批次"), ("城区合格率", 95.0, "%")]
+
+
+def test_accidents_counted_in_a_table_are_events_not_cases():
+    # 事故起数 counts events: count 起; a table of disputes over accidents counts matters: case 起
+    text = ("地区 | 事故起数 | 死亡人数 |\n东区 | 4 | 1 |\n西区 | 2 | 0 |\n")
+    got = [(s, v, u, t) for s, v, u, t, _ in cells(run(text.encode("utf-8"))[2])]
+    assert got[0] == ("东区事故起数", 4, "起", "count") and got[1] == ("东区死亡人数", 1, "人", "count")
+    text = ("地区 | 受理交通事故纠纷起数 |\n东区 | 14 |\n西区 | 9 |\n")
+    assert {t for *_, t, _ in cells(run(text.encode("utf-8"))[2])} == {"case"}
