@@ -265,8 +265,9 @@ def _make_patterns(r: dict) -> dict[str, re.Pattern]:
         "gov_head": re.compile(f"^(?:{gov})"),
         # the subject of an opening sentence: a name ending in a suffix, then what it does; the
         # name never runs on past a stop word (…区法治政府建设工作在市委… is 某区 and what it did)
+        # (a comma may stand between them: …领导下，某某市林业和草原局，以…为目标)
         "subject": re.compile(f"^(?P<name>{name_char}{{2,24}}?(?:{suffix})(?:{gov})?)"
-                              f"(?=(?:{_alt(r['opening']['after_subject'])}))"),
+                              f"(?=[，,]?(?:{_alt(r['opening']['after_subject'])}))"),
         # a county or city whose name is one character and its level (息县人民政府|坚持…): the gazetteer decides
         "short_division": re.compile(f"^(?P<name>[{HAN}](?:县|旗|市))(?:{gov})?"
                                      f"(?=(?:{_alt(r['opening']['after_subject'])}))"),
@@ -1521,6 +1522,11 @@ def published_of(lines: list[str], page: Mapping) -> tuple[str | None, str | Non
         if (at_end and not ln[at_end.end():].strip() and at_end.start() and ln[at_end.start() - 1] in " \u3000\t"
                 and _title_ok(ln[:at_end.start()].strip()) and _date_of(at_end)):
             return _date_of(at_end), "title_line"
+    for i in range(2, len(header)):
+        # a covering letter under the title (省委、省政府： … then 某某委 / 2024年3月8日): its signature's date
+        d = _date_line(header[i]) if len(header[i]) <= 14 else None
+        if d and normalize_org(header[i - 1]) and any(ln.rstrip().endswith((":", "：")) for ln in header[:i - 1]):
+            return d, "signature"
     tail = lines[-4:]
     if _patterns()["clock_or_weekday"].search("\n".join(tail)):
         tail = [_without_clock(ln) for ln in tail]

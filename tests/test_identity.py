@@ -678,3 +678,20 @@ def test_a_report_whose_copy_cut_its_year_takes_the_year_of_its_annual_plan():
     # a plan's range is no plan of one year, and two years' plans are no answer
     assert meta(text.replace("2022年法治", "2021-2025年法治")).report_year is None
     assert meta(text.replace("制定《宜春市法治政府", "制定《宜春市2021年法治政府")).report_year is None
+
+
+def test_a_department_named_before_a_comma_in_the_opening():
+    # …领导下，某某市林业和草原局，以…为目标: the subject with a comma before what it does
+    text = ("2024年,在市委、市政府的正确领导下,姚安县林业和草原局,以全面推进依法行政为目标,切实抓好法治政府建设。"
+            "现将有关工作情况报告如下:\n" + BODY)
+    m = meta(text)
+    assert (m.org, m.org_from, m.level, m.parent_org) == ("姚安县林业和草原局", "opening", "department", "姚安县")
+
+
+def test_the_date_of_a_covering_letter_under_the_title():
+    # 省委、省政府： a letter sending the report, signed 某某委 / 2024年3月8日, then the report itself
+    text = ("江西省卫生健康委关于2023年度法治政府建设情况的报告\n赣卫〔2024〕5号\n省委、省政府:\n"
+            "根据有关规定,现呈送我委2023年度法治政府建设情况报告,请审阅。\n江西省卫生健康委\n2024年3月12日\n"
+            "江西省卫生健康委2023年度法治政府建设情况报告\n2023年,省卫生健康委坚持依法行政。\n" + BODY)
+    m = meta(text)
+    assert (m.published, m.published_from, m.org) == ("2024-03-12", "signature", "江西省卫生健康委")
