@@ -1802,6 +1802,12 @@ def _line_table(seg: list[int], lines: list[_Line], text: str, rules: RuleSet) -
                 rows[0].insert(0, head.pop())
                 n_lab[0] += 1
             width = max(len(_split_row(r, rules)[1]) for r in rows)
+    # every row closed by an empty cell (a doubled bar between rows, one bar between cells) under
+    # headers one fewer: the empty cells are no column
+    full = rows[:-1] if rows and len(rows[-1]) < width else rows     # (a last row the text cut short)
+    if len(full) >= 2 and width >= 3 and len(head) == width - 1 and all(len(r) == width and not r[-1].text for r in full):
+        rows = [r[:-1] for r in full] + rows[len(full):]
+        width -= 1
     # a unit on a line of its own under a header (合计 / (宗)) is no column of its own; under a header
     # naming a measure of another kind it is (比上年增减 / 金额 / %: the change in money and in per cent)
     if len(head) > width and any(_BARE_UNIT.match(c.text) for c in head[-width - 1:]):

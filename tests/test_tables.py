@@ -1657,3 +1657,15 @@ def test_accidents_counted_in_a_table_are_events_not_cases():
     assert got[0] == ("东区事故起数", 4, "起", "count") and got[1] == ("东区死亡人数", 1, "人", "count")
     text = ("地区 | 受理交通事故纠纷起数 |\n东区 | 14 |\n西区 | 9 |\n")
     assert {t for *_, t, _ in cells(run(text.encode("utf-8"))[2])} == {"case"}
+
+
+def test_cells_between_lone_bars_with_a_doubled_bar_between_rows():
+    # one cell a line, a lone bar after each cell and a second one closing each row; the last row cut
+    def row(*cs: str) -> str:
+        return "".join(f"{c}\n|\n" for c in cs) + "|\n"
+    text = ("|\n" + row("序号", "类别", "抽检批次", "不合格批次", "不合格率(%)")
+            + row("1", "粮食制品", "420", "3", "0.71") + row("2", "乳制品", "150", "0", "0")
+            + row("3", "饮料", "260", "2", "0.77") + "4\n|\n酒类\n|\n133")
+    got = [(s, v, u) for s, v, u, *_ in cells(run(text.encode("utf-8"))[2])]
+    assert got[:3] == [("粮食制品抽检批次", 420, "批次"), ("粮食制品不合格批次", 3, "批次"), ("粮食制品不合格率", 0.71, "%")]
+    assert ("酒类抽检批次", 133, "批次") in got and len(got) == 10
