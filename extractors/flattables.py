@@ -1289,32 +1289,30 @@ def _line_tables(lines: list[_Line], text: str, rules: RuleSet, used: set[int]) 
         if len(breaks) == 1 and not any(lines[k].kind == "cell" and is_figure(_cell_text(lines[k]), rules)
                                         for k in run[breaks[0] + 1:]):
             run = run[:breaks[0]]    # one line of bars after the last figure: a last row left short
+        # rows given by the bars: (rows, their lines' starts, the run's first and last line, kind)
+        pieces: list[tuple[list[list[_C]], list[int], int, int, str]] = []
         led = _bar_led_rows(run, lines, text)
         if led is not None:
-            rows, starts = led
-            cut = not text[lines[run[-1]].end:].strip()
-            for t, first in _row_tables(rows, starts, "pipe", rules, cut):
-                out.append(_with_caption(t, lines, first, rules, inner=first != starts[0]))
-                used.update(range(run[0], run[-1] + 1))
-            i = max(j, i + 1)
-            continue
-        bar_runs = _bar_runs(run, lines)
+            pieces.append((led[0], led[1], run[0], run[-1], "pipe"))
+        bar_runs = _bar_runs(run, lines) if led is None else []
         if bar_runs and i > 0 and i - 1 not in used and lines[i - 1].kind == "rowbreak" \
                 and len(_PIPE.findall(lines[i - 1].text)) == 1:
             bar_runs[0].insert(0, i - 1)     # a lone bar before the first cell: the corner's cell, maybe
-        if bar_runs:
-            for sub in bar_runs:
-                rows, starts = _bar_rows(sub, lines, text, rules)
-                if lines[sub[0]].kind == "rowbreak":
-                    # a lone bar first: a row's opening, or the empty corner when only that puts the
-                    # labels of the rows of figures in one column
-                    alt = _bar_rows(sub, lines, text, rules, corner=True)
-                    if _labels_agree(alt[0], rules) and not _labels_agree(rows, rules):
-                        rows, starts = alt
-                cut = not text[lines[sub[-1]].end:].strip()
-                for t, first in _row_tables(rows, starts, "lines", rules, cut):
+        for sub in bar_runs:
+            rows, starts = _bar_rows(sub, lines, text, rules)
+            if lines[sub[0]].kind == "rowbreak":
+                # a lone bar first: a row's opening, or the empty corner when only that puts the
+                # labels of the rows of figures in one column
+                alt = _bar_rows(sub, lines, text, rules, corner=True)
+                if _labels_agree(alt[0], rules) and not _labels_agree(rows, rules):
+                    rows, starts = alt
+            pieces.append((rows, starts, sub[0], sub[-1], "lines"))
+        if pieces:
+            for rows, starts, first_line, last_line, kind in pieces:
+                cut = not text[lines[last_line].end:].strip()
+                for t, first in _row_tables(rows, starts, kind, rules, cut):
                     out.append(_with_caption(t, lines, first, rules, inner=first != starts[0]))
-                    used.update(range(sub[0], sub[-1] + 1))
+                    used.update(range(first_line, last_line + 1))
             i = max(j, i + 1)
             continue
         title_unit = None
