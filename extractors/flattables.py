@@ -22,6 +22,16 @@ as the figures). Several tables stacked in one block (the disclosure report's
 one character a line (a PDF's narrow columns) name no column and are skipped;
 the group headers above them are spread over the figures.
 
+Yearbooks and gazetteers add their own: rows led by a year or a span of years
+at a fixed period one cell a line (the years are the rows' labels, not
+figures); a year run into the first figure when the copy lost the space
+(``199059137 339396 17.4`` under 年份); headers wrapped over lines, each
+closed by its unit (财政收入 / (万元)); and fixed-width text whose empty cells
+are only spaces, where each cell is placed in the column its position puts it
+in and the group headers over the columns between them. Some exports lead
+each cell but a row's first with a bar and put a lone bar between rows
+(``内蒙古`` ``| 1`` ``| 0`` … ``|``), or close each row with a doubled bar.
+
 Each becomes a :class:`extractors.tables.Table` with cell spans in the text it
 was found in. Rows are split into row labels (the leading cells without a
 figure) and the figure part; figure parts are aligned on the right (a row
