@@ -1558,6 +1558,9 @@ def _date_line(ln: str, source_line: bool = False) -> str | None:
         rest = ""  # • 2026-01-29 09:57, • 2021年03月22日 16时47分: the date with its time of day
     if not rest or (len(rest) <= 16 and not _PUNCT.search(rest) and normalize_org(rest)):
         return _date_of(m)
+    signer = rest.split()[-1] if len(rest.split()) > 1 and m.end() == len(ln.rstrip()) else ""
+    if signer and len(signer) <= 16 and not _PUNCT.search(rest) and normalize_org(signer):
+        return _date_of(m)  # the report's name, its signer and the date on one line: …情况报告 某某局 2020-06-08
     if source_line and _source_name(rest):
         return _date_of(m)
     return None
@@ -1738,6 +1741,8 @@ def full_form(org: str | None, text: str) -> str | None:
     return org
 
 
+_ADDRESSEE = re.compile(r"^[^\n。，,；;]{2,60}[:：][ \t\u3000]*$", re.M)
+
 _DELIVERED_BY = re.compile(r"我代表([\u4e00-\u9fff]{0,10}?(?:国务院|人民政府))")
 
 
@@ -1816,7 +1821,8 @@ def _org_found(text: str, lines: list[str], title: str | None, page: Mapping, en
     for n in sigs + lone:
         if _agrees(n, kind):
             return n, "signature", n
-    s = stable_names(text)
+    # (not the addressee: 中共某某市委、某某市人民政府： heads a report sent up, it is not the sender)
+    s = stable_names(_ADDRESSEE.sub("", text))
     if s:
         return s, "frequency", s
     for n, r in meta_named:

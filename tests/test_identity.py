@@ -695,3 +695,20 @@ def test_the_date_of_a_covering_letter_under_the_title():
             "江西省卫生健康委2023年度法治政府建设情况报告\n2023年,省卫生健康委坚持依法行政。\n" + BODY)
     m = meta(text)
     assert (m.published, m.published_from, m.org) == ("2024-03-12", "signature", "江西省卫生健康委")
+
+
+def test_the_addressee_of_a_report_sent_up_is_not_its_sender():
+    # 中共某某市委、某某市人民政府： heads the report; the district speaks only as 我区
+    text = ("中共景德镇市委、景德镇市人民政府:\n"
+            "2022年,我区坚持以习近平法治思想为指导,全面推进依法行政,现将有关情况报告如下。\n" + BODY)
+    assert meta(text).org is None
+
+
+def test_the_report_name_its_signer_and_date_on_one_closing_line():
+    text = ("2019年,面对复杂严峻的形势,我局全面推进依法统计依法治统。\n" + BODY
+            + "某某市统计局2019年度法治政府建设情况报告 某某市统计局 2020-06-08\n")
+    text = text.replace("某某市", "无锡市")
+    m = meta(text)
+    assert (m.published, m.published_from) == ("2020-06-08", "date_line")
+    # a sentence that ends in a date is no such line
+    assert meta(text.replace("情况报告 无锡市统计局 2020-06-08", "情况报告已于 2020-06-08")).published is None
