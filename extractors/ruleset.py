@@ -27,9 +27,11 @@ _PACKAGE = Path(__file__).parent
 
 @lru_cache(maxsize=1)
 def code_digest() -> str:
-    """Hash of the source of every module of this package (extractors/*.py)."""
+    """Hash of the source of every module of this package (extractors/*.py), and of the code that
+    derives a record's lake columns from it (schemas/values.py: unit, display …)."""
     digest = hashlib.sha256()
-    for p in sorted(_PACKAGE.glob("*.py")):
+    derived = _PACKAGE.parent / "schemas" / "values.py"
+    for p in sorted(_PACKAGE.glob("*.py")) + ([derived] if derived.exists() else []):
         digest.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
     return digest.hexdigest()
 

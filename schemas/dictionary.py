@@ -101,8 +101,8 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
         "value": "The number, normalised: Chinese numerals read, 万 and 亿 multiplied out, money in 元, "
                  "measures in their base unit (2.4万亿元 is 2400000000000; 282万平方米 is 2820000). For a "
                  "percentage, percent points (94.88). Use display for the report's own scale.",
-        "unit": "The unit of value, normalised: the classifier in simplified characters (个 for 個), 元 for "
-                "money, 平方米 / 米 / 千克 … for measures, % for percentages.",
+        "unit": "The unit of value: for a case or count the classifier as written (件, 人次; 個 on a page in "
+                "traditional characters), 元 for money, 平方米 / 米 / 千克 … for measures, % for percentages.",
         "qualifier": "How exact the report says the number is: exact, over (余 多 以上 超过 …), under (近 "
                      "不足 以下 …) or approx (约 左右 …).",
         "direction": "For a percentage that is a change: increase or decrease; null otherwise (a level "
@@ -117,8 +117,10 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
         "rule": "Name of the extraction rule that produced the record.",
         "extractor": "Which extractor produced the record (rules).",
         "ruleset": "Version of the rule set that produced the record.",
-        "unit_written": "The unit as the report writes it (個, 吨, 公里, 万元 without the 万): unit is its "
-                        "normalised form.",
+        "unit_written": "The unit as the report writes it (個, 吨, 公里, 万元 without the 万): unit is the "
+                        "unit of value after any conversion.",
+        "unit_simplified": "unit in simplified characters (个 for 個, 条 for 條): the column to group by "
+                           "across pages in both scripts.",
         "kind": "What an amount measures: money, area, mass, length, volume, energy, power or other; "
                 "null for cases, counts and percentages.",
         "value_int": "value as an integer for cases and counts whose value is whole; null otherwise.",

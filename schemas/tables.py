@@ -138,6 +138,7 @@ RECORDS = TableSpec(
         + record_fields()
         + [  # derived by the pipeline from the record (schemas/values.py)
             pa.field("unit_written", pa.string()),
+            pa.field("unit_simplified", pa.string()),
             pa.field("kind", pa.string()),
             pa.field("value_int", pa.int64()),
             pa.field("display", pa.string()),

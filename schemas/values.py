@@ -1,8 +1,10 @@
 """The value columns a researcher reads, derived from an extracted record.
 
-- ``unit``: the classifier in simplified characters (个 for 個, 项 for 項); the
-  unit the extractor found is kept as ``unit_written`` (with the unit the text
-  writes before a conversion: 吨 for a value in 千克).
+- ``unit``: a case's or count's classifier as written (個 stays 個, spec §3),
+  an amount's unit after its conversion (千克 for a value written in 吨), %;
+  ``unit_written`` is the unit the text writes (吨 for a value in 千克) and
+  ``unit_simplified`` the unit in simplified characters (个 for 個), for
+  grouping across scripts.
 - ``kind``: what an amount measures (money, area, mass, length, volume,
   energy, power, other); null for other types.
 - ``value_int``: a case or count as an integer when its value is whole.
@@ -106,11 +108,14 @@ def written(text: str | None, unit: str, value: float) -> tuple[str, str | None]
 
 
 def derived(type_: str, value: float, unit: str | None, text: str | None) -> dict:
-    """The columns the lake adds to a record: unit (normalised), unit_written, kind, value_int, display."""
+    """The columns the lake adds to a record: unit, unit_written, unit_simplified, kind, value_int,
+    display. A case's or count's ``unit`` is its classifier as written (spec §3: 條 stays 條);
+    ``unit_simplified`` is the same in simplified characters, to group across scripts."""
     unit = unit or ""
     unit_written, display = written(text, unit, value) if unit else (None, None)
     norm = simplified(unit) if unit else None
     if not unit and value is not None and math.isfinite(value):
         display = _number(value)
-    return {"unit": norm if unit else None, "unit_written": unit_written if unit else None,
+    shown = (unit if type_ in ("case", "count") else norm) if unit else None
+    return {"unit": shown, "unit_written": unit_written if unit else None, "unit_simplified": norm,
             "kind": kind(type_, norm), "value_int": value_int(type_, value), "display": display}

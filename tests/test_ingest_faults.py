@@ -237,8 +237,8 @@ def _doc(lake: Lake, url: str) -> dict | None:
 
 
 def _records(lake: Lake, doc: dict) -> Counter:
-    # the unit as the report writes it (條): the lake's `unit` is normalised (条), `unit_written` keeps it
-    return Counter((r["value"], r["type"], r["unit_written"] or r["unit"], r["subject"])
+    # the unit as the report writes it (條): the classifier as written in the lake's `unit`
+    return Counter((r["value"], r["type"], r["unit"], r["subject"])
                    for r in lake.read("records").to_pylist()
                    if r["doc_id"] == doc["doc_id"] and r["content_sha256"] == doc["content_sha256"])
 
