@@ -89,6 +89,7 @@ def test_ruleset_id_follows_a_code_edit(tmp_path):
     """Edit a copy of an extractor module (no rule file touched): the id changes."""
     pkg = tmp_path / "extractors"
     shutil.copytree(ROOT / "extractors", pkg, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "schemas", tmp_path / "schemas", ignore=shutil.ignore_patterns("__pycache__"))
     code = "import extractors; print(extractors.RULESET)"
 
     def ruleset_of(where: Path) -> str:
@@ -100,7 +101,12 @@ def test_ruleset_id_follows_a_code_edit(tmp_path):
     same = ruleset_of(tmp_path)
     assert same == load_rules().version
     _edit(pkg / "filters.py", "_LOOK = 80", "_LOOK = 81")
-    assert ruleset_of(tmp_path) != same
+    edited = ruleset_of(tmp_path)
+    assert edited != same
+    # the code that derives a record's lake columns (unit, display) is part of what makes them
+    values = tmp_path / "schemas" / "values.py"
+    values.write_text(values.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    assert ruleset_of(tmp_path) != edited
 
 
 def test_explain_says_why_each_number_was_dropped():

@@ -1669,3 +1669,12 @@ def test_cells_between_lone_bars_with_a_doubled_bar_between_rows():
     got = [(s, v, u) for s, v, u, *_ in cells(run(text.encode("utf-8"))[2])]
     assert got[:3] == [("粮食制品抽检批次", 420, "批次"), ("粮食制品不合格批次", 3, "批次"), ("粮食制品不合格率", 0.71, "%")]
     assert ("酒类抽检批次", 133, "批次") in got and len(got) == 10
+
+
+def test_a_unit_line_of_two_units_gives_investment_columns_the_money():
+    # 单位:个、亿元 over a count of projects and two columns of investment
+    text = ("表1 重点项目投资完成情况\n单位:个、亿元\n"
+            "地区 | 项目个数 | 年投资计划 | 完成投资额 |\n东城 | 12 | 30.5 | 21.2 |\n西城 | 8 | 18.0 | 9.6 |\n")
+    got = [(s, v, u, t) for s, v, u, t, _ in cells(run(text.encode("utf-8"))[2])]
+    assert got[:3] == [("东城项目个数", 12, "个", "count"), ("东城年投资计划", 3050000000, "元", "amount"),
+                       ("东城完成投资额", 2120000000, "元", "amount")]
