@@ -824,6 +824,26 @@ def _lay_tree(rs: list[list[_C]], picks: list, top: int, hc: int, leaf_width: in
 
 # -- the three forms ------------------------------------------------------------------------------
 
+_MD_RULE = re.compile(r"^:?-{3,}:?$")
+
+
+def _markdown_rules(rows: list[list[_C]], block: list[int]) -> tuple[list[list[_C]], list[int]]:
+    """A Markdown table's rule (``|---|---|``) is no row: the row above it is the header, whatever it
+    holds (接受监管个案宗数 | 2020-21年度: a period, not a figure)."""
+    rule = [bool(r) and any(c.text for c in r) and all(_MD_RULE.match(c.text) for c in r if c.text) for r in rows]
+    if not any(rule):
+        return rows, block
+    out_rows, out_block = [], []
+    for n, (r, k) in enumerate(zip(rows, block)):
+        if rule[n]:
+            continue
+        if n + 1 < len(rows) and rule[n + 1]:
+            r = [replace(c, label=True) if c.text else c for c in r]
+        out_rows.append(r)
+        out_block.append(k)
+    return out_rows, out_block
+
+
 def _pipe_tables(lines: list[_Line], text: str, rules: RuleSet, used: set[int]) -> list[Table]:
     out = []
     i = 0
@@ -863,6 +883,7 @@ def _pipe_tables(lines: list[_Line], text: str, rules: RuleSet, used: set[int]) 
             j += 1
         rows = [_pipe_cells(lines[k], text) if (cell := lines[k].cell) is None else [_strip_span(text, *cell)]
                 for k in block]
+        rows, block = _markdown_rules(rows, block)
         if wrapped:
             joined = _join_wrapped_header(rows, block, rules)
             if len(joined[0]) == len(rows):   # not one header row: the block ends at its first such line

@@ -273,6 +273,7 @@ def is_figure(text: str, rules: RuleSet) -> bool:
 
 
 _EMPTY_BRACKETS = re.compile(r"[（(]\s*[)）]")
+_WHOLLY_BRACKETED = re.compile(r"^\s*[（(]([^()（）]{2,8})[)）]\s*$")
 _UNCLOSED_SHARE = re.compile(r"[（(]\s*([%％])\s*$")
 
 
@@ -283,6 +284,9 @@ def header_unit(label: str, rules: RuleSet) -> tuple[UnitInfo, float] | None:
     label = without_pinyin(label)
     # a unit the copy lost (单位户数(), 监督覆盖率(%): the header without its empty or unclosed brackets
     label = _UNCLOSED_SHARE.sub(r"(\1)", _EMPTY_BRACKETS.sub("", label))
+    whole = _WHOLLY_BRACKETED.match(label)
+    if whole and not unit_info(whole.group(1).strip(), rules):
+        label = whole.group(1)      # a row of units under the headers, each a measure in brackets: (人数)
     for rx in (_HEADER_UNIT, _UNIT_LINE):
         for m in rx.finditer(label):
             got = unit_info(m.group("u"), rules)
@@ -443,8 +447,8 @@ def _year_columns(table: Table, g) -> set[int]:
     out = set()
     for k in range(table.n_cols):
         heads = "".join(g[r][k].text for r in range(table.header_rows) if g[r][k] is not None)
-        if re.search(r"年份|年度$|^年$", heads.strip()):
-            out.add(k)
+        if re.search(r"年份|年度$|^年$", heads.strip()) and not re.search(r"\d", heads):
+            out.add(k)      # (a header naming one period, 2020-21年度, heads figures of that period)
     return out
 
 

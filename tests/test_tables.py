@@ -1678,3 +1678,15 @@ def test_a_unit_line_of_two_units_gives_investment_columns_the_money():
     got = [(s, v, u, t) for s, v, u, t, _ in cells(run(text.encode("utf-8"))[2])]
     assert got[:3] == [("东城项目个数", 12, "个", "count"), ("东城年投资计划", 3050000000, "元", "amount"),
                        ("东城完成投资额", 2120000000, "元", "amount")]
+
+
+def test_markdown_tables_with_a_period_header_and_a_row_of_bracketed_measures():
+    # |---| rules under each header; the header names one period (2022-23年度), not a column of years;
+    # a row of measures in brackets under the dates, (人数), gives the unit
+    text = ("社区矫正\n| 项目 | 2022-23年度 |\n|---|---|\n| 在册人数 | 1 320 |\n| 解除矫正人数 | 415 |\n\n"
+            "表2 在册人员\n| 类别 | 以2022年12月31日计算 | 以2023年12月31日计算 |\n|---|---|---|\n"
+            "| | (人数) | (人数) |\n| 缓刑 | 980 | 1012 |\n| 假释 | 120 | 131 |\n")
+    got = [(s, v, u) for s, v, u, *_ in cells(run(text.encode("utf-8"))[2])]
+    assert got[:2] == [("在册人数2022-23年度", 1320, "人"), ("解除矫正人数2022-23年度", 415, "人")]
+    assert [(v, u) for s, v, u in got if s.startswith(("缓刑", "假释"))] == [(980, "人"), (1012, "人"), (120, "人"), (131, "人")]
+    assert got[2][0] == "缓刑以2022年12月31日计算"
