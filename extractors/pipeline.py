@@ -21,7 +21,7 @@ from .layout import Layout, SpanSet, protected_spans
 from .meta import document_meta
 from .record import Record
 from .ruleset import RuleSet, load_rules
-from .scanner import GLOSS, scan, scan_bare_rates, scan_people, scan_scores
+from .scanner import scan, scan_bare_rates, scan_people, scan_scores, without_pinyin
 from .script import back_to_original, to_simplified, without_surrogates
 from .subjects import finder
 
@@ -187,7 +187,7 @@ def _table_records(text: str, tables: list, rules: RuleSet, doc: _Text | None = 
             t = in_script(t, simple, to_simplified)
         for r in table_records(t, n, simple, rules, layout=layout, categorise=categorise, original=text):
             if simple != text:
-                r = replace(r, subject=_unglossed(as_written(r.subject)) or None,
+                r = replace(r, subject=without_pinyin(as_written(r.subject) or "") or None,
                             unit=as_written(r.unit) if r.type in ("case", "count") and r.unit else r.unit)
             out.append(r)
     return out
@@ -353,13 +353,13 @@ def _run(original: str, rules: RuleSet, keep_rejected: bool = False, skip: SpanS
         # counting them (清理规范性文件23件，废止5件) stays a count
         objects = typ == "case" and unit == "件" and (
             _is_object(subjects[0], rules) or (prev_object and not _is_matter(subjects[0], rules)))
-        objects = objects or typ == "case" and unit == "起" and _is_event(subjects[0], rules)
+        objects = objects or typ == "case" and unit == "起" and rules.counts_events(subjects[0])
         for subj in subjects:
             t = "count" if objects else typ
             rec = Record(
                 type=t, value=_round(m.value), unit=as_written(unit) if t in ("case", "count") else unit,
                 qualifier=qual, direction=direction,
-                subject=_unglossed(as_written(subj)) or None,
+                subject=without_pinyin(as_written(subj) or "") or None,   # no gloss: 服務(wù)
                 category=categorise(subj, sentence, section.headings, rules),
                 text=original[m.start:m.end], start=m.start, end=m.end,
                 sentence=sentence, section=section.path, rule=f"{m.kind}:{m.unit.written}",
@@ -370,17 +370,6 @@ def _run(original: str, rules: RuleSet, keep_rejected: bool = False, skip: SpanS
         prev_subject = subjects[-1] or prev_subject
         sentence_subjects.extend(subjects)
         prev_object = objects
-
-
-_PINYIN_GLOSS = re.compile(rf"(?:(?<=[\u4e00-\u9fff])|^){GLOSS}", re.I)
-
-
-def _unglossed(subject: str | None) -> str | None:
-    """A subject without the pinyin a conversion to traditional characters left after its characters
-    (服務(wù)中心 -> 服務中心): the gloss is no part of what is counted."""
-    if not subject or ("(" not in subject and "（" not in subject):
-        return subject
-    return _PINYIN_GLOSS.sub("", subject)
 
 
 def _total_subject(text: str, s_start: int, c_start: int, listed: list[str], following: str, sf) -> str:
@@ -404,11 +393,6 @@ def _is_object(subject: str | None, rules: RuleSet) -> bool:
     if not subject or _is_matter(subject, rules):
         return False
     return any(c in subject for c in rules.case_as_count_cues)
-
-
-def _is_event(subject: str | None, rules: RuleSet) -> bool:
-    """Events counted with 起 (发生生产安全事故12起): a count, not matters handled (纠纷, 案件 stay cases)."""
-    return bool(subject) and not _is_matter(subject, rules) and any(c in subject for c in rules.event_cues)  # type: ignore[operator]
 
 
 def _round(v: float) -> float:

@@ -70,6 +70,13 @@ class RuleSet:
     inner_quals: dict[str, str] = field(default_factory=dict)
     directions: list[tuple[str, str]] = field(default_factory=list)
 
+    def counts_events(self, subject: str | None) -> bool:
+        """A subject counted with 起 that names events (事故, 火灾: a ``count``), not matters handled
+        (交通事故纠纷, 事故案件 stay cases): ``case_as_count.event_cues`` against ``subject_cues_not``."""
+        if not subject or any(c in subject for c in self.case_as_count_not):
+            return False
+        return any(c in subject for c in self.event_cues)
+
 
 def _longest_first(mapping: dict[str, list[str]]) -> list[tuple[str, str]]:
     pairs = [(word, label) for label, words in mapping.items() for word in words]

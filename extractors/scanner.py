@@ -92,6 +92,13 @@ class Mention:
 # the pinyin a conversion to traditional characters leaves after a character (9.67萬(wàn)件): read through
 TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
 GLOSS = rf"(?:[(（][a-zü]*[{TONED}][a-zü{TONED}]*[)）])"
+_PINYIN = re.compile(r"[（(]\s*[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ][a-zü]*\s*[)）]")
+
+
+def without_pinyin(label: str) -> str:
+    """Words without the pinyin a conversion to traditional characters left in them:
+    罰沒(méi)金額(萬(wàn)元) -> 罰沒金額(萬元), 服務(wù)中心 -> 服務中心."""
+    return _PINYIN.sub("", label) if "(" in label or "（" in label else label
 
 
 @lru_cache(maxsize=8)

@@ -35,7 +35,7 @@ from functools import lru_cache
 from .numbers import parse_number
 from .record import Cell, Record
 from .ruleset import RuleSet, UnitInfo
-from .scanner import GLOSS
+from .scanner import GLOSS, without_pinyin
 
 __all__ = ["Table", "TableCell", "infer_headers", "locate", "normalise_cell", "table_records"]
 
@@ -186,7 +186,6 @@ _MULT = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000, 
 _LABEL_NOISE = re.compile(r"[（(]\s*(?:单位\s*[:：]?\s*)?[^()（）\d]{1,6}\s*[)）]\s*$|单位\s*[:：].*$")
 _BARE_UNIT = re.compile(r"^\s*(?:(?:计量)?单位\s*[:：]?\s*)?[（(]?\s*[万亿千百]?(?:件|宗|起|例|件次|人|人次|名|次|个|项|家|户|元|%|％)\s*[)）]?\s*$")
 # pinyin a conversion to traditional characters left after characters: 罰沒(méi)金額(萬(wàn)元)
-_PINYIN = re.compile(r"[（(]\s*[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ][a-zü]*\s*[)）]")
 _ENUM = re.compile(r"^(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、|\d+[.、．](?!\d))\s*")
 
 
@@ -316,11 +315,6 @@ def header_unit(label: str, rules: RuleSet) -> tuple[UnitInfo, float] | None:
 
 _SLASH_UNIT = re.compile(r"(?<=[\u4e00-\u9fff])\s*[/／]\s*(?P<u>[^/／\s\d]{1,4})$")
 _NOTE = re.compile(r"[（(][^()（）]*(?:[,，:：;；]|(?:19|20)\d\d)[^()（）]*[)）]|[（(][^()（）]{8,}[)）]")
-
-
-def without_pinyin(label: str) -> str:
-    """A header without the pinyin a conversion left in it: 罰沒(méi)金額(萬(wàn)元) -> 罰沒金額(萬元)."""
-    return _PINYIN.sub("", label) if "(" in label or "（" in label else label
 
 
 def clean_label(label: str) -> str:
@@ -813,8 +807,7 @@ def table_records(table: Table, number: int, text: str, rules: RuleSet, *, layou
         if typ == "case" and unit == "件" and _is_object(subject, rules) and not matters \
                 and not any(cue in (subject or "") + about for cue in tconf["units"]["by_subject"] if cue != "案件"):
             typ = "count"   # 规章本年制发件数; not 家居用品 in a table of 投诉 received
-        if typ == "case" and unit == "起" and not matters and subject and not any(
-                c in subject for c in rules.case_as_count_not) and any(c in subject for c in rules.event_cues):
+        if typ == "case" and unit == "起" and not matters and rules.counts_events(subject):
             typ = "count"   # 采矿事故起数: accidents are events, no matters handled
         start = c.start + q.offset
         end = start + len(q.text)
