@@ -315,6 +315,11 @@ def named_of_level(text: str, word: str) -> Optional[str]:
 _SHORT_COUNTY = re.compile(r"(?:^|(?<=[^\u4e00-\u9fff]))([\u4e00-\u9fff]县)(?![城级域内外乡镇区])")
 
 
+def _alternatives(words: Iterable[str]) -> str:
+    """``words`` as a regex alternation, longest first."""
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
 def level_counts(text: str, word: str, short_after: Iterable[str] = ()) -> Counter:
     """How often ``text`` names each division of the level ``word`` (省, 市, 州, 县, 区, 旗): by its
     full name, a province also by its short form (湖南, 广西), a city by its name without 市 right
@@ -345,8 +350,7 @@ def level_counts(text: str, word: str, short_after: Iterable[str] = ()) -> Count
                 c[m.group(1)] += 1
         if short_after:
             # …after a word that names a place (平安盂县、法治盂县): the county its slogans name
-            lead = "|".join(re.escape(w) for w in sorted(set(short_after), key=len, reverse=True))
-            for m in re.finditer(f"(?:{lead})([\u4e00-\u9fff]县)(?![城级域内外乡镇区])", text):
+            for m in re.finditer(f"(?:{_alternatives(short_after)})([\u4e00-\u9fff]县)(?![城级域内外乡镇区])", text):
                 if m.group(1) in by_name:
                     c[m.group(1)] += 1
         # an autonomous county by its short form in the title of its own documents
@@ -357,8 +361,7 @@ def level_counts(text: str, word: str, short_after: Iterable[str] = ()) -> Count
                 c[m.group(1)] = sum(1 for _ in re.finditer(f"《{m.group(1)}", text))
     if level == CITY and short_after:
         shorts = _city_short_names(word)
-        lead = "|".join(re.escape(w) for w in sorted(set(short_after), key=len, reverse=True))
-        for m in re.finditer(f"(?:{lead})([\u4e00-\u9fff]{{2,3}})", text):
+        for m in re.finditer(f"(?:{_alternatives(short_after)})([\u4e00-\u9fff]{{2,3}})", text):
             for k in (3, 2):
                 full = shorts.get(m.group(1)[:k])
                 if full and text[m.start(1) + k:m.start(1) + k + 1] != word:  # 法治长治市 counted already

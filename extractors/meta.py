@@ -1749,6 +1749,13 @@ _DELIVERED_BY = re.compile(r"我代表([\u4e00-\u9fff]{0,10}?(?:国务院|人民
 _FRAMING_YEAR = re.compile(r"^\s*(?:19|20)\d\d年(?:度)?是[^。]{2,80}?的一年。")
 
 
+def _dept_level(sentence: str, pos: int, dept: str | None) -> str | None:
+    """The level an abbreviated department is written with at ``pos`` (市司法局, 区政府办公室 -> 市, 区)."""
+    if dept and pos < len(sentence) and re.match(f"(?:(?:人民)?政府)?{re.escape(dept)}", sentence[pos + 1:]):
+        return sentence[pos]
+    return None
+
+
 def _org_found(text: str, lines: list[str], title: str | None, page: Mapping, entities: list[dict]):
     kind = self_reference(text[:6000])
     if title:
@@ -1776,8 +1783,7 @@ def _org_found(text: str, lines: list[str], title: str | None, page: Mapping, en
             # 2020年是…极不平凡的一年。在…领导下，省政府坚持…: the subject is the next sentence's
             sentence = sentence[framing.end():]
             name, word, pos, dept = org_from_opening(sentence)
-        level = (sentence[pos] if dept and pos < len(sentence)
-                 and re.match(f"(?:(?:人民)?政府)?{re.escape(dept)}", sentence[pos + 1:]) else None)
+        level = _dept_level(sentence, pos, dept)
         offset = text.find(sentence) + pos if entities else -1
         if name is None and word is None and entities:
             name = _entity_subject(entities, offset)
@@ -1793,8 +1799,7 @@ def _org_found(text: str, lines: list[str], title: str | None, page: Mapping, en
                 if name is None:
                     # 2023年，市市场监管局按照…: the later sentence's own self word and department
                     _, word, pos, dept = org_from_opening(sentence)
-                    level = (sentence[pos] if dept and pos < len(sentence)
-                             and re.match(f"(?:(?:人民)?政府)?{re.escape(dept)}", sentence[pos + 1:]) else None)
+                    level = _dept_level(sentence, pos, dept)
         if name:
             name = _as_named_most(name, text)
             return name, "opening", name
