@@ -1015,7 +1015,6 @@ def _row_tables(rows: list[list[_C]], starts: list[int], kind: str, rules: RuleS
         elif t is not None and title_unit and not t.unit:
             # the rest of a row too wide for the page, continued under headers of its own: the
             # title above the first part (行政处罚实施数量(宗)) still gives the unit
-            from dataclasses import replace
             t = replace(t, unit=title_unit)
         if t is not None:
             yield t, starts[a]
@@ -1359,7 +1358,6 @@ def _line_tables(lines: list[_Line], text: str, rules: RuleSet, used: set[int]) 
                 if own:
                     title_unit = own
                 elif inner and title_unit and not t.unit:
-                    from dataclasses import replace
                     t = replace(t, unit=title_unit)   # the rest of a row: the first part's title unit
                 out.append(t)
                 used.update(range(seg[0], seg[-1] + 1))
@@ -1722,6 +1720,13 @@ def _starts_group(k: int, content: list[int], pos: dict[int, int], fig: dict[int
     return words >= MIN_GROUP_HEADERS and max(2, words - 1) <= figures <= words + 1
 
 
+def _apart_unit_line(head: list[_C]) -> tuple[list[_C], Optional[str]]:
+    """The header lines without a 单位：line among them (单位：件、万元 names units, not a column), and
+    the unit the last such line names."""
+    units = [m.group(1) for c in head if (m := _UNIT_LINE.match(c.text))]
+    return [c for c in head if not _UNIT_LINE.match(c.text)], (units[-1] if units else None)
+
+
 def _line_table(seg: list[int], lines: list[_Line], text: str, rules: RuleSet) -> Optional[Table]:
     # cells with the empty cells that blank lines stand for
     content = [k for k in seg if lines[k].kind == "cell"]
@@ -1757,9 +1762,7 @@ def _line_table(seg: list[int], lines: list[_Line], text: str, rules: RuleSet) -
         return None
     first_fig = figs.index(True)
     head = [c for c in cells[:first_fig] if c.text]
-    # a 单位：line among the header lines (单位：件、万元) names units, not a column
-    unit_lines = [c for c in head if _UNIT_LINE.match(c.text)]
-    head = [c for c in head if not _UNIT_LINE.match(c.text)]
+    head, unit = _apart_unit_line(head)
     body = cells[first_fig:]
     # lines after the last row of figures (the next heading, a label cut off) are not the table's
     while body and body[-1].text and not is_figure(body[-1].text, rules) and not _is_empty_mark(body[-1].text, rules):
@@ -1875,11 +1878,7 @@ def _line_table(seg: list[int], lines: list[_Line], text: str, rules: RuleSet) -
     ends = [c.end for c in rows[-1] if c.end >= 0]
     cut = bool(ends) and not text[max(ends):].strip()
     t = _assemble(header, rows, "lines", rules, cut_last=cut, rows_given=stacked is not None)
-    if t is not None and unit_lines:
-        from dataclasses import replace
-        m = _UNIT_LINE.match(unit_lines[-1].text)
-        t = replace(t, unit=m.group(1) if m else None)
-    return t
+    return replace(t, unit=unit) if t is not None and unit else t
 
 
 _YEAR_LABEL = re.compile(r"^\s*(?:19|20)\d\d\s*年?度?(?:\s*[-—–~～至]\s*(?:19|20)?\d\d\s*年?)?\s*$")
@@ -1919,8 +1918,7 @@ def _year_led_rows(cells: list[_C], text: str, rules: RuleSet) -> Optional[Table
     blank = [j for j in range(1, p) if all(not r[j].text for r in rows)]
     rows = [[c for j, c in enumerate(r) if j not in blank] for r in rows]
     width = len(rows[0])
-    unit_lines = [c for c in head if _UNIT_LINE.match(c.text)]
-    head = [c for c in head if not _UNIT_LINE.match(c.text)]
+    head, unit = _apart_unit_line(head)
     corner = next((k for k, c in enumerate(head) if _YEAR_HEADER.match(c.text)), None)
     if corner is None:
         titles, leaves = head[:max(0, len(head) - width + 1)], head[max(0, len(head) - width + 1):]
@@ -1937,10 +1935,7 @@ def _year_led_rows(cells: list[_C], text: str, rules: RuleSet) -> Optional[Table
         leaves = leaves[:width]
     header = [[t] for t in titles] + ([leaves] if leaves else [])
     t = _assemble(header, rows, "lines", rules, rows_given=True)
-    if t is not None and unit_lines:
-        m = _UNIT_LINE.match(unit_lines[-1].text)
-        t = replace(t, unit=m.group(1) if m else None)
-    return t
+    return replace(t, unit=unit) if t is not None and unit else t
 
 
 _MEASURE_TAIL = re.compile(r"^[\u4e00-\u9fff]{0,3}[数率量额](?:\s*[(（][^()（）]{1,6}[)）])?$")
@@ -2236,7 +2231,6 @@ def _period(body: list[_C], n_head: int, rules: RuleSet) -> int:
 def _with_caption(t: Table, lines: list[_Line], first: int, rules: RuleSet, inner: bool = False) -> Table:
     """Caption (the short line right before the table), unit line and context. ``inner``: a table cut
     from a block of stacked tables after the first (the lines before it are the table above)."""
-    from dataclasses import replace
 
     before: list[str] = []
     k = first - 1
