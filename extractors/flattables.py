@@ -1103,15 +1103,14 @@ def _aligned_after_blank(lines: list[_Line], first: int, j: int, text: str) -> b
 MIN_ALIGNED_ROWS = 3
 
 
-def _by_columns(heads: list[int], rows_at: list[int], lines: list[_Line], text: str,
-                rules: RuleSet) -> Optional[tuple[list[list[_C]], list[list[_C]]]]:
+def _by_columns(heads: list[int], header: list[list[_C]], rows_at: list[int], toks: list[list[_C]],
+                lines: list[_Line], text: str, rules: RuleSet) -> Optional[tuple[list[list[_C]], list[list[_C]]]]:
     """A table whose rows keep their cells' columns by position, an empty cell only spaces (text from a
     fixed-width page: 1994  30  21  1  _  8 …): the columns where the rows' cells stand, each cell in
     its column, empty cells where a row has none; the header lines laid over the same columns (a line
     as many cells as the columns their leaves, a line of fewer the groups over the runs of columns
     between them, a line over the first column only its corner). None when the rows have as many
     cells each (nothing to place), or cells of a row share a column."""
-    toks = [_space_cells(lines[k], text) for k in rows_at]
     if len(toks) < MIN_ALIGNED_ROWS or len({len(t) for t in toks}) == 1:
         return None
     spans = [_columns_of(t, lines[k], text) for t, k in zip(toks, rows_at)]
@@ -1138,11 +1137,10 @@ def _by_columns(heads: list[int], rows_at: list[int], lines: list[_Line], text: 
     if sum(1 for r in data if r[0].text and not is_figure(r[0].text, rules) or _YEAR_CELL.match(r[0].text)) < len(data) - 1:
         return None    # the first column holds the rows' labels (or years)
     centres = [(a + b) / 2 for a, b in merged]
-    header: list[list[_C]] = []
+    laid: list[list[_C]] = []
     leaves: Optional[list[_C]] = None
     corner: Optional[_C] = None
-    for k in heads:
-        t = _space_cells(lines[k], text)
+    for k, t in zip(heads, header):
         if not t:
             continue
         ivs = _columns_of(t, lines[k], text)
@@ -1153,7 +1151,7 @@ def _by_columns(heads: list[int], rows_at: list[int], lines: list[_Line], text: 
             corner = t[0]      # over the first column only (年份)
             continue
         if len(t) == 1:
-            header.append(t)   # a title over the table (续表, the book's name)
+            laid.append(t)   # a title over the table (续表, the book's name)
             continue
         # groups: each over the columns nearer to it than to the next group
         groups = [_C("", -1, -1) for _ in range(n)]
@@ -1165,12 +1163,12 @@ def _by_columns(heads: list[int], rows_at: list[int], lines: list[_Line], text: 
                 break
             groups[first] = c
         else:
-            header.append(groups)
+            laid.append(groups)
     if leaves is None:
         return None
     if corner is not None and not leaves[0].text:
         leaves = [corner] + leaves[1:]
-    return header + [leaves], data
+    return laid + [leaves], data
 
 
 def _unglue_years(header: list[list[_C]], data: list[list[_C]]) -> Optional[list[list[_C]]]:
@@ -1275,7 +1273,7 @@ def _space_tables(lines: list[_Line], text: str, rules: RuleSet, used: set[int])
         header = [_space_cells(lines[k], text) for k in heads]
         rows_at = [k for k in range(i, j) if lines[k].kind != "blank"]
         data = [_space_cells(lines[k], text) for k in rows_at]
-        aligned = _by_columns(heads, rows_at, lines, text, rules)
+        aligned = _by_columns(heads, header, rows_at, data, lines, text, rules)
         if aligned is not None:
             header, data = aligned
         data = _unglue_years(header, data) or data
